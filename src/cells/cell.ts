@@ -1,0 +1,24 @@
+import type {Recorder} from '../core/notebook/recorder.js'
+import type {CellId, CellResult} from '../core/types.js'
+
+/** What a cell gets to work with. Everything it does goes through the recorder so every mode shows it. */
+export interface CellContext {
+  readonly env: NodeJS.ProcessEnv
+  readonly recorder: Recorder
+  readonly signal: AbortSignal
+  /** Results of the cells that already ran in this session, by id. */
+  readonly previous: ReadonlyMap<CellId, CellResult>
+  /** Folder of the session log; a cell writes sidecar files (long raw output) here. */
+  readonly notesDir: string
+  /** Options given on the command line that cells may read (e.g. `daggerSrc`, `timeoutMs`). */
+  readonly options: Readonly<Record<string, string | number | boolean | undefined>>
+}
+
+export interface CellDefinition {
+  readonly id: CellId
+  readonly title: string
+  /** One sentence: what this cell checks. */
+  readonly summary: string
+  /** Runs the checks, recording commands, facts and findings. Throwing makes the cell `crashed`. */
+  run(ctx: CellContext): Promise<void>
+}

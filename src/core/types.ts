@@ -1,0 +1,84 @@
+/**
+Shared vocabulary of the notebook. Everything a cell produces is plain data of these shapes, so the
+TUI, `--plain`, `--json` and the markdown session log all render the same results.
+*/
+
+/** The fixed set of finding states, worst last. */
+export const STATUSES = ['pass', 'skipped', 'warn', 'fail', 'crashed'] as const
+export type Status = (typeof STATUSES)[number]
+
+export interface Finding {
+  /** Stable, kebab-case identifier, e.g. `docker-socket-missing`. */
+  readonly id: string
+  readonly status: Status
+  /** One line, present tense for problems ("Can't reach the Docker daemon"), past participle for passes. */
+  readonly title: string
+  /** Plain-language "why": what was seen and what it means. Required for every non-pass finding. */
+  readonly detail?: string
+  /** What to do about it. Required for every non-pass finding. */
+  readonly fix?: string
+  /** A documentation link. */
+  readonly docs?: string
+  /** Name of a recipe in `recipes/` that carries out the fix. */
+  readonly recipe?: string
+}
+
+/** One command run, or one API call made, by a cell: the notebook shows each of them. */
+export interface CommandRecord {
+  /** `exec` for a child process, `api` for a Docker Engine API call, `file` for a file read. */
+  readonly kind: 'exec' | 'api' | 'file'
+  /** For exec: the argument vector. For api: method and path, e.g. `['GET', '/_ping']`. For file: `['cat', path]`. */
+  readonly argv: readonly string[]
+  /** Exit code of a process; for api and file 0 on success, 1 on failure. null when it never finished. */
+  readonly exitCode: number | null
+  /** Combined output, already sanitised (escape sequences stripped, secrets redacted). */
+  readonly output: string
+  readonly startedAt: string
+  readonly durationMs: number
+}
+
+/** A labelled fact the cell learned (OS, kernel, endpoint...), shown as a small table. */
+export interface Fact {
+  readonly label: string
+  readonly value: string
+}
+
+export type CellId =
+  | 'environment'
+  | 'daemon'
+  | 'registry'
+  | 'build'
+  | 'launch'
+  | 'components'
+  | 'debugger'
+
+export interface CellResult {
+  readonly cell: CellId
+  readonly title: string
+  readonly status: Status
+  readonly startedAt: string
+  readonly durationMs: number
+  readonly facts: readonly Fact[]
+  readonly findings: readonly Finding[]
+  readonly commands: readonly CommandRecord[]
+  /** Path of a sidecar file with long raw output, relative to the session log. */
+  readonly sidecars?: readonly string[]
+}
+
+/** Worst status among findings; a cell with no findings passed, one with only skipped findings was skipped. */
+export function worstStatus(findings: readonly Pick<Finding, 'status'>[]): Status {
+  if (findings.length === 0) return 'pass'
+  let worst: Status = 'pass'
+  let allSkipped = true
+  for (const f of findings) {
+    if (f.status !== 'skipped') allSkipped = false
+    if (STATUSES.indexOf(f.status) > STATUSES.indexOf(worst)) worst = f.status
+  }
+  if (allSkipped) return 'skipped'
+  return worst === 'skipped' ? 'pass' : worst
+}
+
+/** Exit code convention of every command: 0 passed (warnings allowed), 1 a check found a problem. */
+export function exitCodeFor(statuses: readonly Status[]): 0 | 1 {
+  return statuses.some((s) => s === 'fail' || s === 'crashed') ? 1 : 0
+}
