@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Kept to syntax every Node can parse, so an old Node gets this sentence rather than a SyntaxError.
+var major = Number(process.versions.node.split('.')[0])
+if (major < 22) {
+  process.stderr.write('dagger-explore needs Node.js 22 or newer; this is Node ' + process.versions.node + '. Install a current Node (for example `nvm install 24`) and run it again.\n')
+  process.exit(1)
+}
+var args = process.argv.slice(2)
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // The hot path of scripts and package managers: answer without loading the app.
+  import('node:fs').then(function (fs) {
+    var pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    process.stdout.write(pkg.version + '\n')
+  })
+} else {
+  import('node:module').then(function (mod) {
+    // Caches compiled bytecode between runs (Node >= 22.1): start-up is dominated by module compile.
+    if (typeof mod.enableCompileCache === 'function') {
+      try {
+        mod.enableCompileCache()
+      } catch (_) {}
+    }
+    return import('../dist/cli.js')
+  })
+}

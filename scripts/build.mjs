@@ -1,0 +1,24 @@
+// Bundles the CLI with esbuild: one file per lazily loaded part, so start-up parses only what the
+// chosen command needs (importing ink and react as separate ESM modules costs about twice as much).
+import {readFileSync, rmSync} from 'node:fs'
+import {build} from 'esbuild'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
+await build({
+  entryPoints: {cli: 'src/cli/entry.ts'},
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  jsx: 'automatic',
+  chunkNames: 'chunks/[name]-[hash]',
+  // dockerode pulls in ssh2 and optional native addons: keep it (and its tree) as an installed dependency.
+  external: ['dockerode', 'ssh2', 'cpu-features', 'react-devtools-core'],
+  define: {__DAGGER_EXPLORE_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"'},
+  banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
+  legalComments: 'none',
+  logLevel: 'warning',
+})

@@ -1,0 +1,59 @@
+import {Recorder} from '../core/notebook/recorder.js'
+import {sanitize} from '../core/notebook/sanitize.js'
+import {worstStatus, type CellId, type CellResult, type Finding} from '../core/types.js'
+import type {CellContext} from './cell.js'
+import type {CellEntry} from './registry.js'
+
+export interface RunCellOptions {
+  readonly env: NodeJS.ProcessEnv
+  readonly signal: AbortSignal
+  readonly previous: ReadonlyMap<CellId, CellResult>
+  readonly notesDir: string
+  readonly options: CellContext['options']
+}
+
+/**
+Runs one cell and turns whatever happened into a CellResult: a step that is not built yet is
+`skipped` with that said plainly, and a cell that throws is `crashed` without taking the session down.
+*/
+export async function runCell(entry: CellEntry, options: RunCellOptions): Promise<CellResult> {
+  const started = new Date()
+  const recorder = new Recorder(options.signal)
+  if (!entry.load) {
+    recorder.finding({
+      id: `${entry.id}-not-available`,
+      status: 'skipped',
+      title: `${entry.title}: not available yet`,
+      detail: entry.pending ?? 'This step is not built yet.',
+      fix: 'Nothing to do here yet; the other steps work without it.',
+    })
+  } else {
+    try {
+      const cell = await entry.load()
+      await cell.run({...options, recorder})
+    } catch (error) {
+      const interrupted = options.signal.aborted
+      const finding: Finding = interrupted
+        ? {id: `${entry.id}-interrupted`, status: 'skipped', title: `${entry.title} was interrupted`, detail: 'The session was stopped while this cell ran.', fix: 'Run the cell again.'}
+        : {
+            id: `${entry.id}-crashed`,
+            status: 'crashed',
+            title: `The ${entry.title} check did not complete`,
+            detail: `Due to an error in dagger-explore itself the check stopped: ${sanitize(error instanceof Error ? error.message : String(error))}`,
+            fix: 'Run it again with `r`; if it keeps crashing, report it with the session log attached.',
+          }
+      recorder.finding(finding)
+    }
+  }
+  return {
+    cell: entry.id,
+    title: entry.title,
+    status: worstStatus(recorder.findings),
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+    facts: recorder.facts,
+    findings: recorder.findings,
+    commands: recorder.commands,
+    ...(recorder.sidecars.length > 0 ? {sidecars: recorder.sidecars} : {}),
+  }
+}

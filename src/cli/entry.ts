@@ -1,0 +1,39 @@
+import {EXIT, type CliIO} from './io.js'
+import {main, reportError} from './main.js'
+
+/** `CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false, as is-in-ci reads it. */
+export function inCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI ?? env.CONTINUOUS_INTEGRATION
+  return ci !== undefined && ci !== '0' && ci.toLowerCase() !== 'false'
+}
+
+const argv = process.argv.slice(2)
+const env = process.env
+const wantsNoColor =
+  (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || argv.includes('--no-color') || env.TERM === 'dumb' || argv.includes('--json')
+// chalk (under Ink) ignores NO_COLOR: FORCE_COLOR=0 must be set before it loads.
+if (wantsNoColor) env.FORCE_COLOR = '0'
+
+const io: CliIO = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env,
+  cwd: process.cwd(),
+  color: !wantsNoColor && (process.stdout.isTTY === true || argv.includes('--color')),
+  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true && !inCI(env),
+}
+
+// A closed pipe (`| head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+})
+
+main(argv, io).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.exitCode = reportError(error, io) || EXIT.problem
+  },
+)

@@ -1,0 +1,123 @@
+import path from 'node:path'
+import {parseArgs} from 'node:util'
+import {defaultNotesDir} from '../core/notebook/session-log.js'
+import {VERSION} from '../version.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+
+/** Subcommands, loaded only when chosen so start-up never pays for the others. */
+const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain>}> = {
+  check: {summary: 'Run cells without the TUI and print plain lines or JSON', load: async () => (await import('./commands/check.js')).main},
+  notes: {summary: 'List saved sessions', load: async () => (await import('./commands/notes.js')).main},
+}
+
+export const HELP = `dagger-explore ${VERSION}: get a Dagger development engine working, one checked step at a time.
+
+Usage
+  dagger-explore [options]              open the notebook (plain lines when not in a terminal)
+  dagger-explore check [CELL...]        run cells in order without prompting
+  dagger-explore notes                  list saved sessions
+
+Cells: environment, daemon, registry, build, launch, components, debugger
+
+Options
+  --plain               plain lines, no prompts (implied without a TTY or under CI=true)
+  --json                one JSON object per finished cell (JSON Lines); implies --plain
+  --notes-dir DIR       where session logs go (default $XDG_STATE_HOME/dagger-explore/notes)
+  --timeout MS          how long to wait for the Docker daemon (default 3000)
+  -v, --verbose         show command output in plain mode
+  --no-color            no colour (also NO_COLOR=1 or TERM=dumb)
+  -h, --help            this help
+  --version             print the version
+
+Examples
+  npx dagger-explore
+  dagger-explore check environment --json | jq .status
+  DOCKER_HOST=tcp://127.0.0.1:2375 dagger-explore --plain
+
+Exit codes: 0 passed (warnings allowed), 1 a check found a problem, 2 bad usage, 130 interrupted.
+`
+
+export const GLOBAL_OPTIONS = {
+  plain: {type: 'boolean'},
+  json: {type: 'boolean'},
+  'notes-dir': {type: 'string'},
+  timeout: {type: 'string'},
+  verbose: {type: 'boolean', short: 'v'},
+  'no-color': {type: 'boolean'},
+  color: {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+  version: {type: 'boolean'},
+} as const
+
+export interface GlobalSettings {
+  readonly plain: boolean
+  readonly json: boolean
+  readonly notesDir: string
+  readonly timeoutMs: number | undefined
+  readonly verbose: boolean
+}
+
+/** Reads the options every notebook mode shares; throws UsageError on a bad value. */
+export function globalSettings(values: Record<string, string | boolean | undefined>, io: CliIO): GlobalSettings {
+  let timeoutMs: number | undefined
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout)
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
+      throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${String(values.timeout)}" is not one. Example: --timeout 5000.`)
+    }
+  }
+  const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
+  const json = values.json === true
+  return {plain: json || values.plain === true || !io.interactive, json, notesDir, timeoutMs, verbose: values.verbose === true}
+}
+
+function isFlag(arg: string | undefined): boolean {
+  return arg !== undefined && arg.startsWith('-')
+}
+
+/** The program: returns the exit code, never throws for bad input. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    const first = argv.find((a) => !isFlag(a))
+    const index = first === undefined ? -1 : argv.indexOf(first)
+    // A subcommand name may follow global flags (`--json check`); flags taking values are not subcommands.
+    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout'].includes(argv[index - 1] ?? ''))) {
+      const command = COMMANDS[first]
+      if (!command) {
+        throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)
+      }
+      const rest = [...argv.slice(0, index), ...argv.slice(index + 1)]
+      return await (await command.load())(rest, io)
+    }
+    const {values} = parseArgs({args: [...argv], options: GLOBAL_OPTIONS, strict: true, allowPositionals: false})
+    if (values.help) {
+      io.stdout.write(HELP)
+      return EXIT.ok
+    }
+    if (values.version) {
+      io.stdout.write(`${VERSION}\n`)
+      return EXIT.ok
+    }
+    const settings = globalSettings(values, io)
+    if (settings.plain) {
+      const {runPlain} = await import('./run-plain.js')
+      return await runPlain(settings, io, [])
+    }
+    const {runInteractive} = await import('../ui/run-interactive.js')
+    return await runInteractive(settings, io)
+  } catch (error) {
+    return reportError(error, io)
+  }
+}
+
+/** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
+export function reportError(error: unknown, io: CliIO): number {
+  const err = error as Error & {code?: string}
+  if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr.write(`dagger-explore: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore --help` for the options.'}\n`)
+    return EXIT.usage
+  }
+  io.stderr.write(`dagger-explore: something went wrong inside dagger-explore: ${err.message ?? String(error)}. Your notes written so far are kept. Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.\n`)
+  if (io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`)
+  return EXIT.problem
+}

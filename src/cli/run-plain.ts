@@ -1,0 +1,49 @@
+import {exitCodeFor, type CellResult} from '../core/types.js'
+import {Session} from '../cells/session.js'
+import {CELLS, type CellEntry} from '../cells/registry.js'
+import {cellJson, renderCellPlain} from './render-plain.js'
+import {EXIT, type CliIO} from './io.js'
+import type {GlobalSettings} from './main.js'
+
+/**
+Runs cells in order without prompting, printing each as it finishes: plain lines, or one JSON
+object per cell. Ctrl-C stops the running cell, writes the closing line and exits 130.
+*/
+export async function runPlain(settings: GlobalSettings, io: CliIO, cells: readonly CellEntry[]): Promise<number> {
+  const chosen = cells.length > 0 ? cells : CELLS
+  const session = await Session.start({
+    env: io.env,
+    notesDir: settings.notesDir,
+    cellOptions: {...(settings.timeoutMs === undefined ? {} : {timeoutMs: settings.timeoutMs})},
+  })
+  let interrupted = false
+  const onSignal = () => {
+    interrupted = true
+    void session.close('interrupted')
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const results: CellResult[] = []
+  try {
+    if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)
+    for (const entry of chosen) {
+      if (interrupted) break
+      const result = await session.run(entry)
+      if (interrupted) break
+      results.push(result)
+      io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+  }
+  if (interrupted) {
+    await session.close('interrupted')
+    io.stderr.write(`Interrupted. Notes saved to ${session.log.path}\n`)
+    return EXIT.interrupted
+  }
+  await session.close('finished')
+  const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
+  ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}Notes saved to ${session.log.path}\n`)
+  return exitCodeFor(results.map((r) => r.status))
+}

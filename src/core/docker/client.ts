@@ -1,0 +1,117 @@
+import {readFileSync} from 'node:fs'
+import type Docker from 'dockerode'
+import type {DockerEndpoint} from './endpoint.js'
+
+export const DEFAULT_DOCKER_TIMEOUT_MS = 3000
+
+/** Why a Docker call failed, in the terms a user can act on. */
+export type DockerFailure =
+  | 'socket_missing'
+  | 'permission_denied'
+  | 'refused'
+  | 'timeout'
+  | 'dns'
+  | 'tls'
+  | 'ssh'
+  | 'http_error'
+  | 'other'
+
+export class DockerCallError extends Error {
+  override readonly name = 'DockerCallError'
+  constructor(
+    message: string,
+    readonly failure: DockerFailure,
+    readonly code?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Rejects with a `timeout` DockerCallError when `promise` takes longer than `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DockerCallError(`${what} got no answer within ${ms} ms`, 'timeout', 'ETIMEDOUT')), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Maps a Node/docker-modem error to a failure kind. */
+export function classifyDockerError(error: unknown): DockerCallError {
+  if (error instanceof DockerCallError) return error
+  const err = error as NodeJS.ErrnoException & {statusCode?: number; reason?: string; json?: {message?: string}}
+  const code = err.code
+  const message = err.json?.message ?? err.message ?? String(error)
+  switch (code) {
+    case 'ENOENT':
+      return new DockerCallError(message, 'socket_missing', code)
+    case 'EACCES':
+    case 'EPERM':
+      return new DockerCallError(message, 'permission_denied', code)
+    case 'ECONNREFUSED':
+      return new DockerCallError(message, 'refused', code)
+    case 'ETIMEDOUT':
+      return new DockerCallError(message, 'timeout', code)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DockerCallError(message, 'dns', code)
+    default:
+      break
+  }
+  if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL') || /certificate|self.signed|SSL|TLS/i.test(message)) {
+    return new DockerCallError(message, 'tls', code)
+  }
+  if (/ssh|handshake|All configured authentication methods failed/i.test(message) && !/TLS/.test(message)) {
+    return new DockerCallError(message, 'ssh', code)
+  }
+  if (typeof err.statusCode === 'number') return new DockerCallError(`HTTP ${err.statusCode}: ${message}`, 'http_error', code)
+  return new DockerCallError(message, 'other', code)
+}
+
+function readOptional(file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined
+  try {
+    return readFileSync(file)
+  } catch {
+    return undefined
+  }
+}
+
+/** Creates a dockerode client for the endpoint; loading dockerode is deferred so start-up does not pay for it. */
+export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS): Promise<Docker> {
+  const {default: DockerCtor} = await import('dockerode')
+  switch (endpoint.protocol) {
+    case 'unix':
+    case 'npipe':
+      return new DockerCtor({socketPath: endpoint.socketPath ?? '/var/run/docker.sock', timeout: timeoutMs})
+    case 'ssh':
+      return new DockerCtor({
+        protocol: 'ssh',
+        host: endpoint.hostname ?? 'localhost',
+        port: endpoint.port ?? 22,
+        ...(endpoint.username === undefined ? {} : {username: endpoint.username}),
+        timeout: timeoutMs,
+        sshOptions: {readyTimeout: timeoutMs, ...(process.env.SSH_AUTH_SOCK ? {agent: process.env.SSH_AUTH_SOCK} : {})},
+      } as Docker.DockerOptions)
+    case 'tcp': {
+      const tls = endpoint.tls
+      const ca = readOptional(tls?.ca)
+      const cert = readOptional(tls?.cert)
+      const key = readOptional(tls?.key)
+      return new DockerCtor({
+        protocol: tls ? 'https' : 'http',
+        host: endpoint.hostname ?? 'localhost',
+        port: endpoint.port ?? (tls ? 2376 : 2375),
+        timeout: timeoutMs,
+        ...(ca ? {ca} : {}),
+        ...(cert ? {cert} : {}),
+        ...(key ? {key} : {}),
+        ...(tls && !tls.verify ? {rejectUnauthorized: false} : {}),
+      } as Docker.DockerOptions)
+    }
+  }
+}

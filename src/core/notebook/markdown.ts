@@ -1,0 +1,144 @@
+import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
+import {sanitize} from './sanitize.js'
+
+/** Text labels first, so no information is carried by colour or glyph alone. */
+export const STATUS_LABEL: Record<Status, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP', crashed: 'CRASH'}
+export const STATUS_GLYPH: Record<Status, string> = {pass: '✓', warn: '!', fail: '✗', skipped: '-', crashed: '☠'}
+
+export interface SessionHeader {
+  readonly startedAt: Date
+  readonly host: string
+  readonly os: string
+  readonly versions: string
+  readonly dockerEndpoint: string
+}
+
+export interface CellSection {
+  readonly id: CellId
+  readonly title: string
+  readonly result?: CellResult
+  readonly notes: readonly string[]
+}
+
+export interface SessionDocument {
+  readonly header: SessionHeader
+  readonly sections: readonly CellSection[]
+  /** Sidecar file (relative name) for a command, keyed by `cell:index`. */
+  readonly sidecars: ReadonlyMap<string, string>
+  readonly closing?: string
+}
+
+/** Lines of output shown inline; longer output goes to a sidecar file linked from the log. */
+export const INLINE_LINES = 60
+export const INLINE_CHARS = 6000
+
+export function needsSidecar(output: string): boolean {
+  if (output.length > INLINE_CHARS) return true
+  let lines = 1
+  for (let i = output.indexOf('\n'); i !== -1; i = output.indexOf('\n', i + 1)) if (++lines > INLINE_LINES) return true
+  return false
+}
+
+/** A code fence longer than any backtick run inside, so output can never close it early. */
+function fence(body: string, info: string): string {
+  let longest = 2
+  for (const run of body.match(/`+/g) ?? []) longest = Math.max(longest, run.length)
+  const ticks = '`'.repeat(longest + 1)
+  return `${ticks}${info}\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}${ticks}`
+}
+
+function cellText(text: string): string {
+  return sanitize(text).replace(/\|/g, '\\|').replace(/\n/g, '<br>')
+}
+
+/** Shell-like display of an argv: arguments with spaces or specials are single-quoted. */
+export function displayArgv(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const minutes = Math.floor(ms / 60_000)
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
+}
+
+export function cellExitCode(status: Status): number {
+  return status === 'fail' || status === 'crashed' ? 1 : 0
+}
+
+function commandBlock(command: CommandRecord, sidecar: string | undefined): string {
+  const prompt = command.kind === 'exec' ? '$' : command.kind === 'api' ? '# Docker API:' : '# read:'
+  const status = command.exitCode === null ? 'did not finish' : `exit ${command.exitCode}`
+  if (sidecar !== undefined) {
+    const head = command.output.split('\n').slice(0, 20).join('\n')
+    return `${fence(`${prompt} ${displayArgv(command.argv)}\n${head}\n…`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
+  }
+  return `${fence(`${prompt} ${displayArgv(command.argv)}\n${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
+}
+
+function section(doc: SessionDocument, s: CellSection): string {
+  const out: string[] = [`## ${s.title}`, '']
+  const r = s.result
+  if (r) {
+    out.push(`Ran at ${r.startedAt} for ${formatDuration(r.durationMs)}, exit ${cellExitCode(r.status)}: **${STATUS_LABEL[r.status]}**`, '')
+    if (r.facts.length > 0) {
+      out.push('| What | Value |', '| --- | --- |')
+      for (const f of r.facts) out.push(`| ${cellText(f.label)} | ${cellText(f.value)} |`)
+      out.push('')
+    }
+    if (r.findings.length > 0) {
+      out.push('Findings:', '')
+      for (const f of r.findings) {
+        out.push(`- ${STATUS_GLYPH[f.status]} **${STATUS_LABEL[f.status]}** ${sanitize(f.title)}`)
+        if (f.detail) out.push(`  - Why: ${sanitize(f.detail).replace(/\n/g, ' ')}`)
+        if (f.fix) out.push(`  - Fix: ${sanitize(f.fix).replace(/\n/g, ' ')}`)
+        if (f.recipe) out.push(`  - Recipe: \`dagger-explore recipe ${f.recipe}\``)
+        if (f.docs) out.push(`  - Docs: ${f.docs}`)
+      }
+      out.push('')
+    }
+    if (r.commands.length > 0) {
+      out.push('<details><summary>Commands and output</summary>', '')
+      r.commands.forEach((c, i) => {
+        out.push(commandBlock(c, doc.sidecars.get(`${s.id}:${i}`)), '')
+      })
+      out.push('</details>', '')
+    }
+    for (const file of r.sidecars ?? []) out.push(`Raw output: [${file}](${encodeURI(file)})`, '')
+  }
+  for (const note of s.notes) {
+    out.push(...sanitize(note).split('\n').map((line) => (line === '' ? '>' : `> ${line}`)), '')
+  }
+  return out.join('\n')
+}
+
+/** Renders the whole session as markdown; valid at every point, whatever has run so far. */
+export function renderSession(doc: SessionDocument): string {
+  const h = doc.header
+  const date = h.startedAt.toISOString()
+  const ran = doc.sections.filter((s) => s.result)
+  const out: string[] = [
+    `# dagger-explore session ${date.slice(0, 10)} ${date.slice(11, 19)} UTC`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| Date | ${date} |`,
+    `| Host | ${cellText(h.host)} (${cellText(h.os)}) |`,
+    `| Versions | ${cellText(h.versions)} |`,
+    `| Docker endpoint | ${cellText(h.dockerEndpoint)} |`,
+    '',
+    '## Summary',
+    '',
+  ]
+  if (ran.length === 0) out.push('No cell has run yet.')
+  for (const s of ran) {
+    const r = s.result as CellResult
+    const problems = r.findings.filter((f) => f.status !== 'pass' && f.status !== 'skipped').length
+    out.push(`- ${STATUS_GLYPH[r.status]} **${STATUS_LABEL[r.status]}** [${s.title}](#${s.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')})${problems > 0 ? `: ${problems} to look at` : ''}`)
+  }
+  out.push('')
+  for (const s of doc.sections) if (s.result || s.notes.length > 0) out.push(section(doc, s))
+  if (doc.closing) out.push('---', '', sanitize(doc.closing), '')
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
+}

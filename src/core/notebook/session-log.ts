@@ -1,0 +1,155 @@
+import {mkdir, open, readdir, readFile, stat} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import path from 'node:path'
+import type {CellId, CellResult} from '../types.js'
+import {needsSidecar, renderSession, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
+import {sanitize} from './sanitize.js'
+
+/** `$XDG_STATE_HOME/dagger-explore/notes`, falling back to `~/.local/state/dagger-explore/notes`. */
+export function defaultNotesDir(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME ?? homedir(), '.local', 'state')
+  return path.join(state, 'dagger-explore', 'notes')
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0')
+}
+
+/** `<YYYY-MM-DD>T<HHMMSS>` in local time, as people read their clock. */
+export function sessionStamp(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`
+}
+
+/**
+Writes the whole document to a temporary file, fsyncs it and renames it over the log, so the file
+on disk is always a complete, valid document: a `kill -9` loses at most the cell that was running.
+*/
+async function writeDurably(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`
+  const handle = await open(tmp, 'w', 0o600)
+  try {
+    await handle.writeFile(text, 'utf8')
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  const {rename} = await import('node:fs/promises')
+  await rename(tmp, file)
+  // The rename itself must reach the disk too.
+  const dir = await open(path.dirname(file), 'r')
+  try {
+    await dir.sync()
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await dir.close()
+  }
+}
+
+export class SessionLog {
+  private sections: CellSection[]
+  private readonly sidecars = new Map<string, string>()
+  private closing: string | undefined
+  private writing: Promise<void> = Promise.resolve()
+
+  private constructor(
+    readonly file: string,
+    private readonly header: SessionHeader,
+    cells: readonly {id: CellId; title: string}[],
+  ) {
+    this.sections = cells.map((c) => ({id: c.id, title: c.title, notes: []}))
+  }
+
+  /** Creates the log file at once (a valid document from the first moment). */
+  static async create(notesDir: string, header: SessionHeader, cells: readonly {id: CellId; title: string}[]): Promise<SessionLog> {
+    await mkdir(notesDir, {recursive: true, mode: 0o700})
+    const stamp = sessionStamp(header.startedAt)
+    let file = path.join(notesDir, `${stamp}-session.md`)
+    for (let n = 2; await stat(file).then(() => true, () => false); n++) file = path.join(notesDir, `${stamp}-${n}-session.md`)
+    const log = new SessionLog(file, header, cells)
+    await log.flush()
+    return log
+  }
+
+  get path(): string {
+    return this.file
+  }
+
+  get base(): string {
+    return path.basename(this.file, '.md')
+  }
+
+  document(): SessionDocument {
+    return {header: this.header, sections: this.sections, sidecars: this.sidecars, ...(this.closing ? {closing: this.closing} : {})}
+  }
+
+  /** Records a finished cell (replacing an earlier run of it) and flushes. */
+  async addResult(result: CellResult): Promise<void> {
+    for (const [i, command] of result.commands.entries()) {
+      const key = `${result.cell}:${i}`
+      this.sidecars.delete(key)
+      if (needsSidecar(command.output)) {
+        const name = `${this.base}-${result.cell}-${i + 1}.log`
+        await writeDurably(path.join(path.dirname(this.file), name), sanitize(command.output))
+        this.sidecars.set(key, name)
+      }
+    }
+    this.sections = this.sections.map((s) => (s.id === result.cell ? {...s, result} : s))
+    await this.flush()
+  }
+
+  /** Adds the user's own note to a cell and flushes. */
+  async addNote(cell: CellId, text: string): Promise<void> {
+    const note = text.replace(/\s+$/, '')
+    if (note === '') return
+    this.sections = this.sections.map((s) => (s.id === cell ? {...s, notes: [...s.notes, note]} : s))
+    await this.flush()
+  }
+
+  async finish(closing: string): Promise<void> {
+    this.closing = closing
+    await this.flush()
+  }
+
+  /** Writes are serialised so two quick flushes never interleave. */
+  flush(): Promise<void> {
+    const text = renderSession(this.document())
+    this.writing = this.writing.then(() => writeDurably(this.file, text))
+    return this.writing
+  }
+}
+
+export interface SavedSession {
+  readonly file: string
+  readonly name: string
+  readonly title: string
+  readonly summary: readonly string[]
+  readonly modified: Date
+}
+
+/** Lists saved sessions, newest first, with their summary lines. */
+export async function listSessions(notesDir: string): Promise<SavedSession[]> {
+  let names: string[]
+  try {
+    names = (await readdir(notesDir)).filter((n) => n.endsWith('-session.md'))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const sessions = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(notesDir, name)
+      const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)])
+      const lines = text.split('\n')
+      const title = (lines[0] ?? '').replace(/^#\s*/, '')
+      const start = lines.indexOf('## Summary')
+      const summary: string[] = []
+      for (let i = start + 1; start !== -1 && i < lines.length && !lines[i]?.startsWith('## '); i++) {
+        const line = lines[i]?.trim()
+        if (line?.startsWith('- ')) summary.push(line.slice(2).replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'))
+      }
+      return {file, name, title, summary, modified: info.mtime}
+    }),
+  )
+  return sessions.sort((a, b) => b.name.localeCompare(a.name))
+}

@@ -1,0 +1,218 @@
+import {Box, Text, useApp, useInput, useWindowSize} from 'ink'
+import {useCallback, useMemo, useRef, useState} from 'react'
+import {STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
+import {sanitize} from '../core/notebook/sanitize.js'
+import type {CellId, CellResult, Status} from '../core/types.js'
+import type {CellEntry} from '../cells/registry.js'
+import {cellLines, type Line} from './cell-lines.js'
+import {HelpOverlay} from './HelpOverlay.js'
+import {actionFor, hintLine, type Mode} from './keymap.js'
+import {wrapLine} from './wrap.js'
+
+/** What the notebook needs from a session: the real Session satisfies it. */
+export interface NotebookSession {
+  run(entry: CellEntry): Promise<CellResult>
+  note(cell: CellId, text: string): Promise<void>
+  readonly log: {readonly path: string}
+}
+
+export interface AppProps {
+  readonly session: NotebookSession
+  readonly cells: readonly CellEntry[]
+  /** Called once when the user quits; `interrupted` for Ctrl-C. */
+  readonly onQuit: (how: 'finished' | 'interrupted') => void
+}
+
+const STATUS_COLOR: Record<Status, string> = {pass: 'green', warn: 'yellow', fail: 'red', skipped: 'gray', crashed: 'magenta'}
+const RAIL_WIDTH = 20
+
+function LineView({line, width}: {readonly line: Line; readonly width: number}) {
+  return (
+    <Text
+      wrap="truncate-end"
+      bold={line.bold ?? false}
+      dimColor={line.dim ?? false}
+      {...(line.status ? {color: STATUS_COLOR[line.status]} : {})}
+    >
+      {line.text.length > width ? line.text.slice(0, width) : line.text || ' '}
+    </Text>
+  )
+}
+
+export function App({session, cells, onQuit}: AppProps) {
+  const {exit} = useApp()
+  const window = useWindowSize()
+  const size = {columns: window.columns || 80, rows: window.rows || 24}
+  const [selected, setSelected] = useState(0)
+  const [results, setResults] = useState<ReadonlyMap<CellId, CellResult>>(new Map())
+  const [notes, setNotes] = useState<ReadonlyMap<CellId, readonly string[]>>(new Map())
+  const [running, setRunning] = useState<CellId | undefined>()
+  const [mode, setMode] = useState<Mode>('browse')
+  const [draft, setDraft] = useState('')
+  const [scroll, setScroll] = useState(0)
+  const [message, setMessage] = useState('')
+  const quitting = useRef(false)
+
+  const entry = cells[selected] as CellEntry
+  const paneWidth = Math.max(20, size.columns - RAIL_WIDTH - 3)
+  // Header and footer take 3 rows; one more row is kept free so the frame never fills the screen.
+  const paneHeight = Math.max(5, size.rows - 4)
+
+  const lines = useMemo(
+    () => cellLines(entry, results.get(entry.id), notes.get(entry.id) ?? [], running === entry.id).flatMap((l) => wrapLine(l, paneWidth)),
+    [entry, results, notes, running, paneWidth],
+  )
+  const maxScroll = Math.max(0, lines.length - paneHeight)
+
+  const runSelected = useCallback(
+    (target: CellEntry) => {
+      if (running) {
+        setMessage(`Wait: ${running} is still running.`)
+        return
+      }
+      setRunning(target.id)
+      setMessage('')
+      setScroll(0)
+      void session.run(target).then(
+        (result) => {
+          if (quitting.current) return
+          setResults((prev) => new Map(prev).set(target.id, result))
+          setRunning(undefined)
+        },
+        (error: unknown) => {
+          setRunning(undefined)
+          setMessage(`Could not save the result: ${sanitize(error instanceof Error ? error.message : String(error))}`)
+        },
+      )
+    },
+    [running, session],
+  )
+
+  const quit = useCallback(
+    (how: 'finished' | 'interrupted') => {
+      if (quitting.current) return
+      quitting.current = true
+      onQuit(how)
+      exit()
+    },
+    [exit, onQuit],
+  )
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      quit('interrupted')
+      return
+    }
+    if (mode === 'note') {
+      const action = actionFor('note', input, key)
+      if (action === 'saveNote') {
+        const text = draft
+        setMode('browse')
+        setDraft('')
+        if (text.trim() !== '') {
+          setNotes((prev) => new Map(prev).set(entry.id, [...(prev.get(entry.id) ?? []), text.trimEnd()]))
+          void session.note(entry.id, text).catch((error: unknown) => setMessage(`Could not save the note: ${String(error)}`))
+          setMessage('Note saved.')
+        }
+        return
+      }
+      if (action === 'cancel') {
+        setMode('browse')
+        setDraft('')
+        setMessage('Note discarded.')
+        return
+      }
+      if (key.return) setDraft((d) => `${d}\n`)
+      else if (key.backspace || key.delete) setDraft((d) => d.slice(0, -1))
+      else if (!key.ctrl && !key.meta && input) setDraft((d) => d + sanitize(input))
+      return
+    }
+    const action = actionFor(mode, input, key)
+    if (mode === 'help') {
+      if (action === 'cancel') setMode('browse')
+      return
+    }
+    switch (action) {
+      case 'up':
+        setSelected((s) => Math.max(0, s - 1))
+        setScroll(0)
+        break
+      case 'down':
+        setSelected((s) => Math.min(cells.length - 1, s + 1))
+        setScroll(0)
+        break
+      case 'run':
+      case 'rerun':
+        runSelected(entry)
+        break
+      case 'note':
+        setMode('note')
+        setDraft('')
+        setMessage('')
+        break
+      case 'help':
+        setMode('help')
+        break
+      case 'scrollDown':
+        setScroll((s) => Math.min(maxScroll, s + Math.max(1, paneHeight - 2)))
+        break
+      case 'scrollUp':
+        setScroll((s) => Math.max(0, s - Math.max(1, paneHeight - 2)))
+        break
+      case 'quit':
+        quit('finished')
+        break
+      default:
+        break
+    }
+  })
+
+  const visible = lines.slice(Math.min(scroll, maxScroll), Math.min(scroll, maxScroll) + paneHeight)
+  const noteLines = draft.split('\n')
+
+  return (
+    <Box flexDirection="column" width={size.columns}>
+      <Box>
+        <Text bold>dagger-explore</Text>
+        <Text dimColor>{`  notes: ${session.log.path}`}</Text>
+      </Box>
+      {mode === 'help' ? (
+        <HelpOverlay height={paneHeight} />
+      ) : (
+        <Box flexDirection="row" height={paneHeight}>
+          <Box flexDirection="column" width={RAIL_WIDTH} marginRight={2}>
+            {cells.map((cell, i) => {
+              const result = results.get(cell.id)
+              const status: Status | undefined = result?.status
+              const mark = running === cell.id ? '…' : status ? STATUS_GLYPH[status] : cell.load ? '·' : ' '
+              const label = running === cell.id ? 'RUN' : status ? STATUS_LABEL[status] : cell.load ? '' : 'n/a'
+              return (
+                <Text key={cell.id} inverse={i === selected} {...(status ? {color: STATUS_COLOR[status]} : {})} dimColor={!cell.load} wrap="truncate-end">
+                  {`${i === selected ? '>' : ' '}${mark} ${cell.title.padEnd(13).slice(0, 13)}${label ? ` ${label}` : ''}`}
+                </Text>
+              )
+            })}
+          </Box>
+          <Box flexDirection="column" width={paneWidth}>
+            {mode === 'note' ? (
+              <>
+                <Text bold>{`Note for ${entry.title} (Ctrl-D saves, Esc discards, Enter adds a line):`}</Text>
+                {noteLines.slice(-Math.max(1, paneHeight - 2)).map((l, i, arr) => (
+                  <Text key={i}>{`> ${l}${i === arr.length - 1 ? '█' : ''}`}</Text>
+                ))}
+              </>
+            ) : (
+              visible.map((line, i) => <LineView key={i} line={line} width={paneWidth} />)
+            )}
+          </Box>
+        </Box>
+      )}
+      <Text dimColor wrap="truncate-end">
+        {message !== '' ? message : maxScroll > 0 && mode === 'browse' ? `lines ${scroll + 1}-${Math.min(lines.length, scroll + paneHeight)} of ${lines.length}` : ' '}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {hintLine(mode)}
+      </Text>
+    </Box>
+  )
+}

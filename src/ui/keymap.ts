@@ -1,0 +1,52 @@
+import type {Key} from 'ink'
+
+export type Mode = 'browse' | 'note' | 'help'
+
+export type Action =
+  | 'up'
+  | 'down'
+  | 'run'
+  | 'rerun'
+  | 'note'
+  | 'help'
+  | 'quit'
+  | 'scrollDown'
+  | 'scrollUp'
+  | 'saveNote'
+  | 'cancel'
+
+export interface Binding {
+  readonly action: Action
+  /** How the keys are written in the footer and the help overlay. */
+  readonly keys: string
+  readonly description: string
+  readonly mode: Mode
+  /** Shown in the footer hint line (the rest only in the help overlay). */
+  readonly hint: boolean
+  readonly match: (input: string, key: Key) => boolean
+}
+
+/** The one keymap: input handling, the footer hint line and the `?` overlay all read it. */
+export const KEYMAP: readonly Binding[] = [
+  {action: 'up', keys: '↑/k', description: 'previous cell', mode: 'browse', hint: true, match: (i, k) => k.upArrow || i === 'k'},
+  {action: 'down', keys: '↓/j', description: 'next cell', mode: 'browse', hint: true, match: (i, k) => k.downArrow || i === 'j'},
+  {action: 'run', keys: 'Enter', description: 'run the cell', mode: 'browse', hint: true, match: (_, k) => k.return},
+  {action: 'rerun', keys: 'r', description: 're-run the cell', mode: 'browse', hint: true, match: (i) => i === 'r'},
+  {action: 'note', keys: 'n', description: 'add a note to the cell', mode: 'browse', hint: true, match: (i) => i === 'n'},
+  {action: 'scrollDown', keys: 'PgDn/Space', description: 'scroll the cell down', mode: 'browse', hint: false, match: (i, k) => k.pageDown || i === ' '},
+  {action: 'scrollUp', keys: 'PgUp/b', description: 'scroll the cell up', mode: 'browse', hint: false, match: (i, k) => k.pageUp || i === 'b'},
+  {action: 'help', keys: '?', description: 'show or hide key help', mode: 'browse', hint: true, match: (i) => i === '?'},
+  {action: 'quit', keys: 'q', description: 'quit (the notes are saved)', mode: 'browse', hint: true, match: (i) => i === 'q'},
+  {action: 'saveNote', keys: 'Ctrl-D', description: 'save the note', mode: 'note', hint: true, match: (i, k) => k.ctrl && (i === 'd' || i === 's')},
+  {action: 'cancel', keys: 'Esc', description: 'discard the note', mode: 'note', hint: true, match: (_, k) => k.escape},
+  {action: 'cancel', keys: 'Esc/?/q', description: 'close help', mode: 'help', hint: true, match: (i, k) => k.escape || i === '?' || i === 'q'},
+]
+
+export function actionFor(mode: Mode, input: string, key: Key): Action | undefined {
+  return KEYMAP.find((b) => b.mode === mode && b.match(input, key))?.action
+}
+
+export function hintLine(mode: Mode): string {
+  const hints = KEYMAP.filter((b) => b.mode === mode && b.hint).map((b) => `${b.keys} ${b.description.split(' ')[0] === 'show' ? 'help' : b.description}`)
+  return `${hints.join('  ')}${mode === 'browse' ? '  Ctrl-C quit' : mode === 'note' ? '  Enter new line' : ''}`
+}

@@ -1,0 +1,41 @@
+import {render} from 'ink'
+import {Session} from '../cells/session.js'
+import {CELLS} from '../cells/registry.js'
+import {exitCodeFor} from '../core/types.js'
+import {EXIT, type CliIO} from '../cli/io.js'
+import type {GlobalSettings} from '../cli/main.js'
+import {App} from './App.js'
+
+/** Opens the notebook in the terminal; resolves with the exit code once the user quits. */
+export async function runInteractive(settings: GlobalSettings, io: CliIO): Promise<number> {
+  const session = await Session.start({
+    env: io.env,
+    notesDir: settings.notesDir,
+    cellOptions: {...(settings.timeoutMs === undefined ? {} : {timeoutMs: settings.timeoutMs})},
+  })
+  const state: {how: 'finished' | 'interrupted'} = {how: 'finished'}
+  const instance = render(<App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} />, {
+    stdout: io.stdout as NodeJS.WriteStream,
+    stdin: io.stdin as NodeJS.ReadStream,
+    stderr: io.stderr as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  })
+  // SIGTERM/SIGHUP (a closed terminal) still finish the log.
+  const onSignal = () => {
+    state.how = 'interrupted'
+    instance.unmount()
+  }
+  process.once('SIGTERM', onSignal)
+  process.once('SIGHUP', onSignal)
+  try {
+    await instance.waitUntilExit()
+  } finally {
+    process.removeListener('SIGTERM', onSignal)
+    process.removeListener('SIGHUP', onSignal)
+  }
+  await session.close(state.how)
+  io.stdout.write(`Notes saved to ${session.log.path}\n`)
+  if (state.how === 'interrupted') return EXIT.interrupted
+  return exitCodeFor([...session.results.values()].map((r) => r.status))
+}
