@@ -1,0 +1,91 @@
+import type {Recorder} from '../notebook/recorder.js'
+import type {PreparedCommand, PreparedStep} from './types.js'
+
+export interface CommandOutcome {
+  readonly command: PreparedCommand
+  readonly exitCode: number | null
+  /** Captured output (sanitised); empty for an interactive command, whose output went to the terminal. */
+  readonly output: string
+}
+
+export interface StepOutcome {
+  readonly step: string
+  readonly ok: boolean
+  readonly commands: readonly CommandOutcome[]
+  /** Set when the step was not run at all (print-only). */
+  readonly skipped?: string
+}
+
+export interface RunStepOptions {
+  readonly recorder: Recorder
+  readonly env?: NodeJS.ProcessEnv
+  readonly cwd?: string
+}
+
+/**
+Hands the terminal to a program (a debugger, a shell) and takes it back when it exits. The caller has
+released the terminal first (Ink's suspendTerminal, or a CLI that is not drawing). Output goes straight
+to the terminal, so the record says that instead of holding it.
+*/
+async function runInteractive(command: PreparedCommand, options: RunStepOptions): Promise<number | null> {
+  const {execa} = await import('execa')
+  const [file, ...args] = command.argv
+  const startedAt = new Date()
+  const result = await execa(file ?? 'false', args, {
+    reject: false,
+    stdio: 'inherit',
+    cancelSignal: options.recorder.signal,
+    forceKillAfterDelay: 2000,
+    ...(options.cwd === undefined ? {} : {cwd: options.cwd}),
+    ...(options.env === undefined ? {} : {env: options.env, extendEnv: false}),
+  })
+  const code = (result as {code?: string}).code
+  const notFound = code === 'ENOENT' || code === 'EACCES'
+  const exitCode = notFound ? 127 : (result.exitCode ?? null)
+  options.recorder.record({
+    kind: 'exec',
+    argv: command.argv,
+    exitCode,
+    output: notFound ? `${file}: command not found` : '(interactive: the terminal was handed over to this program; its output is not recorded)',
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  })
+  return exitCode
+}
+
+/** Runs a prepared step's commands in order, recording each; stops at the first that fails. */
+export async function runStep(prepared: PreparedStep, options: RunStepOptions): Promise<StepOutcome> {
+  const {step} = prepared
+  if (!step.runnable) return {step: step.name, ok: true, commands: [], skipped: step.printOnly ?? 'print-only step'}
+  const outcomes: CommandOutcome[] = []
+  for (const command of prepared.commands) {
+    if (step.interactive) {
+      const exitCode = await runInteractive(command, options)
+      outcomes.push({command, exitCode, output: ''})
+      if (exitCode !== 0) return {step: step.name, ok: false, commands: outcomes}
+      continue
+    }
+    const [file, ...args] = command.argv
+    const result = await options.recorder.exec(file ?? 'false', args, {
+      timeoutMs: step.timeoutMs,
+      ...(options.cwd === undefined ? {} : {cwd: options.cwd}),
+      ...(options.env === undefined ? {} : {env: options.env}),
+    })
+    const record = options.recorder.commands.at(-1)
+    outcomes.push({command, exitCode: result.exitCode, output: record?.output ?? ''})
+    if (result.exitCode !== 0) return {step: step.name, ok: false, commands: outcomes}
+  }
+  return {step: step.name, ok: true, commands: outcomes}
+}
+
+/** What a dry run shows: each command as typed, and the argument vector that would be executed. */
+export function describeDryRun(prepared: PreparedStep): string {
+  const lines: string[] = []
+  for (const command of prepared.commands) {
+    lines.push(`$ ${command.text.replace(/\n/g, '\n  ')}`)
+    lines.push(`  argv: ${JSON.stringify(command.argv)}`)
+  }
+  if (!prepared.step.runnable) lines.push(`  (print-only: ${prepared.step.printOnly ?? 'not run by the app'})`)
+  else if (prepared.step.interactive) lines.push('  (interactive: the terminal is handed over to it until it exits)')
+  return lines.join('\n')
+}

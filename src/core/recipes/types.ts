@@ -1,0 +1,78 @@
+/** A recipe: a markdown file in `recipes/` that people read on GitHub and the app can run step by step. */
+export interface Recipe {
+  /** File name without `.md`, e.g. `debugger-attach`. */
+  readonly name: string
+  readonly title: string
+  readonly summary: string
+  /** Ids of findings that suggest this recipe. */
+  readonly suggestedBy: readonly string[]
+  readonly variables: readonly RecipeVariable[]
+  /** The markdown after the front matter. */
+  readonly body: string
+  readonly steps: readonly RecipeStep[]
+}
+
+export interface RecipeVariable {
+  /** Used in commands as `{{name}}`. */
+  readonly name: string
+  readonly description: string
+  /** Used when nothing else gives a value. */
+  readonly default?: string
+  /** Name of a detector (see `detect.ts`) that finds the value on this machine. */
+  readonly detect?: string
+  /** A value must match this (anchored) regular expression, e.g. `[0-9]+` for a PID. */
+  readonly pattern?: string
+}
+
+/** One fenced `console`/`sh` block. */
+export interface RecipeStep {
+  /** 0-based position among the recipe's steps. */
+  readonly index: number
+  /** From the block's `name=` attribute, else `step-<n>` (1-based). */
+  readonly name: string
+  /** The nearest heading above the block. */
+  readonly title: string
+  /** Commands with `{{variable}}` placeholders; for a shell block, one script. */
+  readonly commands: readonly string[]
+  /** Run through `sh -c` (the block said `shell=true`). */
+  readonly shell: boolean
+  /** Hands the terminal over to the program (a debugger, a shell): stdio is inherited, output not captured. */
+  readonly interactive: boolean
+  /** False for print-only steps (`run=false`, or anything with sudo: the app never runs sudo). */
+  readonly runnable: boolean
+  /** Why a step is print-only, when it is. */
+  readonly printOnly?: string
+  readonly timeoutMs: number
+  /** Variables the commands use. */
+  readonly uses: readonly string[]
+  /** Every attribute from the info string, as written. */
+  readonly attributes: Readonly<Record<string, string>>
+}
+
+/** A command with every value filled in and quoted: what is shown, copied and run. */
+export interface PreparedCommand {
+  /** The command as a user would type it. */
+  readonly text: string
+  /** What is executed: the program and its arguments (for a shell step, `sh -c <script>`). */
+  readonly argv: readonly string[]
+}
+
+export interface PreparedStep {
+  readonly step: RecipeStep
+  readonly commands: readonly PreparedCommand[]
+}
+
+/** Where a variable's value came from, shown next to it so the user can judge it. */
+export type VariableSource = 'option' | 'session' | 'detected' | 'default'
+
+export interface ResolvedVariable {
+  readonly name: string
+  readonly value?: string
+  readonly source?: VariableSource
+  /** How it was found, or why it could not be. */
+  readonly note?: string
+}
+
+export class RecipeError extends Error {
+  override readonly name = 'RecipeError'
+}
