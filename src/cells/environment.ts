@@ -97,7 +97,8 @@ async function api<T>(rec: Recorder, argv: string[], timeoutMs: number, run: () 
 
 async function checkCli(ctx: CellContext, platform: NodeJS.Platform): Promise<void> {
   const rec = ctx.recorder
-  const result = await rec.exec('docker', ['version', '--format', '{{.Client.Version}}'], {timeoutMs: Math.max(timeoutOf(ctx) + 2000, 5000), env: ctx.env})
+  // `docker --version` answers from the client alone, so a hung daemon cannot stall this check.
+  const result = await rec.exec('docker', ['--version'], {timeoutMs: Math.max(timeoutOf(ctx), 5000), env: ctx.env})
   if (result.notFound) {
     rec.finding({
       id: 'docker-cli-missing',
@@ -110,7 +111,7 @@ async function checkCli(ctx: CellContext, platform: NodeJS.Platform): Promise<vo
     })
     return
   }
-  const version = result.stdout.split('\n')[0]?.trim()
+  const version = /Docker version ([^\s,]+)/.exec(result.stdout)?.[1]
   if (version) {
     rec.fact('Docker client', version)
   } else {
@@ -118,8 +119,8 @@ async function checkCli(ctx: CellContext, platform: NodeJS.Platform): Promise<vo
       id: 'docker-cli-broken',
       status: 'warn',
       title: 'The docker CLI did not print its version',
-      detail: `\`docker version\` exited ${result.exitCode ?? 'without finishing'} without a client version${result.timedOut ? ' (it timed out)' : ''}.`,
-      fix: 'Run `docker version` yourself and read its error; reinstall the docker CLI if it is broken.',
+      detail: `\`docker --version\` exited ${result.exitCode ?? 'without finishing'} without a client version${result.timedOut ? ' (it timed out)' : ''}.`,
+      fix: 'Run `docker --version` yourself and read its error; reinstall the docker CLI if it is broken.',
     })
   }
 }
@@ -227,7 +228,6 @@ export const environmentCell: CellDefinition = {
     rec.fact('Chosen by', endpoint.reason)
     if (endpoint.tls) rec.fact('Docker TLS', `${endpoint.tls.verify ? 'verified' : 'not verified'}, files from ${endpoint.tls.from}`)
     if (!endpoint.local) rec.fact('Daemon location', `remote (${endpoint.hostname ?? endpoint.host}): cells that read local files describe this machine, not the daemon's`)
-    await checkCli(ctx, host.platform)
-    await checkDaemon(ctx, endpoint, host.platform)
+    await Promise.all([checkCli(ctx, host.platform), checkDaemon(ctx, endpoint, host.platform)])
   },
 }

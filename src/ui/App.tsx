@@ -24,7 +24,7 @@ export interface AppProps {
 }
 
 const STATUS_COLOR: Record<Status, string> = {pass: 'green', warn: 'yellow', fail: 'red', skipped: 'gray', crashed: 'magenta'}
-const RAIL_WIDTH = 20
+const RAIL_WIDTH = 22
 
 function LineView({line, width}: {readonly line: Line; readonly width: number}) {
   return (

@@ -7,6 +7,8 @@ export interface Line {
   readonly status?: Status
   readonly dim?: boolean
   readonly bold?: boolean
+  /** Indent of wrapped continuation rows. */
+  readonly hang?: number
 }
 
 const OUTPUT_LINES = 12
@@ -20,7 +22,7 @@ export function cellLines(entry: CellEntry, result: CellResult | undefined, note
     lines.push({text: `${STATUS_GLYPH[result.status]} ${STATUS_LABEL[result.status]}: ran at ${result.startedAt.slice(11, 19)} for ${formatDuration(result.durationMs)}`, status: result.status, bold: true})
     lines.push({text: ''})
     const width = Math.max(0, ...result.facts.map((f) => f.label.length))
-    for (const fact of result.facts) lines.push({text: `${fact.label.padEnd(width)}  ${fact.value}`})
+    for (const fact of result.facts) lines.push({text: `${fact.label.padEnd(width)}  ${fact.value}`, hang: width + 2})
     if (result.facts.length > 0) lines.push({text: ''})
     for (const f of result.findings) {
       lines.push({text: `${STATUS_GLYPH[f.status]} ${STATUS_LABEL[f.status]} ${f.title}`, status: f.status})

@@ -20,6 +20,8 @@ export interface Binding {
   /** How the keys are written in the footer and the help overlay. */
   readonly keys: string
   readonly description: string
+  /** The footer's word for it; the footer must fit 80 columns. */
+  readonly short: string
   readonly mode: Mode
   /** Shown in the footer hint line (the rest only in the help overlay). */
   readonly hint: boolean
@@ -28,18 +30,18 @@ export interface Binding {
 
 /** The one keymap: input handling, the footer hint line and the `?` overlay all read it. */
 export const KEYMAP: readonly Binding[] = [
-  {action: 'up', keys: '↑/k', description: 'previous cell', mode: 'browse', hint: true, match: (i, k) => k.upArrow || i === 'k'},
-  {action: 'down', keys: '↓/j', description: 'next cell', mode: 'browse', hint: true, match: (i, k) => k.downArrow || i === 'j'},
-  {action: 'run', keys: 'Enter', description: 'run the cell', mode: 'browse', hint: true, match: (_, k) => k.return},
-  {action: 'rerun', keys: 'r', description: 're-run the cell', mode: 'browse', hint: true, match: (i) => i === 'r'},
-  {action: 'note', keys: 'n', description: 'add a note to the cell', mode: 'browse', hint: true, match: (i) => i === 'n'},
-  {action: 'scrollDown', keys: 'PgDn/Space', description: 'scroll the cell down', mode: 'browse', hint: false, match: (i, k) => k.pageDown || i === ' '},
-  {action: 'scrollUp', keys: 'PgUp/b', description: 'scroll the cell up', mode: 'browse', hint: false, match: (i, k) => k.pageUp || i === 'b'},
-  {action: 'help', keys: '?', description: 'show or hide key help', mode: 'browse', hint: true, match: (i) => i === '?'},
-  {action: 'quit', keys: 'q', description: 'quit (the notes are saved)', mode: 'browse', hint: true, match: (i) => i === 'q'},
-  {action: 'saveNote', keys: 'Ctrl-D', description: 'save the note', mode: 'note', hint: true, match: (i, k) => k.ctrl && (i === 'd' || i === 's')},
-  {action: 'cancel', keys: 'Esc', description: 'discard the note', mode: 'note', hint: true, match: (_, k) => k.escape},
-  {action: 'cancel', keys: 'Esc/?/q', description: 'close help', mode: 'help', hint: true, match: (i, k) => k.escape || i === '?' || i === 'q'},
+  {action: 'up', keys: '↑/k', description: 'previous cell', short: 'up', mode: 'browse', hint: true, match: (i, k) => k.upArrow || i === 'k'},
+  {action: 'down', keys: '↓/j', description: 'next cell', short: 'down', mode: 'browse', hint: true, match: (i, k) => k.downArrow || i === 'j'},
+  {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, match: (_, k) => k.return},
+  {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, match: (i) => i === 'r'},
+  {action: 'note', keys: 'n', description: 'add a note to the cell', short: 'note', mode: 'browse', hint: true, match: (i) => i === 'n'},
+  {action: 'scrollDown', keys: 'PgDn/Space', description: 'scroll the cell down', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageDown || i === ' '},
+  {action: 'scrollUp', keys: 'PgUp/b', description: 'scroll the cell up', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageUp || i === 'b'},
+  {action: 'help', keys: '?', description: 'show or hide key help', short: 'help', mode: 'browse', hint: true, match: (i) => i === '?'},
+  {action: 'quit', keys: 'q', description: 'quit (the notes are saved)', short: 'quit', mode: 'browse', hint: true, match: (i) => i === 'q'},
+  {action: 'saveNote', keys: 'Ctrl-D', description: 'save the note', short: 'save', mode: 'note', hint: true, match: (i, k) => k.ctrl && (i === 'd' || i === 's')},
+  {action: 'cancel', keys: 'Esc', description: 'discard the note', short: 'discard', mode: 'note', hint: true, match: (_, k) => k.escape},
+  {action: 'cancel', keys: 'Esc/?/q', description: 'close help', short: 'close', mode: 'help', hint: true, match: (i, k) => k.escape || i === '?' || i === 'q'},
 ]
 
 export function actionFor(mode: Mode, input: string, key: Key): Action | undefined {
@@ -47,6 +49,6 @@ export function actionFor(mode: Mode, input: string, key: Key): Action | undefin
 }
 
 export function hintLine(mode: Mode): string {
-  const hints = KEYMAP.filter((b) => b.mode === mode && b.hint).map((b) => `${b.keys} ${b.description.split(' ')[0] === 'show' ? 'help' : b.description}`)
-  return `${hints.join('  ')}${mode === 'browse' ? '  Ctrl-C quit' : mode === 'note' ? '  Enter new line' : ''}`
+  const hints = KEYMAP.filter((b) => b.mode === mode && b.hint).map((b) => `${b.keys} ${b.short}`)
+  return `${hints.join('  ')}${mode === 'note' ? '  Enter new line' : ''}`
 }

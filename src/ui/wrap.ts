@@ -4,7 +4,7 @@ import type {Line} from './cell-lines.js'
 export function wrapLine(line: Line, width: number): Line[] {
   if (line.text.length <= width) return [line]
   const indent = /^\s*/.exec(line.text)?.[0] ?? ''
-  const hang = indent.length + (/^\s*(Why|Fix|Recipe): /.test(line.text) ? 5 : 0)
+  const hang = line.hang ?? indent.length + (/^\s*(Why|Fix|Recipe): /.test(line.text) ? 5 : 0)
   const pad = ' '.repeat(Math.min(hang, Math.floor(width / 2)))
   const rows: Line[] = []
   let rest = line.text

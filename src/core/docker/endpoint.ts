@@ -173,6 +173,10 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
   if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== '' && env.DOCKER_CONTEXT !== 'default') {
     return readContext(configDir, env.DOCKER_CONTEXT, 'DOCKER_CONTEXT', 'DOCKER_CONTEXT')
   }
+  if (env.DOCKER_CONTEXT === 'default') {
+    const host = defaultHost(platform)
+    return parseHost(host, {rule: 'default', reason: `DOCKER_CONTEXT is "default", so the platform default ${host} is used.`})
+  }
   let current: string | undefined
   const configFile = path.join(configDir, 'config.json')
   try {
@@ -190,6 +194,6 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
     return readContext(configDir, current, 'currentContext', `currentContext in ${configFile}`)
   }
   const host = defaultHost(platform)
-  const why = env.DOCKER_CONTEXT === 'default' ? 'DOCKER_CONTEXT is "default"' : current === 'default' ? `currentContext in ${configFile} is "default"` : 'No DOCKER_HOST, DOCKER_CONTEXT or current context is set'
+  const why = current === 'default' ? `currentContext in ${configFile} is "default"` : 'No DOCKER_HOST, DOCKER_CONTEXT or current context is set'
   return parseHost(host, {rule: 'default', reason: `${why}, so the platform default ${host} is used.`})
 }
