@@ -1,0 +1,142 @@
+import path from 'node:path'
+import type {Recorder} from '../notebook/recorder.js'
+import {BuildOutput} from './build-output.js'
+import {buildCommand, type BuildCommand, sidecarName} from './build-plan.js'
+import type {DaggerCheckout} from './checkout.js'
+import {type Approval, engineDocker} from './docker-api.js'
+import {runFlagsFor} from './era.js'
+import {type BuildExplanation, explainBuild} from './explain-bridge.js'
+import {devEnvironment, type ExportLine} from './exports.js'
+import {LaunchError, loadEngineImage, planRun, type ReadyResult, type RunPlan, startDevEngine, type StartOutcome, tagDevImage, verifyDevCli, waitForEngine} from './launch.js'
+import {buildEnv} from './preflight.js'
+import type {BuildRunResult} from './runner.js'
+import {runBuild} from './runner.js'
+import {type BuildAttempt, loadState, retryNote, saveState} from './state.js'
+
+/** A dev build takes minutes to an hour on a cold cache; two hours means it is stuck. */
+export const BUILD_TIMEOUT_MS = 2 * 60 * 60_000
+
+export interface EngineBuildOptions {
+  readonly checkout: DaggerCheckout
+  readonly env: NodeJS.ProcessEnv
+  readonly rec: Recorder
+  /** Folder for the sidecar file. */
+  readonly notesDir: string
+  readonly output?: BuildOutput
+  readonly signal?: AbortSignal
+  readonly timeoutMs?: number
+}
+
+export interface EngineBuildResult {
+  readonly command: BuildCommand
+  readonly run: BuildRunResult
+  readonly passed: boolean
+  /** The attempt before this one, when there was one. */
+  readonly previous?: BuildAttempt
+  /** Set when this run followed a failed attempt: how much the cache saved. */
+  readonly retryNote?: string
+  readonly explanation?: BuildExplanation
+  /** `export` lines captured from this run, or the environment hack/with-dev would set. */
+  readonly exports: readonly ExportLine[]
+}
+
+/** Runs the checkout's build, keeps the attempt in the state file and explains a failure. */
+export async function buildDevEngine(options: EngineBuildOptions): Promise<EngineBuildResult> {
+  const {checkout, env, rec} = options
+  const command = buildCommand(checkout)
+  const state = await loadState(env, checkout.root)
+  const previous = state.attempts.at(-1)
+  const sidecarPath = path.join(options.notesDir, sidecarName())
+  const startedAt = new Date()
+  const run = await runBuild({
+    file: command.file,
+    args: command.args,
+    cwd: command.cwd,
+    env: buildEnv(env),
+    sidecarPath,
+    timeoutMs: options.timeoutMs ?? BUILD_TIMEOUT_MS,
+    ...(options.signal === undefined ? {} : {signal: options.signal}),
+    output: options.output ?? new BuildOutput(),
+  })
+  const passed = run.exitCode === 0 && !run.timedOut && !run.canceled
+  rec.record({
+    kind: 'exec',
+    argv: [command.display],
+    exitCode: run.exitCode,
+    output: `${run.problem ? `${run.problem}\n` : ''}… ${run.lines.toLocaleString('en-US')} lines, the whole output is in ${path.basename(sidecarPath)}; the last ones:\n${run.tail.slice(-15).join('\n')}`,
+    startedAt: startedAt.toISOString(),
+    durationMs: run.durationMs,
+  })
+  rec.sidecars.push(sidecarPath)
+  const attempt: BuildAttempt = {
+    at: startedAt.toISOString(),
+    exitCode: run.exitCode,
+    passed,
+    progress: run.progress,
+    durationMs: run.durationMs,
+    sidecarPath,
+    failedSteps: run.failedSteps.slice(0, 10),
+  }
+  const exports = run.exports.length > 0 ? run.exports : state.exports
+  await saveState(env, {...state, attempts: [...state.attempts, attempt], exports: passed && run.exports.length > 0 ? run.exports : state.exports})
+  const note = retryNote(previous, run.progress)
+  const explanation = passed || run.canceled ? undefined : await explainBuild(sidecarPath, run.tail)
+  return {
+    command,
+    run,
+    passed,
+    ...(previous === undefined ? {} : {previous}),
+    ...(note === undefined ? {} : {retryNote: note}),
+    ...(explanation === undefined ? {} : {explanation}),
+    exports: devEnvironment(checkout.root, exports),
+  }
+}
+
+export interface EngineLaunchOptions extends Approval {
+  readonly checkout: DaggerCheckout
+  readonly env: NodeJS.ProcessEnv
+  readonly rec: Recorder
+  /** Skip loading bin/engine.tar and start the image already tagged (`engine start`). */
+  readonly skipLoad?: boolean
+  readonly network?: string
+  readonly readyTimeoutMs?: number
+}
+
+export interface EngineLaunchResult {
+  readonly imageId?: string
+  readonly plan: RunPlan
+  readonly start: StartOutcome
+  readonly ready?: ReadyResult
+  readonly verify?: {readonly ok: boolean; readonly output: string}
+  readonly exports: readonly ExportLine[]
+}
+
+/** Loads bin/engine.tar, tags it, replaces and starts dagger-engine.dev, waits for it and checks bin/dagger against it. */
+export async function launchDevEngine(options: EngineLaunchOptions): Promise<EngineLaunchResult> {
+  const {checkout, env, rec} = options
+  const docker = await engineDocker(env)
+  let imageId: string | undefined
+  const state = await loadState(env, checkout.root)
+  if (options.skipLoad !== true) {
+    const loaded = await loadEngineImage(docker, path.join(checkout.root, 'bin', 'engine.tar'), rec)
+    imageId = loaded.imageId
+    await tagDevImage(docker, imageId, rec)
+    await saveState(env, {...state, imageId})
+  }
+  const plan = planRun(checkout.era.id, runFlagsFor(checkout.era.id, checkout.version), env, options.network)
+  const exports = devEnvironment(checkout.root, state.exports)
+  const start = await startDevEngine(docker, {
+    plan,
+    env,
+    rec,
+    ...(options.yes === undefined ? {} : {yes: options.yes}),
+    ...(options.confirm === undefined ? {} : {confirm: options.confirm}),
+  })
+  const base = {...(imageId === undefined ? {} : {imageId}), plan, start, exports}
+  if (!start.started) return base
+  const ready = await waitForEngine(docker, plan.name, rec, options.readyTimeoutMs)
+  const verify = await verifyDevCli(checkout.root, exports, env, rec)
+  return {...base, ready, verify}
+}
+
+export {LaunchError}
