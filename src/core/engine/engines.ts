@@ -2,7 +2,7 @@ import type Docker from 'dockerode'
 import type {Recorder} from '../notebook/recorder.js'
 import {sanitize} from '../notebook/sanitize.js'
 import {type Approval, approve, dockerMessage, statusCode, withTimeout} from './docker-api.js'
-import {BOOTSTRAP_PREFIX, DEV_ENGINE_NAME, DEV_IMAGE_REPO, RELEASE_IMAGE_REPO} from './names.js'
+import {BOOTSTRAP_PREFIX, DEV_ENGINE_NAME, DEV_IMAGE_REPO, devNames, RELEASE_IMAGE_REPO} from './names.js'
 
 export type EngineKind = 'dev' | 'bootstrap'
 
@@ -39,8 +39,9 @@ export function runnerContainerName(host: string | undefined): string | undefine
   return undefined
 }
 
-export function engineKind(name: string, image: string): EngineKind | undefined {
-  if (name === DEV_ENGINE_NAME || image.startsWith(DEV_IMAGE_REPO)) return 'dev'
+export function engineKind(name: string, image: string, env: NodeJS.ProcessEnv = {}): EngineKind | undefined {
+  const dev = devNames(env)
+  if (name === DEV_ENGINE_NAME || name === dev.container || image.startsWith(DEV_IMAGE_REPO) || image.startsWith(dev.imageRepo)) return 'dev'
   if (name.startsWith(BOOTSTRAP_PREFIX) || image.startsWith(`${RELEASE_IMAGE_REPO}:`) || image.startsWith(`${RELEASE_IMAGE_REPO}@`)) return 'bootstrap'
   return undefined
 }
@@ -62,7 +63,7 @@ export async function listEngines(docker: Docker, env: NodeJS.ProcessEnv, rec: R
   const out: EngineContainer[] = []
   for (const c of all) {
     const name = sanitize((c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''))
-    const kind = engineKind(name, c.Image)
+    const kind = engineKind(name, c.Image, env)
     if (kind === undefined) continue
     const created = c.Created * 1000
     out.push({
@@ -125,14 +126,15 @@ export async function removeEngines(docker: Docker, plan: CleanPlan, approval: A
 }
 
 /** Stops the dev engine (its container and volume stay, `engine start` brings it back). */
-export async function stopDevEngine(docker: Docker, rec: Recorder): Promise<'stopped' | 'not-running' | 'missing'> {
+export async function stopDevEngine(docker: Docker, rec: Recorder, env: NodeJS.ProcessEnv = {}): Promise<'stopped' | 'not-running' | 'missing'> {
+  const name = devNames(env).container
   try {
-    await rec.call('api', ['POST', `/containers/${DEV_ENGINE_NAME}/stop?t=10`], () => withTimeout(docker.getContainer(DEV_ENGINE_NAME).stop({t: 10}), 30_000, 'container stop'), () => 'stopped')
+    await rec.call('api', ['POST', `/containers/${name}/stop?t=10`], () => withTimeout(docker.getContainer(name).stop({t: 10}), 30_000, 'container stop'), () => 'stopped')
     return 'stopped'
   } catch (error) {
     const code = statusCode(error)
     if (code === 304) return 'not-running'
     if (code === 404) return 'missing'
-    throw new Error(`Could not stop ${DEV_ENGINE_NAME}: ${sanitize(dockerMessage(error))}`)
+    throw new Error(`Could not stop ${name}: ${sanitize(dockerMessage(error))}`)
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {DEV_ENGINE_NAME} from './names.js'
+import {devNames} from './names.js'
 
 /** One `export NAME=value` line a build printed for `eval`. */
 export interface ExportLine {
@@ -26,11 +26,11 @@ export function parseExportLine(line: string): ExportLine | undefined {
 The variables `hack/with-dev` sets: used when a build printed none (the hack/build era) and to fill in
 what an older build left out. `bin/dagger` paths the build printed relative to the root are resolved.
 */
-export function devEnvironment(root: string, captured: readonly ExportLine[]): ExportLine[] {
+export function devEnvironment(root: string, captured: readonly ExportLine[], env: NodeJS.ProcessEnv = {}): ExportLine[] {
   const bin = path.join(root, 'bin')
   const defaults: ExportLine[] = [
     {name: '_EXPERIMENTAL_DAGGER_CLI_BIN', value: path.join(bin, 'dagger')},
-    {name: '_EXPERIMENTAL_DAGGER_RUNNER_HOST', value: `docker-container://${DEV_ENGINE_NAME}`},
+    {name: '_EXPERIMENTAL_DAGGER_RUNNER_HOST', value: `docker-container://${devNames(env).container}`},
     {name: '_DAGGER_TESTS_ENGINE_TAR', value: path.join(bin, 'engine.tar')},
   ]
   const byName = new Map<string, string>()

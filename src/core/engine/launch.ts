@@ -6,7 +6,7 @@ import {sanitize} from '../notebook/sanitize.js'
 import {type Approval, approve, demuxDockerStream, dockerMessage, statusCode, withTimeout} from './docker-api.js'
 import type {EraId, EraRunFlags} from './era.js'
 import {applyExports, type ExportLine} from './exports.js'
-import {DEV_ENGINE_NAME, DEV_IMAGE_REPO, DEV_IMAGE_TAG, DEV_VOLUME, ENGINE_STATE_DIR} from './names.js'
+import {DEV_IMAGE_TAG, devNames, ENGINE_STATE_DIR} from './names.js'
 
 /** Loading a multi-hundred-MB tarball takes a while on a slow disk; bounded all the same. */
 export const LOAD_TIMEOUT_MS = 5 * 60_000
@@ -95,10 +95,10 @@ export async function loadEngineImage(docker: Docker, tarPath: string, rec: Reco
 }
 
 /** Tags the loaded image as `localhost/dagger-engine.dev:latest`, as the build scripts do. */
-export async function tagDevImage(docker: Docker, imageId: string, rec: Recorder): Promise<string> {
-  const ref = `${DEV_IMAGE_REPO}:${DEV_IMAGE_TAG}`
-  await rec.call('api', ['POST', `/images/${imageId}/tag?repo=${DEV_IMAGE_REPO}&tag=${DEV_IMAGE_TAG}`], () =>
-    withTimeout(docker.getImage(imageId).tag({repo: DEV_IMAGE_REPO, tag: DEV_IMAGE_TAG}), 15_000, 'image tag'),
+export async function tagDevImage(docker: Docker, imageId: string, rec: Recorder, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const {imageRepo, image: ref} = devNames(env)
+  await rec.call('api', ['POST', `/images/${imageId}/tag?repo=${imageRepo}&tag=${DEV_IMAGE_TAG}`], () =>
+    withTimeout(docker.getImage(imageId).tag({repo: imageRepo, tag: DEV_IMAGE_TAG}), 15_000, 'image tag'),
     () => `tagged ${ref}`,
   )
   return ref
@@ -112,6 +112,7 @@ export function passthroughEnv(era: EraId): readonly string[] {
 
 export interface RunPlan {
   readonly name: string
+  readonly volume: string
   readonly image: string
   readonly cmd: readonly string[]
   readonly env: readonly string[]
@@ -123,16 +124,17 @@ export interface RunPlan {
 }
 
 export function planRun(era: EraId, flags: EraRunFlags, env: NodeJS.ProcessEnv, network?: string): RunPlan {
-  const image = `${DEV_IMAGE_REPO}:${DEV_IMAGE_TAG}`
+  const {container, volume, image} = devNames(env)
   const names = passthroughEnv(era).filter((n) => env[n] !== undefined)
   const argv = ['docker', 'run', '-d']
   for (const n of names) argv.push('-e', n)
   // The pprof endpoint is for this machine only; binding it to loopback keeps it off the network.
   if (flags.debugPort !== undefined) argv.push('-p', `127.0.0.1:${flags.debugPort}:${flags.debugPort}`)
   if (network !== undefined) argv.push('--network', network)
-  argv.push('-v', `${DEV_VOLUME}:${ENGINE_STATE_DIR}`, '--name', DEV_ENGINE_NAME, '--privileged', image, ...flags.cmd)
+  argv.push('-v', `${volume}:${ENGINE_STATE_DIR}`, '--name', container, '--privileged', image, ...flags.cmd)
   return {
-    name: DEV_ENGINE_NAME,
+    name: container,
+    volume,
     image,
     cmd: flags.cmd,
     env: names,
@@ -170,7 +172,7 @@ export async function startDevEngine(docker: Docker, options: StartOptions): Pro
     const ok = await approve(options, {
       action: `Replace the existing ${plan.name} (${existing.State.Status}, image ${existing.Config.Image})`,
       commands: [`docker rm -fv ${plan.name}`, plan.argv.join(' ')],
-      why: `Only one container can be named ${plan.name}. Removing it stops whatever runs on it; the named volume ${DEV_VOLUME} (the engine's cache) is kept.`,
+      why: `Only one container can be named ${plan.name}. Removing it stops whatever runs on it; the named volume ${plan.volume} (the engine's cache) is kept.`,
     })
     if (!ok) return {started: false, reason: `${plan.name} already exists and replacing it was not approved (non-interactive use needs --yes).`}
     await rec.call('api', ['DELETE', `/containers/${plan.name}?force=1&v=1`], () => withTimeout(docker.getContainer(plan.name).remove({force: true, v: true}), 30_000, 'container remove'), () => 'removed')
@@ -185,7 +187,7 @@ export async function startDevEngine(docker: Docker, options: StartOptions): Pro
     ...(port === undefined ? {} : {ExposedPorts: {[`${port}/tcp`]: {}}}),
     HostConfig: {
       Privileged: true,
-      Binds: [`${DEV_VOLUME}:${ENGINE_STATE_DIR}`],
+      Binds: [`${plan.volume}:${ENGINE_STATE_DIR}`],
       ...(port === undefined ? {} : {PortBindings: {[`${port}/tcp`]: [{HostIp: '127.0.0.1', HostPort: String(port)}]}}),
       ...(plan.network === undefined ? {} : {NetworkMode: plan.network}),
     },

@@ -4,7 +4,7 @@ import type {Recorder} from '../notebook/recorder.js'
 import type {Fact, Finding} from '../types.js'
 import type {DaggerCheckout} from './checkout.js'
 import {compareSemVer, parseSemVer} from './era.js'
-import {DEV_ENGINE_NAME} from './names.js'
+import {DEV_ENGINE_NAME, devNames} from './names.js'
 
 /** Below this much free space the build is likely to fail half-way (the bootstrap engine caches several GB). */
 export const DISK_WARN_BYTES = 10 * 1024 ** 3
@@ -33,7 +33,7 @@ export function goModFor(checkout: DaggerCheckout): {path: string; version: stri
 /** True when `_EXPERIMENTAL_DAGGER_RUNNER_HOST` points at the dev engine the build is about to replace. */
 export function runnerHostPointsAtDev(env: NodeJS.ProcessEnv): boolean {
   const host = env._EXPERIMENTAL_DAGGER_RUNNER_HOST
-  return host !== undefined && host.includes(DEV_ENGINE_NAME)
+  return host !== undefined && (host.includes(DEV_ENGINE_NAME) || host.includes(devNames(env).container))
 }
 
 export interface PreflightReport {

@@ -88,7 +88,7 @@ export async function buildDevEngine(options: EngineBuildOptions): Promise<Engin
     ...(previous === undefined ? {} : {previous}),
     ...(note === undefined ? {} : {retryNote: note}),
     ...(explanation === undefined ? {} : {explanation}),
-    exports: devEnvironment(checkout.root, exports),
+    exports: devEnvironment(checkout.root, exports, env),
   }
 }
 
@@ -120,11 +120,11 @@ export async function launchDevEngine(options: EngineLaunchOptions): Promise<Eng
   if (options.skipLoad !== true) {
     const loaded = await loadEngineImage(docker, path.join(checkout.root, 'bin', 'engine.tar'), rec)
     imageId = loaded.imageId
-    await tagDevImage(docker, imageId, rec)
+    await tagDevImage(docker, imageId, rec, env)
     await saveState(env, {...state, imageId})
   }
   const plan = planRun(checkout.era.id, runFlagsFor(checkout.era.id, checkout.version), env, options.network)
-  const exports = devEnvironment(checkout.root, state.exports)
+  const exports = devEnvironment(checkout.root, state.exports, env)
   const start = await startDevEngine(docker, {
     plan,
     env,
