@@ -1,0 +1,189 @@
+import type Docker from 'dockerode'
+import {readContainerExport, readImageArchive, type ArchiveOptions} from './image-archive.js'
+import type {CapturePolicy} from './layer-reader.js'
+import {normalizePath, readHead, walkTar} from './tar-walk.js'
+import type {ImageConfigSummary, ImageLayers} from './types.js'
+
+/** Metadata calls (inspect, exec set-up) answer quickly; streams may stay silent a while between chunks. */
+export const INSPECT_TIMEOUT_MS = 10_000
+export const STREAM_IDLE_TIMEOUT_MS = 60_000
+
+/**
+The Docker client this module uses. Kept in one function so it can later be pointed at the shared
+endpoint resolution in `src/core/docker/`. The modem's timeout is an idle timeout on the socket,
+which is what a long export stream needs.
+*/
+export async function treeDocker(timeoutMs = STREAM_IDLE_TIMEOUT_MS): Promise<Docker> {
+  const {default: DockerCtor} = await import('dockerode')
+  const socketPath = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock'
+  return new DockerCtor({socketPath, timeout: timeoutMs})
+}
+
+export class TreeTargetError extends Error {
+  override readonly name = 'TreeTargetError'
+}
+
+/** Rejects when `promise` takes longer than `ms`; `what` names the call in the message. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TreeTargetError(`${what} got no answer from Docker within ${Math.round(ms / 1000)} s.`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface TreeTarget {
+  readonly kind: 'image' | 'container'
+  /** What the user typed. */
+  readonly ref: string
+  readonly id: string
+  /** A readable name: the container name or the first tag. */
+  readonly name: string
+  /** For a container: whether it runs (versions can then be asked from the binaries). */
+  readonly running: boolean
+  /** For a container: the image it was created from. */
+  readonly image?: string
+  readonly config?: ImageConfigSummary
+  /** The image's layer diff IDs, bottom first, from inspect. */
+  readonly diffIds?: readonly string[]
+}
+
+function statusCode(error: unknown): number | undefined {
+  const code = (error as {statusCode?: unknown}).statusCode
+  return typeof code === 'number' ? code : undefined
+}
+
+function configSummary(c: {Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; Env?: string[] | null} | undefined, arch?: string, os?: string): ImageConfigSummary {
+  const list = (v: string[] | string | null | undefined): string[] | undefined => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : undefined)
+  const entrypoint = list(c?.Entrypoint)
+  const cmd = list(c?.Cmd)
+  return {
+    ...(entrypoint ? {entrypoint} : {}),
+    ...(cmd ? {cmd} : {}),
+    ...(c?.Env ? {env: c.Env} : {}),
+    ...(arch ? {architecture: arch} : {}),
+    ...(os ? {os} : {}),
+  }
+}
+
+/**
+Finds what `ref` names: a container (by name or ID) first, as `docker inspect` does, then an image.
+`prefer` skips the other kind. Throws a TreeTargetError that reads as one paragraph when neither exists.
+*/
+export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image' | 'container'): Promise<TreeTarget> {
+  if (prefer !== 'image') {
+    try {
+      const info = await within(docker.getContainer(ref).inspect(), INSPECT_TIMEOUT_MS, `Inspecting container ${ref}`)
+      return {
+        kind: 'container',
+        ref,
+        id: info.Id,
+        name: info.Name.replace(/^\//, ''),
+        running: info.State?.Running === true,
+        image: info.Image,
+        config: configSummary(info.Config as never),
+      }
+    } catch (error) {
+      if (statusCode(error) !== 404) throw explainDockerError(error, ref)
+    }
+  }
+  if (prefer !== 'container') {
+    try {
+      const info = await within(docker.getImage(ref).inspect(), INSPECT_TIMEOUT_MS, `Inspecting image ${ref}`)
+      return {
+        kind: 'image',
+        ref,
+        id: info.Id,
+        name: info.RepoTags?.[0] ?? info.Id,
+        running: false,
+        config: configSummary(info.Config as never, info.Architecture, info.Os),
+        diffIds: info.RootFS?.Layers ?? [],
+      }
+    } catch (error) {
+      if (statusCode(error) !== 404) throw explainDockerError(error, ref)
+    }
+  }
+  const what = prefer === 'image' ? 'no image' : prefer === 'container' ? 'no container' : 'no container and no image'
+  throw new TreeTargetError(
+    `Docker has ${what} called "${ref}". Give an image name or ID as \`docker images\` lists it (for the dev engine: localhost/dagger-engine.dev:latest), or a container name or ID from \`docker ps -a\` (the dev engine runs as dagger-engine.dev). Images are never pulled: a remote image must be pulled or built first.`,
+  )
+}
+
+export function explainDockerError(error: unknown, ref: string): TreeTargetError {
+  if (error instanceof TreeTargetError) return error
+  const err = error as NodeJS.ErrnoException & {json?: {message?: string}}
+  const message = err.json?.message ?? err.message ?? String(error)
+  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED')
+    return new TreeTargetError(`Can't reach the Docker daemon (${err.code}) to read ${ref}: start Docker, or check DOCKER_HOST and that you may use its socket.`)
+  if (err.code === 'EACCES') return new TreeTargetError(`Permission denied on the Docker socket while reading ${ref}: add yourself to the docker group, or run where you may use Docker.`)
+  return new TreeTargetError(`Docker failed while reading ${ref}: ${message.trim()}`)
+}
+
+export interface LoadOptions {
+  readonly capture?: CapturePolicy
+  readonly signal?: AbortSignal
+}
+
+/**
+Streams the target's filesystem and parses it on the fly: an image through `GET /images/{id}/get`,
+a container through `GET /containers/{id}/export`.
+*/
+export async function loadTarget(docker: Docker, target: TreeTarget, options: LoadOptions = {}): Promise<ImageLayers> {
+  const what = target.kind === 'image' ? `Exporting image ${target.ref}` : `Exporting container ${target.ref}`
+  const stream = (await within(
+    target.kind === 'image' ? docker.getImage(target.id).get() : docker.getContainer(target.id).export(),
+    INSPECT_TIMEOUT_MS * 3,
+    what,
+  )) as NodeJS.ReadableStream
+  const abort = (): void => (stream as unknown as {destroy?: (e: Error) => void}).destroy?.(new Error('Cancelled.'))
+  options.signal?.addEventListener('abort', abort, {once: true})
+  try {
+    const archiveOptions: ArchiveOptions = {...(options.capture ? {capture: options.capture} : {})}
+    const image = target.kind === 'image' ? await readImageArchive(stream, archiveOptions) : await readContainerExport(stream, archiveOptions)
+    return target.config && !image.config ? {...image, config: target.config} : target.kind === 'container' && target.config ? {...image, config: target.config} : image
+  } catch (error) {
+    throw explainDockerError(error, target.ref)
+  } finally {
+    options.signal?.removeEventListener('abort', abort)
+  }
+}
+
+/**
+The first `limit` bytes of a file. Content captured while the tree was read is used when there;
+a container's file comes from `GET /containers/{id}/archive`; an image's needs one more pass over
+its export.
+*/
+export async function readFileHead(docker: Docker, target: TreeTarget, path: string, limit: number, image?: ImageLayers): Promise<Buffer | undefined> {
+  const wanted = normalizePath(path)
+  if (image) {
+    for (let i = image.layers.length - 1; i >= 0; i--) {
+      const layer = image.layers[i]
+      if (!layer) continue
+      const at = layer.paths.indexOf(wanted)
+      const hit = layer.captured.get(wanted)
+      // What was kept is enough when it is the whole file or at least as much as asked for.
+      if (hit && (hit.length >= limit || hit.length === layer.sizes[at])) return hit.subarray(0, limit)
+      if (at !== -1 || layer.whiteouts.includes(wanted)) break
+    }
+  }
+  if (target.kind === 'container') {
+    const stream = (await within(docker.getContainer(target.id).getArchive({path: `/${wanted}`}), INSPECT_TIMEOUT_MS, `Reading /${wanted}`)) as NodeJS.ReadableStream
+    let out: Buffer | undefined
+    await walkTar(stream, async (header, body) => {
+      if (out === undefined && header.type === 'file') out = await readHead(body, limit)
+    })
+    return out
+  }
+  const again = await loadTarget(docker, target, {capture: (p) => (p === wanted ? limit : 0)})
+  for (let i = again.layers.length - 1; i >= 0; i--) {
+    const layer = again.layers[i]
+    const hit = layer?.captured.get(wanted)
+    if (hit) return hit
+    if (layer?.whiteouts.includes(wanted)) return undefined
+  }
+  return undefined
+}
