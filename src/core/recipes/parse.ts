@@ -206,7 +206,8 @@ export function parseRecipe(text: string, name: string, file = `${name}.md`): Re
     }
   }
   visit(Lexer.lex(body))
-  return {name, title, summary, suggestedBy: suggestedRaw as string[], variables, body, steps}
+  const cell = typeof meta.cell === 'string' ? meta.cell : undefined
+  return {name, title, summary, suggestedBy: suggestedRaw as string[], variables, ...(cell === undefined ? {} : {cell}), body, steps}
 }
 
 /** Placeholders in a command, in order of appearance. */

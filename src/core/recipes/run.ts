@@ -20,6 +20,13 @@ export interface RunStepOptions {
   readonly recorder: Recorder
   readonly env?: NodeJS.ProcessEnv
   readonly cwd?: string
+  /** How to start dagger-explore itself (node and its script) for steps that call \`dagger-explore …\`: it may not be on PATH under npx. */
+  readonly self?: readonly string[]
+}
+
+function withSelf(command: PreparedCommand, self: readonly string[] | undefined): PreparedCommand {
+  if (!self || self.length === 0 || command.argv[0] !== 'dagger-explore') return command
+  return {...command, argv: [...self, ...command.argv.slice(1)]}
 }
 
 /**
@@ -58,7 +65,8 @@ export async function runStep(prepared: PreparedStep, options: RunStepOptions): 
   const {step} = prepared
   if (!step.runnable) return {step: step.name, ok: true, commands: [], skipped: step.printOnly ?? 'print-only step'}
   const outcomes: CommandOutcome[] = []
-  for (const command of prepared.commands) {
+  for (const original of prepared.commands) {
+    const command = withSelf(original, options.self)
     if (step.interactive) {
       const exitCode = await runInteractive(command, options)
       outcomes.push({command, exitCode, output: ''})

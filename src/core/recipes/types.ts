@@ -7,6 +7,8 @@ export interface Recipe {
   /** Ids of findings that suggest this recipe. */
   readonly suggestedBy: readonly string[]
   readonly variables: readonly RecipeVariable[]
+  /** The notebook cell whose fix this is (`cell:` in the front matter): runs are logged under it. */
+  readonly cell?: string
   /** The markdown after the front matter. */
   readonly body: string
   readonly steps: readonly RecipeStep[]

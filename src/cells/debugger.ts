@@ -1,0 +1,200 @@
+import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker} from '../core/docker/client.js'
+import {resolveEndpoint} from '../core/docker/endpoint.js'
+import {explainDebuggability, probeDebugger, type DebuggerReport} from '../core/recipes/debugger-probe.js'
+import {DEV_ENGINE_CONTAINER} from '../core/recipes/engine-process.js'
+import type {Recorder} from '../core/notebook/recorder.js'
+import type {CellContext, CellDefinition} from './cell.js'
+
+const RECIPE = 'debugger-attach'
+const DOCS = 'https://github.com/go-delve/delve/blob/master/Documentation/usage/dlv_attach.md'
+// Copying a 100 MB engine binary out of the container takes longer than a plain API call.
+const MIN_TIMEOUT_MS = 10_000
+
+function timeoutOf(ctx: CellContext): number {
+  const value = Number(ctx.options.timeoutMs)
+  return Math.max(MIN_TIMEOUT_MS, Number.isFinite(value) && value > 0 ? value : DEFAULT_DOCKER_TIMEOUT_MS)
+}
+
+/** Docker API paths shown in the notebook for each part of the probe. */
+function apiArgv(what: string, container: string): string[] {
+  switch (what) {
+    case 'engine container':
+      return ['GET', `/containers/${container}/json`]
+    case 'dlv image':
+      return ['GET', '/images/json (+ inspect, HEAD /containers/{peek}/archive for dlv)']
+    case 'engine PID':
+      return ['GET', `/containers/${container}/top`]
+    case 'engine binary sections':
+      return ['GET', `/containers/${container}/archive?path=/usr/local/bin/dagger-engine (ELF section headers)`]
+    default:
+      return ['GET', what]
+  }
+}
+
+function describe(what: string, value: unknown): string {
+  if (value === undefined) return 'none'
+  if (what === 'engine binary sections') {
+    const elf = value as {sections: {name: string}[]; machine: string; bits: number}
+    return `ELF${elf.bits} ${elf.machine}, sections: ${elf.sections.map((s) => s.name).filter(Boolean).join(' ')}`
+  }
+  return JSON.stringify(value, null, 2)
+}
+
+function reportFindings(recorder: Recorder, report: DebuggerReport, container: string): void {
+  const {engine} = report
+  if (!engine) {
+    recorder.finding({
+      id: 'debugger-engine-missing',
+      status: 'fail',
+      title: `No ${container} container to debug`,
+      detail: `Delve attaches to the running engine process, and there is no container called ${container} (nor any dagger-engine-* one).`,
+      fix: 'Build and start the dev engine first: run `./hack/dev` in your dagger checkout, or the Launch engine step (`dagger-explore check launch`).',
+    })
+    return
+  }
+  recorder.fact('Engine container', `${engine.name} (${engine.status}, image ${engine.image})`)
+  if (!engine.running) {
+    recorder.finding({
+      id: 'debugger-engine-stopped',
+      status: 'fail',
+      title: `${engine.name} is not running`,
+      detail: `The container exists but is ${engine.status}, so there is no engine process to attach to.`,
+      fix: `Start it with \`docker start ${engine.name}\`, then check its log (\`docker logs --tail 50 ${engine.name}\`) if it stops again.`,
+    })
+    return
+  }
+
+  if (report.pid) {
+    recorder.fact('Engine PID in the container', `${report.pid.pid} (host PID ${report.pid.hostPid})`)
+    recorder.finding(
+      report.pid.underInit
+        ? {
+            id: 'debugger-engine-under-init',
+            status: 'pass',
+            title: `The engine is PID ${report.pid.pid}, not PID 1`,
+            detail: `PID 1 is \`${report.pid.initCommand ?? 'an init process'}\` (newer engine images run the engine under tini), so \`dlv attach 1\` would debug the wrong process; ${report.pid.how}. The recipe attaches to ${report.pid.pid}.`,
+            recipe: RECIPE,
+          }
+        : {id: 'debugger-engine-pid', status: 'pass', title: 'The engine is PID 1 in its container', detail: 'The entrypoint execs the engine, so `dlv attach 1` targets it.', recipe: RECIPE},
+    )
+  } else {
+    recorder.finding({
+      id: 'debugger-engine-pid-unknown',
+      status: 'warn',
+      title: "Could not find the engine's PID",
+      detail: `${report.pidError ?? 'The process table did not show the engine.'} Without it, attaching to PID 1 may debug tini instead of the engine.`,
+      fix: `List the processes yourself: \`docker exec ${engine.name} ps\` (or the engine-processes step of the ${RECIPE} recipe) and pass the engine's PID with --var engine_pid=N.`,
+      recipe: RECIPE,
+    })
+  }
+
+  if (report.elf) {
+    const {debuggable, summary} = explainDebuggability(report.elf)
+    recorder.fact('Engine binary', `${report.binaryPath ?? ''}: ELF${report.elf.bits} ${report.elf.machine}, .symtab ${report.elf.hasSymtab ? 'yes' : 'no'}, DWARF ${report.elf.hasDwarf ? 'yes' : 'no'}`)
+    recorder.finding(
+      debuggable
+        ? {id: 'debugger-engine-symbols', status: 'pass', title: 'The engine binary has symbols and DWARF', detail: summary}
+        : {
+            id: 'debugger-engine-stripped',
+            status: 'warn',
+            title: 'The engine binary is stripped: Delve cannot show source',
+            detail: summary,
+            fix: `Build an unstripped engine (\`go build -gcflags='all=-N -l' ./cmd/engine\` without \`-s -w\`), put it in a derived image and restart the dev engine on it: the "build an unstripped engine" steps of the ${RECIPE} recipe.`,
+            recipe: RECIPE,
+            docs: DOCS,
+          },
+    )
+  } else {
+    recorder.finding({
+      id: 'debugger-engine-binary-unreadable',
+      status: 'warn',
+      title: 'Could not read the engine binary',
+      detail: `Reading ${report.binaryPath ?? '/usr/local/bin/dagger-engine'} from the container to check for symbols failed: ${report.elfError ?? 'unknown error'}.`,
+      fix: `Check by hand: \`docker cp ${engine.name}:/usr/local/bin/dagger-engine /tmp/ && readelf -S /tmp/dagger-engine | grep -E 'symtab|debug_info'\`.`,
+      recipe: RECIPE,
+    })
+  }
+
+  if (report.dlv) {
+    recorder.fact('Delve image', `${report.dlv.image} (${report.dlv.path})`)
+    recorder.finding({id: 'debugger-dlv-image', status: 'pass', title: `Delve is available in ${report.dlv.image}`, detail: report.dlv.how})
+  } else {
+    recorder.finding({
+      id: 'debugger-no-dlv-image',
+      status: 'warn',
+      title: 'No local image has Delve (dlv)',
+      detail: `The debugger runs from an image next to the engine and nothing can be pulled here: ${report.dlvNote}.`,
+      fix: `Build one on top of the engine image, which is already local: the "have a Delve image" step of the ${RECIPE} recipe (\`go install github.com/go-delve/delve/cmd/dlv@latest\`, then a two-line Dockerfile), or pass an image you have with --var dlv_image=IMAGE.`,
+      recipe: RECIPE,
+    })
+  }
+
+  if (report.pprofUrl) {
+    recorder.fact('Debug server (pprof)', `${report.pprofUrl}/debug/pprof/ ${report.pprofAnswers ? 'answers' : 'does not answer'}`)
+    if (!report.pprofAnswers) {
+      recorder.finding({
+        id: 'debugger-pprof-silent',
+        status: 'warn',
+        title: 'Port 6060 is published but pprof does not answer',
+        detail: `The container publishes 6060, but ${report.pprofUrl}/debug/pprof/ gave no answer: the engine was started without --debugaddr, or listens on 127.0.0.1 inside the container.`,
+        fix: 'Start the engine with `--debugaddr=0.0.0.0:6060` (newer `./hack/dev` does), or use Delve instead.',
+        recipe: RECIPE,
+      })
+    }
+  } else {
+    recorder.fact('Debug server (pprof)', 'not published (engines from ./hack/dev before v0.9.11 publish no port 6060)')
+  }
+
+  const ready = report.pid !== undefined && report.dlv !== undefined
+  recorder.finding(
+    ready
+      ? {
+          id: 'debugger-ready',
+          status: 'pass',
+          title: `Ready to attach Delve to PID ${report.pid?.pid}`,
+          detail: `Open the ${RECIPE} recipe: it runs \`docker run -it --privileged --rm --pid=container:${engine.name} ${report.dlv?.image} attach ${report.pid?.pid}\` and hands the terminal over.`,
+          recipe: RECIPE,
+        }
+      : {
+          id: 'debugger-not-ready',
+          status: 'warn',
+          title: 'Not ready to attach Delve yet',
+          detail: `Missing: ${[report.pid ? undefined : "the engine's PID", report.dlv ? undefined : 'an image with dlv'].filter(Boolean).join(' and ')}.`,
+          fix: `Follow the ${RECIPE} recipe: it shows how to get each missing part.`,
+          recipe: RECIPE,
+        },
+  )
+}
+
+/** Debugger: is the engine attachable, with which PID, with symbols, and from which Delve image. */
+export const debuggerCell: CellDefinition = {
+  id: 'debugger',
+  title: 'Debugger',
+  summary: "Checks the engine runs, finds its PID, whether its binary has symbols and DWARF, and a local Delve image; recommends the attach recipe.",
+  async run(ctx) {
+    const timeoutMs = timeoutOf(ctx)
+    const container = typeof ctx.options.engineContainer === 'string' ? ctx.options.engineContainer : DEV_ENGINE_CONTAINER
+    const endpoint = await resolveEndpoint(ctx.env)
+    const docker = await connectDocker(endpoint, timeoutMs)
+    let report: DebuggerReport
+    try {
+      report = await probeDebugger(docker, {
+        timeoutMs,
+        container,
+        localDaemon: endpoint.local,
+        step: (what, run) => ctx.recorder.call('api', apiArgv(what, container), run, (value) => describe(what, value)),
+      })
+    } catch (error) {
+      const failure = classifyDockerError(error)
+      ctx.recorder.finding({
+        id: 'debugger-docker-unreachable',
+        status: 'fail',
+        title: 'Could not ask Docker about the engine',
+        detail: `The Docker daemon at ${endpoint.host} did not answer: ${failure.message}.`,
+        fix: 'Run the Environment step first; it says why the daemon cannot be reached and how to fix it.',
+      })
+      return
+    }
+    reportFindings(ctx.recorder, report, container)
+  },
+}

@@ -1,0 +1,267 @@
+import {createInterface} from 'node:readline/promises'
+import {parseArgs} from 'node:util'
+import {Recorder} from '../../core/notebook/recorder.js'
+import {sanitize} from '../../core/notebook/sanitize.js'
+import {listRecipeNames, loadAllRecipes, loadRecipe} from '../../core/recipes/load.js'
+import {planRecipe, type PlannedStep, type RecipePlan} from '../../core/recipes/plan.js'
+import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.js'
+import {RecipeError} from '../../core/recipes/types.js'
+import type {CellId, CellResult, Status} from '../../core/types.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+
+const HELP = `Usage: dagger-explore recipe --list [--json]
+       dagger-explore recipe NAME [--var k=v ...] [--print | --dry-run | --run] [--step NAME ...] [--yes] [--json]
+
+Recipes are the notebook's fixes as runnable markdown (the recipes/ folder of the package). Values such
+as the engine container and its PID are detected on this machine; --var overrides them. Every value is
+quoted for the shell, and values that cannot be quoted safely are refused.
+
+  --list             list the recipes
+  --print            show the recipe with its values filled in (the default)
+  --dry-run          show each step's final command and the argument vector it runs as
+  --run              run the steps (or only those named with --step), asking before each one
+  --step NAME        only this step (repeatable); names are shown by --dry-run
+  --var k=v          set a variable (repeatable)
+  --yes              do not ask; needed to run without a terminal
+  --no-detect        do not ask Docker for values: defaults and --var only
+  --json             JSON on stdout only
+  --notes-dir DIR    where the session log of a run goes
+  --timeout MS       how long Docker calls may take (default 10000)
+
+A step that hands the terminal over (a debugger, a shell) gets it until it exits, then control comes
+back here. Steps with sudo are shown, never run.
+
+Examples
+  dagger-explore recipe --list
+  dagger-explore recipe debugger-attach --dry-run
+  dagger-explore recipe debugger-attach --run --step attach
+  dagger-explore recipe dev-shell --run --var dagger_src=$HOME/src/dagger
+`
+
+const OPTIONS = {
+  list: {type: 'boolean'},
+  print: {type: 'boolean'},
+  'dry-run': {type: 'boolean'},
+  run: {type: 'boolean'},
+  step: {type: 'string', multiple: true},
+  var: {type: 'string', multiple: true},
+  yes: {type: 'boolean', short: 'y'},
+  'no-detect': {type: 'boolean'},
+  json: {type: 'boolean'},
+  'notes-dir': {type: 'string'},
+  timeout: {type: 'string'},
+  'no-color': {type: 'boolean'},
+  color: {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+} as const
+
+const CELL_IDS: readonly CellId[] = ['environment', 'daemon', 'registry', 'build', 'launch', 'components', 'debugger']
+
+function parseVars(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UsageError(`--var takes NAME=VALUE; "${sanitize(pair)}" has no name before "=". Example: --var engine_pid=7`)
+    out[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return out
+}
+
+function write(io: CliIO, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+}
+
+function variableLines(plan: RecipePlan): string[] {
+  return plan.variables.map((v) => `  ${v.name} = ${v.value === undefined ? '(none)' : sanitize(v.value)}${v.source ? `  [${v.source}${v.note ? `: ${sanitize(v.note)}` : ''}]` : v.note ? `  [${sanitize(v.note)}]` : ''}`)
+}
+
+function stepJson(p: PlannedStep) {
+  return {
+    name: p.step.name,
+    title: p.step.title,
+    shell: p.step.shell,
+    interactive: p.step.interactive,
+    runnable: p.step.runnable,
+    ...(p.step.printOnly ? {printOnly: p.step.printOnly} : {}),
+    ...(p.prepared ? {commands: p.prepared.commands.map((c) => ({text: c.text, argv: c.argv}))} : {}),
+    ...(p.error ? {error: p.error} : {}),
+  }
+}
+
+function chooseSteps(plan: RecipePlan, names: readonly string[] | undefined): PlannedStep[] {
+  if (!names || names.length === 0) return [...plan.steps]
+  return names.map((name) => {
+    const found = plan.steps.find((s) => s.step.name === name)
+    if (!found) throw new UsageError(`The recipe ${plan.recipe.name} has no step "${sanitize(name)}". Its steps: ${plan.steps.map((s) => s.step.name).join(', ')}.`)
+    return found
+  })
+}
+
+async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'quit'> {
+  const rl = createInterface({input: io.stdin, output: io.stdout})
+  try {
+    const answer = (await rl.question(question)).trim().toLowerCase()
+    return answer === 'y' || answer === 'yes' ? 'yes' : answer === 'q' || answer === 'quit' ? 'quit' : 'no'
+  } finally {
+    rl.close()
+  }
+}
+
+/** Writes the run into a session log like any notebook run, under the cell the recipe belongs to. */
+async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, notesDir: string | undefined): Promise<string | undefined> {
+  const cell = CELL_IDS.find((c) => c === plan.recipe.cell) ?? 'debugger'
+  const {Session} = await import('../../cells/session.js')
+  const {defaultNotesDir} = await import('../../core/notebook/session-log.js')
+  const path = await import('node:path')
+  const session = await Session.start({env: io.env, notesDir: notesDir ? path.resolve(io.cwd, notesDir) : defaultNotesDir(io.env), cellOptions: {}})
+  const failed = outcomes.some((o) => !o.ok)
+  const status: Status = failed ? 'fail' : 'pass'
+  const result: CellResult = {
+    cell,
+    title: `Recipe: ${plan.recipe.title}`,
+    status,
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+    facts: plan.variables.filter((v) => v.value !== undefined).map((v) => ({label: v.name, value: sanitize(v.value ?? '')})),
+    findings: outcomes.map((o) => ({
+      id: `recipe-${plan.recipe.name}-${o.step}`,
+      status: o.skipped ? 'skipped' : o.ok ? 'pass' : 'fail',
+      title: o.skipped ? `Step ${o.step} was not run` : o.ok ? `Step ${o.step} ran` : `Step ${o.step} failed`,
+      ...(o.ok && !o.skipped ? {} : {detail: o.skipped ?? `It exited with ${o.commands.at(-1)?.exitCode ?? 'no exit code'}; its output is in the command log.`, fix: `Read its output, fix the cause, and run it again: dagger-explore recipe ${plan.recipe.name} --run --step ${o.step}`}),
+      recipe: plan.recipe.name,
+    })),
+    commands: recorder.commands,
+  }
+  await session.log.addResult(result)
+  await session.close('finished')
+  return session.log.path
+}
+
+async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[], options: {yes: boolean; json: boolean; notesDir: string | undefined}): Promise<number> {
+  if (!options.yes && !io.interactive) {
+    throw new UsageError(`Running recipe steps without a terminal needs --yes (nothing is run without confirmation). Review what would run with \`dagger-explore recipe ${plan.recipe.name} --dry-run\`, then add --yes.`)
+  }
+  const blocked = steps.find((s) => s.error !== undefined && s.step.runnable)
+  if (blocked) {
+    throw new RecipeError(`Step "${blocked.step.name}" cannot be filled in: ${blocked.error}`)
+  }
+  const recorder = new Recorder()
+  const started = new Date()
+  const outcomes: StepOutcome[] = []
+  const log = (text: string) => {
+    if (!options.json) write(io, text)
+  }
+  for (const planned of steps) {
+    const prepared = planned.prepared
+    if (!prepared) continue
+    log(`\n▶ ${planned.step.name}: ${planned.step.title}`)
+    for (const c of prepared.commands) log(`$ ${c.text.replace(/\n/g, '\n  ')}`)
+    if (!planned.step.runnable) {
+      log(`  not run: ${planned.step.printOnly ?? 'print-only'}`)
+      outcomes.push({step: planned.step.name, ok: true, commands: [], skipped: planned.step.printOnly ?? 'print-only step'})
+      continue
+    }
+    if (!options.yes) {
+      const answer = await confirm(io, 'Run this? [y/N/q] ')
+      if (answer === 'quit') break
+      if (answer === 'no') {
+        outcomes.push({step: planned.step.name, ok: true, commands: [], skipped: 'declined at the prompt'})
+        continue
+      }
+    }
+    if (planned.step.interactive) log(`Handing the terminal to ${prepared.commands[0]?.argv[0] ?? 'the program'}; you come back here when it exits.`)
+    const script = process.argv[1]
+    const self = script !== undefined && /dagger-explore(\.js)?$|dist\/cli\.js$/.test(script) ? [process.execPath, script] : undefined
+    const outcome = await runStep(prepared, {recorder, env: io.env, cwd: io.cwd, ...(self ? {self} : {})})
+    outcomes.push(outcome)
+    for (const c of outcome.commands) {
+      if (c.output && !options.json) write(io, c.output)
+      log(`  exit ${c.exitCode ?? 'none'}`)
+    }
+    if (planned.step.interactive) log('Back in dagger-explore.')
+    if (!outcome.ok) {
+      log(`Step ${planned.step.name} failed; the remaining steps were not run.`)
+      break
+    }
+  }
+  const logPath = await saveRun(io, plan, recorder, outcomes, started, options.notesDir).catch((error: unknown) => {
+    io.stderr.write(`dagger-explore: the run could not be saved to the session log: ${error instanceof Error ? error.message : String(error)}\n`)
+    return undefined
+  })
+  const failed = outcomes.some((o) => !o.ok)
+  if (options.json) {
+    write(io, JSON.stringify({recipe: plan.recipe.name, ok: !failed, steps: outcomes.map((o) => ({step: o.step, ok: o.ok, ...(o.skipped ? {skipped: o.skipped} : {}), commands: o.commands.map((c) => ({argv: c.command.argv, exitCode: c.exitCode, output: c.output}))})), ...(logPath ? {sessionLog: logPath} : {})}))
+  } else if (logPath) {
+    log(`\nSession log: ${logPath}`)
+  }
+  return failed ? EXIT.problem : EXIT.ok
+}
+
+export const main: CommandMain = async (argv, io) => {
+  const {values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true})
+  if (values.help) {
+    io.stdout.write(HELP)
+    return EXIT.ok
+  }
+  const json = values.json === true
+  if (values.list) {
+    const recipes = await loadAllRecipes()
+    if (json) write(io, JSON.stringify(recipes.map((r) => ({name: r.name, title: r.title, summary: r.summary, suggestedBy: r.suggestedBy, steps: r.steps.map((s) => s.name)}))))
+    else for (const r of recipes) write(io, `${r.name.padEnd(22)} ${r.title}`)
+    return EXIT.ok
+  }
+  const name = positionals[0]
+  if (name === undefined) throw new UsageError(`Name a recipe, or use --list. Recipes: ${(await listRecipeNames()).join(', ')}. Example: dagger-explore recipe debugger-attach --dry-run`)
+  if (positionals.length > 1) throw new UsageError(`One recipe at a time; got ${positionals.map((p) => sanitize(p)).join(', ')}.`)
+  const modes = [values.print, values['dry-run'], values.run].filter(Boolean).length
+  if (modes > 1) throw new UsageError('Choose one of --print, --dry-run and --run.')
+  let timeoutMs = 10_000
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout)
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${sanitize(values.timeout)}" is not one.`)
+  }
+
+  let plan: RecipePlan
+  try {
+    const recipe = await loadRecipe(name)
+    plan = await planRecipe(recipe, {env: io.env, cwd: io.cwd, timeoutMs, overrides: parseVars(values.var ?? []), detect: values['no-detect'] !== true})
+  } catch (error) {
+    if (error instanceof RecipeError) throw new UsageError(error.message)
+    throw error
+  }
+  const steps = chooseSteps(plan, values.step)
+
+  if (values.run) {
+    try {
+      return await runPlan(io, plan, steps, {yes: values.yes === true, json, notesDir: values['notes-dir']})
+    } catch (error) {
+      if (error instanceof RecipeError) throw new UsageError(error.message)
+      throw error
+    }
+  }
+
+  if (json) {
+    write(io, JSON.stringify({recipe: plan.recipe.name, title: plan.recipe.title, summary: plan.recipe.summary, suggestedBy: plan.recipe.suggestedBy, variables: plan.variables, steps: steps.map(stepJson)}))
+    return EXIT.ok
+  }
+  if (values['dry-run']) {
+    write(io, `${plan.recipe.title}\n\nValues:\n${variableLines(plan).join('\n')}\n`)
+    for (const p of steps) {
+      write(io, `\n▶ ${p.step.name}: ${p.step.title}`)
+      write(io, p.prepared ? describeDryRun(p.prepared) : `  cannot be filled in: ${p.error ?? ''}`)
+    }
+    return EXIT.ok
+  }
+  const {renderRecipeMarkdown} = await import('../../ui/recipe/markdown.js')
+  const color = io.color && values['no-color'] !== true
+  const width = (io.stdout as NodeJS.WriteStream).columns ?? 100
+  write(io, renderRecipeMarkdown(plan.recipe, {color, width: Math.min(width, 120)}))
+  write(io, `\nValues for this machine:\n${variableLines(plan).join('\n')}\n\nSteps, filled in:`)
+  for (const p of steps) {
+    write(io, `\n▶ ${p.step.name}: ${p.step.title}${p.step.runnable ? '' : ' (print-only)'}`)
+    if (p.prepared) for (const c of p.prepared.commands) write(io, `$ ${c.text.replace(/\n/g, '\n  ')}`)
+    else write(io, `  cannot be filled in: ${p.error ?? ''}`)
+  }
+  write(io, `\nRun a step: dagger-explore recipe ${plan.recipe.name} --run --step NAME`)
+  return EXIT.ok
+}

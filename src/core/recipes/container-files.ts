@@ -1,0 +1,90 @@
+import {createWriteStream} from 'node:fs'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {pipeline} from 'node:stream/promises'
+import type {Readable} from 'node:stream'
+import type Docker from 'dockerode'
+import tar from 'tar-stream'
+import {withTimeout} from '../docker/client.js'
+
+export interface CopiedFile {
+  /** Where the file now is on this machine; absent for a symlink. */
+  readonly file?: string
+  readonly size: number
+  /** Set when the path in the container is a symlink. */
+  readonly linkTarget?: string
+  /** Removes the temporary folder. */
+  cleanup(): Promise<void>
+}
+
+/**
+Copies one file out of a container (`GET /containers/{id}/archive?path=`), streaming it to a temp file
+so that a large binary never sits in memory. Works on created and stopped containers too.
+*/
+export async function copyFileFromContainer(docker: Docker, containerId: string, filePath: string, timeoutMs: number): Promise<CopiedFile> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dagger-explore-file-'))
+  const cleanup = () => rm(dir, {recursive: true, force: true})
+  try {
+    const container = docker.getContainer(containerId)
+    const archive = (await withTimeout(container.getArchive({path: filePath}), timeoutMs, `Reading ${filePath} from the container`)) as unknown as Readable
+    const target = path.join(dir, path.basename(filePath) || 'file')
+    let result: {size: number; linkTarget?: string; file?: string} | undefined
+    const extract = tar.extract()
+    extract.on('entry', (header, stream, next) => {
+      if (result !== undefined || (header.type !== 'file' && header.type !== 'symlink' && header.type !== 'link')) {
+        stream.on('end', next)
+        stream.resume()
+        return
+      }
+      if (header.type === 'file') {
+        result = {size: header.size ?? 0, file: target}
+        pipeline(stream, createWriteStream(target)).then(() => next(), (error: unknown) => next(error as Error))
+        return
+      }
+      result = {size: 0, linkTarget: header.linkname ?? ''}
+      stream.on('end', next)
+      stream.resume()
+    })
+    await withTimeout(pipeline(archive, extract), timeoutMs * 10, `Copying ${filePath} out of the container`)
+    if (!result) throw new Error(`${filePath} in the container is not a regular file.`)
+    return {...result, cleanup}
+  } catch (error) {
+    await cleanup()
+    throw error
+  }
+}
+
+/** Whether a path exists in a container, without copying it (`HEAD /containers/{id}/archive`). */
+export async function pathExists(docker: Docker, containerId: string, filePath: string, timeoutMs: number): Promise<boolean> {
+  try {
+    await withTimeout(docker.getContainer(containerId).infoArchive({path: filePath}), timeoutMs, `Looking for ${filePath}`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+Creates a container from an image without starting it, for reading its files, and removes it after.
+Nothing runs, so this is safe on any image.
+*/
+export async function withCreatedContainer<T>(docker: Docker, image: string, timeoutMs: number, use: (id: string) => Promise<T>): Promise<T> {
+  const created = await withTimeout(
+    docker.createContainer({
+      Image: image,
+      Entrypoint: ['/dagger-explore-never-started'],
+      Cmd: [],
+      name: `dagger-explore-peek-${process.pid}-${Date.now().toString(36)}`,
+      Labels: {'dagger-explore.purpose': 'read files from an image'},
+      HostConfig: {NetworkMode: 'none'},
+    }),
+    timeoutMs,
+    `Creating a container from ${image}`,
+  )
+  try {
+    return await use(created.id)
+  } finally {
+    await withTimeout(created.remove({force: true, v: true}), timeoutMs, 'Removing the temporary container').catch(() => undefined)
+  }
+}

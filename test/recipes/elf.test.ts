@@ -1,0 +1,100 @@
+import {execFileSync, spawn} from 'node:child_process'
+import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, test} from 'vitest'
+import {bufferSource, ElfError, explainDebuggability, readElf, readElfFile} from '../../src/core/recipes/elf.js'
+import {tinyElf} from './fixtures.js'
+
+const dir = mkdtempSync(path.join(tmpdir(), 'dxr-elf-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+function hasReadelf(): boolean {
+  try {
+    execFileSync('readelf', ['--version'], {stdio: 'pipe'})
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Section names as binutils' readelf lists them: the reference our reader must agree with. */
+function readelfSections(file: string): string[] {
+  const out = execFileSync('readelf', ['-S', '-W', file], {encoding: 'utf8'})
+  return [...out.matchAll(/^\s*\[\s*\d+\]\s+(\S*)\s+[A-Z_0-9]+\s/gm)].map((m) => m[1] ?? '').filter((n) => n !== 'NULL')
+}
+
+describe('readElf on fixtures', () => {
+  test('an unstripped Go-like binary has symbols and DWARF', async () => {
+    const info = await readElf(bufferSource(tinyElf({symtab: true, dwarf: 'plain', go: true})))
+    expect(info).toMatchObject({bits: 64, endian: 'little', kind: 'executable', hasSymtab: true, hasDwarf: true, dwarfCompressed: false, isGo: true})
+    expect(explainDebuggability(info).debuggable).toBe(true)
+  })
+  test('a stripped one has neither, and the explanation says what Delve cannot do', async () => {
+    const info = await readElf(bufferSource(tinyElf({go: true})))
+    expect(info.hasSymtab).toBe(false)
+    expect(info.hasDwarf).toBe(false)
+    const why = explainDebuggability(info)
+    expect(why.debuggable).toBe(false)
+    expect(why.summary).toMatch(/-s -w/)
+    expect(why.summary).toMatch(/cannot resolve functions or source lines/)
+  })
+  test('old Go compressed DWARF (.zdebug_info) counts', async () => {
+    const info = await readElf(bufferSource(tinyElf({symtab: true, dwarf: 'z'})))
+    expect(info.hasDwarf).toBe(true)
+    expect(info.dwarfCompressed).toBe(true)
+  })
+  test('the fixture really executes (the kernel accepts it) and blocks until killed', async () => {
+    const file = path.join(dir, 'blocker')
+    writeFileSync(file, tinyElf({symtab: true}))
+    chmodSync(file, 0o755)
+    const child = spawn(file, [], {stdio: 'ignore'})
+    const exited = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 300)
+      child.on('exit', () => {
+        clearTimeout(timer)
+        resolve(true)
+      })
+    })
+    expect(exited).toBe(false)
+    child.kill('SIGKILL')
+  })
+  test.each([
+    ['a script', Buffer.from('#!/bin/sh\necho hi\n'.padEnd(80, ' ')), /script/],
+    ['text', Buffer.from('hello world, this is not an executable at all, not even close'), /not an ELF/],
+    ['too short', Buffer.from('\x7fELF'), /too short/],
+  ])('refuses %s with a clear error', async (_name, bytes, why) => {
+    await expect(readElf(bufferSource(bytes))).rejects.toThrow(ElfError)
+    await expect(readElf(bufferSource(bytes))).rejects.toThrow(why)
+  })
+  test('a truncated section table is reported, not read past the end', async () => {
+    const whole = tinyElf({symtab: true})
+    await expect(readElf(bufferSource(whole.subarray(0, whole.length - 100)))).rejects.toThrow(/outside the file|truncated/)
+  })
+})
+
+describe.runIf(hasReadelf())('readElf agrees with binutils readelf on real binaries', () => {
+  const candidates = ['/bin/busybox', process.execPath, '/bin/ls', '/usr/bin/docker', '/usr/bin/tmux'].filter((f) => {
+    try {
+      execFileSync('test', ['-f', f])
+      return true
+    } catch {
+      return false
+    }
+  })
+  test.each(candidates)('%s', async (file) => {
+    const info = await readElfFile(file)
+    const names = info.sections.map((s) => s.name).filter((n) => n !== '')
+    expect(names).toEqual(readelfSections(file))
+    const reference = readelfSections(file)
+    expect(info.hasSymtab).toBe(reference.includes('.symtab'))
+    expect(info.hasDwarf).toBe(reference.includes('.debug_info') || reference.includes('.zdebug_info'))
+  })
+  test('the fixtures too', async () => {
+    for (const options of [{}, {symtab: true, dwarf: 'plain' as const, go: true}]) {
+      const file = path.join(dir, 'fixture')
+      writeFileSync(file, tinyElf(options))
+      expect((await readElfFile(file)).sections.map((s) => s.name).filter(Boolean)).toEqual(readelfSections(file))
+    }
+  })
+})
