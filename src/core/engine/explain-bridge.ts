@@ -22,7 +22,9 @@ export interface BuildExplanation {
 const EXPLAIN_MODULE = ['..', 'explain', 'index.js'].join('/')
 
 interface ExplainModule {
+  explainFile?: (path: string) => Promise<unknown>
   explainStream?: (readable: NodeJS.ReadableStream) => Promise<unknown> | unknown
+  CATEGORY_ADVICE?: Record<string, {meaning?: string; fix?: string}>
   explainText?: (text: string) => Promise<unknown> | unknown
   refsFrom?: (report: unknown) => unknown
 }
@@ -32,15 +34,19 @@ function text(value: unknown): string | undefined {
 }
 
 /** Reads failures out of an explainer report without depending on its exact type. */
-export function failuresFromReport(report: unknown): BuildFailure[] {
+export function failuresFromReport(report: unknown, advice: ExplainModule['CATEGORY_ADVICE'] = {}): BuildFailure[] {
   const r = report as Record<string, unknown> | undefined
   const list = (r?.failures ?? r?.findings ?? r?.errors ?? r?.items) as unknown
   if (!Array.isArray(list)) return []
   return list.slice(0, 50).map((item: unknown) => {
     if (typeof item === 'string') return {title: sanitize(item)}
     const o = item as Record<string, unknown>
-    const title = text(o.title) ?? text(o.summary) ?? text(o.message) ?? text(o.line) ?? JSON.stringify(item).slice(0, 200)
-    const detail = text(o.detail) ?? text(o.explanation) ?? text(o.why)
+    const category = text(o.category)
+    const count = typeof o.count === 'number' && o.count > 1 ? ` (${o.count} times)` : ''
+    const title = `${text(o.text) ?? text(o.title) ?? text(o.summary) ?? text(o.message) ?? JSON.stringify(item).slice(0, 200)}${count}`
+    const tip = category === undefined ? undefined : advice?.[category]
+    const said = tip === undefined ? undefined : [tip.meaning, tip.fix === undefined ? undefined : `Fix: ${tip.fix}`].filter(Boolean).join(' ')
+    const detail = text(o.detail) ?? text(o.explanation) ?? text(said)
     return {title: sanitize(title), ...(detail === undefined ? {} : {detail: sanitize(detail)})}
   })
 }
@@ -80,11 +86,16 @@ export async function explainBuild(sidecarPath: string, tail: readonly string[])
   } catch {
     mod = undefined
   }
-  if (mod?.explainStream !== undefined || mod?.explainText !== undefined) {
+  if (mod?.explainFile !== undefined || mod?.explainStream !== undefined || mod?.explainText !== undefined) {
     try {
-      const report = mod.explainStream !== undefined ? await mod.explainStream(createReadStream(sidecarPath, {encoding: 'utf8'})) : await mod.explainText?.(tail.join('\n'))
+      const report =
+        mod.explainFile !== undefined
+          ? await mod.explainFile(sidecarPath)
+          : mod.explainStream !== undefined
+            ? await mod.explainStream(createReadStream(sidecarPath))
+            : await mod.explainText?.(tail.join('\n'))
       const refs = mod.refsFrom === undefined ? [] : refsToStrings(await mod.refsFrom(report))
-      const failures = failuresFromReport(report)
+      const failures = failuresFromReport(report, mod.CATEGORY_ADVICE)
       const fallback = fallbackExplain(tail)
       return {source: 'explainer', failures: failures.length > 0 ? failures : fallback.failures, refs: refs.length > 0 ? refs : fallback.refs, report}
     } catch {

@@ -1,0 +1,343 @@
+import path from 'node:path'
+import {createInterface} from 'node:readline/promises'
+import {parseArgs} from 'node:util'
+import {BuildOutput} from '../../core/engine/build-output.js'
+import {type DaggerCheckout, detectCheckout, versionText} from '../../core/engine/checkout.js'
+import {type Confirm, type ConfirmRequest, engineDocker} from '../../core/engine/docker-api.js'
+import {ageText, listEngines, planClean, removeEngines, runnerContainerName, stopDevEngine} from '../../core/engine/engines.js'
+import {devEnvironment, exportText, shellQuote} from '../../core/engine/exports.js'
+import {LaunchError, loadEngineImage, probeDialStdio, tagDevImage} from '../../core/engine/launch.js'
+import {devNames} from '../../core/engine/names.js'
+import {preflight} from '../../core/engine/preflight.js'
+import {buildDevEngine, launchDevEngine} from '../../core/engine/session.js'
+import {loadState, saveState} from '../../core/engine/state.js'
+import {defaultNotesDir} from '../../core/notebook/session-log.js'
+import {Recorder} from '../../core/notebook/recorder.js'
+import type {Finding} from '../../core/types.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+
+const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
+
+Builds and runs the Dagger development engine (dagger-engine.dev) from a dagger checkout, the same
+code as the notebook's Build engine and Launch engine cells.
+
+Actions
+  build    pre-flight checks, then the checkout's own build (./hack/dev or ./hack/build), output
+           streamed and kept in a sidecar file; explains a failure; a re-run reuses the cache
+  load     load bin/engine.tar into Docker and tag it localhost/dagger-engine.dev:latest
+  start    (re)start dagger-engine.dev from that image with the era's flags, wait until it
+           answers, then check bin/dagger version against it
+  status   the checkout, every engine container (dev and bootstrap) and which one your
+           environment points at
+  env      print the export lines for the dev engine:  eval "$(dagger-explore engine env)"
+  stop     stop dagger-engine.dev (container and cache volume are kept)
+  clean    remove old bootstrap engines (dagger-engine-*) like dagger does (docker rm -fv);
+           --include-dev also removes dagger-engine.dev
+
+Options
+  --dagger-src DIR   the dagger checkout (default: the current directory or one above it)
+  --yes              approve replacing or removing containers; required when not in a terminal
+  --include-dev      clean: remove the dev engine too
+  --notes-dir DIR    where the build's sidecar log goes (default: the notes folder)
+  --json             print one JSON object on stdout and nothing else there
+  -h, --help         this help
+
+Examples
+  dagger-explore engine build --dagger-src ~/src/dagger
+  dagger-explore engine load && dagger-explore engine start --yes
+  eval "$(dagger-explore engine env)"
+  dagger-explore engine clean --yes
+`
+
+const OPTIONS = {
+  'dagger-src': {type: 'string'},
+  json: {type: 'boolean'},
+  yes: {type: 'boolean', short: 'y'},
+  'include-dev': {type: 'boolean'},
+  'notes-dir': {type: 'string'},
+  help: {type: 'boolean', short: 'h'},
+} as const
+
+const ACTIONS = ['build', 'load', 'start', 'status', 'env', 'stop', 'clean'] as const
+type Action = (typeof ACTIONS)[number]
+
+interface Ctx {
+  readonly io: CliIO
+  readonly json: boolean
+  readonly yes: boolean
+  readonly includeDev: boolean
+  readonly src: string
+  readonly notesDir: string
+  readonly rec: Recorder
+}
+
+const MARK: Record<Finding['status'], string> = {pass: 'ok  ', skipped: 'skip', warn: 'warn', fail: 'FAIL', crashed: 'FAIL'}
+
+function write(io: CliIO, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+}
+
+function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
+  for (const f of findings) {
+    write(ctx.io, `${MARK[f.status]} ${f.title}`)
+    if (f.status !== 'pass' && f.detail) write(ctx.io, `     ${f.detail}`)
+    if (f.status !== 'pass' && f.fix) write(ctx.io, `     Fix: ${f.fix}`)
+  }
+}
+
+function json(ctx: Ctx, value: unknown): void {
+  ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+}
+
+/** Asks on the terminal; without one, destructive steps need --yes (and the message says so). */
+function confirmFor(ctx: Ctx): Confirm | undefined {
+  if (!ctx.io.interactive || ctx.json) return undefined
+  return async (request: ConfirmRequest) => {
+    ctx.io.stderr.write(`\n${request.action}\n${request.why}\nThis will run:\n${request.commands.map((c) => `  ${c}`).join('\n')}\n`)
+    const rl = createInterface({input: ctx.io.stdin, output: ctx.io.stderr})
+    try {
+      const answer = await rl.question('Go ahead? [y/N] ')
+      return /^y(es)?$/i.test(answer.trim())
+    } finally {
+      rl.close()
+    }
+  }
+}
+
+function needsYes(ctx: Ctx, what: string, commands: readonly string[]): number {
+  const text = `${what} was not done: it changes containers, and without a terminal to ask in that needs --yes. It would run:\n${commands.map((c) => `  ${c}`).join('\n')}\nRe-run with --yes to go ahead.`
+  if (ctx.json) json(ctx, {ok: false, needsYes: true, commands, message: text})
+  else ctx.io.stderr.write(`${text}\n`)
+  return EXIT.usage
+}
+
+async function checkoutOrFail(ctx: Ctx): Promise<DaggerCheckout | number> {
+  const found = await detectCheckout(ctx.src, ctx.rec)
+  if (found.ok) return found.checkout
+  if (ctx.json) json(ctx, {ok: false, error: found.reason})
+  else ctx.io.stderr.write(`dagger-explore: ${found.reason}\n`)
+  return EXIT.problem
+}
+
+function describeCheckout(c: DaggerCheckout): Record<string, unknown> {
+  return {root: c.root, version: versionText(c), describe: c.describe ?? null, tags: c.tags, era: c.era.id, eraLabel: c.era.label, entrypoint: c.era.entrypoint, ...(c.versionEra ? {versionSuggestsEra: c.versionEra} : {})}
+}
+
+async function build(ctx: Ctx): Promise<number> {
+  const checkout = await checkoutOrFail(ctx)
+  if (typeof checkout === 'number') return checkout
+  const pre = await preflight(checkout, ctx.io.env, ctx.rec)
+  const blocking = pre.findings.filter((f) => f.status === 'fail')
+  if (!ctx.json) {
+    write(ctx.io, `Checkout ${checkout.root} (${versionText(checkout)}, ${checkout.era.label})`)
+    printFindings(ctx, pre.findings)
+  }
+  if (blocking.length > 0) {
+    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings})
+    else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
+    return EXIT.problem
+  }
+  const output = new BuildOutput()
+  if (!ctx.json) {
+    write(ctx.io, `Running ./${checkout.era.entrypoint} in ${checkout.root} …`)
+    let shown = 0
+    output.subscribe(() => {
+      const ring = output.ring
+      // Print what arrived since last time (lines that already left the ring are in the sidecar).
+      const fresh = Math.min(ring.total - shown, ring.length)
+      if (fresh > 0) ctx.io.stderr.write(`${ring.tail(fresh).join('\n')}\n`)
+      shown = ring.total
+    })
+  }
+  const controller = new AbortController()
+  const onSigint = (): void => controller.abort()
+  process.once('SIGINT', onSigint)
+  let result
+  try {
+    result = await buildDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, notesDir: ctx.notesDir, output, signal: controller.signal})
+  } finally {
+    process.removeListener('SIGINT', onSigint)
+  }
+  if (ctx.json) {
+    json(ctx, {
+      ok: result.passed,
+      checkout: describeCheckout(checkout),
+      preflight: pre.findings,
+      command: result.command.display,
+      exitCode: result.run.exitCode,
+      progress: result.run.progress,
+      durationMs: result.run.durationMs,
+      lines: result.run.lines,
+      sidecar: result.run.sidecarPath,
+      exports: result.run.exports,
+      retryNote: result.retryNote ?? null,
+      failures: result.explanation?.failures ?? [],
+      refs: result.explanation?.refs ?? [],
+      problem: result.run.problem ?? null,
+    })
+  } else {
+    write(ctx.io, output.summaryLine())
+    if (result.retryNote) write(ctx.io, result.retryNote)
+    write(ctx.io, `Whole output: ${result.run.sidecarPath}`)
+    if (result.run.problem) write(ctx.io, result.run.problem)
+    if (result.passed) {
+      if (result.run.exports.length > 0) write(ctx.io, `Captured from the build:\n${exportText(result.run.exports)}`)
+      write(ctx.io, 'Next: dagger-explore engine load && dagger-explore engine start')
+    } else if (result.explanation) {
+      write(ctx.io, `The build failed (exit ${result.run.exitCode ?? 'none'}). What went wrong:`)
+      for (const f of result.explanation.failures) write(ctx.io, `  - ${f.title}${f.detail ? `\n    ${f.detail}` : ''}`)
+      if (result.explanation.refs.length > 0) write(ctx.io, `Images involved: ${result.explanation.refs.join(', ')} (the Registry cell probes them: dagger-explore check registry)`)
+      write(ctx.io, 'Registry hiccups are often transient: run `dagger-explore engine build` again; the steps that finished come from cache.')
+    }
+  }
+  if (result.run.canceled) return EXIT.interrupted
+  return result.passed ? EXIT.ok : EXIT.problem
+}
+
+async function load(ctx: Ctx): Promise<number> {
+  const checkout = await checkoutOrFail(ctx)
+  if (typeof checkout === 'number') return checkout
+  const docker = await engineDocker(ctx.io.env)
+  const loaded = await loadEngineImage(docker, path.join(checkout.root, 'bin', 'engine.tar'), ctx.rec)
+  const ref = await tagDevImage(docker, loaded.imageId, ctx.rec, ctx.io.env)
+  const state = await loadState(ctx.io.env, checkout.root)
+  await saveState(ctx.io.env, {...state, imageId: loaded.imageId})
+  if (ctx.json) json(ctx, {ok: true, imageId: loaded.imageId, tag: ref, messages: loaded.messages})
+  else write(ctx.io, `Loaded ${loaded.imageId} and tagged it ${ref}.\nNext: dagger-explore engine start`)
+  return EXIT.ok
+}
+
+async function start(ctx: Ctx): Promise<number> {
+  const checkout = await checkoutOrFail(ctx)
+  if (typeof checkout === 'number') return checkout
+  const confirm = confirmFor(ctx)
+  const result = await launchDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
+  if (!result.start.started) {
+    if (confirm === undefined && !ctx.yes) return needsYes(ctx, `Replacing ${result.plan.name}`, [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')])
+    if (ctx.json) json(ctx, {ok: false, reason: result.start.reason})
+    else write(ctx.io, result.start.reason)
+    return EXIT.problem
+  }
+  const ok = result.verify?.ok === true
+  if (ctx.json) {
+    json(ctx, {ok, container: result.plan.name, run: result.plan.argv, replaced: result.start.replaced, ready: result.ready, verify: result.verify, exports: result.exports})
+  } else {
+    write(ctx.io, `Started ${result.plan.name}${result.start.replaced ? ' (replaced the previous one)' : ''}:\n  ${result.plan.argv.join(' ')}`)
+    write(ctx.io, `Ready after ${((result.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s (${result.ready?.via === 'dial-stdio' ? 'answered through buildctl dial-stdio' : 'its log says the server runs'}).`)
+    write(ctx.io, ok ? `bin/dagger version: ${result.verify?.output}` : `bin/dagger version failed: ${result.verify?.output ?? ''}`)
+    write(ctx.io, 'Point your shell at it: eval "$(dagger-explore engine env)"')
+  }
+  return ok ? EXIT.ok : EXIT.problem
+}
+
+async function status(ctx: Ctx): Promise<number> {
+  const found = await detectCheckout(ctx.src, ctx.rec)
+  const docker = await engineDocker(ctx.io.env)
+  const engines = await listEngines(docker, ctx.io.env, ctx.rec)
+  const names = devNames(ctx.io.env)
+  const dev = engines.find((e) => e.name === names.container)
+  const answers = dev?.state === 'running' ? await probeDialStdio(docker, dev.name, 3000).catch(() => false) : false
+  const pointed = runnerContainerName(ctx.io.env._EXPERIMENTAL_DAGGER_RUNNER_HOST)
+  if (ctx.json) {
+    json(ctx, {
+      ok: true,
+      checkout: found.ok ? describeCheckout(found.checkout) : null,
+      checkoutProblem: found.ok ? null : found.reason,
+      runnerHost: ctx.io.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? null,
+      devEngine: dev ? {...dev, answers} : null,
+      engines,
+    })
+    return EXIT.ok
+  }
+  write(ctx.io, found.ok ? `Checkout ${found.checkout.root}: ${versionText(found.checkout)}, ${found.checkout.era.label}` : `No checkout: ${found.reason}`)
+  write(ctx.io, `_EXPERIMENTAL_DAGGER_RUNNER_HOST: ${ctx.io.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? '(not set: dagger starts its own bootstrap engine)'}`)
+  if (engines.length === 0) write(ctx.io, 'No engine containers.')
+  for (const e of engines) {
+    const flags = [e.kind, e.pointedAt ? 'your environment points here' : '', e.name === dev?.name && e.state === 'running' ? (answers ? 'answers' : 'does not answer') : ''].filter(Boolean).join(', ')
+    write(ctx.io, `${e.name}  ${e.state} (${e.status}), ${ageText(e.ageSeconds)} old, image ${e.image}, volumes ${e.volumes.join(' ') || 'none'} [${flags}]`)
+  }
+  if (pointed !== undefined && !engines.some((e) => e.name === pointed)) write(ctx.io, `Your environment points at ${pointed}, which does not exist.`)
+  return EXIT.ok
+}
+
+async function env(ctx: Ctx): Promise<number> {
+  const checkout = await checkoutOrFail(ctx)
+  if (typeof checkout === 'number') return checkout
+  const state = await loadState(ctx.io.env, checkout.root)
+  const lines = devEnvironment(checkout.root, state.exports, ctx.io.env)
+  if (ctx.json) {
+    json(ctx, {ok: true, exports: lines, path: path.join(checkout.root, 'bin')})
+    return EXIT.ok
+  }
+  write(ctx.io, `${exportText(lines)}\nexport PATH=${shellQuote(path.join(checkout.root, 'bin'))}:"$PATH"`)
+  return EXIT.ok
+}
+
+async function stop(ctx: Ctx): Promise<number> {
+  const docker = await engineDocker(ctx.io.env)
+  const outcome = await stopDevEngine(docker, ctx.rec, ctx.io.env)
+  const name = devNames(ctx.io.env).container
+  const text = outcome === 'stopped' ? `Stopped ${name}; its container and cache volume are kept (dagger-explore engine start brings a fresh one up).` : outcome === 'not-running' ? `${name} was not running.` : `There is no ${name} container.`
+  if (ctx.json) json(ctx, {ok: true, outcome, container: name})
+  else write(ctx.io, text)
+  return EXIT.ok
+}
+
+async function clean(ctx: Ctx): Promise<number> {
+  const docker = await engineDocker(ctx.io.env)
+  const engines = await listEngines(docker, ctx.io.env, ctx.rec)
+  const plan = planClean(engines, ctx.includeDev)
+  if (plan.remove.length === 0) {
+    if (ctx.json) json(ctx, {ok: true, removed: [], kept: plan.keep.map((e) => e.name)})
+    else write(ctx.io, `Nothing to remove.${plan.keep.length > 0 ? ` Kept: ${plan.keep.map((e) => e.name).join(', ')}.` : ''}`)
+    return EXIT.ok
+  }
+  const confirm = confirmFor(ctx)
+  if (!ctx.yes && confirm === undefined) return needsYes(ctx, `Removing ${plan.remove.map((e) => e.name).join(', ')}`, plan.commands)
+  const result = await removeEngines(docker, plan, {yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})}, ctx.rec)
+  const failed = result.outcomes.filter((o) => !o.removed)
+  if (ctx.json) json(ctx, {ok: result.approved && failed.length === 0, approved: result.approved, outcomes: result.outcomes, kept: plan.keep.map((e) => e.name)})
+  else if (!result.approved) write(ctx.io, 'Nothing removed.')
+  else {
+    for (const o of result.outcomes) write(ctx.io, o.removed ? `Removed ${o.name}` : `Could not remove ${o.name}: ${o.error ?? ''}`)
+    if (plan.keep.length > 0) write(ctx.io, `Kept: ${plan.keep.map((e) => e.name).join(', ')}${ctx.includeDev ? '' : ' (the dev engine goes only with --include-dev)'}.`)
+  }
+  return failed.length === 0 ? EXIT.ok : EXIT.problem
+}
+
+const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
+
+export const main: CommandMain = async (argv, io) => {
+  const {values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true})
+  if (values.help) {
+    io.stdout.write(HELP)
+    return EXIT.ok
+  }
+  const action = positionals[0]
+  if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
+    throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}. Example: dagger-explore engine status`)
+  }
+  const ctx: Ctx = {
+    io,
+    json: values.json === true,
+    yes: values.yes === true,
+    includeDev: values['include-dev'] === true,
+    src: path.resolve(io.cwd, values['dagger-src'] ?? '.'),
+    notesDir: values['notes-dir'] !== undefined ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env),
+    rec: new Recorder(),
+  }
+  try {
+    return await RUN[action as Action](ctx)
+  } catch (error) {
+    // Docker and launch failures are expected conditions: one paragraph, never a stack trace.
+    const message = error instanceof Error ? error.message : String(error)
+    const logs = error instanceof LaunchError && error.logs.length > 0 ? `\nLast lines of the container's log:\n${error.logs.map((l) => `  ${l}`).join('\n')}` : ''
+    const hint = /ENOENT|ECONNREFUSED|EACCES|connect/.test(message) && !(error instanceof LaunchError) ? ' Is the Docker daemon running, and can you use its socket? (`docker version` tells.)' : ''
+    if (ctx.json) json(ctx, {ok: false, error: message, logs: error instanceof LaunchError ? error.logs : []})
+    else io.stderr.write(`dagger-explore engine ${action}: ${message}${hint}${logs}\n`)
+    return EXIT.problem
+  }
+}
+
+/** For the dispatcher's help table. */
+export const summary = 'Build, load, start, inspect and tidy the dev engine (dagger-engine.dev)'

@@ -1,0 +1,97 @@
+import {execFileSync} from 'node:child_process'
+import {PassThrough} from 'node:stream'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {main} from '../../src/cli/commands/engine.js'
+import type {CliIO} from '../../src/cli/io.js'
+import {dockerAvailable} from '../helpers/docker.js'
+import {FAKE_GO_DIR, makeCheckout, type FixtureCheckout} from './fixtures/checkout.js'
+import {docker, type EngineLab, makeLab} from './lab.js'
+
+const skip = !dockerAvailable() && process.env.CI !== 'true'
+
+async function run(args: string[], env: NodeJS.ProcessEnv, cwd = '/'): Promise<{code: number; stdout: string; stderr: string}> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let out = ''
+  let err = ''
+  stdout.on('data', (c: Buffer) => (out += c.toString()))
+  stderr.on('data', (c: Buffer) => (err += c.toString()))
+  const io: CliIO = {stdout, stderr, stdin: new PassThrough(), env, cwd, color: false, interactive: false}
+  const code = await main(args, io)
+  return {code, stdout: out, stderr: err}
+}
+
+describe('engine command: usage', () => {
+  it('names the actions on a bad one and prints help', async () => {
+    await expect(run(['frobnicate'], {})).rejects.toThrow(/build, load, start, status, env, stop, clean/)
+    const help = await run(['--help'], {})
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('eval "$(dagger-explore engine env)"')
+  })
+
+  it('says plainly when there is no checkout', async () => {
+    const r = await run(['env', '--dagger-src', '/tmp'], {})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('No dagger checkout found at /tmp')
+    expect(r.stderr).not.toContain('    at ')
+  })
+})
+
+describe.skipIf(skip)('engine command against the real daemon', () => {
+  let lab: EngineLab
+  let fixture: FixtureCheckout
+  let env: NodeJS.ProcessEnv
+  beforeAll(() => {
+    lab = makeLab()
+    fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true})
+    env = {...lab.env([FAKE_GO_DIR]), CI: 'true'}
+  })
+  afterAll(() => lab?.cleanup())
+
+  it('build fails, explains, and the retry reports the cache; load, start, status, env, stop', async () => {
+    const first = await run(['build', '--dagger-src', fixture.root, '--notes-dir', lab.dir], env)
+    expect(first.code).toBe(1)
+    expect(first.stdout).toContain('build failed: 8 done · 0 cached · 0 running · 1 failed')
+    expect(first.stdout).toContain('EOF')
+    expect(first.stdout).toContain('docker.io/library/golang:1.21.3-alpine3.18')
+    expect(first.stderr).toContain('21: resolve image config for docker.io/library/golang:1.21.3-alpine3.18 ERROR')
+
+    const second = await run(['build', '--dagger-src', fixture.root, '--notes-dir', lab.dir, '--json'], env)
+    expect(second.code).toBe(0)
+    const built = JSON.parse(second.stdout)
+    expect(built.progress).toMatchObject({cached: 8, done: 5, failed: 0})
+    expect(built.retryNote).toContain('8 of 13 steps came from cache')
+
+    const loaded = await run(['load', '--dagger-src', fixture.root], env)
+    expect(loaded.code).toBe(0)
+    expect(loaded.stdout).toContain(lab.imageId)
+
+    const started = await run(['start', '--dagger-src', fixture.root], env)
+    expect(started.code).toBe(0)
+    expect(started.stdout).toContain('answered through buildctl dial-stdio')
+    expect(started.stdout).toContain('bin/dagger version: dagger devel-fixture')
+
+    const again = await run(['start', '--dagger-src', fixture.root], env)
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain('needs --yes')
+    expect(again.stderr).toContain(`docker rm -fv ${lab.devName}`)
+    const replaced = await run(['start', '--dagger-src', fixture.root, '--yes', '--json'], env)
+    expect(JSON.parse(replaced.stdout)).toMatchObject({ok: true, replaced: true})
+
+    const envOut = await run(['env', '--dagger-src', fixture.root], env)
+    expect(envOut.stdout).toContain(`export _EXPERIMENTAL_DAGGER_CLI_BIN=${fixture.root}/bin/dagger`)
+    expect(envOut.stdout).toContain(`export _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-container://${lab.devName}`)
+    // The lines work with eval: the checkout's bin/dagger answers under them.
+    const evaluated = execFileSync('bash', ['-c', `eval "$1" && dagger version`, 'x', envOut.stdout], {encoding: 'utf8', env: {PATH: env.PATH ?? ''}})
+    expect(evaluated).toContain(`docker-container://${lab.devName}`)
+
+    const status = JSON.parse((await run(['status', '--dagger-src', fixture.root, '--json'], {...env, _EXPERIMENTAL_DAGGER_RUNNER_HOST: `docker-container://${lab.devName}`})).stdout)
+    expect(status.checkout).toMatchObject({era: 'internal-mage', version: 'v0.9.3'})
+    expect(status.devEngine).toMatchObject({name: lab.devName, state: 'running', pointedAt: true, answers: true})
+
+    const stopped = await run(['stop'], env)
+    expect(stopped.stdout).toContain(`Stopped ${lab.devName}`)
+    expect(docker(['inspect', '-f', '{{.State.Running}}', lab.devName])).toBe('false')
+    expect((await run(['stop'], env)).stdout).toContain('was not running')
+  })
+})
