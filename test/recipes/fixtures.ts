@@ -112,7 +112,9 @@ interface FileEntry {
 async function rootfsTar(extra: readonly FileEntry[]): Promise<Buffer> {
   const pack = tar.pack()
   const chunks: Buffer[] = []
-  pack.on('data', (c: Buffer) => chunks.push(c))
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer)
+  })
   const done = new Promise<void>((resolve, reject) => {
     pack.on('end', resolve)
     pack.on('error', reject)
@@ -171,7 +173,7 @@ export function startEngine(image: string, name: string, mode: 'exec' | 'init', 
   const args = ['run', '-d', '--name', name, '--network', 'none', ...extraArgs]
   if (mode === 'init') args.push('--entrypoint', '/bin/sh', image, '-c', '/usr/local/bin/dagger-engine --debug & wait')
   else args.push(image, '--debug')
-  return execFileSync('docker', args, {encoding: 'utf8', timeout: 30_000}).trim()
+  return execFileSync('docker', args, {encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe']}).trim()
 }
 
 export function removeContainers(names: readonly string[]): void {

@@ -13,6 +13,8 @@ export interface DetectorContext {
   /** Connects on first use; a detector that needs Docker says so when this fails. */
   readonly docker: () => Promise<Docker>
   readonly procRoot?: string
+  /** The engine container the user named (--var engine_container=…): PID and image come from it. */
+  readonly engineContainer?: string
 }
 
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -33,10 +35,10 @@ export function findDaggerSrc(start: string): string | undefined {
 
 /** The detectors recipes name in `detect:`, sharing one Docker connection and one engine lookup. */
 export function createDetectors(ctx: DetectorContext): Record<string, Detector> {
-  const engine = once(async (): Promise<EngineContainer | undefined> => findEngineContainer(await ctx.docker(), ctx.timeoutMs))
+  const engine = once(async (): Promise<EngineContainer | undefined> => findEngineContainer(await ctx.docker(), ctx.timeoutMs, ctx.engineContainer))
   const pid = once(async () => {
     const e = await engine()
-    if (!e) throw new Error(`no ${DEV_ENGINE_CONTAINER} container`)
+    if (!e) throw new Error(`no ${ctx.engineContainer ?? DEV_ENGINE_CONTAINER} container`)
     return findEnginePid(await ctx.docker(), e, ctx.timeoutMs, ctx.procRoot)
   })
   const dlv = once(async () => findDlvImage(await ctx.docker(), ctx.timeoutMs))

@@ -42,11 +42,14 @@ export async function inspectEngine(docker: Docker, name: string, timeoutMs: num
 
 /**
 The dev engine container: `dagger-engine.dev` when it exists, otherwise the first running
-`dagger-engine-*` (a bootstrap or released engine) so that the user sees what there is.
+`dagger-engine-*` (a bootstrap or released engine) so that the user sees what there is. A name the
+user chose is looked up as given.
 */
 export async function findEngineContainer(docker: Docker, timeoutMs: number, preferred = DEV_ENGINE_CONTAINER): Promise<EngineContainer | undefined> {
   const dev = await inspectEngine(docker, preferred, timeoutMs)
   if (dev) return dev
+  // A container the user named explicitly is not swapped for another one.
+  if (preferred !== DEV_ENGINE_CONTAINER) return undefined
   const list = await withTimeout(docker.listContainers({all: false, filters: {name: ['dagger-engine']}}), timeoutMs, 'Listing containers')
   for (const c of list) {
     const name = (c.Names[0] ?? '').replace(/^\//, '')

@@ -49,10 +49,18 @@ export async function planRecipe(recipe: Recipe, options: PlanOptions): Promise<
   const docker =
     options.docker ??
     (() => (client ??= resolveEndpoint(options.env).then((endpoint) => connectDocker(endpoint, options.timeoutMs))))
+  const engineContainer = options.overrides?.engine_container ?? options.session?.engine_container
   const detectors =
     options.detect === false
       ? {}
-      : createDetectors({env: options.env, cwd: options.cwd, timeoutMs: options.timeoutMs, docker, ...(options.procRoot === undefined ? {} : {procRoot: options.procRoot})})
+      : createDetectors({
+          env: options.env,
+          cwd: options.cwd,
+          timeoutMs: options.timeoutMs,
+          docker,
+          ...(options.procRoot === undefined ? {} : {procRoot: options.procRoot}),
+          ...(engineContainer === undefined ? {} : {engineContainer}),
+        })
   const variables = await resolveVariables(recipe, {
     ...(options.overrides ? {overrides: options.overrides} : {}),
     ...(options.session ? {session: options.session} : {}),

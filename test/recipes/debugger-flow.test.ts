@@ -1,0 +1,129 @@
+import {execFileSync} from 'node:child_process'
+import Docker from 'dockerode'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {debuggerCell} from '../../src/cells/debugger.js'
+import {Recorder} from '../../src/core/notebook/recorder.js'
+import {probeDebugger} from '../../src/core/recipes/debugger-probe.js'
+import {findEngineContainer, findEnginePid} from '../../src/core/recipes/engine-process.js'
+import {loadRecipe} from '../../src/core/recipes/load.js'
+import {planRecipe} from '../../src/core/recipes/plan.js'
+import {runStep} from '../../src/core/recipes/run.js'
+import {skipWithoutDocker} from '../helpers/docker.js'
+import {buildDlvImage, buildEngineImage, removeContainers, removeImages, startEngine, uniquePrefix} from './fixtures.js'
+
+const skip = skipWithoutDocker()
+const prefix = uniquePrefix('dbg')
+const docker = new Docker({socketPath: '/var/run/docker.sock', timeout: 20_000})
+const images: string[] = []
+const containers: string[] = []
+const execEngine = `${prefix}-engine-exec`
+const initEngine = `${prefix}-engine-init`
+let dlvImage = ''
+
+function docker_(args: string[]): string {
+  return execFileSync('docker', args, {encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe']}).trim()
+}
+
+describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
+  beforeAll(async () => {
+    const unstripped = await buildEngineImage(prefix, {symtab: true, dwarf: 'plain', go: true}, 'engine-debug')
+    const stripped = await buildEngineImage(prefix, {go: true}, 'engine-release')
+    dlvImage = await buildDlvImage(prefix)
+    images.push(unstripped, stripped, dlvImage)
+    containers.push(execEngine, initEngine)
+    startEngine(unstripped, execEngine, 'exec')
+    startEngine(stripped, initEngine, 'init')
+  })
+  afterAll(() => {
+    removeContainers(containers)
+    removeImages(images)
+  })
+
+  test('an engine exec-ed by its entrypoint is PID 1, with symbols and DWARF, and the dlv image is found', async () => {
+    const report = await probeDebugger(docker, {timeoutMs: 20_000, container: execEngine})
+    expect(report.engine?.running).toBe(true)
+    expect(report.pid).toMatchObject({pid: 1, underInit: false})
+    expect(report.elf).toMatchObject({hasSymtab: true, hasDwarf: true, isGo: true})
+    expect(report.dlv).toEqual({image: dlvImage, path: '/usr/local/bin/dlv', how: expect.stringContaining('/usr/local/bin/dlv') as unknown})
+  })
+
+  test('under an init process the engine PID is found and is the real one; the stripped binary is seen as such', async () => {
+    const report = await probeDebugger(docker, {timeoutMs: 20_000, container: initEngine})
+    expect(report.pid?.underInit).toBe(true)
+    expect(report.pid?.pid).not.toBe(1)
+    expect(report.pid?.initCommand).toMatch(/^\/bin\/sh -c/)
+    expect(report.pid?.how).toMatch(/NSpid/)
+    // What the container itself says that PID runs.
+    const cmdline = docker_(['exec', initEngine, 'cat', `/proc/${report.pid?.pid}/cmdline`]).replace(/\0/g, ' ').trim()
+    expect(cmdline).toBe('/usr/local/bin/dagger-engine --debug')
+    expect(report.elf).toMatchObject({hasSymtab: false, hasDwarf: false})
+  })
+
+  test('without access to the host /proc the PID comes from a scan inside the container', async () => {
+    const engine = await findEngineContainer(docker, 20_000, initEngine)
+    const pid = await findEnginePid(docker, engine!, 20_000, '/nonexistent-proc')
+    expect(pid.how).toMatch(/scanning \/proc inside/)
+    const viaProc = await findEnginePid(docker, engine!, 20_000)
+    expect(pid.pid).toBe(viaProc.pid)
+  })
+
+  test('the Debugger cell explains it and recommends the recipe', async () => {
+    const recorder = new Recorder()
+    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: initEngine, timeoutMs: 20_000}})
+    const byId = new Map(recorder.findings.map((f) => [f.id, f]))
+    expect(byId.get('debugger-engine-under-init')?.status).toBe('pass')
+    expect(byId.get('debugger-engine-stripped')).toMatchObject({status: 'warn', recipe: 'debugger-attach'})
+    expect(byId.get('debugger-engine-stripped')?.fix).toMatch(/unstripped/)
+    expect(byId.get('debugger-ready')).toMatchObject({status: 'pass', recipe: 'debugger-attach'})
+    for (const f of recorder.findings) if (f.status !== 'pass') expect(f.detail && f.fix).toBeTruthy()
+    expect(recorder.commands.map((c) => c.argv.join(' '))).toEqual(expect.arrayContaining([expect.stringContaining(`/containers/${initEngine}/top`)]))
+  })
+
+  test('the cell says plainly when there is no engine', async () => {
+    const recorder = new Recorder()
+    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: `${prefix}-absent`}})
+    expect(recorder.findings[0]).toMatchObject({id: 'debugger-engine-missing', status: 'fail'})
+  })
+
+  test('the attach step, filled from detection, runs against the real daemon inside the engine PID namespace, and its output reaches the recorder', async () => {
+    const recipe = await loadRecipe('debugger-attach')
+    const plan = await planRecipe(recipe, {env: process.env, cwd: process.cwd(), timeoutMs: 20_000, overrides: {engine_container: initEngine}})
+    const values = Object.fromEntries(plan.variables.map((v) => [v.name, v]))
+    expect(values.dlv_image?.value).toBe(dlvImage)
+    expect(values.dlv_image?.source).toBe('detected')
+    const pid = values.engine_pid?.value
+    expect(pid).toMatch(/^[0-9]+$/)
+    expect(pid).not.toBe('1')
+    const attach = plan.steps.find((s) => s.step.name === 'attach')!.prepared!
+    expect(attach.commands[0]?.argv).toEqual(['docker', 'run', '-it', '--privileged', '--rm', `--pid=container:${initEngine}`, '--entrypoint', '/usr/local/bin/dlv', dlvImage, 'attach', pid])
+
+    // No terminal under vitest: the same command without -t, captured instead of handed over.
+    const argv = attach.commands[0]!.argv.map((a) => (a === '-it' ? '-i' : a))
+    const recorder = new Recorder()
+    const outcome = await runStep({step: {...attach.step, interactive: false}, commands: [{text: argv.join(' '), argv}]}, {recorder})
+    expect(outcome.ok).toBe(true)
+    const record = recorder.commands.at(-1)!
+    expect(record.argv).toEqual(argv)
+    expect(record.exitCode).toBe(0)
+    expect(record.output).toContain(`dlv stand-in: attach ${pid}`)
+    expect(record.output).toContain(`sees pid ${pid}: /usr/local/bin/dagger-engine --debug`)
+    expect(record.output).toContain('sees pid 1: /bin/sh -c /usr/local/bin/dagger-engine --debug & wait')
+  })
+
+  test('docker inspect of the debugger container shows the PID namespace join and privileged mode', async () => {
+    const recipe = await loadRecipe('debugger-attach')
+    const plan = await planRecipe(recipe, {env: process.env, cwd: process.cwd(), timeoutMs: 20_000, overrides: {engine_container: execEngine}})
+    const argv = plan.steps.find((s) => s.step.name === 'attach')!.prepared!.commands[0]!.argv
+    const name = `${prefix}-debugger`
+    containers.push(name)
+    // Detached for the inspection: -it becomes -d, --rm is dropped so it can be inspected, and it stays up a while.
+    const detached = argv.slice(1).flatMap((a) => (a === '-it' ? ['-d', '--name', name, '-e', 'DLV_STANDIN_SLEEP=60'] : a === '--rm' ? [] : [a]))
+    docker_(detached)
+    const engineId = docker_(['inspect', '--format', '{{.Id}}', execEngine])
+    const info = JSON.parse(docker_(['inspect', name])) as [{HostConfig: {PidMode: string; Privileged: boolean}; State: {Running: boolean}}]
+    expect(info[0].HostConfig.PidMode).toBe(`container:${engineId}`)
+    expect(info[0].HostConfig.Privileged).toBe(true)
+    expect(docker_(['logs', name])).toContain('dlv stand-in: attach 1')
+    removeContainers([name])
+  })
+})
