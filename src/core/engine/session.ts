@@ -67,7 +67,8 @@ export async function buildDevEngine(options: EngineBuildOptions): Promise<Engin
     startedAt: startedAt.toISOString(),
     durationMs: run.durationMs,
   })
-  rec.sidecars.push(sidecarPath)
+  // Sidecars are named relative to the session log, which lives in the same folder.
+  rec.sidecars.push(path.relative(options.notesDir, sidecarPath))
   const attempt: BuildAttempt = {
     at: startedAt.toISOString(),
     exitCode: run.exitCode,

@@ -1,0 +1,141 @@
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import type {DaggerCheckout} from '../core/engine/checkout.js'
+import {type Confirm, engineDocker} from '../core/engine/docker-api.js'
+import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
+import {exportText} from '../core/engine/exports.js'
+import {inspectContainer, LaunchError} from '../core/engine/launch.js'
+import {devNames} from '../core/engine/names.js'
+import {launchDevEngine} from '../core/engine/session.js'
+import {sanitize} from '../core/notebook/sanitize.js'
+import type {CellContext, CellDefinition} from './cell.js'
+import {checkoutFor} from './engine-checkout.js'
+
+/** How the UI approves destructive steps; without it only `--yes` (ctx.options.yes) approves. */
+export interface LaunchCellHooks {
+  readonly confirm?: Confirm
+}
+
+async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchCellHooks): Promise<boolean> {
+  const yes = ctx.options.yes === true
+  const names = devNames(ctx.env)
+  const tar = path.join(checkout.root, 'bin', 'engine.tar')
+  let skipLoad = false
+  if (!existsSync(tar)) {
+    // hack/build's deploy loads and starts the engine itself and leaves no tarball behind.
+    const docker = await engineDocker(ctx.env)
+    const running = await inspectContainer(docker, names.container, ctx.recorder)
+    if (checkout.era.id === 'hack-build' && running?.State.Running === true) {
+      ctx.recorder.fact('Engine image', `${names.container} already runs ${running.Config.Image} (started by hack/build's deploy); not loading a tarball`)
+      skipLoad = true
+    } else {
+      ctx.recorder.finding({
+        id: 'engine-tar-missing',
+        status: 'fail',
+        title: 'No bin/engine.tar to load',
+        detail: `${tar} does not exist: the build has not produced an engine image yet${checkout.era.id === 'hack-build' ? ' (this era\'s deploy writes no tarball; `dagger call dev engine-tarball` or the Build engine cell makes one)' : ''}.`,
+        fix: 'Run the Build engine cell (or `dagger-explore engine build`) first.',
+      })
+      return false
+    }
+  }
+  try {
+    const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})})
+    if (result.imageId !== undefined) ctx.recorder.fact('Loaded image', `${result.imageId} → ${names.image}`)
+    ctx.recorder.fact('Run', result.plan.argv.join(' '))
+    if (!result.start.started) {
+      ctx.recorder.finding({
+        id: 'engine-replace-not-approved',
+        status: 'warn',
+        title: `${names.container} already exists; it was left as it is`,
+        detail: `Starting the new engine means removing the existing ${names.container} first (\`docker rm -fv ${names.container}\`; the named volume with its cache stays). That needs your approval.`,
+        fix: `Approve it when asked, or run \`dagger-explore engine start --yes\`${checkout.root === process.cwd() ? '' : ` --dagger-src ${checkout.root}`}.`,
+      })
+      return false
+    }
+    ctx.recorder.finding({id: 'engine-started', status: 'pass', title: `${names.container} started${result.start.replaced ? ' (replaced the previous one)' : ''} and answers ${result.ready?.via === 'dial-stdio' ? 'through buildctl dial-stdio' : '(readiness log line)'} after ${((result.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s`})
+    if (result.verify?.ok) {
+      ctx.recorder.finding({id: 'dev-cli-verified', status: 'pass', title: `bin/dagger version: ${result.verify.output.split('\n')[0] ?? ''}`})
+    } else {
+      ctx.recorder.finding({
+        id: 'dev-cli-failed',
+        status: 'fail',
+        title: 'bin/dagger version failed against the new engine',
+        detail: result.verify?.output || 'No output.',
+        fix: `Check that the build produced bin/dagger, and try it yourself: \`eval "$(dagger-explore engine env)" && ${path.join(checkout.root, 'bin', 'dagger')} version\`.`,
+      })
+    }
+    ctx.recorder.fact('Environment for your shell', `${exportText(result.exports)}\n(or: eval "$(dagger-explore engine env)")`)
+    return true
+  } catch (error) {
+    const logs = error instanceof LaunchError ? error.logs : []
+    ctx.recorder.finding({
+      id: 'engine-launch-failed',
+      status: 'fail',
+      title: `Could not bring up ${names.container}`,
+      detail: `${sanitize(error instanceof Error ? error.message : String(error))}${logs.length > 0 ? `\nLast lines of its log:\n${logs.join('\n')}` : ''}`,
+      fix: `Look at \`docker logs ${names.container}\`; an engine that exits at once often lacks privileges (it needs --privileged and cgroup access) or finds its volume from an incompatible version (\`docker volume rm ${names.volume}\` resets it).`,
+    })
+    return false
+  }
+}
+
+function engineLine(e: EngineContainer): string {
+  return `${e.state} ${ageText(e.ageSeconds)} old, image ${e.image}, volumes ${e.volumes.join(' ') || 'none'}${e.pointedAt ? ', your environment points here' : ''}`
+}
+
+async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
+  const docker = await engineDocker(ctx.env)
+  const engines = await listEngines(docker, ctx.env, ctx.recorder)
+  for (const e of engines) ctx.recorder.fact(`${e.kind === 'dev' ? 'Dev engine' : 'Bootstrap engine'} ${e.name}`, engineLine(e))
+  const pointed = runnerContainerName(ctx.env._EXPERIMENTAL_DAGGER_RUNNER_HOST)
+  const dev = devNames(ctx.env).container
+  if (pointed !== dev) {
+    ctx.recorder.finding({
+      id: 'env-not-pointing-at-dev',
+      status: 'warn',
+      title: pointed === undefined ? 'Your shell does not point dagger at the dev engine' : `Your shell points dagger at ${pointed}, not ${dev}`,
+      detail: `_EXPERIMENTAL_DAGGER_RUNNER_HOST is ${ctx.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? 'not set'}, so \`dagger\` commands in this shell use ${pointed ?? 'a bootstrap engine it starts itself'}, not the engine you just built.`,
+      fix: 'Run `eval "$(dagger-explore engine env)"` in your shell (or prefix commands with ./hack/with-dev).',
+    })
+  }
+  const plan = planClean(engines)
+  if (plan.remove.length === 0) return
+  const yes = ctx.options.yes === true
+  if (hooks.confirm !== undefined || yes) {
+    const result = await removeEngines(docker, plan, {yes, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})}, ctx.recorder)
+    if (result.approved) {
+      const failed = result.outcomes.filter((o) => !o.removed)
+      ctx.recorder.finding(
+        failed.length === 0
+          ? {id: 'old-engines-removed', status: 'pass', title: `Removed ${result.outcomes.length} old engine${result.outcomes.length === 1 ? '' : 's'}: ${result.outcomes.map((o) => o.name).join(', ')}`}
+          : {id: 'old-engines-remove-failed', status: 'warn', title: `Could not remove ${failed.map((o) => o.name).join(', ')}`, detail: failed.map((o) => `${o.name}: ${o.error ?? ''}`).join('\n'), fix: `Try by hand: ${failed.map((o) => `docker rm -fv ${o.name}`).join('; ')}`},
+      )
+      return
+    }
+  }
+  ctx.recorder.finding({
+    id: 'old-engines',
+    status: 'warn',
+    title: `${plan.remove.length} old bootstrap engine${plan.remove.length === 1 ? '' : 's'} still around: ${plan.remove.map((e) => e.name).join(', ')}`,
+    detail: `These were started by released dagger CLIs (the build's bootstrap engine among them). They keep memory and disk; dagger itself removes old ones with \`docker rm -fv\` when it starts a new one. The dev engine ${dev} is kept.`,
+    fix: `Run \`dagger-explore engine clean --yes\`, which runs: ${plan.commands.join('; ')}`,
+  })
+}
+
+/** The Launch engine cell with hooks for the UI; `launchCell` is the plain one. */
+export function makeLaunchCell(hooks: LaunchCellHooks = {}): CellDefinition {
+  return {
+    id: 'launch',
+    title: 'Launch engine',
+    summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
+    async run(ctx: CellContext): Promise<void> {
+      const checkout = await checkoutFor(ctx)
+      if (checkout === undefined) return
+      await launch(ctx, checkout, hooks)
+      await tidy(ctx, hooks)
+    },
+  }
+}
+
+export const launchCell: CellDefinition = makeLaunchCell()

@@ -1,0 +1,73 @@
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {makeBuildCell} from '../../src/cells/build.js'
+import type {CellContext, CellDefinition} from '../../src/cells/cell.js'
+import {makeLaunchCell} from '../../src/cells/launch.js'
+import type {BuildViewModel} from '../../src/core/engine/build-view-model.js'
+import type {ConfirmRequest} from '../../src/core/engine/docker-api.js'
+import {Recorder} from '../../src/core/notebook/recorder.js'
+import type {CellId, CellResult} from '../../src/core/types.js'
+import {dockerAvailable} from '../helpers/docker.js'
+import {FAKE_GO_DIR, makeCheckout, type FixtureCheckout} from './fixtures/checkout.js'
+import {type EngineLab, makeLab} from './lab.js'
+
+const skip = !dockerAvailable() && process.env.CI !== 'true'
+
+async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, options: CellContext['options'], previous = new Map<CellId, CellResult>()): Promise<Recorder> {
+  const recorder = new Recorder()
+  await cell.run({env, recorder, signal: recorder.signal, previous, notesDir, options})
+  return recorder
+}
+
+describe.skipIf(skip)('Build engine and Launch engine cells', () => {
+  let lab: EngineLab
+  let fixture: FixtureCheckout
+  beforeAll(() => {
+    lab = makeLab()
+    fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true})
+  })
+  afterAll(() => lab?.cleanup())
+
+  it('shows the scripts, fails with the explained registry EOF, and the retry reports the cache', async () => {
+    const env = lab.env([FAKE_GO_DIR])
+    const views: BuildViewModel[] = []
+    const cell = makeBuildCell({onBuildStart: ({view}) => views.push(view)})
+    const first = await runCell(cell, env, lab.dir, {daggerSrc: fixture.root})
+    expect(first.commands.some((c) => c.kind === 'file' && c.argv[1] === 'hack/dev' && c.output.includes('engine:dev'))).toBe(true)
+    expect(first.commands.some((c) => c.argv[1] === 'internal/mage/engine.go' && c.output.includes('func (t Engine) Dev('))).toBe(true)
+    expect(first.facts.find((f) => f.label === 'Build era')?.value).toContain('internal/mage')
+    const failed = first.findings.find((f) => f.id === 'build-failed')
+    expect(failed?.title).toBe('The build failed at: resolve image config for docker.io/library/golang:1.21.3-alpine3.18')
+    expect(failed?.fix).toContain('Registry cell')
+    const extracted = first.findings.filter((f) => f.id.startsWith('build-failure-'))
+    expect(extracted.length).toBeGreaterThan(0)
+    expect(extracted[0]?.title).toContain('EOF')
+    expect(first.facts.find((f) => f.label === 'Registry references')?.value).toContain('docker.io/library/golang:1.21.3-alpine3.18')
+    expect(first.sidecars).toHaveLength(1)
+    expect(views[0]?.frame(5).summary).toMatch(/^build failed: 8 done · 0 cached/)
+
+    const registry: CellResult = {cell: 'registry', title: 'Registry', status: 'fail', startedAt: '', durationMs: 0, facts: [], commands: [], findings: [{id: 'x', status: 'fail', title: 'registry-1.docker.io closes connections (EOF)'}]}
+    const second = await runCell(cell, env, lab.dir, {daggerSrc: fixture.root}, new Map([['registry', registry]]))
+    expect(second.findings.find((f) => f.id === 'registry-verdict')?.detail).toContain('EOF')
+    expect(second.findings.find((f) => f.id === 'build-retry-cache')?.title).toBe('Retry reused the cache: 8 steps came from cache')
+    expect(second.findings.find((f) => f.id === 'build-passed')?.status).toBe('pass')
+    expect(second.facts.find((f) => f.label === 'Retry')?.value).toContain('8 of 13 steps came from cache')
+    expect(second.facts.find((f) => f.label === 'Captured exports')?.value).toContain('export _EXPERIMENTAL_DAGGER_CLI_BIN=bin/dagger')
+  })
+
+  it('launches with approval through the hook and never removes without it', async () => {
+    const env = lab.env([FAKE_GO_DIR])
+    const asked: ConfirmRequest[] = []
+    const cell = makeLaunchCell({confirm: async (r) => (asked.push(r), !r.action.startsWith('Remove'))})
+    const first = await runCell(cell, env, lab.dir, {daggerSrc: fixture.root})
+    expect(first.findings.find((f) => f.id === 'engine-started')?.title).toContain('answers through buildctl dial-stdio')
+    expect(first.findings.find((f) => f.id === 'dev-cli-verified')?.status).toBe('pass')
+    expect(first.findings.find((f) => f.id === 'env-not-pointing-at-dev')?.fix).toContain('eval "$(dagger-explore engine env)"')
+    // A second launch replaces the running one only after asking; the plain cell (no hook, no --yes) leaves it be.
+    const plain = await runCell(makeLaunchCell(), env, lab.dir, {daggerSrc: fixture.root})
+    expect(plain.findings.find((f) => f.id === 'engine-replace-not-approved')?.fix).toContain('--yes')
+    const again = await runCell(cell, {...env, _EXPERIMENTAL_DAGGER_RUNNER_HOST: `docker-container://${lab.devName}`}, lab.dir, {daggerSrc: fixture.root})
+    expect(asked.some((r) => r.commands[0] === `docker rm -fv ${lab.devName}`)).toBe(true)
+    expect(again.findings.find((f) => f.id === 'engine-started')?.title).toContain('replaced the previous one')
+    expect(again.findings.some((f) => f.id === 'env-not-pointing-at-dev')).toBe(false)
+  })
+})
