@@ -126,7 +126,7 @@ async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes
     findings: outcomes.map((o) => ({
       id: `recipe-${plan.recipe.name}-${o.step}`,
       status: o.skipped ? 'skipped' : o.ok ? 'pass' : 'fail',
-      title: o.skipped ? `Step ${o.step} was not run` : o.ok ? `Step ${o.step} ran` : `Step ${o.step} failed`,
+      title: `Recipe ${plan.recipe.name}, step ${o.step}: ${o.skipped ? 'not run' : o.ok ? 'ran' : 'failed'}`,
       ...(o.ok && !o.skipped ? {} : {detail: o.skipped ?? `It exited with ${o.commands.at(-1)?.exitCode ?? 'no exit code'}; its output is in the command log.`, fix: `Read its output, fix the cause, and run it again: dagger-explore recipe ${plan.recipe.name} --run --step ${o.step}`}),
       recipe: plan.recipe.name,
     })),
