@@ -1,0 +1,120 @@
+import {Box, Text, useInput} from 'ink'
+import {useEffect, useRef, useState} from 'react'
+import type {BuildViewModel, ViewLine} from '../../core/engine/build-view-model.js'
+
+export interface BuildViewProps {
+  readonly view: BuildViewModel
+  /** Rows of output shown (the summary, position and hint lines come on top). */
+  readonly height?: number
+  readonly width?: number
+  /** How often new output is drawn; drawing per line would swamp the terminal during a flood. */
+  readonly refreshMs?: number
+  /** Whether this view takes keys (false while another part of the screen has focus). */
+  readonly active?: boolean
+  /** `q` or Esc (outside search). */
+  readonly onClose?: () => void
+  /** `r` after a failure: open the Registry cell with the failure's references. */
+  readonly onOpenRegistry?: () => void
+}
+
+const STATE_COLOR = {running: 'cyan', passed: 'green', failed: 'red'} as const
+
+function OutputLine({line, width}: {readonly line: ViewLine; readonly width: number}) {
+  const number = String(line.number).padStart(7, ' ')
+  const room = Math.max(10, width - number.length - 1)
+  const text = line.text.length > room ? `${line.text.slice(0, room - 1)}…` : line.text
+  const match = line.match && line.match.end <= text.length ? line.match : undefined
+  return (
+    <Text wrap="truncate-end">
+      <Text dimColor>{number} </Text>
+      {match === undefined ? (
+        text || ' '
+      ) : (
+        <>
+          {text.slice(0, match.start)}
+          <Text inverse color={line.current ? 'yellow' : undefined}>
+            {text.slice(match.start, match.end)}
+          </Text>
+          {text.slice(match.end)}
+        </>
+      )}
+    </Text>
+  )
+}
+
+/**
+The live build: one summary line (steps done, cached, running, failed, elapsed) over a scrollable,
+searchable view of the bounded output. Redraws on a timer when output arrived, never per line.
+*/
+export function BuildView({view, height = 15, width = 100, refreshMs = 100, active = true, onClose, onOpenRegistry}: BuildViewProps) {
+  const [, setTick] = useState(0)
+  const dirty = useRef(true)
+
+  useEffect(() => {
+    const unsubscribe = view.output.subscribe(() => {
+      dirty.current = true
+    })
+    const timer = setInterval(() => {
+      // Elapsed time moves while running even without output.
+      if (dirty.current || view.output.state === 'running') {
+        dirty.current = false
+        setTick((t) => t + 1)
+      }
+    }, refreshMs)
+    return () => {
+      unsubscribe()
+      clearInterval(timer)
+    }
+  }, [view, refreshMs])
+
+  const redraw = (): void => setTick((t) => t + 1)
+
+  useInput(
+    (input, key) => {
+      if (view.searching) {
+        if (key.escape) view.cancelSearch()
+        else if (key.return) view.submitSearch(height)
+        else if (key.backspace || key.delete) view.backspaceSearch()
+        else if (input && !key.ctrl && !key.meta) view.typeSearch(input)
+        redraw()
+        return
+      }
+      if (key.upArrow || input === 'k') view.scroll(-1, height)
+      else if (key.downArrow || input === 'j') view.scroll(1, height)
+      else if (key.pageUp || (key.ctrl && input === 'b')) view.pageUp(height)
+      else if (key.pageDown || (key.ctrl && input === 'f') || input === ' ') view.pageDown(height)
+      else if (key.home || input === 'g') view.home()
+      else if (key.end || input === 'G' || input === 'f') view.follow()
+      else if (input === '/') view.startSearch()
+      else if (input === 'n') view.nextMatch(height)
+      else if (input === 'N') view.previousMatch(height)
+      else if (input === 'r' && view.output.state === 'failed') onOpenRegistry?.()
+      else if (input === 'q' || key.escape) onClose?.()
+      redraw()
+    },
+    {isActive: active},
+  )
+
+  const frame = view.frame(height)
+  const state = view.output.state
+  const hint = frame.searching
+    ? `/${frame.query}▏  Enter find · Esc cancel`
+    : `↑↓ PgUp PgDn scroll · g top · G follow · / search${frame.query ? ` · n/N next/prev (${frame.matchIndex}/${frame.matchCount} "${frame.query}")` : ''}${state === 'failed' && onOpenRegistry ? ' · r Registry cell' : ''}${onClose ? ' · q close' : ''}`
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold color={STATE_COLOR[state]} wrap="truncate-end">
+        {frame.summary}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {frame.position}
+        {frame.following ? ' · following' : ' · paused (G to follow)'}
+      </Text>
+      {frame.lines.map((line) => (
+        <OutputLine key={line.number} line={line} width={width} />
+      ))}
+      <Text dimColor wrap="truncate-end">
+        {hint}
+      </Text>
+    </Box>
+  )
+}
