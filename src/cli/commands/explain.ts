@@ -1,0 +1,132 @@
+import {stat} from 'node:fs/promises'
+import path from 'node:path'
+import {parseArgs} from 'node:util'
+import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categories.js'
+import {explainFile, explainStream, refsFrom} from '../../core/explain/explain.js'
+import type {ExplainFailure, ExplainReport} from '../../core/explain/report.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {GLOBAL_OPTIONS} from '../main.js'
+
+const HELP = `Usage: dagger-explore explain [FILE|-] [--json]
+
+Reads a build log (dagger or buildkit progress output, docker CLI errors, JSON logs; wrapped lines
+and colour codes are fine) and lists each distinct failure: what failed (manifest HEAD, blob GET,
+token GET, DNS lookup, dial...), the host, the image, how often it repeats and where it first shows.
+Then it offers to diagnose the registry references it found. With no FILE, or with -, it reads
+standard input. Logs of any size are read as a stream.
+
+Options
+  --json        print {"failures":[{"category","op","url","host","ref","count","line","text"}]}
+  -h, --help    this help
+
+Examples
+  ./hack/dev 2>&1 | tee build.log; dagger-explore explain build.log
+  docker pull golang:1.21.3-alpine3.18 2>&1 | dagger-explore explain -
+  dagger-explore explain build.log --json | jq -r '.failures[].ref'
+
+Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
+`
+
+function fail(io: CliIO, message: string): number {
+  io.stderr.write(`dagger-explore explain: ${message}\n`)
+  return EXIT.usage
+}
+
+/** Why a log file cannot be read, in one paragraph. */
+async function unreadable(file: string, shown: string): Promise<string | null> {
+  try {
+    const info = await stat(file)
+    if (info.isDirectory()) return `${shown} is a directory; give the path of a log file (for example build.log) or - to read standard input.`
+    return null
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return `there is no file ${shown}. Save the build output first (./hack/dev 2>&1 | tee build.log) and give its path, or pipe the log in with -.`
+    if (code === 'EACCES') return `${shown} cannot be read: permission denied. Check the file's permissions, or pipe it in: cat ${shown} | dagger-explore explain -`
+    return `${shown} cannot be read (${code ?? (error as Error).message}).`
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+function describe(failure: ExplainFailure): string {
+  const parts = [failure.op]
+  if (failure.host !== null) parts.push(failure.host)
+  if (failure.ref !== null) parts.push(failure.ref)
+  const seen = failure.count === 1 ? `line ${failure.line}` : `${failure.count} times, first at line ${failure.line}`
+  return `${parts.join('  ')}  (${seen})`
+}
+
+const SHOWN_TEXT = 300
+
+function renderPlain(report: ExplainReport, source: string): string {
+  const out: string[] = []
+  const lines = plural(report.lines, 'line')
+  if (report.failures.length === 0) return `No failures found in ${source} (${lines}).\n`
+  out.push(`${plural(report.failures.length, 'failure')} in ${source} (${lines}):`)
+  const byCategory = new Map<ExplainCategory, ExplainFailure[]>()
+  for (const failure of report.failures) {
+    const group = byCategory.get(failure.category) ?? []
+    group.push(failure)
+    byCategory.set(failure.category, group)
+  }
+  for (const [category, failures] of byCategory) {
+    const advice = CATEGORY_ADVICE[category]
+    out.push('', `${category}: ${advice.meaning}`, `  Fix: ${advice.fix}`)
+    for (const failure of failures) {
+      const text = failure.text.length > SHOWN_TEXT ? `${failure.text.slice(0, SHOWN_TEXT - 1)}…` : failure.text
+      out.push(`  - ${describe(failure)}`, `      ${text}`)
+    }
+  }
+  if (report.omitted > 0) out.push('', `${report.omitted} more distinct failures were left out of this list.`)
+  const refs = refsFrom(report)
+  if (refs.length > 0) out.push('', `Diagnose these references with: dagger-explore diagnose ${refs.join(' ')}`)
+  return `${out.join('\n')}\n`
+}
+
+export const main: CommandMain = async (argv, io) => {
+  let values: {json?: boolean; help?: boolean}
+  let positionals: string[]
+  try {
+    ;({values, positionals} = parseArgs({args: [...argv], options: GLOBAL_OPTIONS, strict: true, allowPositionals: true}))
+  } catch (error) {
+    return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
+  }
+  if (values.help) {
+    io.stdout.write(HELP)
+    return EXIT.ok
+  }
+  if (positionals.length > 1) {
+    return fail(io, `give one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}. To read several, join them: cat a.log b.log | dagger-explore explain -`)
+  }
+  const target = positionals[0] ?? '-'
+  let report: ExplainReport
+  let source: string
+  try {
+    if (target === '-') {
+      if (io.stdin.isTTY === true) {
+        return fail(io, 'no log given and standard input is a terminal. Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).')
+      }
+      source = 'standard input'
+      report = await explainStream(io.stdin as AsyncIterable<Uint8Array | string>)
+    } else {
+      const file = path.resolve(io.cwd, target)
+      const problem = await unreadable(file, target)
+      if (problem !== null) return fail(io, problem)
+      source = target
+      report = await explainFile(file)
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return fail(io, error.message)
+    const err = error as NodeJS.ErrnoException
+    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`)
+  }
+  if (values.json) {
+    const failures = report.failures.map((f) => ({category: f.category, op: f.op, url: f.url, host: f.host, ref: f.ref, count: f.count, line: f.line, text: f.text}))
+    io.stdout.write(`${JSON.stringify({failures})}\n`)
+  } else {
+    io.stdout.write(renderPlain(report, source))
+  }
+  return report.failures.length > 0 ? EXIT.problem : EXIT.ok
+}

@@ -1,0 +1,226 @@
+/**
+Classifies one failure statement (an error message, already joined from its wrapped lines) into the
+explainer's vocabulary, and reads what it was doing: the request, its URL and host, the image.
+Go's errors wrap from outside in (`Head "URL": Get "TOKEN-URL": EOF`), so the innermost request is
+the last one in the text and the cause is at its end.
+*/
+import type {ExplainCategory} from './categories.js'
+import {hostOfUrl, imageRefsInLine, parseRegistryUrl, refOfRegistryUrl, type RegistryUrl} from './image-ref.js'
+
+export interface Classification {
+  readonly category: ExplainCategory
+  /** What failed: `manifest HEAD`, `blob GET`, `token GET`, `ping GET`, `DNS lookup`, `dial`, ... */
+  readonly op: string
+  readonly url: string | null
+  readonly host: string | null
+  readonly ref: string | null
+  /** The repository without tag or digest, for grouping repeats of blob failures. */
+  readonly repository: string | null
+}
+
+interface Rule {
+  readonly category: ExplainCategory
+  readonly pattern: RegExp
+}
+
+// Docker CLI messages about its own daemon come first: a refused TCP DOCKER_HOST is not a registry problem.
+const DOCKER_UNAVAILABLE =
+  /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon|dial unix \S*docker\.sock|\berror during connect:|Is the docker daemon running\?/i
+
+const ENGINE_START: readonly RegExp[] = [
+  /failed to (?:start|run|create) (?:the )?(?:dagger )?engine/i,
+  /engine container\b.*\b(?:exited|failed|is not running|is restarting)/i,
+  /dagger-engine\S*.*(?:exited with|Exited \(\d+\)|failed to start|is restarting|OCI runtime (?:create|start) failed)/i,
+  /Conflict\. The container name "\/?dagger-engine/i,
+]
+
+const ENGINE_UNREACHABLE: readonly RegExp[] = [
+  /failed to connect to (?:the )?(?:dagger )?engine/i,
+  /dial unix \S*buildkit\S*\.sock/i,
+  /buildkitd?\.sock\S*:? .*(?:no such file|connection refused|permission denied)/i,
+  /(?:could not|unable to|failed to) (?:reach|dial|contact) (?:the )?(?:dagger )?engine/i,
+  /\bengine (?:is )?not (?:running|ready|reachable)/i,
+  /No such container:?\s*\S*dagger-engine/i,
+]
+
+const NETWORK_RULES: readonly Rule[] = [
+  {category: 'proxy', pattern: /proxyconnect|Proxy Authentication Required|Proxy response \(\d+\)|\bproxy\b.*\b407\b/i},
+  {
+    category: 'dns',
+    pattern:
+      /\blookup \S+(?: on \S+)?: |no such host|Temporary failure in name resolution|server misbehaving|\bENOTFOUND\b|\bEAI_AGAIN\b|Could not resolve host|Name or service not known/,
+  },
+  {category: 'tls_handshake_timeout', pattern: /TLS handshake timeout/i},
+  {
+    category: 'tcp_timeout',
+    pattern: /dial tcp \S+: (?:i\/o timeout|connect: connection timed out)|connect: connection timed out|\bETIMEDOUT\b|UND_ERR_CONNECT_TIMEOUT|Connect Timeout Error/,
+  },
+  {
+    category: 'client_timeout',
+    pattern: /Client\.Timeout exceeded|context deadline exceeded|request canceled|timeout awaiting response headers|UND_ERR_(?:HEADERS|BODY)_TIMEOUT|read tcp \S+: (?:read: )?i\/o timeout/,
+  },
+  {category: 'tcp_timeout', pattern: /i\/o timeout/},
+  {category: 'tcp_refused', pattern: /connection refused|\bECONNREFUSED\b/},
+  {category: 'reset', pattern: /connection reset|\bECONNRESET\b|broken pipe|\bEPIPE\b|socket hang up|forcibly closed/i},
+  {
+    category: 'x509',
+    pattern:
+      /\bx509:|certificate (?:signed by unknown authority|has expired|is not yet valid|is valid for)|tls: failed to verify certificate|CERT_HAS_EXPIRED|UNABLE_TO_(?:GET_ISSUER_CERT|VERIFY_LEAF)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_TLS_CERT_ALTNAME_INVALID|self[- ]signed certificate|unable to verify the first certificate/i,
+  },
+  {category: 'http_429', pattern: /toomanyrequests|Too Many Requests|\bstatus(?: code)?:? 429\b|\b429\b.*rate|HAP429|pull rate limit/i},
+  {
+    category: 'http_401',
+    pattern: /pull access denied|\bunauthorized\b|authentication required|\b401 Unauthorized|\bstatus(?: code)?:? 401\b|incorrect username or password/i,
+  },
+  {
+    category: 'http_403',
+    pattern: /\b403 Forbidden|\bstatus(?: code)?:? 403\b|\bdenied: |\bDENIED\b|requested access to the resource is denied|\bforbidden\b/i,
+  },
+  {
+    category: 'http_404',
+    pattern:
+      /manifest unknown|blob unknown|name unknown|\b(?:NAME|MANIFEST|BLOB)_UNKNOWN\b|\b404 Not Found|\bstatus(?: code)?:? 404\b|no matching manifest for|manifest for \S+ not found|[a-z0-9][\w./-]*[:@][\w.:-]+: not found\b/i,
+  },
+  {
+    category: 'http_5xx',
+    pattern:
+      /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)|\bstatus(?: code)?:? 5\d\d\b|Internal Server Error|Service Unavailable|Bad Gateway|Gateway Time-?out|unexpected status(?: code)?:? 5\d\d|HTTP status:? 5\d\d/i,
+  },
+  {
+    category: 'not_a_registry',
+    pattern:
+      /invalid character '<' looking for beginning of value|<html|<!DOCTYPE|\btext\/html\b|server gave HTTP response to HTTPS client|first record does not look like a TLS handshake|ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|not a (?:valid )?(?:v2 )?registry/i,
+  },
+  // Go prints `: EOF` (or `unexpected EOF`); a wrapped message may leave `EOF` alone.
+  {category: 'eof', pattern: /(?::\s*|unexpected )EOF\b|^EOF$|UND_ERR_SOCKET|other side closed/},
+]
+
+/** An error the explainer reports even when it cannot say more: `other`. */
+const GENERIC_ERROR = /\bERROR\b|\b[Ee]rror\b|level=(?:error|fatal)|(?<!\b0 )\bfailed\b|\bfatal:|\bpanic:/
+
+// `Head "URL"` (Go), `Get URL` (old Go), `HEAD request to URL` (containerd status errors).
+const HTTP_CALL = /\b(Head|Get|Post|Put|Patch|Delete|HEAD|GET|POST|PUT|PATCH|DELETE)\s+(?:request to\s+)?"?(https?:\/\/[^\s"'<>]+)/g
+const BARE_URL = /\bhttps?:\/\/[^\s"'<>]+/g
+
+function trimUrl(url: string): string {
+  return url.replace(/[:,;.)\]}]+$/, '')
+}
+
+interface Call {
+  readonly method: string
+  readonly url: string
+  readonly parsed: RegistryUrl | null
+}
+
+function callsIn(text: string): Call[] {
+  const calls: Call[] = []
+  for (const m of text.matchAll(HTTP_CALL)) {
+    const url = trimUrl(m[2] ?? '')
+    calls.push({method: (m[1] ?? 'GET').toUpperCase(), url, parsed: parseRegistryUrl(url)})
+  }
+  if (calls.length > 0) return calls
+  for (const m of text.matchAll(BARE_URL)) {
+    const url = trimUrl(m[0])
+    const parsed = parseRegistryUrl(url)
+    // Without a method, only registry API URLs are requests: others are links in the message (docs, rate-limit pages).
+    if (parsed === null || parsed.call === 'http') continue
+    calls.push({method: 'GET', url, parsed})
+  }
+  return calls
+}
+
+function opOf(call: Call): string {
+  switch (call.parsed?.call) {
+    case 'manifest':
+      return `manifest ${call.method}`
+    case 'blob':
+      return `blob ${call.method}`
+    case 'token':
+      return `token ${call.method}`
+    case 'ping':
+      return `ping ${call.method}`
+    default:
+      return `${call.method} request`
+  }
+}
+
+const LOOKUP_HOST = /\blookup ([^\s:]+)/
+const DIAL_ADDRESS = /\b(?:dial tcp |(?:read|write) tcp \S+->)(\[[^\]]+\]:\d+|[^\s:]+:\d+)/g
+const PROXY_ADDRESS = /proxyconnect tcp: (?:dial tcp |tls: )?(\[[^\]]+\]:\d+|[^\s:]+:\d+)?/
+const DOCKER_HOST = /(?:unix|tcp|npipe|ssh):\/\/[^\s"',;]+/
+
+function lastMatch(pattern: RegExp, text: string): string | null {
+  let last: string | null = null
+  for (const m of text.matchAll(pattern)) last = m[1] ?? null
+  return last
+}
+
+function networkOp(category: ExplainCategory, text: string): string {
+  if (category === 'proxy') return 'proxy connect'
+  if (category === 'dns' || LOOKUP_HOST.test(text)) return 'DNS lookup'
+  if (category === 'tls_handshake_timeout' || category === 'x509') return 'TLS handshake'
+  if (/\bdial tcp\b|\bconnect: /.test(text)) return 'dial'
+  if (/\b(?:read|write) tcp\b/.test(text)) return 'read'
+  return 'unknown'
+}
+
+/** The image a statement is about: from a manifest URL first (it has the tag), then blob, token, then step names. */
+function imageOf(calls: readonly Call[], text: string): {ref: string | null; repository: string | null} {
+  for (const kind of ['manifest', 'blob', 'token'] as const) {
+    for (const call of calls) {
+      if (call.parsed?.call === kind) {
+        const ref = refOfRegistryUrl(call.parsed)
+        if (ref !== null) return {ref, repository: call.parsed.repository}
+      }
+    }
+  }
+  const named = imageRefsInLine(text)[0] ?? null
+  return {ref: named, repository: null}
+}
+
+function categoryOf(text: string, hasRegistryUrl: boolean): ExplainCategory | null {
+  if (DOCKER_UNAVAILABLE.test(text)) return 'docker_unavailable'
+  const engineStart = ENGINE_START.some((p) => p.test(text))
+  const engineUnreachable = !engineStart && ENGINE_UNREACHABLE.some((p) => p.test(text))
+  // An engine error that carries a registry call failed on the registry (pulling the engine image, say).
+  if (!hasRegistryUrl) {
+    if (engineStart) return 'engine_start'
+    if (engineUnreachable) return 'engine_unreachable'
+  }
+  for (const rule of NETWORK_RULES) if (rule.pattern.test(text)) return rule.category
+  if (engineStart) return 'engine_start'
+  if (engineUnreachable) return 'engine_unreachable'
+  return GENERIC_ERROR.test(text) ? 'other' : null
+}
+
+/** Classifies a statement; null when it is no failure at all (`github.com/pkg/errors`, `0 failed`). */
+export function classifyStatement(text: string): Classification | null {
+  const calls = callsIn(text)
+  const hasRegistryUrl = calls.some((c) => c.parsed !== null && c.parsed.call !== 'http')
+  const category = categoryOf(text, hasRegistryUrl)
+  if (category === null) return null
+  const innermost = calls.at(-1)
+  const {ref, repository} = imageOf(calls, text)
+  let op: string
+  let host: string | null = innermost ? hostOfUrl(innermost.url) : null
+  if (category === 'docker_unavailable') {
+    op = 'docker socket'
+    host = DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
+  } else if (category === 'engine_unreachable' || category === 'engine_start') {
+    op = category === 'engine_start' ? 'engine start' : 'engine connect'
+    if (innermost === undefined) host = DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
+  } else if (innermost !== undefined) {
+    op = opOf(innermost)
+  } else {
+    op = networkOp(category, text)
+  }
+  if (category === 'dns') host = LOOKUP_HOST.exec(text)?.[1]?.toLowerCase() ?? host
+  if (category === 'proxy') host = PROXY_ADDRESS.exec(text)?.[1] ?? host
+  if (host === null && (category === 'tcp_refused' || category === 'tcp_timeout' || category === 'reset')) {
+    host = lastMatch(DIAL_ADDRESS, text)
+  }
+  if (op === 'unknown' && category === 'other') op = 'step'
+  // The daemon socket shows up as `http://%2Fvar%2Frun%2Fdocker.sock/...`: not a URL worth showing.
+  const url = category === 'docker_unavailable' || innermost === undefined ? null : innermost.url
+  return {category, op, url, host, ref, repository}
+}

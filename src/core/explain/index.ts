@@ -1,0 +1,5 @@
+export {CATEGORY_ADVICE, EXPLAIN_CATEGORIES, REGISTRY_CATEGORIES, type CategoryAdvice, type ExplainCategory} from './categories.js'
+export {classifyStatement, type Classification} from './classify.js'
+export {createExplainer, explainFile, explainStream, explainText, refsFrom, type ExplainOptions, type Explainer} from './explain.js'
+export {normalizeImageRef} from './image-ref.js'
+export type {ExplainFailure, ExplainReport} from './report.js'
