@@ -4,7 +4,7 @@ import {main, reportError} from './main.js'
 /** `CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false, as is-in-ci reads it. */
 export function inCI(env: NodeJS.ProcessEnv): boolean {
   const ci = env.CI ?? env.CONTINUOUS_INTEGRATION
-  return ci !== undefined && ci !== '0' && ci.toLowerCase() !== 'false'
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'
 }
 
 const argv = process.argv.slice(2)

@@ -21,9 +21,6 @@ export function cellLines(entry: CellEntry, result: CellResult | undefined, note
   if (result) {
     lines.push({text: `${STATUS_GLYPH[result.status]} ${STATUS_LABEL[result.status]}: ran at ${result.startedAt.slice(11, 19)} for ${formatDuration(result.durationMs)}`, status: result.status, bold: true})
     lines.push({text: ''})
-    const width = Math.max(0, ...result.facts.map((f) => f.label.length))
-    for (const fact of result.facts) lines.push({text: `${fact.label.padEnd(width)}  ${fact.value}`, hang: width + 2})
-    if (result.facts.length > 0) lines.push({text: ''})
     for (const f of result.findings) {
       lines.push({text: `${STATUS_GLYPH[f.status]} ${STATUS_LABEL[f.status]} ${f.title}`, status: f.status})
       if (f.status !== 'pass') {
@@ -32,6 +29,10 @@ export function cellLines(entry: CellEntry, result: CellResult | undefined, note
         if (f.recipe) lines.push({text: `    Recipe: dagger-explore recipe ${f.recipe}`, dim: true})
       }
     }
+    // Findings first: they are what the user came for; the facts behind them follow.
+    if (result.facts.length > 0) lines.push({text: ''})
+    const width = Math.max(0, ...result.facts.map((f) => f.label.length))
+    for (const fact of result.facts) lines.push({text: `${fact.label.padEnd(width)}  ${fact.value}`, hang: width + 2})
     if (result.commands.length > 0) lines.push({text: ''}, {text: 'Commands and calls', bold: true})
     for (const c of result.commands) {
       const prompt = c.kind === 'exec' ? '$' : c.kind === 'api' ? 'API' : 'read'

@@ -20,6 +20,8 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO): Promi
     stderr: io.stderr as NodeJS.WriteStream,
     exitOnCtrlC: false,
     patchConsole: false,
+    // We decided interactivity ourselves (TTYs, CI unset or empty); Ink's own check treats an empty CI as CI.
+    interactive: true,
   })
   // SIGTERM/SIGHUP (a closed terminal) still finish the log.
   const onSignal = () => {

@@ -1,0 +1,109 @@
+import {mkdtemp, readFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {render} from 'ink-testing-library'
+import {describe, expect, it} from 'vitest'
+import {Session} from '../../src/cells/session.js'
+import {CELLS} from '../../src/cells/registry.js'
+import {App} from '../../src/ui/App.js'
+import {hintLine, KEYMAP} from '../../src/ui/keymap.js'
+import {settle, waitForFrame} from '../helpers/ink.js'
+
+const DOWN = '\u001B[B'
+const UP = '\u001B[A'
+
+async function setup() {
+  const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
+  const session = await Session.start({env: {...process.env, DOCKER_HOST: 'unix:///tmp/dagger-explore-no-such.sock'}, notesDir, cellOptions: {}})
+  const quits: string[] = []
+  const ui = render(<App session={session} cells={CELLS} onQuit={(how) => quits.push(how)} />)
+  await waitForFrame(ui.lastFrame, (f) => f.includes('Environment'))
+  // Ink arms its input handlers in a passive effect after the first frame.
+  await new Promise((r) => setTimeout(r, 250))
+  return {ui, session, quits}
+}
+
+describe('the notebook frame', () => {
+  it('lists every step in the rail and marks unbuilt ones as not available', async () => {
+    const {ui} = await setup()
+    const frame = ui.lastFrame()!
+    for (const cell of CELLS) expect(frame).toContain(cell.title)
+    expect(frame).toContain(hintLine('browse'))
+    ui.unmount()
+  })
+
+  it('moves between cells with j/k and the arrows', async () => {
+    const {ui} = await setup()
+    ui.stdin.write('j')
+    const frame = await waitForFrame(ui.lastFrame, (f) => /Not available yet: the Docker daemon cell/.test(f) || /daemon config in force/.test(f))
+    expect(frame).toMatch(/>\S? ?\S? ?Docker daemon/)
+    ui.stdin.write(DOWN)
+    await waitForFrame(ui.lastFrame, (f) => /layered probe/.test(f))
+    ui.stdin.write(UP)
+    await waitForFrame(ui.lastFrame, (f) => /daemon config in force/.test(f))
+    ui.stdin.write('k')
+    await waitForFrame(ui.lastFrame, (f) => /OS, kernel, architecture/.test(f) && />. Environment/.test(f))
+    ui.unmount()
+  })
+
+  it('runs a cell with Enter and shows its findings', async () => {
+    const {ui, session} = await setup()
+    ui.stdin.write('\r')
+    const frame = await waitForFrame(ui.lastFrame, (f) => f.includes('No Docker socket at /tmp/dagger-explore-no-such.sock'))
+    expect(frame).toMatch(/FAIL/)
+    expect(frame).toMatch(/Fix:/)
+    const log = await readFile(session.log.path, 'utf8')
+    expect(log).toContain('## Environment')
+    ui.unmount()
+  })
+
+  it('takes a multi-line note and saves it to the log', async () => {
+    const {ui, session} = await setup()
+    ui.stdin.write('n')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Note for Environment'))
+    for (const ch of 'socket lives elsewhere') ui.stdin.write(ch)
+    ui.stdin.write('\r')
+    for (const ch of 'see DOCKER_HOST') ui.stdin.write(ch)
+    await waitForFrame(ui.lastFrame, (f) => f.includes('see DOCKER_HOST'))
+    ui.stdin.write('\u0004')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Note saved.'))
+    await settle()
+    const frame = ui.lastFrame()!
+    expect(frame).toContain('> socket lives elsewhere')
+    expect(frame).toContain('> see DOCKER_HOST')
+    await new Promise((r) => setTimeout(r, 100))
+    const log = await readFile(session.log.path, 'utf8')
+    expect(log).toContain('> socket lives elsewhere\n> see DOCKER_HOST')
+    ui.unmount()
+  })
+
+  it('shows key help from the same keymap and closes it', async () => {
+    const {ui} = await setup()
+    ui.stdin.write('?')
+    const frame = await waitForFrame(ui.lastFrame, (f) => f.includes('Keys'))
+    for (const b of KEYMAP.filter((x) => x.mode !== 'help')) expect(frame).toContain(b.description)
+    ui.stdin.write('?')
+    await waitForFrame(ui.lastFrame, (f) => !f.includes('Keys') && f.includes('Environment'))
+    ui.unmount()
+  })
+
+  it('quits with q (finished) and with Ctrl-C (interrupted)', async () => {
+    const a = await setup()
+    a.ui.stdin.write('q')
+    await settle()
+    expect(a.quits).toEqual(['finished'])
+    const b = await setup()
+    b.ui.stdin.write('\u0003')
+    await settle()
+    expect(b.quits).toEqual(['interrupted'])
+  })
+
+  it('never draws more rows than the terminal has', async () => {
+    const {ui} = await setup()
+    ui.stdin.write('\r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('FAIL'))
+    // ink-testing-library's stdout has no rows; the App assumes 24 and keeps one free.
+    expect(ui.lastFrame()!.split('\n').length).toBeLessThan(24)
+    ui.unmount()
+  })
+})
