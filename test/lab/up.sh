@@ -1,0 +1,429 @@
+#!/usr/bin/env bash
+# Brings up dagger-explore's test lab: a Docker Engine that can run --privileged
+# containers, a base image, and TLS registries on loopback. Idempotent: when the
+# lab is already up it only checks and exits (well under a second).
+# See test/lab/README.md for what it starts and why.
+set -euo pipefail
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$LAB_SRC/../.." && pwd)
+
+IS_ROOT=0
+[ "$(id -u)" = 0 ] && IS_ROOT=1
+IS_CI=0
+case "${CI:-}" in true | 1) IS_CI=1 ;; esac
+
+# Machine-wide pieces (daemon runtime, docker's certs.d trust) outlive any one
+# clone, so root keeps them in one place; a user keeps a private copy.
+if [ -n "${DAGGER_EXPLORE_LAB_STATE:-}" ]; then
+  STATE=$DAGGER_EXPLORE_LAB_STATE
+elif [ "$IS_ROOT" = 1 ]; then
+  STATE=/var/lib/dagger-explore-lab
+else
+  STATE=${XDG_STATE_HOME:-$HOME/.local/state}/dagger-explore-lab
+fi
+FACTS_DIR=$REPO/.lab
+REG_PORT=${DAGGER_EXPLORE_LAB_REGISTRY_PORT:-5443}
+TOKEN_REG_PORT=${DAGGER_EXPLORE_LAB_TOKEN_REGISTRY_PORT:-5444}
+TOKEN_ISSUER_PORT=${DAGGER_EXPLORE_LAB_TOKEN_ISSUER_PORT:-5445}
+BASE_IMAGE=dagger-explore-lab/busybox:latest
+PUSHED_REPO=lab/busybox
+PUSHED_TAG=latest
+TOKEN_SERVICE=dagger-explore-lab
+TOKEN_ISSUER=dagger-explore-lab-issuer
+PACKAGES=(docker.io docker-registry busybox-static tmux openssl)
+DOCKERD_FLAGS=(--bridge=none --iptables=false --ip-forward=false)
+
+say() { printf 'lab: %s\n' "$*" >&2; }
+die() {
+  printf 'lab: FAILED: %s\n' "$*" >&2
+  exit 1
+}
+# Outside CI a missing piece only limits which tests can run; under CI it is fatal.
+soft_fail() {
+  if [ "$IS_CI" = 1 ]; then die "$*"; fi
+  say "warning: $*"
+}
+
+# Long-lived children must not inherit our descriptors: an inherited lock fd would
+# hold the lock forever, and an inherited pipe keeps the caller (npm, vitest) waiting.
+daemonize() {
+  local log=$1
+  shift
+  (
+    cd /
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid "$@" >>"$log" 2>&1 </dev/null
+  ) &
+  DAEMON_PID=$!
+}
+
+mkdir -p "$STATE" "$FACTS_DIR"
+exec 9>"$STATE/up.lock"
+flock -w 900 9 || die "another up.sh has held $STATE/up.lock for 15 minutes"
+
+docker_answers() {
+  command -v docker >/dev/null 2>&1 || return 1
+  timeout 5 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
+
+missing_packages() {
+  local p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$p"
+  done
+}
+
+install_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages)
+  [ "${#missing[@]}" = 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  # Package scripts must not start a default dockerd or registry on port 5000:
+  # the lab starts its own with flags that work inside sandboxes.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    added_policy=1
+  fi
+  local rc=0
+  {
+    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  } >"$STATE/apt.log" 2>&1 || rc=$?
+  [ "$added_policy" = 1 ] && rm -f "$policy"
+  if [ "$rc" != 0 ]; then
+    tail -n 20 "$STATE/apt.log" >&2
+    die "apt-get could not install ${missing[*]} (full log: $STATE/apt.log)"
+  fi
+}
+
+# Capabilities the OCI spec may ask for but this host's bounding set lacks.
+host_lacks_caps() {
+  local hex
+  hex=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+  [ -n "$hex" ] || return 1
+  local last
+  last=$(cat /proc/sys/kernel/cap_last_cap 2>/dev/null || echo 40)
+  # Compare with the full mask for this kernel; bash arithmetic is 64-bit.
+  [ $((16#$hex)) != $(((1 << (last + 1)) - 1)) ]
+}
+
+install_wrapper() {
+  if ! cmp -s "$LAB_SRC/lab-runc" "$STATE/lab-runc" 2>/dev/null; then
+    # Replace by rename: the daemon may be executing the old copy right now.
+    cp "$LAB_SRC/lab-runc" "$STATE/lab-runc.new"
+    chmod 0755 "$STATE/lab-runc.new"
+    mv -f "$STATE/lab-runc.new" "$STATE/lab-runc"
+  fi
+}
+
+daemon_pid() {
+  local pid
+  pid=$(cat /var/run/docker.pid 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  printf '%s' "$pid"
+}
+
+# The lab only restarts a daemon that looks like one it would start itself: a
+# local dockerd run with the lab's network flags, reached via the default socket.
+daemon_is_lab_managed() {
+  [ "$IS_ROOT" = 1 ] || return 1
+  case "${DOCKER_HOST:-unix:///var/run/docker.sock}" in unix:///var/run/docker.sock) ;; *) return 1 ;; esac
+  [ -z "${DOCKER_CONTEXT:-}" ] || return 1
+  local pid cmd
+  pid=$(daemon_pid) || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+  case "$cmd" in *dockerd*--bridge=none*--iptables=false*) return 0 ;; esac
+  return 1
+}
+
+start_dockerd() {
+  install_wrapper
+  say "starting dockerd (log: $STATE/dockerd.log)"
+  daemonize "$STATE/dockerd.log" dockerd "${DOCKERD_FLAGS[@]}" \
+    --add-runtime "lab-runc=$STATE/lab-runc" --default-runtime lab-runc
+  local i
+  for i in $(seq 1 300); do
+    docker_answers && return 0
+    sleep 0.2
+  done
+  tail -n 20 "$STATE/dockerd.log" >&2
+  die "dockerd did not answer within 60 s (log: $STATE/dockerd.log)"
+}
+
+stop_dockerd() {
+  local pid i
+  pid=$(daemon_pid) || return 0
+  say "stopping dockerd $pid to restart it with the lab runtime"
+  kill -TERM "$pid"
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  die "dockerd $pid did not stop within 30 s"
+}
+
+ensure_docker() {
+  if [ "$IS_ROOT" = 1 ] && is_debian; then install_packages; fi
+  if ! docker_answers; then
+    if [ "$IS_ROOT" = 1 ] && command -v dockerd >/dev/null 2>&1; then
+      start_dockerd
+    elif [ "$IS_ROOT" = 1 ]; then
+      die "no Docker Engine answers and dockerd is not installed (the lab installs it only on Debian)"
+    else
+      die "no Docker Engine answers. Start one, or run 'sudo bash test/lab/up.sh' on Debian to install and start the lab's"
+    fi
+  fi
+  local runtime
+  runtime=$(timeout 10 docker info --format '{{.DefaultRuntime}}' 2>/dev/null || true)
+  if [ "$runtime" = lab-runc ]; then
+    [ "$IS_ROOT" = 1 ] && install_wrapper
+    return 0
+  fi
+  host_lacks_caps || return 0
+  if daemon_is_lab_managed; then
+    stop_dockerd
+    start_dockerd
+  else
+    soft_fail "this host lacks some capabilities and the Docker Engine that answers is not the lab's, so --privileged containers will fail (see test/lab/README.md)"
+  fi
+}
+
+ensure_base_image() {
+  if timeout 10 docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then return 0; fi
+  local bb=/bin/busybox
+  [ -x "$bb" ] || die "$bb is missing: install Debian's busybox-static"
+  say "building $BASE_IMAGE from $bb"
+  local root
+  root=$(mktemp -d "$STATE/rootfs.XXXXXX")
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/proc" "$root/sys" "$root/dev" "$root/root"
+  chmod 1777 "$root/tmp"
+  cp "$bb" "$root/bin/busybox"
+  local applet
+  while IFS= read -r applet; do
+    [ -n "$applet" ] || continue
+    mkdir -p "$root/$(dirname "$applet")"
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+  done < <("$bb" --list-full)
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+  tar -C "$root" -c . | timeout 60 docker import -c 'CMD ["sh"]' - "$BASE_IMAGE" >/dev/null
+  rm -rf "$root"
+  # A dynamically linked /bin/busybox would import fine and then fail to start.
+  timeout 60 docker run --rm --network none "$BASE_IMAGE" true ||
+    die "$BASE_IMAGE does not start: is /bin/busybox the static build (busybox-static)?"
+}
+
+ensure_tls() {
+  local tls=$STATE/tls
+  mkdir -p "$tls"
+  if [ -s "$tls/server.crt" ] && openssl x509 -checkend 86400 -noout -in "$tls/server.crt" >/dev/null 2>&1 &&
+    openssl x509 -checkend 86400 -noout -in "$tls/ca.crt" >/dev/null 2>&1; then
+    :
+  else
+    say "making the lab CA and server certificate in $tls"
+    local tmp
+    tmp=$(mktemp -d "$tls/new.XXXXXX")
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 825 \
+      -keyout "$tmp/ca.key" -out "$tmp/ca.crt" -subj '/CN=dagger-explore test lab CA' \
+      -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$tmp/server.key" -out "$tmp/server.csr" \
+      -subj '/CN=127.0.0.1' 2>/dev/null
+    printf '%s\n' 'basicConstraints=CA:FALSE' 'keyUsage=critical,digitalSignature,keyEncipherment' \
+      'extendedKeyUsage=serverAuth' 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost' >"$tmp/server.ext"
+    openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial \
+      -days 825 -sha256 -extfile "$tmp/server.ext" -out "$tmp/server.crt" 2>/dev/null
+    # The token signing key: registries trust tokens whose signer is in this bundle.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 -days 825 \
+      -keyout "$tmp/token-signing.key" -out "$tmp/token-signing.crt" -subj '/CN=dagger-explore lab token issuer' 2>/dev/null
+    chmod 0644 "$tmp"/*.crt
+    chmod 0600 "$tmp"/*.key
+    mv -f "$tmp"/ca.key "$tmp"/ca.crt "$tmp"/server.key "$tmp"/server.crt \
+      "$tmp"/token-signing.key "$tmp"/token-signing.crt "$tls/"
+    rm -rf "$tmp"
+    # Running registries hold the old certificate: restart them below.
+    rm -f "$STATE"/registry-*.yml
+  fi
+  # Docker reads certs.d per request, so no daemon restart is needed.
+  if [ "$IS_ROOT" = 1 ]; then
+    local port
+    for port in "$REG_PORT" "$TOKEN_REG_PORT"; do
+      mkdir -p "/etc/docker/certs.d/127.0.0.1:$port"
+      cmp -s "$tls/ca.crt" "/etc/docker/certs.d/127.0.0.1:$port/ca.crt" ||
+        cp "$tls/ca.crt" "/etc/docker/certs.d/127.0.0.1:$port/ca.crt"
+    done
+  fi
+}
+
+# GET a loopback https URL with the lab CA; prints the status code (000 when unreachable).
+https_status() {
+  local port=$1 path=$2 header=${3:-}
+  local req="GET $path HTTP/1.0\r\nHost: 127.0.0.1:$port\r\n"
+  [ -n "$header" ] && req="$req$header\r\n"
+  local line
+  line=$(printf "$req\r\n" | timeout 5 openssl s_client -quiet -verify_return_error \
+    -CAfile "$STATE/tls/ca.crt" -connect "127.0.0.1:$port" -servername localhost 2>/dev/null | head -n 1 || true)
+  case "$line" in
+    HTTP/*) printf '%s' "$line" | awk '{print $2}' ;;
+    *) printf '000' ;;
+  esac
+}
+
+registry_config() {
+  local name=$1 port=$2
+  cat <<EOF
+# Written by test/lab/up.sh; edits are overwritten.
+version: 0.1
+log:
+  level: warn
+  fields:
+    service: lab-registry-$name
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry-$name
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  tls:
+    certificate: $STATE/tls/server.crt
+    key: $STATE/tls/server.key
+  headers:
+    X-Content-Type-Options: [nosniff]
+EOF
+  if [ "$name" = token ]; then
+    cat <<EOF
+auth:
+  token:
+    realm: http://127.0.0.1:$TOKEN_ISSUER_PORT/token
+    service: $TOKEN_SERVICE
+    issuer: $TOKEN_ISSUER
+    rootcertbundle: $STATE/tls/token-signing.crt
+EOF
+  fi
+}
+
+registry_pid() {
+  local name=$1 pid
+  pid=$(cat "$STATE/registry-$name.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$STATE/registry-$name.yml" || return 1
+  printf '%s' "$pid"
+}
+
+ensure_registry() {
+  local name=$1 port=$2 want_status=$3
+  local conf=$STATE/registry-$name.yml
+  local want pid
+  want=$(registry_config "$name" "$port")
+  if [ -f "$conf" ] && [ "$(cat "$conf")" = "$want" ] && pid=$(registry_pid "$name") &&
+    [ "$(https_status "$port" /v2/)" = "$want_status" ]; then
+    return 0
+  fi
+  if pid=$(registry_pid "$name"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "127.0.0.1:$port is taken by something that is not the lab's $name registry (set DAGGER_EXPLORE_LAB_REGISTRY_PORT / DAGGER_EXPLORE_LAB_TOKEN_REGISTRY_PORT)"
+  fi
+  command -v docker-registry >/dev/null 2>&1 || {
+    soft_fail "docker-registry is not installed, so the lab has no registry (Debian: apt-get install docker-registry)"
+    return 1
+  }
+  printf '%s\n' "$want" >"$conf"
+  mkdir -p "$STATE/registry-$name"
+  say "starting the $name registry on 127.0.0.1:$port (log: $STATE/registry-$name.log)"
+  daemonize "$STATE/registry-$name.log" docker-registry serve "$conf"
+  echo "$DAEMON_PID" >"$STATE/registry-$name.pid"
+  local i
+  for i in $(seq 1 100); do
+    [ "$(https_status "$port" /v2/)" = "$want_status" ] && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$STATE/registry-$name.log" >&2
+  die "the $name registry did not answer GET /v2/ with $want_status on 127.0.0.1:$port"
+}
+
+ensure_pushed_image() {
+  local accept='Accept: application/vnd.docker.distribution.manifest.v2+json'
+  [ "$(https_status "$REG_PORT" "/v2/$PUSHED_REPO/manifests/$PUSHED_TAG" "$accept")" = 200 ] && return 0
+  local ref=127.0.0.1:$REG_PORT/$PUSHED_REPO:$PUSHED_TAG
+  say "pushing $BASE_IMAGE to $ref"
+  timeout 60 docker tag "$BASE_IMAGE" "$ref"
+  timeout 120 docker push "$ref" >"$STATE/push.log" 2>&1 || {
+    cat "$STATE/push.log" >&2
+    die "docker could not push to the lab registry (does /etc/docker/certs.d/127.0.0.1:$REG_PORT/ca.crt exist?)"
+  }
+  timeout 30 docker rmi "$ref" >/dev/null 2>&1 || true
+}
+
+# Node reads only one extra CA file, so combine any the user already had with the lab CA.
+write_ca_bundle() {
+  local bundle=$FACTS_DIR/ca-bundle.pem
+  {
+    if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ] && [ "$NODE_EXTRA_CA_CERTS" != "$bundle" ]; then
+      cat "$NODE_EXTRA_CA_CERTS"
+    fi
+    cat "$STATE/tls/ca.crt"
+  } >"$bundle.new"
+  mv -f "$bundle.new" "$bundle"
+}
+
+json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+
+write_facts() {
+  local have_registry=$1 have_token=$2
+  local runtime server privileged=false
+  runtime=$(timeout 10 docker info --format '{{.DefaultRuntime}}' 2>/dev/null || echo unknown)
+  server=$(timeout 10 docker version --format '{{.Server.Version}}' 2>/dev/null || echo unknown)
+  if [ "$runtime" = lab-runc ] || ! host_lacks_caps; then privileged=true; fi
+  local registry=null token=null
+  if [ "$have_registry" = 1 ]; then
+    registry="{\"host\": $(json_str "127.0.0.1:$REG_PORT"), \"url\": $(json_str "https://127.0.0.1:$REG_PORT"), \"caFile\": $(json_str "$STATE/tls/ca.crt"), \"repository\": $(json_str "$PUSHED_REPO"), \"tag\": $(json_str "$PUSHED_TAG"), \"image\": $(json_str "127.0.0.1:$REG_PORT/$PUSHED_REPO:$PUSHED_TAG")}"
+  fi
+  if [ "$have_token" = 1 ]; then
+    token="{\"host\": $(json_str "127.0.0.1:$TOKEN_REG_PORT"), \"url\": $(json_str "https://127.0.0.1:$TOKEN_REG_PORT"), \"caFile\": $(json_str "$STATE/tls/ca.crt"), \"realm\": $(json_str "http://127.0.0.1:$TOKEN_ISSUER_PORT/token"), \"issuerPort\": $TOKEN_ISSUER_PORT, \"service\": $(json_str "$TOKEN_SERVICE"), \"issuer\": $(json_str "$TOKEN_ISSUER"), \"signingKeyFile\": $(json_str "$STATE/tls/token-signing.key"), \"signingCertFile\": $(json_str "$STATE/tls/token-signing.crt")}"
+  fi
+  cat >"$FACTS_DIR/facts.json.new" <<EOF
+{
+  "version": 1,
+  "stateDir": $(json_str "$STATE"),
+  "docker": {"serverVersion": $(json_str "$server"), "defaultRuntime": $(json_str "$runtime"), "privileged": $privileged},
+  "baseImage": $(json_str "$BASE_IMAGE"),
+  "caFile": $(json_str "$STATE/tls/ca.crt"),
+  "caBundleFile": $(json_str "$FACTS_DIR/ca-bundle.pem"),
+  "registry": $registry,
+  "tokenRegistry": $token
+}
+EOF
+  mv -f "$FACTS_DIR/facts.json.new" "$FACTS_DIR/facts.json"
+}
+
+started=$(date +%s%N)
+ensure_docker
+ensure_base_image
+have_registry=0
+have_token=0
+if command -v openssl >/dev/null 2>&1; then
+  ensure_tls
+  write_ca_bundle
+  if ensure_registry plain "$REG_PORT" 200; then
+    have_registry=1
+    ensure_pushed_image
+  fi
+  # Without a token the registry must answer 401 with a Bearer challenge.
+  ensure_registry token "$TOKEN_REG_PORT" 401 && have_token=1
+else
+  soft_fail "openssl is not installed, so the lab has no TLS registry"
+fi
+write_facts "$have_registry" "$have_token"
+say "up in $((($(date +%s%N) - started) / 1000000)) ms; facts in $FACTS_DIR/facts.json"
