@@ -61,7 +61,7 @@ export function suggestedResetKeys(lint: LintResult): string[] {
   const keys = new Set<string>()
   for (const f of lint.findings) {
     if (f.key === undefined || f.status === 'pass') continue
-    if (f.id.startsWith('risk-') && f.id !== 'risk-storage-driver-overlay-on-overlay') {
+    if (f.recipe === 'reset-daemon-config' && !f.id.includes('overlay-on-overlay')) {
       const top = f.key.split('.')[0] ?? f.key
       if ((RESETTABLE_RISK_KEYS as readonly string[]).includes(top)) keys.add(f.key)
     }

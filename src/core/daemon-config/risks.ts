@@ -42,7 +42,7 @@ export function lastMembers(root: JsonNode | undefined): Map<string, JsonMember>
 }
 
 function risk(member: JsonMember, key: string, title: string, detail: string, fix: string, node: JsonNode = member.value): ConfigFinding {
-  return {id: `risk-${key.replace(/\./g, '-')}`, status: 'warn', key, ...at(key.includes('.') ? node.pos : member.keyPos), title, detail, fix, recipe: 'daemon-config-reset'}
+  return {id: `daemon-${key.replace(/\./g, '-')}`, status: 'warn', key, ...at(node === member.value ? member.keyPos : node.pos), title, detail, fix, recipe: 'reset-daemon-config'}
 }
 
 function num(node: JsonNode): number | undefined {
@@ -212,7 +212,7 @@ export function riskFindings(root: JsonNode | undefined, host: HostFacts = {}): 
     }
   } else if (sd === undefined && host.dataRootFsType === 'overlay') {
     out.push({
-      id: 'risk-storage-driver-overlay-on-overlay',
+      id: 'daemon-storage-driver-overlay-on-overlay',
       status: 'warn',
       title: 'data-root is on an overlay filesystem',
       detail: 'data-root sits on an overlay filesystem (typical inside a container). overlay2 cannot stack on it, so dockerd picks a slow driver (vfs) or fails, and the Dagger engine, which mounts overlays itself, fails with "invalid argument" mount errors.',

@@ -1,0 +1,54 @@
+import {DEFAULT_DOCKER_TIMEOUT_MS} from '../core/docker/client.js'
+import {analyseDaemonConfig} from '../core/daemon-config/analyse.js'
+import {discoverDaemon} from '../core/daemon-config/discover.js'
+import {where, type ConfigFinding} from '../core/daemon-config/finding.js'
+import {formatVersion} from '../core/daemon-config/version.js'
+import type {CellContext, CellDefinition} from './cell.js'
+
+function timeoutOf(ctx: CellContext): number {
+  const value = Number(ctx.options.timeoutMs)
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_DOCKER_TIMEOUT_MS
+}
+
+/** Puts the file position in front of the detail, since the notebook shows title, detail and fix. */
+function toNotebook(f: ConfigFinding): ConfigFinding {
+  const prefix = where(f)
+  return prefix === '' || f.detail === undefined ? f : {...f, detail: `${prefix}${f.detail}`}
+}
+
+export const daemonCell: CellDefinition = {
+  id: 'daemon',
+  title: 'Docker daemon',
+  summary: 'The daemon config in force, linted as dockerd reads it and compared with the running daemon.',
+  async run(ctx) {
+    const rec = ctx.recorder
+    const explicit = typeof ctx.options.daemonConfig === 'string' ? ctx.options.daemonConfig : undefined
+    const found = await discoverDaemon(rec, ctx.env, timeoutOf(ctx), explicit)
+    if (found.info === undefined) {
+      rec.finding({
+        id: 'daemon-info-unavailable',
+        status: 'skipped',
+        title: 'The running daemon could not be asked for its settings',
+        detail: `GET /info ${found.endpoint === undefined ? '' : `on ${found.endpoint.host} `}failed (${found.infoError ?? 'no answer'}), so the file is linted without comparing it with the running daemon. The Environment cell explains why the daemon cannot be reached.`,
+        fix: 'Get the daemon answering (see the Environment cell), then run this cell again.',
+      })
+    }
+    const analysis = await analyseDaemonConfig(rec, found, ctx.env)
+    for (const fact of analysis.facts) rec.fact(fact.label, fact.value)
+    const file = analysis.location.file
+    if (analysis.missing) rec.finding({id: 'daemon-config-absent', status: 'pass', title: `No ${file}: the daemon runs on its defaults`})
+    if (analysis.readError !== undefined) {
+      rec.finding({
+        id: 'daemon-config-unreadable',
+        status: 'skipped',
+        title: `${file} could not be read`,
+        detail: `Reading it failed (${analysis.readError}), so it was not linted. It usually belongs to root with mode 0644; with 0600 only root can read it.`,
+        fix: `Run \`sudo dagger-explore daemon-config ${file}\`, or \`sudo cat ${file}\` to look at it.`,
+      })
+    }
+    for (const f of analysis.findings) rec.finding(toNotebook(f))
+    if (analysis.lint !== undefined && !analysis.findings.some((f) => f.status === 'fail' || f.status === 'warn')) {
+      rec.finding({id: 'daemon-config-ok', status: 'pass', title: `${file} reads cleanly as dockerd ${formatVersion(analysis.lint.target)} reads it, and the daemon runs with it`})
+    }
+  },
+}

@@ -1,0 +1,313 @@
+import {readFile} from 'node:fs/promises'
+import {createInterface} from 'node:readline/promises'
+import {parseArgs} from 'node:util'
+import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
+import {analyseDaemonConfig, type ConfigAnalysis} from '../../core/daemon-config/analyse.js'
+import {discoverDaemon, fetchDaemonInfo, type DaemonDiscovery} from '../../core/daemon-config/discover.js'
+import {compareWithDaemon} from '../../core/daemon-config/drift.js'
+import type {ConfigFinding} from '../../core/daemon-config/finding.js'
+import {where} from '../../core/daemon-config/finding.js'
+import {lintDaemonConfig} from '../../core/daemon-config/lint.js'
+import {findDockerdProcesses, daemonForSocket} from '../../core/daemon-config/proc.js'
+import {ResetError, checkPlan, planReset, recheckAfterRestart, restartAdvice, suggestedResetKeys, writeResetPlan, type ResetPlan, type RestartAdvice, type WriteOutcome} from '../../core/daemon-config/reset.js'
+import {formatVersion, parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
+import {Recorder} from '../../core/notebook/recorder.js'
+import {sanitize} from '../../core/notebook/sanitize.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+
+const HELP = `Usage: dagger-explore daemon-config [FILE] [--json] [--target VERSION]
+       dagger-explore daemon-config reset [FILE] [--drop KEY ...] [--default KEY ...] [--yes] [--json]
+
+Lints the Docker daemon config the way dockerd reads it: strict JSON (comments, trailing commas,
+duplicate keys…), unknown keys, types and allowed values, flags that clash with the file, and the
+settings that break Dagger builds (a raised max-concurrent-downloads, dead mirrors, a large MTU…).
+Without FILE it lints the file the running daemon reads and compares it with the daemon (/info).
+
+  FILE               the daemon.json to lint (default: the one in force, and why)
+  --json             JSON on stdout only: {"file","source","valid","findings":[…]}
+  --target VERSION   judge as this dockerd release (default: the running daemon's, else current)
+  --timeout MS       how long Docker calls may take (default ${DEFAULT_DOCKER_TIMEOUT_MS})
+
+reset: drops the named keys (--drop, repeatable) or sets them back to their defaults (--default,
+repeatable); without either it takes the keys the lint flagged. It shows the new file as a diff and
+writes it only after you confirm (or with --yes; without a terminal --yes is required), atomically,
+with a timestamped backup next to it. A file this user may not write gets the exact sudo commands
+instead; sudo is never run. Then it shows how to restart the daemon and, in a terminal, checks that
+the daemon picked the change up.
+
+Exit codes: 0 clean or warnings only, 1 errors found (or the reset was not applied), 2 bad usage.
+
+Examples
+  dagger-explore daemon-config
+  dagger-explore daemon-config /etc/docker/daemon.json --json
+  dagger-explore daemon-config reset --drop max-concurrent-downloads
+  dagger-explore daemon-config reset --default max-concurrent-downloads --yes
+`
+
+const LINT_OPTIONS = {
+  json: {type: 'boolean'},
+  target: {type: 'string'},
+  timeout: {type: 'string'},
+  help: {type: 'boolean', short: 'h'},
+  'no-color': {type: 'boolean'},
+  color: {type: 'boolean'},
+} as const
+
+const RESET_OPTIONS = {
+  ...LINT_OPTIONS,
+  drop: {type: 'string', multiple: true},
+  default: {type: 'string', multiple: true},
+  yes: {type: 'boolean', short: 'y'},
+} as const
+
+function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`)
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DOCKER_TIMEOUT_MS
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${sanitize(value)}" is not one. Example: --timeout 5000`)
+  return n
+}
+
+function parseTarget(value: string | undefined): EngineVersion | undefined {
+  if (value === undefined) return undefined
+  const v = parseEngineVersion(value)
+  if (v === undefined) throw new UsageError(`--target takes a Docker Engine version such as 20.10 or 28.2; "${sanitize(value)}" is not one.`)
+  return v
+}
+
+/** The JSON shape of one finding: every field present, null when it does not apply. */
+function jsonFinding(f: ConfigFinding): Record<string, unknown> {
+  return {id: f.id, status: f.status, key: f.key ?? null, line: f.line ?? null, column: f.column ?? null, title: f.title, detail: f.detail ?? null, fix: f.fix ?? null}
+}
+
+const MARK: Record<string, string> = {pass: '✓', skipped: '-', warn: '!', fail: '✗', crashed: '✗'}
+
+function printFindings(io: CliIO, findings: readonly ConfigFinding[]): void {
+  for (const f of findings) {
+    write(io.stdout, `  ${MARK[f.status] ?? '?'} ${sanitize(where(f))}${sanitize(f.title)}`)
+    if (f.detail !== undefined) write(io.stdout, `      ${sanitize(f.detail)}`)
+    if (f.fix !== undefined) write(io.stdout, `      Fix: ${sanitize(f.fix)}`)
+  }
+}
+
+async function discover(io: CliIO, timeoutMs: number, explicit: string | undefined): Promise<DaemonDiscovery> {
+  return discoverDaemon(new Recorder(), io.env, timeoutMs, explicit, io.cwd)
+}
+
+/** A FILE other than the one in force is linted on its own (no flags, no /info comparison). */
+async function isFileInForce(io: CliIO, found: DaemonDiscovery, explicit: string | undefined, timeoutMs: number): Promise<boolean> {
+  if (explicit === undefined) return true
+  const inForce = await discover(io, timeoutMs, undefined)
+  return inForce.location.file === found.location.file
+}
+
+async function lintMain(args: readonly string[], io: CliIO): Promise<number> {
+  const {values, positionals} = parseArgs({args: [...args], options: LINT_OPTIONS, allowPositionals: true, strict: true})
+  if (values.help) {
+    write(io.stdout, HELP)
+    return EXIT.ok
+  }
+  if (positionals.length > 1) throw new UsageError(`daemon-config takes at most one FILE; got ${positionals.length} (${positionals.map((p) => sanitize(p)).join(', ')}).`)
+  const timeoutMs = parseTimeout(values.timeout)
+  const target = parseTarget(values.target)
+  const explicit = positionals[0]
+  const found = await discover(io, timeoutMs, explicit)
+  const compare = await isFileInForce(io, found, explicit, timeoutMs)
+  const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
+  if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist. Name an existing daemon.json, or run \`dagger-explore daemon-config\` without FILE to lint the one in force.`)
+  if (analysis.readError !== undefined) {
+    const message = `Could not read ${analysis.location.file} (${analysis.readError}). It usually belongs to root; run this command with sudo to lint it.`
+    if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
+    else write(io.stderr, `dagger-explore: ${sanitize(message)}`)
+    return EXIT.problem
+  }
+  const valid = !analysis.findings.some((f) => f.status === 'fail')
+  if (values.json) {
+    write(
+      io.stdout,
+      JSON.stringify(
+        {
+          file: analysis.location.file,
+          source: analysis.location.source,
+          valid,
+          findings: analysis.findings.map((f) => jsonFinding({...f, title: sanitize(f.title), ...(f.detail === undefined ? {} : {detail: sanitize(f.detail)}), ...(f.fix === undefined ? {} : {fix: sanitize(f.fix)})})),
+        },
+        null,
+        2,
+      ),
+    )
+  } else printLint(io, analysis, valid)
+  return valid ? EXIT.ok : EXIT.problem
+}
+
+function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
+  write(io.stdout, sanitize(analysis.location.file))
+  write(io.stdout, `  ${sanitize(analysis.location.why)}`)
+  if (analysis.missing) write(io.stdout, '  The file does not exist: the daemon runs on its defaults.')
+  else if (analysis.lint !== undefined) write(io.stdout, `  Judged as dockerd ${formatVersion(analysis.lint.target)} reads it.`)
+  printFindings(io, analysis.findings)
+  const errors = analysis.findings.filter((f) => f.status === 'fail').length
+  const warnings = analysis.findings.filter((f) => f.status === 'warn').length
+  if (analysis.findings.length === 0) write(io.stdout, '  ✓ No problems found.')
+  write(io.stdout, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${valid ? '' : ': dockerd would refuse to start with this file'}.`)
+}
+
+async function ask(io: CliIO, question: string): Promise<string> {
+  const rl = createInterface({input: io.stdin, output: io.stdout})
+  try {
+    return (await rl.question(question)).trim()
+  } finally {
+    rl.close()
+  }
+}
+
+async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
+  const {values, positionals} = parseArgs({args: [...args], options: RESET_OPTIONS, allowPositionals: true, strict: true})
+  if (values.help) {
+    write(io.stdout, HELP)
+    return EXIT.ok
+  }
+  if (positionals.length > 1) throw new UsageError(`daemon-config reset takes at most one FILE; got ${positionals.length}.`)
+  const timeoutMs = parseTimeout(values.timeout)
+  const target = parseTarget(values.target)
+  const explicit = positionals[0]
+  const found = await discover(io, timeoutMs, explicit)
+  const file = found.location.file
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    const code = (error as {code?: string}).code
+    if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
+    write(io.stderr, `dagger-explore: could not read ${sanitize(file)} (${code ?? 'error'}); run with sudo to reset it.`)
+    return EXIT.problem
+  }
+  const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
+  const lint = lintDaemonConfig(text, lintTarget === undefined ? {} : {target: lintTarget})
+  const drop = values.drop ?? []
+  const defaults = values.default ?? []
+  const chosen = drop.length + defaults.length > 0 ? {drop, defaults} : {drop: suggestedResetKeys(lint), defaults: [] as string[]}
+  if (chosen.drop.length + chosen.defaults.length === 0) {
+    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, message: 'Nothing to reset.'}, null, 2))
+    else write(io.stdout, `${sanitize(file)}: nothing to reset — no risky or refused keys. Name keys with --drop KEY or --default KEY.`)
+    return EXIT.ok
+  }
+  let plan: ResetPlan
+  try {
+    plan = planReset(file, text, chosen.drop, chosen.defaults)
+  } catch (error) {
+    if (error instanceof ResetError) throw new UsageError(sanitize(error.message))
+    throw error
+  }
+  const after = checkPlan(plan, lintTarget === undefined ? {} : {target: lintTarget})
+  const advice = restartAdvice(
+    plan.changes.map((c) => c.key),
+    {
+      desktop: found.location.source === 'docker-desktop',
+      rootless: found.location.source === 'rootless',
+      systemd: (await import('node:fs')).existsSync('/run/systemd/system'),
+      ...(found.daemon === undefined ? {} : {pid: found.daemon.pid, argv: found.daemon.argv}),
+    },
+  )
+  if (!values.json) {
+    write(io.stdout, `${sanitize(file)} (${sanitize(found.location.why)})`)
+    for (const c of plan.changes) write(io.stdout, `  ${c.action === 'drop' ? 'drop' : 'set back'} ${sanitize(c.key)}: ${sanitize(c.before)}${c.after === undefined ? '' : ` → ${c.after}`}`)
+    if (plan.reformatted) write(io.stdout, '  The file was not clean JSON (comments or trailing commas), so it is rewritten from what it means; those go too.')
+    write(io.stdout, '')
+    write(io.stdout, sanitize(plan.diff))
+    if (!after.valid) write(io.stdout, `Note: dockerd would still refuse the new file: ${after.findings.filter((f) => f.status === 'fail').map((f) => sanitize(f.title)).join('; ')}.`)
+  }
+  let confirmed = values.yes === true
+  if (!confirmed) {
+    if (!io.interactive) {
+      if (values.json) write(io.stdout, JSON.stringify(resetJson(found, plan, undefined, advice, 'not written: non-interactive use needs --yes'), null, 2))
+      write(io.stderr, 'dagger-explore: nothing written. Without a terminal, reset needs --yes to write the file (review the diff above first).')
+      return EXIT.usage
+    }
+    const answer = await ask(io, `Write this to ${file} (a backup is kept next to it)? [y/N] `)
+    confirmed = /^y(es)?$/i.test(answer)
+    if (!confirmed) {
+      write(io.stdout, 'Nothing written.')
+      return EXIT.ok
+    }
+  }
+  const writtenAt = Date.now()
+  const outcome = await writeResetPlan(plan)
+  if (values.json) {
+    write(io.stdout, JSON.stringify(resetJson(found, plan, outcome, advice), null, 2))
+    return outcome.written ? EXIT.ok : EXIT.problem
+  }
+  if (outcome.written) write(io.stdout, `Wrote ${sanitize(file)}; the old file is kept as ${sanitize(outcome.backup)}.`)
+  else {
+    write(io.stdout, `This user may not write ${sanitize(file)} (${sanitize(outcome.reason ?? '')}). The new file is staged at ${sanitize(outcome.staged ?? '')}; run:`)
+    for (const line of outcome.sudo ?? []) write(io.stdout, `  ${line}`)
+  }
+  write(io.stdout, `Then restart the daemon: ${advice.restart}`)
+  if (advice.reload !== undefined) write(io.stdout, `  (every changed key reloads, so this is enough and keeps containers running: ${advice.reload})`)
+  write(io.stdout, `  ${advice.note}`)
+  if (!io.interactive || !outcome.written) {
+    write(io.stdout, 'Afterwards, `dagger-explore daemon-config` checks that the daemon runs with the new file.')
+    return outcome.written ? EXIT.ok : EXIT.problem
+  }
+  const answer = await ask(io, 'Press Enter once the daemon has restarted (or type s to skip the check): ')
+  if (/^s/i.test(answer)) return EXIT.ok
+  return recheck(io, found, plan, writtenAt, timeoutMs, advice)
+}
+
+async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writtenAt: number, timeoutMs: number, advice: RestartAdvice): Promise<number> {
+  if (found.endpoint === undefined) {
+    write(io.stdout, 'No Docker endpoint to ask; run `dagger-explore daemon-config` once the daemon is up.')
+    return EXIT.ok
+  }
+  const rec = new Recorder()
+  const fetched = await fetchDaemonInfo(rec, found.endpoint, timeoutMs)
+  if (fetched.info === undefined) {
+    write(io.stdout, `The daemon does not answer yet (${sanitize(fetched.error ?? '')}). Give it a moment, then run \`dagger-explore daemon-config\`.`)
+    return EXIT.problem
+  }
+  const processes = found.local ? await findDockerdProcesses() : []
+  const daemon = found.endpoint.socketPath === undefined ? undefined : daemonForSocket(processes, found.endpoint.socketPath)
+  const value = lintDaemonConfig(plan.after).value
+  const drift = compareWithDaemon({config: value, info: fetched.info, file: plan.file, ...(daemon?.startedAtMs === undefined ? {} : {daemonStartedMs: daemon.startedAtMs})})
+  const result = recheckAfterRestart(drift.findings, writtenAt, daemon?.startedAtMs, advice.reload !== undefined && daemon?.startedAtMs !== undefined && daemon.startedAtMs < writtenAt)
+  if (result.pickedUp === true) write(io.stdout, '✓ The daemon runs with the new file.')
+  else if (result.pickedUp === undefined) write(io.stdout, 'Everything /info shows matches the new file (settings it does not show, such as max-concurrent-downloads, apply after a reload or restart).')
+  else {
+    write(io.stdout, '✗ The daemon does not run with the new file yet:')
+    printFindings(io, result.findings)
+  }
+  return result.pickedUp === false ? EXIT.problem : EXIT.ok
+}
+
+function resetJson(found: DaemonDiscovery, plan: ResetPlan, outcome: WriteOutcome | undefined, advice: RestartAdvice, message?: string): Record<string, unknown> {
+  return {
+    file: plan.file,
+    source: found.location.source,
+    changes: plan.changes,
+    reformatted: plan.reformatted,
+    diff: sanitize(plan.diff),
+    written: outcome?.written ?? false,
+    backup: outcome?.written === true ? outcome.backup : null,
+    staged: outcome?.staged ?? null,
+    sudo: outcome?.sudo ?? null,
+    restart: advice,
+    ...(message === undefined ? {} : {message}),
+  }
+}
+
+export const main: CommandMain = async (argv, io) => {
+  try {
+    if (argv[0] === 'reset') return await resetMain(argv.slice(1), io)
+    return await lintMain(argv, io)
+  } catch (error) {
+    const err = error as Error & {code?: string}
+    if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      write(io.stderr, `dagger-explore daemon-config: ${sanitize(err.message).replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore daemon-config --help` for the options.'}`)
+      return EXIT.usage
+    }
+    throw error
+  }
+}

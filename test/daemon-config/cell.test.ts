@@ -1,0 +1,23 @@
+import {describe, expect, test} from 'vitest'
+import {daemonCell} from '../../src/cells/daemon.js'
+import {Recorder} from '../../src/core/notebook/recorder.js'
+import {skipWithoutDocker} from '../helpers/docker.js'
+
+describe.skipIf(skipWithoutDocker())('daemon cell against the running daemon', () => {
+  test('finds the config in force, says why, and records what it read and asked', async () => {
+    const recorder = new Recorder()
+    await daemonCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {}})
+    const facts = Object.fromEntries(recorder.facts.map((f) => [f.label, f.value]))
+    expect(facts['Config file']).toMatch(/daemon\.json$/)
+    expect(facts['Why this file']).toBeTruthy()
+    expect(recorder.commands.some((c) => c.kind === 'api' && c.argv.join(' ') === 'GET /info')).toBe(true)
+    expect(recorder.commands.some((c) => c.kind === 'file')).toBe(true)
+    for (const f of recorder.findings) {
+      if (f.status !== 'pass') {
+        expect(f.detail, f.id).toBeTruthy()
+        expect(f.fix, f.id).toBeTruthy()
+      }
+    }
+    console.log(JSON.stringify({facts: recorder.facts, findings: recorder.findings, commands: recorder.commands.map((c) => c.argv.join(' '))}, null, 1))
+  })
+})
