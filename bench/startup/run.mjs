@@ -1,0 +1,56 @@
+// Start-up benchmark: `--version` and time to the notebook's first frame in a pty, each as a ratio to
+// `node -e 0` run by the same Node in the same run (medians of RUNS runs; machines are noisy).
+// Targets (issue 2): --version <= 1.5x, first frame <= 6x.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const RUNS = Number(process.env.RUNS ?? 15)
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const bin = path.join(root, 'bin', 'dagger-explore.js')
+const ptyTime = path.join(root, 'bench', 'startup', 'pty_time.py')
+const node = process.execPath
+const notes = mkdtempSync(path.join(tmpdir(), 'de-bench-'))
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+function timeExit(args) {
+  const t = process.hrtime.bigint()
+  const r = spawnSync(node, args, {stdio: ['ignore', 'pipe', 'pipe']})
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  return Number(process.hrtime.bigint() - t) / 1e6
+}
+
+function timeFirstFrame() {
+  const out = execFileSync('python3', [ptyTime, 'Not run yet', '100', '30', '--', node, bin, '--notes-dir', notes], {env: {...process.env, CI: '', TERM: 'xterm-256color'}})
+  return Number(out.toString().trim()) * 1000
+}
+
+// Warm the compile cache and the page cache once, as a user's second run would be.
+timeExit(['-e', '0'])
+timeExit([bin, '--version'])
+timeFirstFrame()
+
+const base = [], version = [], frame = []
+// Interleaved, so drift in machine load hits all three alike.
+for (let i = 0; i < RUNS; i++) {
+  base.push(timeExit(['-e', '0']))
+  version.push(timeExit([bin, '--version']))
+  frame.push(timeFirstFrame())
+}
+const b = median(base), v = median(version), f = median(frame)
+const rows = [
+  ['node -e 0 (baseline)', b, 1, '-'],
+  ['dagger-explore --version', v, v / b, 1.5],
+  ['first frame of the notebook (pty)', f, f / b, 6],
+]
+console.log(`Node ${process.version}, ${RUNS} runs each, medians`)
+for (const [name, ms, ratio, target] of rows) {
+  const verdict = target === '-' ? '' : ratio <= target ? `  ok (target <= ${target}x)` : `  OVER target ${target}x`
+  console.log(`${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms  ${ratio.toFixed(2)}x${verdict}`)
+}
