@@ -5,7 +5,6 @@ import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categori
 import {explainFile, explainStream, refsFrom} from '../../core/explain/explain.js'
 import type {ExplainFailure, ExplainReport} from '../../core/explain/report.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {GLOBAL_OPTIONS} from '../main.js'
 
 const HELP = `Usage: dagger-explore explain [FILE|-] [--json]
 
@@ -26,6 +25,19 @@ Examples
 
 Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
 `
+
+// The notebook's global flags may come along from before the subcommand name; they change nothing here.
+// Kept apart from main.ts so that loading this command loads no notebook code.
+const OPTIONS = {
+  json: {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+  plain: {type: 'boolean'},
+  'no-color': {type: 'boolean'},
+  color: {type: 'boolean'},
+  verbose: {type: 'boolean', short: 'v'},
+  'notes-dir': {type: 'string'},
+  timeout: {type: 'string'},
+} as const
 
 function fail(io: CliIO, message: string): number {
   io.stderr.write(`dagger-explore explain: ${message}\n`)
@@ -89,7 +101,7 @@ export const main: CommandMain = async (argv, io) => {
   let values: {json?: boolean; help?: boolean}
   let positionals: string[]
   try {
-    ;({values, positionals} = parseArgs({args: [...argv], options: GLOBAL_OPTIONS, strict: true, allowPositionals: true}))
+    ;({values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true}))
   } catch (error) {
     return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
   }
