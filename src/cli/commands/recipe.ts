@@ -2,6 +2,7 @@ import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
+import {valuesOf} from '../../core/recipes/fill.js'
 import {listRecipeNames, loadAllRecipes, loadRecipe} from '../../core/recipes/load.js'
 import {planRecipe, type PlannedStep, type RecipePlan} from '../../core/recipes/plan.js'
 import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.js'
@@ -255,7 +256,7 @@ export const main: CommandMain = async (argv, io) => {
   const {renderRecipeMarkdown} = await import('../../ui/recipe/markdown.js')
   const color = io.color && values['no-color'] !== true
   const width = (io.stdout as NodeJS.WriteStream).columns ?? 100
-  write(io, renderRecipeMarkdown(plan.recipe, {color, width: Math.min(width, 120)}))
+  write(io, renderRecipeMarkdown(plan.recipe, {color, width: Math.min(width, 120), values: valuesOf(plan.variables)}))
   write(io, `\nValues for this machine:\n${variableLines(plan).join('\n')}\n\nSteps, filled in:`)
   for (const p of steps) {
     write(io, `\n▶ ${p.step.name}: ${p.step.title}${p.step.runnable ? '' : ' (print-only)'}`)

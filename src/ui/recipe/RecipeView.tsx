@@ -2,6 +2,7 @@ import {Box, Text, useApp, useInput, useStdout} from 'ink'
 import {useCallback, useMemo, useState} from 'react'
 import type {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
+import {valuesOf} from '../../core/recipes/fill.js'
 import type {PlannedStep, RecipePlan} from '../../core/recipes/plan.js'
 import {describeDryRun, runStep, type RunStepOptions, type StepOutcome} from '../../core/recipes/run.js'
 import type {PreparedStep} from '../../core/recipes/types.js'
@@ -51,7 +52,10 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const [selected, setSelected] = useState(0)
   const [scroll, setScroll] = useState(0)
   const [panel, setPanel] = useState<Panel>({kind: 'none'})
-  const markdown = useMemo(() => renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color}).split('\n'), [plan.recipe, width, color])
+  const markdown = useMemo(
+    () => renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color, values: valuesOf(plan.variables)}).split('\n'),
+    [plan.recipe, plan.variables, width, color],
+  )
   const steps = plan.steps
   const current = steps[selected]
   const docHeight = Math.max(4, height - 12)
