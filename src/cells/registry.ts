@@ -23,7 +23,7 @@ export const CELLS: readonly CellEntry[] = [
     id: 'daemon',
     title: 'Docker daemon',
     summary: 'The daemon config in force, linted as dockerd reads it and compared with the running daemon.',
-    pending: 'Not available yet: the Docker daemon cell is still being built.',
+    load: async () => (await import('./daemon.js')).daemonCell,
   },
   {
     id: 'registry',
@@ -35,13 +35,13 @@ export const CELLS: readonly CellEntry[] = [
     id: 'build',
     title: 'Build engine',
     summary: "The dagger checkout's own dev build, run and explained.",
-    pending: 'Not available yet: the Build engine cell is still being built.',
+    load: async () => (await import('./build.js')).buildCell,
   },
   {
     id: 'launch',
     title: 'Launch engine',
     summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
-    pending: 'Not available yet: the Launch engine cell is still being built.',
+    load: async () => (await import('./launch.js')).launchCell,
   },
   {
     id: 'components',
@@ -53,7 +53,7 @@ export const CELLS: readonly CellEntry[] = [
     id: 'debugger',
     title: 'Debugger',
     summary: 'Attach Delve to the running engine.',
-    pending: 'Not available yet: the Debugger cell is still being built.',
+    load: async () => (await import('./debugger.js')).debuggerCell,
   },
 ]
 

@@ -8,6 +8,11 @@ import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
 const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain>}> = {
   check: {summary: 'Run cells without the TUI and print plain lines or JSON', load: async () => (await import('./commands/check.js')).main},
   notes: {summary: 'List saved sessions', load: async () => (await import('./commands/notes.js')).main},
+  'daemon-config': {summary: 'Lint the Docker daemon config in force, or reset risky keys', load: async () => (await import('./commands/daemon-config.js')).main},
+  explain: {summary: 'Extract and explain the failures in a build log', load: async () => (await import('./commands/explain.js')).main},
+  engine: {summary: 'Build, load, start, inspect and tidy the dev engine', load: async () => (await import('./commands/engine.js')).main},
+  tree: {summary: "Show an engine image's filetree and check its components", load: async () => (await import('./commands/tree.js')).main},
+  recipe: {summary: 'List, print or run a recipe', load: async () => (await import('./commands/recipe.js')).main},
 }
 
 export const HELP = `dagger-explore ${VERSION}: get a Dagger development engine working, one checked step at a time.
@@ -16,6 +21,13 @@ Usage
   dagger-explore [options]              open the notebook (plain lines when not in a terminal)
   dagger-explore check [CELL...]        run cells in order without prompting
   dagger-explore notes                  list saved sessions
+  dagger-explore daemon-config [FILE]   lint the Docker daemon config (reset: daemon-config reset)
+  dagger-explore explain [FILE|-]       explain the failures in a build log
+  dagger-explore engine SUBCOMMAND      build|load|start|status|env|stop|clean the dev engine
+  dagger-explore tree IMAGE|CONTAINER   an engine image's filetree and component checklist
+  dagger-explore recipe [NAME]          list, print or run a recipe (--list, --print, --run)
+
+Every command takes --help, --json and works without a terminal.
 
 Cells: environment, daemon, registry, build, launch, components, debugger
 
@@ -24,6 +36,8 @@ Options
   --json                one JSON object per finished cell (JSON Lines); implies --plain
   --notes-dir DIR       where session logs go (default $XDG_STATE_HOME/dagger-explore/notes)
   --timeout MS          how long to wait for the Docker daemon (default 3000)
+  --dagger-src DIR      the dagger checkout to build (default: the current directory)
+  --yes                 approve destructive steps without asking (needed without a terminal)
   -v, --verbose         show command output in plain mode
   --no-color            no colour (also NO_COLOR=1 or TERM=dumb)
   -h, --help            this help
@@ -41,6 +55,8 @@ export const GLOBAL_OPTIONS = {
   plain: {type: 'boolean'},
   json: {type: 'boolean'},
   'notes-dir': {type: 'string'},
+  'dagger-src': {type: 'string'},
+  yes: {type: 'boolean', short: 'y'},
   timeout: {type: 'string'},
   verbose: {type: 'boolean', short: 'v'},
   'no-color': {type: 'boolean'},
@@ -55,6 +71,8 @@ export interface GlobalSettings {
   readonly notesDir: string
   readonly timeoutMs: number | undefined
   readonly verbose: boolean
+  /** Options the cells read (CellContext.options). */
+  readonly cellOptions: Readonly<Record<string, string | number | boolean | undefined>>
 }
 
 /** Reads the options every notebook mode shares; throws UsageError on a bad value. */
@@ -68,7 +86,12 @@ export function globalSettings(values: Record<string, string | boolean | undefin
   }
   const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
   const json = values.json === true
-  return {plain: json || values.plain === true || !io.interactive, json, notesDir, timeoutMs, verbose: values.verbose === true}
+  const cellOptions = {
+    ...(timeoutMs === undefined ? {} : {timeoutMs}),
+    ...(typeof values['dagger-src'] === 'string' ? {daggerSrc: path.resolve(io.cwd, values['dagger-src'])} : {}),
+    ...(values.yes === true ? {yes: true} : {}),
+  }
+  return {plain: json || values.plain === true || !io.interactive, json, notesDir, timeoutMs, verbose: values.verbose === true, cellOptions}
 }
 
 function isFlag(arg: string | undefined): boolean {
@@ -81,7 +104,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const first = argv.find((a) => !isFlag(a))
     const index = first === undefined ? -1 : argv.indexOf(first)
     // A subcommand name may follow global flags (`--json check`); flags taking values are not subcommands.
-    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout'].includes(argv[index - 1] ?? ''))) {
+    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout', '--dagger-src'].includes(argv[index - 1] ?? ''))) {
       const command = COMMANDS[first]
       if (!command) {
         throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)

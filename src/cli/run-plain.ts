@@ -14,7 +14,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   const session = await Session.start({
     env: io.env,
     notesDir: settings.notesDir,
-    cellOptions: {...(settings.timeoutMs === undefined ? {} : {timeoutMs: settings.timeoutMs})},
+    cellOptions: settings.cellOptions,
   })
   let interrupted = false
   const onSignal = () => {

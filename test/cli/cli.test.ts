@@ -56,7 +56,8 @@ describe('non-interactive runs', () => {
     })
     expect(code).toBe(0) // `cat` exits 0; the notebook's own code is checked below
     expect(out).toMatch(/\[FAIL\] Environment/)
-    expect(out).toMatch(/\[SKIP\] Docker daemon/)
+    expect(out).toMatch(/\[(PASS|WARN|FAIL|SKIP)\] Docker daemon/)
+    expect(out).toMatch(/\[(PASS|WARN|FAIL|SKIP)\] Debugger/)
     expect(out).toMatch(/Notes saved to /)
     expect((await readdir(dir)).some((f) => f.endsWith('-session.md'))).toBe(true)
   })

@@ -1,0 +1,139 @@
+import {parseArgs} from 'node:util'
+import {sanitize} from '../../core/notebook/sanitize.js'
+import {checklistJson, checklistText} from '../../core/tree/checklist-text.js'
+import {checklistFindings, ERAS, missingItems} from '../../core/tree/components.js'
+import {treeDocker, TreeTargetError} from '../../core/tree/docker-source.js'
+import {collectVersions, inspectTarget} from '../../core/tree/inspect.js'
+import {mergeLayers} from '../../core/tree/merge.js'
+import {changesOf, formatSize, layerSummaries, treeJson, treeText} from '../../core/tree/render.js'
+import type {Finding} from '../../core/types.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+
+const HELP = `Usage: dagger-explore tree IMAGE|CONTAINER [--components] [--json] [--layer N] [--changes]
+
+Prints the filetree of an image or a container, read through the Docker API (nothing is pulled or
+unpacked to disk), like dive's file view: mode, uid:gid, size, tree, "-> target" for links.
+Works with both Docker image stores (classic and containerd).
+
+Options
+  --components     check the tree against what the Dagger engine needs (runc, buildctl, CNI
+                   plugins, SDKs, engine config, apk packages…) instead of printing it; for a
+                   running container the binaries' versions are asked too
+  --era ERA        compare with this layout instead of the detected one (${ERAS.map((e) => e.era).join(', ')})
+  --layer N        the view as of layer N (0 = bottom); default the top layer
+  --changes        only what that layer added, modified or removed
+  --image          IMAGE names an image, even if a container has that name
+  --container      CONTAINER names a container
+  --json           print one JSON object on stdout and nothing else there
+  -h, --help       this help
+
+Examples
+  dagger-explore tree localhost/dagger-engine.dev:latest --components
+  dagger-explore tree dagger-engine.dev --json > engine-tree.json
+  dagger-explore tree my-image:dev --layer 3 --changes
+
+Exit codes: 0 done (with --components: every expected component is there), 1 with --components:
+something is missing, or Docker failed; 2 bad usage or no such image or container.
+`
+
+const OPTIONS = {
+  components: {type: 'boolean'},
+  era: {type: 'string'},
+  layer: {type: 'string'},
+  changes: {type: 'boolean'},
+  image: {type: 'boolean'},
+  container: {type: 'boolean'},
+  json: {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+} as const
+
+const MARK: Record<Finding['status'], string> = {pass: 'ok  ', skipped: 'skip', warn: 'warn', fail: 'FAIL', crashed: 'FAIL'}
+
+function fail(io: CliIO, json: boolean, message: string, code: number): number {
+  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message})}\n`)
+  else io.stderr.write(`dagger-explore tree: ${message}\n`)
+  return code
+}
+
+export const main: CommandMain = async (argv, io) => {
+  let parsed
+  try {
+    parsed = parseArgs({args: [...argv], options: OPTIONS, allowPositionals: true, strict: true})
+  } catch (error) {
+    return fail(io, false, `${error instanceof Error ? error.message : String(error)}. See \`dagger-explore tree --help\`.`, EXIT.usage)
+  }
+  const {values, positionals} = parsed
+  if (values.help) {
+    io.stdout.write(HELP)
+    return EXIT.ok
+  }
+  const json = values.json === true
+  try {
+    if (positionals.length !== 1) throw new UsageError('Give exactly one image or container, e.g. `dagger-explore tree localhost/dagger-engine.dev:latest`.')
+    if (values.image && values.container) throw new UsageError('--image and --container exclude each other.')
+    if (values.era !== undefined && !ERAS.some((e) => e.era === values.era)) {
+      throw new UsageError(`--era takes one of ${ERAS.map((e) => e.era).join(', ')}; "${values.era}" is not one.`)
+    }
+    let layer: number | undefined
+    if (values.layer !== undefined) {
+      layer = Number(values.layer)
+      if (!Number.isInteger(layer) || layer < 0) throw new UsageError(`--layer takes a layer number (0 is the bottom layer); "${values.layer}" is not one.`)
+    }
+    const ref = positionals[0] as string
+    const docker = await treeDocker()
+    const prefer = values.image ? 'image' : values.container ? 'container' : undefined
+    const found = await inspectTarget(docker, ref, {...(prefer ? {prefer} : {}), ...(values.era ? {era: values.era} : {})})
+    const name = found.target.name
+    if (values.components) {
+      const checklist = await collectVersions(docker, found.target, found.checklist)
+      const findings = checklistFindings(checklist, name)
+      const missing = missingItems(checklist)
+      const code = missing.components.length + missing.packages.length > 0 ? EXIT.problem : EXIT.ok
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ok: code === EXIT.ok, target: targetJson(found.target), checklist: checklistJson(checklist), findings}, null, 2)}\n`)
+        return code
+      }
+      io.stdout.write(checklistText(checklist, name))
+      const problems = findings.filter((f) => f.status !== 'pass')
+      if (problems.length > 0) io.stdout.write('\n')
+      for (const f of problems) {
+        io.stdout.write(`${MARK[f.status]} ${f.title}\n`)
+        if (f.detail) io.stdout.write(`     ${f.detail}\n`)
+        if (f.fix) io.stdout.write(`     Fix: ${f.fix}\n`)
+      }
+      return code
+    }
+    const count = found.image.layers.length
+    if (layer !== undefined && layer >= count) {
+      throw new UsageError(`${name} has ${count} layer${count === 1 ? '' : 's'} (0 to ${count - 1}); there is no layer ${layer}.`)
+    }
+    const view = layer === undefined || layer === count - 1 ? found.tree : mergeLayers(found.image.layers, layer)
+    const changesOnly = values.changes === true
+    if (json) {
+      const extra = {ok: true, target: targetJson(found.target), ...(changesOnly ? {changes: changesOf(view)} : {})}
+      const out = changesOnly ? {...extra, viewLayer: view.viewLayer, layers: layerSummaries(found.image)} : treeJson(found.image, view, extra)
+      io.stdout.write(`${JSON.stringify(out)}\n`)
+      return EXIT.ok
+    }
+    io.stdout.write(`${sanitize(name)} (${found.target.kind}, ${found.image.layout}): ${count} layer${count === 1 ? '' : 's'}, viewing layer ${view.viewLayer}\n`)
+    for (const l of layerSummaries(found.image)) {
+      const extra = l.whiteouts + l.opaques > 0 ? `, ${l.whiteouts} whiteouts, ${l.opaques} opaque dirs` : ''
+      io.stdout.write(`  ${l.index === view.viewLayer ? '>' : ' '} ${String(l.index).padStart(2)}  ${formatSize(l.bytes).padStart(8)}  ${String(l.entries).padStart(7)} entries${extra}  ${l.compression === 'none' ? '' : `${l.compression}  `}${l.key}\n`)
+    }
+    io.stdout.write('\n')
+    io.stdout.write(
+      changesOnly
+        ? treeText(view, {show: {added: true, modified: true, removed: true, unmodified: false}, withChanges: true})
+        : treeText(view, {withChanges: layer !== undefined}),
+    )
+    return EXIT.ok
+  } catch (error) {
+    if (error instanceof UsageError) return fail(io, json, error.message, EXIT.usage)
+    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), /^Docker has no /.test(error.message) ? EXIT.usage : EXIT.problem)
+    return fail(io, json, sanitize(error instanceof Error ? error.message : String(error)), EXIT.problem)
+  }
+}
+
+function targetJson(t: {kind: string; ref: string; id: string; name: string; running: boolean}): Record<string, unknown> {
+  return {kind: t.kind, ref: t.ref, id: t.id, name: sanitize(t.name), running: t.running}
+}
