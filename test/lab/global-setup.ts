@@ -1,0 +1,57 @@
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import type {TestProject} from 'vitest/node'
+import {defaultFactsFile, LAB_FACTS_ENV, readLabFacts, type LabFacts} from './facts.js'
+
+const UP_SH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'up.sh')
+// A cold Debian machine runs apt-get here; a warm lab answers in well under a second.
+const DEFAULT_UP_TIMEOUT_MS = 10 * 60_000
+
+function isCI(): boolean {
+  return process.env.CI === 'true' || process.env.CI === '1'
+}
+
+function upTimeoutMs(): number {
+  const raw = Number(process.env.DAGGER_EXPLORE_LAB_UP_TIMEOUT_MS)
+  return Number.isFinite(raw) && raw > 0 ? raw : DEFAULT_UP_TIMEOUT_MS
+}
+
+/** Runs up.sh (idempotent) and returns its facts, or the reason it could not. */
+async function bringUp(): Promise<{facts: LabFacts} | {error: string}> {
+  const timeout = upTimeoutMs()
+  const run = await execa('bash', [UP_SH], {timeout, reject: false, stdin: 'ignore', all: true})
+  const output = run.all ?? ''
+  if (run.timedOut) return {error: `test/lab/up.sh did not finish within ${timeout / 1000} s.\n${tail(output)}`}
+  if (run.exitCode !== 0) return {error: `test/lab/up.sh exited with ${run.exitCode ?? run.signal ?? 'an error'}.\n${tail(output)}`}
+  if (output.trim() !== '') process.stderr.write(`${output.trimEnd()}\n`)
+  try {
+    return {facts: readLabFacts(defaultFactsFile())}
+  } catch (error) {
+    return {error: (error as Error).message}
+  }
+}
+
+function tail(text: string): string {
+  return text.trimEnd().split('\n').slice(-20).join('\n')
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const result = await bringUp()
+  if ('error' in result) {
+    const message = `The test lab could not be brought up: ${result.error}`
+    // Under CI a missing lab must fail the run, never turn into skipped tests.
+    if (isCI()) throw new Error(message)
+    process.stderr.write(`warning: ${message}\nTests that need Docker or the lab registries will fail or skip.\n`)
+    project.provide('lab', null)
+    return
+  }
+  const {facts} = result
+  project.provide('lab', facts)
+  // Forked workers start after this and inherit the environment: Node reads
+  // NODE_EXTRA_CA_CERTS at start-up, so plain fetch() trusts the lab registries.
+  process.env[LAB_FACTS_ENV] = defaultFactsFile()
+  process.env.NODE_EXTRA_CA_CERTS = facts.caBundleFile
+  process.env.DAGGER_EXPLORE_LAB_BASE_IMAGE = facts.baseImage
+  if (facts.registry) process.env.DAGGER_EXPLORE_LAB_REGISTRY = facts.registry.host
+}
