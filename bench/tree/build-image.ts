@@ -63,7 +63,8 @@ async function writeLayer(layer: number, sink: Writable): Promise<string> {
   const inner = tar.pack()
   let written = 0
   const done = new Promise<void>((resolve, reject) => {
-    inner.on('data', (chunk: Buffer) => {
+    inner.on('data', (data: unknown) => {
+      const chunk = data as Buffer
       hash.update(chunk)
       written += chunk.length
       if (!sink.write(chunk)) {

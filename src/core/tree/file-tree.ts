@@ -39,6 +39,12 @@ export class FileTree {
     return this.index.get(path.replace(/^\/+/, '').replace(/\/+$/, ''))
   }
 
+  /** The node at `path` when it exists in the merged view (not removed). */
+  find(path: string): number | undefined {
+    const node = this.lookup(path)
+    return node !== undefined && this.present[node] === 1 ? node : undefined
+  }
+
   pathOf(node: number): string {
     const parts: string[] = []
     for (let n = node; n > 0; n = this.parents[n] ?? 0) parts.push(this.names[n] ?? '')

@@ -93,8 +93,15 @@ function applyLayer(tree: FileTree, layer: LayerData, l: number, inView: boolean
     else tree.links.set(node, link)
     if (kind === KIND.hardlink && link !== undefined) {
       // A hard link shares the inode it points at: same size, as it was when the link was made.
+      // The daemon also applies the link header's mode and owner to the shared inode, so the
+      // target shows them too (docker export agrees).
       const target = tree.lookup(link)
-      if (target !== undefined) tree.sizes[node] = tree.sizes[target] ?? 0
+      if (target !== undefined && tree.present[target] === 1) {
+        tree.sizes[node] = tree.sizes[target] ?? 0
+        tree.modes[target] = tree.modes[node] ?? 0
+        tree.uids[target] = tree.uids[node] ?? 0
+        tree.gids[target] = tree.gids[node] ?? 0
+      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import {sanitize} from '../notebook/sanitize.js'
 import type {FileTree} from './file-tree.js'
 import {CHANGE, CHANGE_NAMES, KIND, KIND_NAMES, type ChangeName, type ImageLayers, type KindName} from './types.js'
 
@@ -165,9 +166,9 @@ export function rowOf(tree: FileTree, node: number, path: string, depth: number,
 
 /** One row as text: `drwxr-xr-x      0:0    1.2 MB  ├── bin`, `-> target` for links. */
 export function formatRow(row: TreeRow, withChange = false): string {
-  const arrow = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${row.link}` : ` -> ${row.link}`
+  const arrow = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${sanitize(row.link)}` : ` -> ${sanitize(row.link)}`
   const mark = withChange && row.change !== 'none' ? `  [${row.change}]` : ''
-  return `${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  ${row.prefix}${row.name}${arrow}${mark}`
+  return `${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  ${row.prefix}${sanitize(row.name)}${arrow}${mark}`
 }
 
 /** The whole tree as text (every directory open), the way `tree IMAGE` prints it. */

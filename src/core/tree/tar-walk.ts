@@ -26,10 +26,24 @@ export function walkTar(input: NodeJS.ReadableStream, onEntry: EntryHandler): Pr
     }
     extract.on('entry', (header, stream, next) => {
       const body = stream as unknown as Readable
-      body.on('end', () => next())
+      // The next entry waits for both: the body read to its end, and the handler done with it
+      // (a nested layer's parser may still be finishing after its last byte arrived).
+      let ended = false
+      let handled = false
+      const advance = (): void => {
+        if (ended && handled && !settled) next()
+      }
+      body.on('end', () => {
+        ended = true
+        advance()
+      })
       Promise.resolve()
         .then(() => onEntry(header, body))
-        .then(() => body.resume(), fail)
+        .then(() => {
+          handled = true
+          body.resume()
+          advance()
+        }, fail)
     })
     extract.on('finish', () => {
       if (settled) return
