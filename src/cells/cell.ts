@@ -1,5 +1,5 @@
 import type {Recorder} from '../core/notebook/recorder.js'
-import type {CellId, CellResult} from '../core/types.js'
+import type {CellId, CellResult, Confirm} from '../core/types.js'
 
 /** What a cell gets to work with. Everything it does goes through the recorder so every mode shows it. */
 export interface CellContext {
@@ -12,6 +12,8 @@ export interface CellContext {
   readonly notesDir: string
   /** Options given on the command line that cells may read (e.g. `daggerSrc`, `timeoutMs`). */
   readonly options: Readonly<Record<string, string | number | boolean | undefined>>
+  /** Asks the user to approve a destructive step (the TUI shows a prompt); absent in plain and JSON runs. */
+  readonly confirm?: Confirm
 }
 
 export interface CellDefinition {

@@ -1,6 +1,6 @@
 import {Recorder} from '../core/notebook/recorder.js'
 import {sanitize} from '../core/notebook/sanitize.js'
-import {worstStatus, type CellId, type CellResult, type Finding} from '../core/types.js'
+import {worstStatus, type CellId, type CellResult, type Confirm, type Finding} from '../core/types.js'
 import type {CellContext} from './cell.js'
 import type {CellEntry} from './registry.js'
 
@@ -10,6 +10,7 @@ export interface RunCellOptions {
   readonly previous: ReadonlyMap<CellId, CellResult>
   readonly notesDir: string
   readonly options: CellContext['options']
+  readonly confirm?: Confirm
 }
 
 /**

@@ -2,7 +2,7 @@ import os from 'node:os'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {SessionLog} from '../core/notebook/session-log.js'
 import {readOsRelease} from '../core/system/host.js'
-import type {CellId, CellResult} from '../core/types.js'
+import type {CellId, CellResult, Confirm} from '../core/types.js'
 import {VERSION} from '../version.js'
 import type {CellContext} from './cell.js'
 import {CELLS, type CellEntry} from './registry.js'
@@ -54,8 +54,9 @@ export class Session {
     return this.controller.signal
   }
 
-  async run(entry: CellEntry): Promise<CellResult> {
+  async run(entry: CellEntry, extra: {confirm?: Confirm} = {}): Promise<CellResult> {
     const result = await runCell(entry, {
+      ...extra,
       env: this.options.env,
       signal: this.controller.signal,
       previous: this.results,

@@ -82,3 +82,16 @@ export function worstStatus(findings: readonly Pick<Finding, 'status'>[]): Statu
 export function exitCodeFor(statuses: readonly Status[]): 0 | 1 {
   return statuses.some((s) => s === 'fail' || s === 'crashed') ? 1 : 0
 }
+
+/** A destructive step, described exactly as it will run, for the user to approve. */
+export interface ConfirmRequest {
+  /** One line, e.g. "Replace the running dagger-engine.dev". */
+  readonly action: string
+  /** The equivalent commands, shown verbatim. */
+  readonly commands: readonly string[]
+  /** Why it is needed and what is lost. */
+  readonly why: string
+}
+
+/** Asks the user; resolves false when declined. Absent where nobody can be asked (then only --yes approves). */
+export type Confirm = (request: ConfirmRequest) => Promise<boolean>

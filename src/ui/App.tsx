@@ -2,7 +2,7 @@ import {Box, Text, useApp, useInput, useWindowSize} from 'ink'
 import {useCallback, useMemo, useRef, useState} from 'react'
 import {STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
 import {sanitize} from '../core/notebook/sanitize.js'
-import type {CellId, CellResult, Status} from '../core/types.js'
+import type {CellId, CellResult, Confirm, ConfirmRequest, Status} from '../core/types.js'
 import type {CellEntry} from '../cells/registry.js'
 import {cellLines, type Line} from './cell-lines.js'
 import {HelpOverlay} from './HelpOverlay.js'
@@ -11,7 +11,7 @@ import {wrapLine} from './wrap.js'
 
 /** What the notebook needs from a session: the real Session satisfies it. */
 export interface NotebookSession {
-  run(entry: CellEntry): Promise<CellResult>
+  run(entry: CellEntry, extra?: {confirm?: Confirm}): Promise<CellResult>
   note(cell: CellId, text: string): Promise<void>
   readonly log: {readonly path: string}
 }
@@ -51,7 +51,29 @@ export function App({session, cells, onQuit}: AppProps) {
   const [draft, setDraft] = useState('')
   const [scroll, setScroll] = useState(0)
   const [message, setMessage] = useState('')
+  const [asking, setAsking] = useState<{request: ConfirmRequest; answer: (yes: boolean) => void} | undefined>()
   const quitting = useRef(false)
+
+  // A cell asks before anything destructive: the prompt shows exactly what will run.
+  const confirm = useCallback<Confirm>(
+    (request) =>
+      new Promise<boolean>((resolve) => {
+        if (quitting.current) {
+          resolve(false)
+          return
+        }
+        setAsking({
+          request,
+          answer: (yes) => {
+            setAsking(undefined)
+            setMode('browse')
+            resolve(yes)
+          },
+        })
+        setMode('confirm')
+      }),
+    [],
+  )
 
   const entry = cells[selected] as CellEntry
   const paneWidth = Math.max(20, size.columns - RAIL_WIDTH - 3)
@@ -73,7 +95,7 @@ export function App({session, cells, onQuit}: AppProps) {
       setRunning(target.id)
       setMessage('')
       setScroll(0)
-      void session.run(target).then(
+      void session.run(target, {confirm}).then(
         (result) => {
           if (quitting.current) return
           setResults((prev) => new Map(prev).set(target.id, result))
@@ -85,7 +107,7 @@ export function App({session, cells, onQuit}: AppProps) {
         },
       )
     },
-    [running, session],
+    [running, session, confirm],
   )
 
   const quit = useCallback(
@@ -100,7 +122,14 @@ export function App({session, cells, onQuit}: AppProps) {
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
+      asking?.answer(false)
       quit('interrupted')
+      return
+    }
+    if (mode === 'confirm') {
+      const action = actionFor('confirm', input, key)
+      if (action === 'approve') asking?.answer(true)
+      else if (action === 'decline') asking?.answer(false)
       return
     }
     if (mode === 'note') {
@@ -194,7 +223,19 @@ export function App({session, cells, onQuit}: AppProps) {
             })}
           </Box>
           <Box flexDirection="column" width={paneWidth}>
-            {mode === 'note' ? (
+            {mode === 'confirm' && asking ? (
+              <>
+                <Text bold>{sanitize(asking.request.action)}</Text>
+                <Text wrap="wrap">{sanitize(asking.request.why)}</Text>
+                <Text> </Text>
+                <Text>This will run:</Text>
+                {asking.request.commands.map((c, i) => (
+                  <Text key={i} color="cyan" wrap="wrap">{`  $ ${sanitize(c)}`}</Text>
+                ))}
+                <Text> </Text>
+                <Text bold>Run it? y = yes, n or Esc = no</Text>
+              </>
+            ) : mode === 'note' ? (
               <>
                 <Text bold>{`Note for ${entry.title} (Ctrl-D saves, Esc discards, Enter adds a line):`}</Text>
                 {noteLines.slice(-Math.max(1, paneHeight - 2)).map((l, i, arr) => (

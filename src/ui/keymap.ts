@@ -1,6 +1,6 @@
 import type {Key} from 'ink'
 
-export type Mode = 'browse' | 'note' | 'help'
+export type Mode = 'browse' | 'note' | 'help' | 'confirm'
 
 export type Action =
   | 'up'
@@ -14,6 +14,8 @@ export type Action =
   | 'scrollUp'
   | 'saveNote'
   | 'cancel'
+  | 'approve'
+  | 'decline'
 
 export interface Binding {
   readonly action: Action
@@ -41,6 +43,8 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'quit', keys: 'q', description: 'quit (the notes are saved)', short: 'quit', mode: 'browse', hint: true, match: (i) => i === 'q'},
   {action: 'saveNote', keys: 'Ctrl-D', description: 'save the note', short: 'save', mode: 'note', hint: true, match: (i, k) => k.ctrl && (i === 'd' || i === 's')},
   {action: 'cancel', keys: 'Esc', description: 'discard the note', short: 'discard', mode: 'note', hint: true, match: (_, k) => k.escape},
+  {action: 'approve', keys: 'y', description: 'run the step shown', short: 'run it', mode: 'confirm', hint: true, match: (i) => i === 'y' || i === 'Y'},
+  {action: 'decline', keys: 'n/Esc', description: 'do not run it', short: 'cancel', mode: 'confirm', hint: true, match: (i, k) => i === 'n' || i === 'N' || k.escape},
   {action: 'cancel', keys: 'Esc/?/q', description: 'close help', short: 'close', mode: 'help', hint: true, match: (i, k) => k.escape || i === '?' || i === 'q'},
 ]
 

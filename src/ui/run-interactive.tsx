@@ -11,7 +11,7 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO): Promi
   const session = await Session.start({
     env: io.env,
     notesDir: settings.notesDir,
-    cellOptions: {...(settings.timeoutMs === undefined ? {} : {timeoutMs: settings.timeoutMs})},
+    cellOptions: settings.cellOptions,
   })
   const state: {how: 'finished' | 'interrupted'} = {how: 'finished'}
   const instance = render(<App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} />, {

@@ -107,3 +107,43 @@ describe('the notebook frame', () => {
     ui.unmount()
   })
 })
+
+describe('approval of destructive steps', () => {
+  it('shows exactly what will run and passes the answer back to the cell', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
+    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const asked: boolean[] = []
+    const cell = {
+      id: 'launch' as const,
+      title: 'Launch engine',
+      summary: 'test cell that asks before removing a container',
+      load: async () => ({
+        id: 'launch' as const,
+        title: 'Launch engine',
+        summary: '',
+        async run(ctx: import('../../src/cells/cell.js').CellContext) {
+          const yes = (await ctx.confirm?.({action: 'Remove dagger-engine-7b45c2238c1141a1', why: 'It is an old bootstrap engine.', commands: ['docker rm -fv dagger-engine-7b45c2238c1141a1']})) ?? false
+          asked.push(yes)
+          ctx.recorder.finding({id: 'answered', status: 'pass', title: yes ? 'approved' : 'declined'})
+        },
+      }),
+    }
+    const ui = render(<App session={session} cells={[cell]} onQuit={() => {}} />)
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Launch engine'))
+    await new Promise((r) => setTimeout(r, 250))
+    ui.stdin.write('\r')
+    const prompt = await waitForFrame(ui.lastFrame, (f) => f.includes('Run it?'))
+    expect(prompt).toContain('$ docker rm -fv dagger-engine-7b45c2238c1141a1')
+    expect(prompt).toContain('It is an old bootstrap engine.')
+    expect(prompt).toContain('y run it')
+    ui.stdin.write('x') // any other key does nothing
+    ui.stdin.write('n')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('declined'))
+    ui.stdin.write('r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Run it?'))
+    ui.stdin.write('y')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('approved'))
+    expect(asked).toEqual([false, true])
+    ui.unmount()
+  })
+})
