@@ -117,14 +117,16 @@ export const main: CommandMain = async (argv, io) => {
     }
     io.stdout.write(`${sanitize(name)} (${found.target.kind}, ${found.image.layout}): ${count} layer${count === 1 ? '' : 's'}, viewing layer ${view.viewLayer}\n`)
     for (const l of layerSummaries(found.image)) {
-      const extra = l.whiteouts + l.opaques > 0 ? `, ${l.whiteouts} whiteouts, ${l.opaques} opaque dirs` : ''
+      const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+      const extra = l.whiteouts + l.opaques > 0 ? `, ${plural(l.whiteouts, 'whiteout')}, ${plural(l.opaques, 'opaque dir')}` : ''
       io.stdout.write(`  ${l.index === view.viewLayer ? '>' : ' '} ${String(l.index).padStart(2)}  ${formatSize(l.bytes).padStart(8)}  ${String(l.entries).padStart(7)} entries${extra}  ${l.compression === 'none' ? '' : `${l.compression}  `}${l.key}\n`)
     }
     io.stdout.write('\n')
     io.stdout.write(
       changesOnly
         ? treeText(view, {show: {added: true, modified: true, removed: true, unmodified: false}, withChanges: true})
-        : treeText(view, {withChanges: layer !== undefined}),
+        : // The plain tree is the merged view: what the viewed layer removed shows only when a layer is picked.
+          treeText(view, {withChanges: layer !== undefined, show: {added: true, modified: true, removed: layer !== undefined, unmodified: true}}),
     )
     return EXIT.ok
   } catch (error) {
