@@ -41,6 +41,13 @@ export interface LabTokenRegistry {
   /** Where the registry sends clients for a token; the lab's issuer listens there during a test run. */
   readonly realm: string
   readonly issuerPort: number
+  /** Test-only account the issuer knows; any other password gets 401. */
+  readonly username: string
+  readonly password: string
+  /** `baseImage` pushed here behind auth; `publicRepository` holds the same image, pullable anonymously. */
+  readonly repository: string
+  readonly publicRepository: string
+  readonly tag: string
   readonly service: string
   readonly issuer: string
   /** EC P-256 key (PEM) whose certificate the registry trusts: anything signed with it is a valid token. */

@@ -3,6 +3,7 @@ import {execa} from 'execa'
 import {Agent, fetch as undiciFetch} from 'undici'
 import {afterAll, describe, expect, inject, it} from 'vitest'
 import {labCa, labDispatcher, labRegistry, labTokenRegistry} from './lab.js'
+import {mintLabToken} from './token.js'
 
 const provided = inject('lab')
 const ci = process.env.CI === 'true' || process.env.CI === '1'
@@ -86,5 +87,48 @@ describe.skipIf(provided === null && !ci)('test lab', () => {
     const challenge = res.headers.get('www-authenticate') ?? ''
     expect(challenge).toContain(`Bearer realm="${registry.realm}"`)
     expect(challenge).toContain(`service="${registry.service}"`)
+  })
+
+  async function tokenFor(scope: string, basic?: string): Promise<{status: number; token?: string}> {
+    const registry = labTokenRegistry()
+    const url = `${registry.realm}?service=${encodeURIComponent(registry.service)}&scope=${encodeURIComponent(scope)}`
+    const headers: Record<string, string> = basic ? {authorization: `Basic ${Buffer.from(basic).toString('base64')}`} : {}
+    const res = await fetch(url, {headers, signal: AbortSignal.timeout(5000)})
+    const body = (await res.json()) as {token?: string}
+    return {status: res.status, token: body.token}
+  }
+
+  async function manifestStatus(repository: string, token: string): Promise<number> {
+    const registry = labTokenRegistry()
+    dispatcher ??= labDispatcher()
+    const res = await undiciFetch(`${registry.url}/v2/${repository}/manifests/${registry.tag}`, {
+      dispatcher,
+      headers: {accept: 'application/vnd.docker.distribution.manifest.v2+json', authorization: `Bearer ${token}`},
+      signal: AbortSignal.timeout(5000),
+    })
+    await res.arrayBuffer()
+    return res.status
+  }
+
+  it('issues tokens the token registry accepts: user, anonymous on public/, refused otherwise', async () => {
+    const registry = labTokenRegistry()
+    const user = await tokenFor(`repository:${registry.repository}:pull`, `${registry.username}:${registry.password}`)
+    expect(user.status).toBe(200)
+    expect(await manifestStatus(registry.repository, user.token!)).toBe(200)
+
+    const anonymousPublic = await tokenFor(`repository:${registry.publicRepository}:pull`)
+    expect(await manifestStatus(registry.publicRepository, anonymousPublic.token!)).toBe(200)
+    const anonymousPrivate = await tokenFor(`repository:${registry.repository}:pull`)
+    expect(await manifestStatus(registry.repository, anonymousPrivate.token!)).toBe(401)
+
+    expect((await tokenFor(`repository:${registry.repository}:pull`, `${registry.username}:wrong`)).status).toBe(401)
+  })
+
+  it('lets tests mint their own tokens, and the registry refuses expired ones', async () => {
+    const registry = labTokenRegistry()
+    const access = [{type: 'repository', name: registry.repository, actions: ['pull']}]
+    expect(await manifestStatus(registry.repository, mintLabToken(registry, {access}))).toBe(200)
+    expect(await manifestStatus(registry.repository, mintLabToken(registry, {access, expiresIn: -600}))).toBe(401)
+    expect(await manifestStatus(registry.repository, mintLabToken(registry, {access, claims: {aud: 'someone-else'}}))).toBe(401)
   })
 })

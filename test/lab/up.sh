@@ -31,6 +31,10 @@ PUSHED_REPO=lab/busybox
 PUSHED_TAG=latest
 TOKEN_SERVICE=dagger-explore-lab
 TOKEN_ISSUER=dagger-explore-lab-issuer
+# Test-only credentials for a registry that listens on loopback alone.
+TOKEN_USER=lab-user
+TOKEN_PASSWORD=lab-password
+PUBLIC_REPO=public/busybox
 PACKAGES=(docker.io docker-registry busybox-static tmux openssl)
 DOCKERD_FLAGS=(--bridge=none --iptables=false --ip-forward=false)
 
@@ -373,6 +377,81 @@ ensure_pushed_image() {
   timeout 30 docker rmi "$ref" >/dev/null 2>&1 || true
 }
 
+# Plain-HTTP GET on loopback with bash alone; prints the first line of the body's status.
+http_ok() {
+  local port=$1 path=$2 line
+  line=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path" >&3 && timeout 3 cat <&3) 2>/dev/null | head -n 1 || true)
+  case "$line" in HTTP/*" 200"*) return 0 ;; esac
+  return 1
+}
+
+issuer_pid() {
+  local pid
+  pid=$(cat "$STATE/token-issuer.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$STATE/token-issuer.mjs" || return 1
+  printf '%s' "$pid"
+}
+
+# The token registry's realm: a tiny Node service (token-issuer.mjs), run like the registries.
+ensure_token_issuer() {
+  local node pid
+  node=$(command -v node || true)
+  if [ -z "$node" ]; then
+    soft_fail "no node on PATH, so the token registry has no token issuer"
+    return 1
+  fi
+  if cmp -s "$LAB_SRC/token-issuer.mjs" "$STATE/token-issuer.mjs" && pid=$(issuer_pid) && http_ok "$TOKEN_ISSUER_PORT" /healthz; then
+    return 0
+  fi
+  if pid=$(issuer_pid); then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$TOKEN_ISSUER_PORT") 2>/dev/null; then
+    die "127.0.0.1:$TOKEN_ISSUER_PORT is taken by something that is not the lab's token issuer (set DAGGER_EXPLORE_LAB_TOKEN_ISSUER_PORT)"
+  fi
+  cp "$LAB_SRC/token-issuer.mjs" "$STATE/token-issuer.mjs"
+  say "starting the token issuer on 127.0.0.1:$TOKEN_ISSUER_PORT with $node (log: $STATE/token-issuer.log)"
+  daemonize "$STATE/token-issuer.log" "$node" "$STATE/token-issuer.mjs" --port "$TOKEN_ISSUER_PORT" \
+    --key "$STATE/tls/token-signing.key" --cert "$STATE/tls/token-signing.crt" \
+    --issuer "$TOKEN_ISSUER" --service "$TOKEN_SERVICE" --user "$TOKEN_USER:$TOKEN_PASSWORD"
+  echo "$DAEMON_PID" >"$STATE/token-issuer.pid"
+  local i
+  for i in $(seq 1 100); do
+    http_ok "$TOKEN_ISSUER_PORT" /healthz && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$STATE/token-issuer.log" >&2
+  die "the token issuer did not answer on 127.0.0.1:$TOKEN_ISSUER_PORT"
+}
+
+# One image behind auth and one anonymous users may pull; logged in through a
+# throwaway DOCKER_CONFIG so the user's own docker credentials are never touched.
+ensure_token_pushed() {
+  local stamp=$STATE/registry-token/.lab-pushed
+  [ -f "$stamp" ] && return 0
+  local cfg
+  cfg=$(mktemp -d "$STATE/docker-config.XXXXXX")
+  local host=127.0.0.1:$TOKEN_REG_PORT rc=0
+  say "pushing $BASE_IMAGE to the token registry $host"
+  {
+    printf '%s' "$TOKEN_PASSWORD" | DOCKER_CONFIG=$cfg timeout 60 docker login -u "$TOKEN_USER" --password-stdin "$host" &&
+      timeout 60 docker tag "$BASE_IMAGE" "$host/$PUSHED_REPO:$PUSHED_TAG" &&
+      timeout 60 docker tag "$BASE_IMAGE" "$host/$PUBLIC_REPO:$PUSHED_TAG" &&
+      DOCKER_CONFIG=$cfg timeout 120 docker push "$host/$PUSHED_REPO:$PUSHED_TAG" &&
+      DOCKER_CONFIG=$cfg timeout 120 docker push "$host/$PUBLIC_REPO:$PUSHED_TAG"
+  } >"$STATE/push-token.log" 2>&1 || rc=$?
+  timeout 30 docker rmi "$host/$PUSHED_REPO:$PUSHED_TAG" "$host/$PUBLIC_REPO:$PUSHED_TAG" >/dev/null 2>&1 || true
+  rm -rf "$cfg"
+  if [ "$rc" != 0 ]; then
+    cat "$STATE/push-token.log" >&2
+    die "docker could not log in and push to the token registry $host"
+  fi
+  touch "$stamp"
+}
+
 # Node reads only one extra CA file, so combine any the user already had with the lab CA.
 write_ca_bundle() {
   local bundle=$FACTS_DIR/ca-bundle.pem
@@ -396,7 +475,7 @@ write_facts() {
     registry="{\"host\": $(json_str "127.0.0.1:$REG_PORT"), \"url\": $(json_str "https://127.0.0.1:$REG_PORT"), \"caFile\": $(json_str "$STATE/tls/ca.crt"), \"repository\": $(json_str "$PUSHED_REPO"), \"tag\": $(json_str "$PUSHED_TAG"), \"image\": $(json_str "127.0.0.1:$REG_PORT/$PUSHED_REPO:$PUSHED_TAG")}"
   fi
   if [ "$have_token" = 1 ]; then
-    token="{\"host\": $(json_str "127.0.0.1:$TOKEN_REG_PORT"), \"url\": $(json_str "https://127.0.0.1:$TOKEN_REG_PORT"), \"caFile\": $(json_str "$STATE/tls/ca.crt"), \"realm\": $(json_str "http://127.0.0.1:$TOKEN_ISSUER_PORT/token"), \"issuerPort\": $TOKEN_ISSUER_PORT, \"service\": $(json_str "$TOKEN_SERVICE"), \"issuer\": $(json_str "$TOKEN_ISSUER"), \"signingKeyFile\": $(json_str "$STATE/tls/token-signing.key"), \"signingCertFile\": $(json_str "$STATE/tls/token-signing.crt")}"
+    token="{\"host\": $(json_str "127.0.0.1:$TOKEN_REG_PORT"), \"url\": $(json_str "https://127.0.0.1:$TOKEN_REG_PORT"), \"caFile\": $(json_str "$STATE/tls/ca.crt"), \"realm\": $(json_str "http://127.0.0.1:$TOKEN_ISSUER_PORT/token"), \"issuerPort\": $TOKEN_ISSUER_PORT, \"username\": $(json_str "$TOKEN_USER"), \"password\": $(json_str "$TOKEN_PASSWORD"), \"repository\": $(json_str "$PUSHED_REPO"), \"publicRepository\": $(json_str "$PUBLIC_REPO"), \"tag\": $(json_str "$PUSHED_TAG"), \"service\": $(json_str "$TOKEN_SERVICE"), \"issuer\": $(json_str "$TOKEN_ISSUER"), \"signingKeyFile\": $(json_str "$STATE/tls/token-signing.key"), \"signingCertFile\": $(json_str "$STATE/tls/token-signing.crt")}"
   fi
   cat >"$FACTS_DIR/facts.json.new" <<EOF
 {
@@ -426,7 +505,10 @@ if command -v openssl >/dev/null 2>&1; then
     ensure_pushed_image
   fi
   # Without a token the registry must answer 401 with a Bearer challenge.
-  ensure_registry token "$TOKEN_REG_PORT" 401 && have_token=1
+  if ensure_registry token "$TOKEN_REG_PORT" 401 && ensure_token_issuer; then
+    have_token=1
+  fi
+  if [ "$have_token" = 1 ]; then ensure_token_pushed; fi
 else
   soft_fail "openssl is not installed, so the lab has no TLS registry"
 fi
