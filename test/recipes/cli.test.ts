@@ -83,7 +83,7 @@ describe.skipIf(skip)('dagger-explore recipe --run against the real daemon', () 
   const notesDir = mkdtempSync(path.join(tmpdir(), 'dxr-cli-notes-'))
   beforeAll(async () => {
     await importImage(image, [], ['/bin/sleep'])
-    execFileSync('docker', ['run', '-d', '--name', container, '--network', 'none', image, '300'], {stdio: 'pipe', timeout: 30_000})
+    execFileSync('docker', ['run', '-d', '--pull', 'never', '--name', container, '--network', 'none', image, '300'], {stdio: 'pipe', timeout: 30_000})
   })
   afterAll(() => {
     removeContainers([container])

@@ -98,7 +98,8 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     expect(attach.commands[0]?.argv).toEqual(['docker', 'run', '-it', '--privileged', '--rm', `--pid=container:${initEngine}`, '--entrypoint', '/usr/local/bin/dlv', dlvImage, 'attach', pid])
 
     // No terminal under vitest: the same command without -t, captured instead of handed over.
-    const argv = attach.commands[0]!.argv.map((a) => (a === '-it' ? '-i' : a))
+    // --pull never: a test must never reach a registry, even if the fixture image were missing.
+    const argv = attach.commands[0]!.argv.flatMap((a) => (a === '-it' ? ['-i', '--pull', 'never'] : [a]))
     const recorder = new Recorder()
     const outcome = await runStep({step: {...attach.step, interactive: false}, commands: [{text: argv.join(' '), argv}]}, {recorder})
     expect(outcome.ok).toBe(true)
@@ -117,7 +118,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     const name = `${prefix}-debugger`
     containers.push(name)
     // Detached for the inspection: -it becomes -d, --rm is dropped so it can be inspected, and it stays up a while.
-    const detached = argv.slice(1).flatMap((a) => (a === '-it' ? ['-d', '--name', name, '-e', 'DLV_STANDIN_SLEEP=60'] : a === '--rm' ? [] : [a]))
+    const detached = argv.slice(1).flatMap((a) => (a === '-it' ? ['-d', '--pull', 'never', '--name', name, '-e', 'DLV_STANDIN_SLEEP=60'] : a === '--rm' ? [] : [a]))
     docker_(detached)
     const engineId = docker_(['inspect', '--format', '{{.Id}}', execEngine])
     const info = JSON.parse(docker_(['inspect', name])) as [{HostConfig: {PidMode: string; Privileged: boolean}; State: {Running: boolean}}]

@@ -145,12 +145,12 @@ export function uniquePrefix(area: string): string {
 }
 
 // The Delve stand-in: prints its arguments and the processes it can see, which proves it joined the
-// engine's PID namespace. With DLV_STANDIN_WAIT it then waits for a line on stdin (the terminal
+// engine's PID namespace. On a terminal it then waits for a line, as Delve's prompt does (the
 // hand-over test types into it); with DLV_STANDIN_SLEEP it stays up that many seconds.
 const DLV_STANDIN = `#!/bin/sh
 echo "dlv stand-in: $*"
 for p in /proc/[0-9]*; do echo "sees pid \${p#/proc/}: $(tr '\\0' ' ' < $p/cmdline 2>/dev/null)"; done
-if [ -n "$DLV_STANDIN_WAIT" ]; then
+if [ -t 0 ]; then
   printf '(dlv) '
   read -r line
   echo "dlv stand-in got: $line"
@@ -170,7 +170,7 @@ export async function buildEngineImage(prefix: string, elf: ElfOptions, name = '
 
 /** Starts an engine container: `exec` → the engine is PID 1; `init` → a shell runs as PID 1 (as tini does) with the engine as its child. */
 export function startEngine(image: string, name: string, mode: 'exec' | 'init', extraArgs: readonly string[] = []): string {
-  const args = ['run', '-d', '--name', name, '--network', 'none', ...extraArgs]
+  const args = ['run', '-d', '--pull', 'never', '--name', name, '--network', 'none', ...extraArgs]
   if (mode === 'init') args.push('--entrypoint', '/bin/sh', image, '-c', '/usr/local/bin/dagger-engine --debug & wait')
   else args.push(image, '--debug')
   return execFileSync('docker', args, {encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe']}).trim()

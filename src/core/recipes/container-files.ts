@@ -55,10 +55,15 @@ export async function copyFileFromContainer(docker: Docker, containerId: string,
   }
 }
 
-/** Whether a path exists in a container, without copying it (`HEAD /containers/{id}/archive`). */
+/**
+Whether a path exists in a container, without copying it: the archive request is answered 404 for a
+missing path, and for an existing one the stream is closed at once. (HEAD on the same endpoint would
+do, but docker-modem never finishes a HEAD response, which keeps the process alive until its timeout.)
+*/
 export async function pathExists(docker: Docker, containerId: string, filePath: string, timeoutMs: number): Promise<boolean> {
   try {
-    await withTimeout(docker.getContainer(containerId).infoArchive({path: filePath}), timeoutMs, `Looking for ${filePath}`)
+    const stream = (await withTimeout(docker.getContainer(containerId).getArchive({path: filePath}), timeoutMs, `Looking for ${filePath}`)) as unknown as Readable
+    stream.destroy()
     return true
   } catch {
     return false

@@ -1,0 +1,91 @@
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
+import {BIN} from '../helpers/cli.js'
+import {skipWithoutDocker} from '../helpers/docker.js'
+import {Tmux} from '../helpers/tmux.js'
+import type {Tmux as TmuxType} from '../helpers/tmux.js'
+import {buildDlvImage, buildEngineImage, removeContainers, removeImages, startEngine, uniquePrefix} from './fixtures.js'
+
+// The built binary (npm test builds it); DXR_RECIPE_BIN points at another build while developing.
+const bin = process.env.DXR_RECIPE_BIN ?? BIN
+let tmux: Tmux | undefined
+
+/** The program prints its last line a moment before it exits. */
+async function exitStatus(t: TmuxType, timeoutMs = 10_000): Promise<number | undefined> {
+  const started = Date.now()
+  while (!(await t.dead())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`The program did not exit within ${timeoutMs} ms; the screen shows:\n${await t.screen()}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return t.exitStatus()
+}
+afterEach(async () => {
+  await tmux?.kill()
+  tmux = undefined
+})
+
+describe('terminal hand-over under tmux', () => {
+  test('dev-shell hands the terminal to a shell with the dev engine environment, and takes it back', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+    tmux = await Tmux.start(
+      [process.execPath, bin, 'recipe', 'dev-shell', '--run', '--yes', '--step', 'shell', '--no-detect', '--var', `dagger_src=${notesDir}`, '--var', 'shell=/bin/sh', '--notes-dir', notesDir],
+      {cols: 120, rows: 40, env: {CI: '', PS1: 'devshell$ '}},
+    )
+    await tmux.waitFor((s) => s.includes('dev shell: dagger is') && s.includes('devshell$'))
+    await tmux.text('echo "host=$_EXPERIMENTAL_DAGGER_RUNNER_HOST pwd=$(pwd)"')
+    await tmux.keys('Enter')
+    await tmux.waitFor((s) => s.includes(`host=docker-container://dagger-engine.dev pwd=${notesDir}`))
+    await tmux.text('exit')
+    await tmux.keys('Enter')
+    const back = await tmux.waitFor((s) => s.includes('Session log:'))
+    expect(back).toContain('Back in dagger-explore.')
+    expect(await exitStatus(tmux)).toBe(0)
+    const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
+    expect(await readFile(path.join(notesDir, file!), 'utf8')).toContain('the terminal was handed over')
+    await rm(notesDir, {recursive: true, force: true})
+  })
+
+  describe.skipIf(skipWithoutDocker())('debugger-attach', () => {
+    const prefix = uniquePrefix('tmux')
+    const engine = `${prefix}-engine`
+    const images: string[] = []
+    beforeAll(async () => {
+      const image = await buildEngineImage(prefix, {symtab: true, dwarf: 'plain', go: true})
+      images.push(image, await buildDlvImage(prefix))
+      startEngine(image, engine, 'init')
+    })
+    afterAll(() => {
+      removeContainers([engine])
+      removeImages(images)
+    })
+
+    test('recipe debugger-attach --run --yes hands the terminal to the debugger and takes it back', async () => {
+      const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+      tmux = await Tmux.start([process.execPath, bin, 'recipe', 'debugger-attach', '--run', '--yes', '--step', 'attach', '--var', `engine_container=${engine}`, '--notes-dir', notesDir], {
+        cols: 120,
+        rows: 40,
+        env: {CI: ''},
+      })
+      const attached = await tmux.waitFor((s) => s.includes('(dlv)'), 30_000)
+      const pid = /dlv stand-in: attach (\d+)/.exec(attached)?.[1]
+      expect(pid).toBeDefined()
+      expect(pid).not.toBe('1')
+      expect(attached).toContain(`sees pid ${pid}: /usr/local/bin/dagger-engine --debug`)
+      expect(attached).toContain('Handing the terminal to docker')
+      // The debugger owns the terminal: what is typed goes to it.
+      await tmux.text('goroutines')
+      await tmux.keys('Enter')
+      const back = await tmux.waitFor((s) => s.includes('Session log:'), 30_000)
+      expect(back).toContain('dlv stand-in got: goroutines')
+      expect(back).toContain('Back in dagger-explore.')
+      expect(await exitStatus(tmux)).toBe(0)
+      const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
+      const log = await readFile(path.join(notesDir, file!), 'utf8')
+      expect(log).toContain(`--pid=container:${engine}`)
+      expect(log).toContain('the terminal was handed over')
+      await rm(notesDir, {recursive: true, force: true})
+    })
+  })
+})
