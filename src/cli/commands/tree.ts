@@ -80,7 +80,7 @@ export const main: CommandMain = async (argv, io) => {
       if (!Number.isInteger(layer) || layer < 0) throw new UsageError(`--layer takes a layer number (0 is the bottom layer); "${values.layer}" is not one.`)
     }
     const ref = positionals[0] as string
-    const docker = await treeDocker()
+    const docker = await treeDocker(io.env)
     const prefer = values.image ? 'image' : values.container ? 'container' : undefined
     const found = await inspectTarget(docker, ref, {...(prefer ? {prefer} : {}), ...(values.era ? {era: values.era} : {})})
     const name = found.target.name

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode'
+import {connectDocker} from '../docker/client.js'
+import {resolveEndpoint} from '../docker/endpoint.js'
 import {readContainerExport, readImageArchive, type ArchiveOptions} from './image-archive.js'
 import type {CapturePolicy} from './layer-reader.js'
 import {normalizePath, readHead, walkTar} from './tar-walk.js'
@@ -9,14 +11,13 @@ export const INSPECT_TIMEOUT_MS = 10_000
 export const STREAM_IDLE_TIMEOUT_MS = 60_000
 
 /**
-The Docker client this module uses. Kept in one function so it can later be pointed at the shared
-endpoint resolution in `src/core/docker/`. The modem's timeout is an idle timeout on the socket,
-which is what a long export stream needs.
+The Docker client this module uses: the endpoint is chosen like the docker CLI does (DOCKER_HOST,
+DOCKER_CONTEXT, the current context). The modem's timeout is an idle timeout on the socket, which
+is what a long export stream needs.
 */
-export async function treeDocker(timeoutMs = STREAM_IDLE_TIMEOUT_MS): Promise<Docker> {
-  const {default: DockerCtor} = await import('dockerode')
-  const socketPath = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock'
-  return new DockerCtor({socketPath, timeout: timeoutMs})
+export async function treeDocker(env: NodeJS.ProcessEnv = process.env, timeoutMs = STREAM_IDLE_TIMEOUT_MS): Promise<Docker> {
+  const endpoint = await resolveEndpoint(env)
+  return connectDocker(endpoint, timeoutMs)
 }
 
 export class TreeTargetError extends Error {

@@ -1,0 +1,129 @@
+import {mkdir, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {checklistText} from '../core/tree/checklist-text.js'
+import {checklistFindings, missingItems, type Checklist} from '../core/tree/components.js'
+import {readFileHead, treeDocker, TreeTargetError} from '../core/tree/docker-source.js'
+import {collectVersions, defaultEngineTarget, DEV_ENGINE_CONTAINER, DEV_ENGINE_IMAGE, inspectTarget, VERSION_TIMEOUT_MS, type TreeInspection} from '../core/tree/inspect.js'
+import {formatSize, treeText} from '../core/tree/render.js'
+import {KIND} from '../core/tree/types.js'
+import type {CellContext, CellDefinition} from './cell.js'
+
+/** What the explorer needs after the cell ran: the lead mounts `TreeExplorer` with these. */
+export interface ComponentsView {
+  readonly inspection: TreeInspection
+  readonly checklist: Checklist
+}
+
+let lastView: ComponentsView | undefined
+
+/** The tree and checklist of the last run, for the notebook's explorer. */
+export function lastComponentsView(): ComponentsView | undefined {
+  return lastView
+}
+
+function sidecarName(now = new Date()): string {
+  return `components-${now.toISOString().replace(/[:.]/g, '-')}.txt`
+}
+
+async function chooseTarget(ctx: CellContext, docker: Awaited<ReturnType<typeof treeDocker>>): Promise<{ref: string; prefer?: 'image' | 'container'} | undefined> {
+  const given = ctx.options.image
+  if (typeof given === 'string' && given !== '') return {ref: given}
+  return ctx.recorder.call(
+    'api',
+    ['GET', `/containers/${DEV_ENGINE_CONTAINER}/json`, 'then', 'GET', `/images/${DEV_ENGINE_IMAGE}/json`],
+    () => defaultEngineTarget(docker),
+    (found) => (found ? `using the ${found.prefer} ${found.ref}` : `neither a running ${DEV_ENGINE_CONTAINER} container nor the ${DEV_ENGINE_IMAGE} image exists`),
+  )
+}
+
+export const componentsCell: CellDefinition = {
+  id: 'components',
+  title: 'Components',
+  summary: "The engine image's filetree checked against what the engine needs.",
+  async run(ctx) {
+    const rec = ctx.recorder
+    lastView = undefined
+    const docker = await treeDocker(ctx.env)
+    const chosen = await chooseTarget(ctx, docker).catch((error: unknown) => error as Error)
+    if (chosen instanceof Error) {
+      rec.finding({
+        id: 'components-docker-unreachable',
+        status: 'skipped',
+        title: 'Could not ask Docker for the engine',
+        detail: `Docker did not answer while looking for ${DEV_ENGINE_CONTAINER} and ${DEV_ENGINE_IMAGE}: ${chosen.message}`,
+        fix: 'Get the Docker daemon answering first (the Environment and Docker daemon steps), then run this step again.',
+      })
+      return
+    }
+    if (chosen === undefined) {
+      rec.finding({
+        id: 'components-no-engine',
+        status: 'skipped',
+        title: 'No dev engine image or container to check yet',
+        detail: `Neither a running ${DEV_ENGINE_CONTAINER} container nor the ${DEV_ENGINE_IMAGE} image exists, so there is nothing to compare with the engine layout.`,
+        fix: 'Build and load the engine first (the Build engine and Launch engine steps), or name an image: `dagger-explore tree IMAGE --components`.',
+      })
+      return
+    }
+    const era = typeof ctx.options.era === 'string' ? ctx.options.era : undefined
+    let inspection: TreeInspection
+    try {
+      inspection = await rec.call(
+        'api',
+        ['GET', `/${chosen.prefer === 'container' ? 'containers' : 'images'}/${chosen.ref}/${chosen.prefer === 'container' ? 'export' : 'get'}`],
+        () => inspectTarget(docker, chosen.ref, {...(chosen.prefer ? {prefer: chosen.prefer} : {}), ...(era ? {era} : {}), signal: ctx.signal}),
+        (r) => {
+          let files = 0
+          for (const n of r.tree.walk()) if (r.tree.kinds[n] !== KIND.dir) files++
+          return `${r.target.kind} ${r.target.name}: ${r.image.layout} layout, ${r.image.layers.length} layer(s), ${files} files, read in ${r.durationMs} ms`
+        },
+      )
+    } catch (error) {
+      if (error instanceof TreeTargetError && /^Docker has no /.test(error.message)) {
+        rec.finding({id: 'components-target-missing', status: 'fail', title: `No image or container called ${chosen.ref}`, detail: error.message, fix: 'Check the name with `docker images` and `docker ps -a`; images are never pulled by this step.'})
+        return
+      }
+      throw error
+    }
+    const {target, image, tree} = inspection
+    const checklist = await collectVersions(docker, target, inspection.checklist, {
+      timeoutMs: VERSION_TIMEOUT_MS,
+      onExec: (argv, outcome) =>
+        rec.record({
+          kind: 'api',
+          argv: ['POST', `/containers/${target.name}/exec`, ...argv],
+          exitCode: outcome instanceof Error ? 1 : (outcome.exitCode ?? null),
+          output: outcome instanceof Error ? outcome.message : `${outcome.output}${outcome.timedOut ? `\n(no answer within ${VERSION_TIMEOUT_MS} ms)` : ''}`,
+          startedAt: new Date().toISOString(),
+          durationMs: 0,
+        }),
+    })
+    lastView = {inspection, checklist}
+
+    rec.fact('Target', `${target.kind} ${target.name}${target.kind === 'container' ? (target.running ? ' (running)' : ' (stopped)') : ''}`)
+    rec.fact('Layout', `${checklist.eraTitle}${checklist.confident ? '' : ' (not recognised)'}; ${checklist.eraReasons.join(', ') || 'no markers found'}`)
+    if (checklist.os) rec.fact('OS', checklist.os)
+    rec.fact('Image', `${image.layout}, ${image.layers.length} layer(s), ${formatSize(tree.totals[0] ?? 0)}`)
+    if (checklist.packageDb) rec.fact('Packages', `${checklist.installedCount} installed (${checklist.packageDb})`)
+    for (const item of checklist.items) if (item.version) rec.fact(`${item.id} version`, item.version)
+    const entrypoint = image.config?.entrypoint
+    if (entrypoint) rec.fact('Entrypoint', entrypoint.join(' '))
+    for (const p of ['/etc/dagger/engine.toml', '/etc/dagger/engine.json']) {
+      const head = await readFileHead(docker, target, p, 2048, image).catch(() => undefined)
+      if (head !== undefined) rec.fact(p, head.length === 0 ? '(empty)' : head.toString('utf8').trim())
+    }
+
+    for (const finding of checklistFindings(checklist, target.name)) rec.finding(finding)
+
+    try {
+      await mkdir(ctx.notesDir, {recursive: true})
+      const file = path.join(ctx.notesDir, sidecarName())
+      await writeFile(file, `${checklistText(checklist, target.name)}\n${treeText(tree)}`)
+      rec.sidecars.push(path.relative(ctx.notesDir, file))
+      const missing = missingItems(checklist)
+      rec.fact('Checklist', `${checklist.items.length - missing.components.length} of ${checklist.items.length} components present; checklist and full tree in ${path.basename(file)}`)
+    } catch {
+      // The notes folder is not writable: the findings above still say everything that matters.
+    }
+  },
+}
