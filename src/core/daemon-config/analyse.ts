@@ -171,6 +171,7 @@ export async function analyseDaemonConfig(rec: Recorder, found: DaemonDiscovery,
     drift = [...result.checks]
     facts.push({label: 'Compared with /info', value: result.checks.map((c) => `${c.key} ${c.same ? '=' : '≠'}`).join(', ') || '(nothing comparable)'})
     findings.push(...result.findings)
+    if (result.findings.length === 0 && result.checks.length > 0) findings.push({id: 'daemon-config-in-force', status: 'pass', title: 'The running daemon matches the file'})
   }
   if (info?.Driver !== undefined) facts.push({label: 'Storage driver', value: info.Driver})
   if (info?.CgroupDriver !== undefined) facts.push({label: 'Cgroup driver', value: `${info.CgroupDriver} (cgroup v${info.CgroupVersion ?? '?'})`})

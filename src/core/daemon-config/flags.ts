@@ -4,6 +4,7 @@ sets, named the way daemon.json names them, so flag/file conflicts can be found 
 refuses to start over them.
 */
 import {DAEMON_KEYS, PROXY_KEYS} from './schema.js'
+import {atLeast, type EngineVersion} from './version.js'
 
 export interface FlagSetting {
   /** The flag as written, e.g. `-H` or `--bridge`. */
@@ -57,6 +58,22 @@ for (const [name, type] of Object.entries(COMMAND_ONLY_FLAGS)) {
 }
 SHORT.set('v', {name: 'version', boolean: true})
 SHORT.set('h', {name: 'help', boolean: true})
+
+/**
+Long flag names dockerd has in `target`'s release. dockerd's unknown-key check looks file keys up by
+flag name, so a flag's own name (`registry-mirror`, `label`) passes the check even where the file
+key is spelled differently — and is then silently ignored.
+*/
+export function flagNames(target: EngineVersion): Set<string> {
+  const names = new Set<string>(['config-file', 'version', 'help', 'add-runtime'])
+  if (atLeast(target, [23, 0])) for (const n of ['validate', 'http-proxy', 'https-proxy', 'no-proxy']) names.add(n)
+  for (const spec of DAEMON_KEYS) {
+    if (spec.since !== undefined && !atLeast(target, spec.since)) continue
+    if (spec.removedIn !== undefined && atLeast(target, spec.removedIn)) continue
+    if (spec.flag !== undefined) names.add(spec.flag)
+  }
+  return names
+}
 
 /** Splits a dockerd argv into settings; unknown flags are kept with no key. */
 export function parseDockerdArgs(argv: readonly string[]): ParsedCommandLine {

@@ -5,10 +5,10 @@ flags it was started with, then the risk rules. `target` is the dockerd release 
 */
 import type {ConfigFinding} from './finding.js'
 import {at} from './finding.js'
-import type {FlagSetting} from './flags.js'
+import {flagNames, type FlagSetting} from './flags.js'
 import {parseStrictJson, toValue, type JsonMember, type JsonNode, type ParseProblem} from './json-strict.js'
 import {riskFindings, type HostFacts} from './risks.js'
-import {FLAT_OBJECT_KEYS, MERGEABLE_KEYS, PROXY_KEYS, keySpec, suggestKey, type KeySpec} from './schema.js'
+import {DAEMON_KEYS, FLAT_OBJECT_KEYS, MERGEABLE_KEYS, PROXY_KEYS, keySpec, suggestKey, type KeySpec} from './schema.js'
 import {checkMember} from './values.js'
 import {CURRENT_ENGINE, atLeast, compareVersions, formatVersion, type EngineVersion} from './version.js'
 
@@ -216,6 +216,20 @@ function unknownKey(member: JsonMember, target: EngineVersion, label: string): C
       title: `"${member.key}" is not a daemon option and is ignored`,
       detail: `dockerd does not know "${member.key}". Because its value is an object whose names are all known options, dockerd's name check lets it through, but the settings inside are not applied: they do nothing there.`,
       fix: `Move the settings inside "${member.key}" to the top level (if you meant them), then remove "${member.key}".`,
+    }
+  }
+  if (flagNames(target).has(member.key)) {
+    const renamed = DAEMON_KEYS.find((s) => s.flag === member.key && s.key !== member.key)?.key
+    const proxy = (PROXY_KEYS as readonly string[]).includes(member.key) ? `proxies.${member.key}` : undefined
+    const proper = member.key === 'add-runtime' ? 'runtimes' : (renamed ?? proxy)
+    return {
+      id: 'key-flag-name-ignored',
+      status: 'warn',
+      key: member.key,
+      ...pos,
+      title: `"${member.key}" is a flag name, not a config key: it is ignored`,
+      detail: `dockerd's name check accepts "${member.key}" because a --${member.key} flag exists, but the file is read with the config key names${proper === undefined ? '' : ` ("${proper}")`}, so this entry is silently ignored: the daemon starts without it.`,
+      fix: proper === undefined ? `Remove "${member.key}" (it has no effect in the file).` : `Rename "${member.key}" to "${proper}"${proper.startsWith('proxies.') ? ' (inside a "proxies" object)' : ''}.`,
     }
   }
   const suggestion = suggestKey(member.key)

@@ -11,6 +11,10 @@ import type {JsonMember, JsonNode} from './json-strict.js'
 import {KNOWN_FEATURES, PROXY_KEYS, type KeySpec, type ValueFormat} from './schema.js'
 import {atLeast, formatVersion, type EngineVersion} from './version.js'
 
+/** Linux graph drivers (classic image store) and containerd snapshotters (containerd image store, 24.0+). */
+const GRAPH_DRIVERS = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs', 'aufs', 'devicemapper', 'overlay']
+const SNAPSHOTTERS = ['overlayfs', 'native', 'btrfs', 'zfs', 'stargz', 'nydus', 'fuse-overlayfs', 'erofs']
+
 const WANT: Record<KeySpec['type'], string> = {
   boolean: 'true or false',
   integer: 'a whole number',
@@ -168,6 +172,19 @@ function checkString(spec: KeySpec, key: string, value: string, node: JsonNode, 
   if (spec.values !== undefined) {
     const ok = key === 'log-level' ? spec.values.includes(value.toLowerCase()) : spec.values.includes(value)
     if (!ok) return [badValue(key, node, `"${key}" is "${value}"; dockerd accepts only ${spec.values.map((v) => `"${v}"`).join(', ')} and refuses to start otherwise.`, `Use one of ${spec.values.join(', ')}, or remove "${key}".`)]
+  }
+  if (key === 'storage-driver' && value !== '') {
+    const snapshotterOnly = SNAPSHOTTERS.includes(value) && !GRAPH_DRIVERS.includes(value)
+    if (!GRAPH_DRIVERS.includes(value) && !(snapshotterOnly && atLeast(ctx.target, [24, 0]))) {
+      return [
+        badValue(
+          key,
+          node,
+          `"${value}" is not a storage driver dockerd ${ctx.targetLabel} has; it refuses to start ("error initializing graphdriver: driver not supported"), and every docker command then fails with "Cannot connect to the Docker daemon".`,
+          `Remove "storage-driver" to let dockerd choose (overlay2 on most hosts), or use one of ${GRAPH_DRIVERS.join(', ')}.`,
+        ),
+      ]
+    }
   }
   const problem = spec.format === undefined ? undefined : formatProblem(spec.format, value, ctx)
   if (problem === undefined) return []
