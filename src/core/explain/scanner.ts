@@ -6,7 +6,7 @@ is only counted. State between chunks is bounded: a partial last line (capped), 
 lines as text, and how many lines are still owed after a pick near the end of a chunk.
 */
 import {countNewlines} from './line-count.js'
-import {NEEDLES} from './needles.js'
+import {NEEDLE_SEARCH} from './needles.js'
 import {MAX_STATEMENT_LINES} from './statement.js'
 
 /** Lines fed on each side of a picked line; a statement never spans more. */
@@ -38,21 +38,15 @@ function previousLineStart(bytes: Buffer, lineStart: number, floor: number): num
   return Math.max(floor, bytes.lastIndexOf(NEWLINE, lineStart - 2) + 1)
 }
 
-/** Start offsets of the lines in `bytes[start, end)` that hold a needle, in order, without repeats. */
+/** Start offsets of the lines in `bytes[start, end)` that hold a needle, in order. */
 function pickLines(bytes: Buffer, start: number, end: number): number[] {
   const picks: number[] = []
-  for (const needle of NEEDLES) {
-    const last = end - needle.bytes.length
-    for (let at = bytes.indexOf(needle.bytes, start); at !== -1 && at <= last; at = bytes.indexOf(needle.bytes, at + 1)) {
-      if (needle.accept !== undefined && !needle.accept(bytes, at)) continue
-      const lineStart = Math.max(start, bytes.lastIndexOf(NEWLINE, at) + 1)
-      picks.push(lineStart)
-      // One pick per line and needle is enough: go on from the next line.
-      const lineEnd = bytes.indexOf(NEWLINE, at)
-      if (lineEnd === -1 || lineEnd >= end) break
-      at = lineEnd
-    }
-  }
+  NEEDLE_SEARCH.search(bytes, start, end, (at) => {
+    picks.push(at === 0 ? 0 : Math.max(start, bytes.lastIndexOf(NEWLINE, at - 1) + 1))
+    // One pick per line is enough: go on from the next line.
+    const lineEnd = bytes.indexOf(NEWLINE, at)
+    return lineEnd === -1 || lineEnd >= end ? end : lineEnd + 1
+  })
   if (picks.length < 2) return picks
   picks.sort((a, b) => a - b)
   let kept = 1
