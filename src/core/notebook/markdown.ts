@@ -40,11 +40,36 @@ export function needsSidecar(output: string): boolean {
 }
 
 /** A code fence longer than any backtick run inside, so output can never close it early. */
-function fence(body: string, info: string): string {
+export function fence(body: string, info: string): string {
   let longest = 2
   for (const run of body.match(/`+/g) ?? []) longest = Math.max(longest, run.length)
   const ticks = '`'.repeat(longest + 1)
   return `${ticks}${info}\n${body}${body.endsWith('\n') || body === '' ? '' : '\n'}${ticks}`
+}
+
+/**
+The anchor GitHub gives a heading: lowercase, punctuation and symbols dropped, each space a hyphen;
+a repeated heading gets `-1`, `-2`… in document order. One instance per document.
+*/
+export class HeadingSlugger {
+  private readonly seen = new Map<string, number>()
+
+  slug(heading: string): string {
+    const base = heading.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-')
+    let slug = base
+    while (this.seen.has(slug)) {
+      const count = (this.seen.get(base) ?? 0) + 1
+      this.seen.set(base, count)
+      slug = `${base}-${count}`
+    }
+    this.seen.set(slug, 0)
+    return slug
+  }
+}
+
+/** Escapes text for HTML contexts such as a `<summary>` line. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
 function cellText(text: string): string {
@@ -77,8 +102,8 @@ function commandBlock(command: CommandRecord, sidecar: string | undefined): stri
   return `${fence(`${prompt} ${displayArgv(command.argv)}\n${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
 }
 
-function section(doc: SessionDocument, s: CellSection): string {
-  const out: string[] = [`## ${s.title}`, '']
+function section(doc: SessionDocument, s: CellSection, heading: string): string {
+  const out: string[] = [`## ${heading}`, '']
   const r = s.result
   if (r) {
     out.push(`Ran at ${r.startedAt} for ${formatDuration(r.durationMs)}, exit ${cellExitCode(r.status)}: **${STATUS_LABEL[r.status]}**`, '')
@@ -99,7 +124,8 @@ function section(doc: SessionDocument, s: CellSection): string {
       out.push('')
     }
     if (r.commands.length > 0) {
-      out.push('<details><summary>Commands and output</summary>', '')
+      // GitHub renders markdown inside <details> only with a blank line after <summary> and before </details>.
+      out.push(`<details><summary>Commands and output (${r.commands.length})</summary>`, '')
       r.commands.forEach((c, i) => {
         out.push(commandBlock(c, doc.sidecars.get(`${s.id}:${i}`)), '')
       })
@@ -117,9 +143,19 @@ function section(doc: SessionDocument, s: CellSection): string {
 export function renderSession(doc: SessionDocument): string {
   const h = doc.header
   const date = h.startedAt.toISOString()
-  const ran = doc.sections.filter((s) => s.result)
+  const title = `dagger-explore session ${date.slice(0, 10)} ${date.slice(11, 19)} UTC`
+  const shown = doc.sections.filter((s) => s.result || s.notes.length > 0)
+  // Anchors are handed out in document order, as GitHub does, so repeated titles still link right.
+  const slugger = new HeadingSlugger()
+  slugger.slug(title)
+  slugger.slug('Summary')
+  if (shown.length > 0) slugger.slug('Contents')
+  const headings = shown.map((s) => {
+    const heading = sanitize(s.title).replace(/\s+/g, ' ').trim()
+    return {section: s, heading, anchor: slugger.slug(heading)}
+  })
   const out: string[] = [
-    `# dagger-explore session ${date.slice(0, 10)} ${date.slice(11, 19)} UTC`,
+    `# ${title}`,
     '',
     '| | |',
     '| --- | --- |',
@@ -131,14 +167,62 @@ export function renderSession(doc: SessionDocument): string {
     '## Summary',
     '',
   ]
+  const ran = headings.filter((x) => x.section.result)
   if (ran.length === 0) out.push('No cell has run yet.')
-  for (const s of ran) {
+  for (const {section: s, heading, anchor} of ran) {
     const r = s.result as CellResult
-    const problems = r.findings.filter((f) => f.status !== 'pass' && f.status !== 'skipped').length
-    out.push(`- ${STATUS_GLYPH[r.status]} **${STATUS_LABEL[r.status]}** [${s.title}](#${s.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')})${problems > 0 ? `: ${problems} to look at` : ''}`)
+    const problems = r.findings.filter((f) => f.status !== 'pass' && f.status !== 'skipped')
+    out.push(`- ${STATUS_GLYPH[r.status]} **${STATUS_LABEL[r.status]}** [${heading}](#${anchor})${problems.length > 0 ? `: ${problems.length} to look at` : ''}`)
+    // Nested items use `*` so that `notes` (which reads the `- ` lines) lists one line per cell.
+    for (const f of problems) {
+      out.push(`  * ${STATUS_GLYPH[f.status]} **${STATUS_LABEL[f.status]}** ${sanitize(f.title).replace(/\n/g, ' ')}${f.recipe ? ` (recipe: \`${f.recipe}\`)` : ''}`)
+    }
   }
   out.push('')
-  for (const s of doc.sections) if (s.result || s.notes.length > 0) out.push(section(doc, s))
+  if (headings.length > 0) {
+    out.push('## Contents', '')
+    for (const {heading, anchor} of headings) out.push(`- [${heading}](#${anchor})`)
+    out.push('')
+  }
+  for (const {section: s, heading} of headings) out.push(section(doc, s, heading))
   if (doc.closing) out.push('---', '', sanitize(doc.closing), '')
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`
+  return `${collapseBlankLines(out.join('\n')).trimEnd()}\n`
+}
+
+/** Lines that open or close a fenced code block (CommonMark: up to 3 spaces, then 3+ backticks or tildes). */
+const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/
+
+/**
+Tracks fenced code blocks line by line: `inside` after feeding a line says whether the next line is
+code. A closing fence uses the opening character, is at least as long and carries no info string.
+*/
+export class FenceTracker {
+  private open: string | undefined
+
+  get inside(): boolean {
+    return this.open !== undefined
+  }
+
+  /** Feeds one line; returns true when the line itself is code or a fence line. */
+  feed(line: string): boolean {
+    const m = FENCE_LINE.exec(line)
+    if (this.open === undefined) {
+      if (m && !(m[1]?.startsWith('`') && m[2]?.includes('`'))) this.open = m[1]
+      return m !== null && this.open !== undefined
+    }
+    if (m && m[1]?.[0] === this.open[0] && (m[1]?.length ?? 0) >= this.open.length && (m[2] ?? '').trim() === '') this.open = undefined
+    return true
+  }
+}
+
+/** Collapses runs of blank lines between blocks to one, leaving command output in fences as it was. */
+function collapseBlankLines(text: string): string {
+  const fences = new FenceTracker()
+  const out: string[] = []
+  for (const line of text.split('\n')) {
+    const code = fences.feed(line)
+    if (!code && line === '' && out.length > 0 && out[out.length - 1] === '') continue
+    out.push(line)
+  }
+  return out.join('\n')
 }

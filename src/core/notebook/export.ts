@@ -1,0 +1,211 @@
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+import {escapeHtml, FenceTracker, fence} from './markdown.js'
+import {sanitize} from './sanitize.js'
+import {listSessions} from './session-log.js'
+
+/** Sidecar lines folded into an export by default; longer ones keep their head and tail. */
+export const DEFAULT_MAX_SIDECAR_LINES = 400
+
+export interface ExportOptions {
+  /** Lines of a sidecar log kept in the export; longer logs are trimmed with a note. */
+  readonly maxSidecarLines: number
+  readonly now?: Date
+}
+
+export interface ExportedSidecar {
+  /** Absolute path of the sidecar log. */
+  readonly file: string
+  /** Its line count, or null when it could not be read. */
+  readonly lines: number | null
+  /** True when the whole log is in the export, false when it was trimmed or missing. */
+  readonly included: boolean
+}
+
+export interface SessionExport {
+  readonly text: string
+  readonly sidecars: readonly ExportedSidecar[]
+}
+
+/** Raised for a session or sidecar that cannot be found or read: the message is one paragraph for the user. */
+export class ExportError extends Error {
+  override readonly name = 'ExportError'
+}
+
+const LINK = /\[([^\]\n]*)\]\(([^()\s]+)\)/g
+
+/** A link target that names a local file (no scheme, no anchor), decoded; undefined for anything else. */
+function localTarget(target: string): string | undefined {
+  if (target.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//')) return undefined
+  try {
+    return decodeURI(target.replace(/#.*$/, ''))
+  } catch {
+    return undefined
+  }
+}
+
+function countLines(text: string): number {
+  if (text === '') return 0
+  let lines = 1
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++
+  return text.endsWith('\n') ? lines - 1 : lines
+}
+
+interface Sidecar {
+  readonly name: string
+  readonly file: string
+  /** Sanitised content, or undefined when it could not be read. */
+  readonly content: string | undefined
+}
+
+async function readSidecar(dir: string, name: string): Promise<Sidecar | undefined> {
+  const file = path.resolve(dir, name)
+  // Only files beside the log (or below it) are folded in: a log never pulls in a file from elsewhere.
+  const relative = path.relative(dir, file)
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined
+  if (file.endsWith('.md')) return undefined
+  try {
+    const info = await stat(file)
+    if (!info.isFile()) return undefined
+    return {name, file, content: sanitize(await readFile(file, 'utf8'))}
+  } catch {
+    return {name, file, content: undefined}
+  }
+}
+
+/** The collapsible block that carries a sidecar log, trimmed to `max` lines (head and tail) when longer. */
+function sidecarBlock(sidecar: Sidecar, max: number): {block: string; report: ExportedSidecar} {
+  const shownName = sanitize(sidecar.name)
+  if (sidecar.content === undefined) {
+    return {
+      block: `> Sidecar log \`${shownName}\` could not be read when this file was exported; it was expected at \`${sanitize(sidecar.file)}\`.`,
+      report: {file: sidecar.file, lines: null, included: false},
+    }
+  }
+  const body = sidecar.content.endsWith('\n') ? sidecar.content.slice(0, -1) : sidecar.content
+  const lines = countLines(sidecar.content)
+  const all = body === '' ? [] : body.split('\n')
+  const plural = (n: number) => `${n.toLocaleString('en-US')} line${n === 1 ? '' : 's'}`
+  if (lines <= max) {
+    return {
+      block: [`<details><summary>Full output: ${escapeHtml(shownName)} (${plural(lines)})</summary>`, '', fence(body, 'text'), '', '</details>'].join('\n'),
+      report: {file: sidecar.file, lines, included: true},
+    }
+  }
+  // The end of a log usually says why it failed, so the tail gets the larger share.
+  const head = Math.floor(max / 4)
+  const tail = max - head
+  const left = lines - max
+  const kept = [...all.slice(0, head), `… ${plural(left)} left out here (lines ${head + 1}–${lines - tail}) …`, ...(tail > 0 ? all.slice(-tail) : [])]
+  const note = `Trimmed to ${max.toLocaleString('en-US')} of ${plural(lines)}: ${plural(left)} left out. The full file is \`${sanitize(sidecar.file)}\` on the machine that ran the session.`
+  return {
+    block: [`<details><summary>Output (trimmed): ${escapeHtml(shownName)} (${max.toLocaleString('en-US')} of ${plural(lines)})</summary>`, '', note, '', fence(kept.join('\n'), 'text'), '', '</details>'].join('\n'),
+    report: {file: sidecar.file, lines, included: false},
+  }
+}
+
+/** A line that is a paragraph of its own at the top level, so a block can follow it without breaking a list, table or quote. */
+function standalone(line: string): boolean {
+  return line.trim() !== '' && !/^\s|^[|>*+-]|^\d+[.)]\s|^#/.test(line)
+}
+
+/**
+Makes one self-contained markdown file from a session log: every sidecar log it links to is folded
+in as a collapsible block (or trimmed with a note saying how much was left out and where the full
+file is), the links to them go, and everything is sanitised again so a secret that reached a file
+by another route is still redacted.
+*/
+export async function exportSession(logFile: string, options: ExportOptions): Promise<SessionExport> {
+  let source: string
+  try {
+    source = await readFile(logFile, 'utf8')
+  } catch (error) {
+    throw new ExportError(`Cannot read the session log ${logFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`)
+  }
+  const dir = path.dirname(logFile)
+  const lines = sanitize(source).replace(/\n+$/, '').split('\n')
+  const sidecars = new Map<string, Sidecar | undefined>()
+  const blocks = new Map<string, {block: string; report: ExportedSidecar}>()
+  const placed = new Set<string>()
+  const appendix: string[] = []
+  const out: string[] = []
+  const fences = new FenceTracker()
+
+  for (const line of lines) {
+    if (fences.feed(line)) {
+      out.push(line)
+      continue
+    }
+    const here: string[] = []
+    let rewritten = ''
+    let last = 0
+    for (const m of line.matchAll(LINK)) {
+      const [whole, label = '', target = ''] = m
+      const name = localTarget(target)
+      rewritten += line.slice(last, m.index)
+      last = m.index + whole.length
+      if (name === undefined) {
+        rewritten += whole
+        continue
+      }
+      if (!sidecars.has(name)) sidecars.set(name, await readSidecar(dir, name))
+      const sidecar = sidecars.get(name)
+      if (sidecar === undefined) {
+        // Not a sidecar (a file outside the notes folder, or another log): keep the words, drop the dead link.
+        rewritten += `${label} (\`${name}\`, not included)`
+        continue
+      }
+      if (!blocks.has(sidecar.file)) blocks.set(sidecar.file, sidecarBlock(sidecar, options.maxSidecarLines))
+      const already = placed.has(sidecar.file)
+      rewritten += `\`${label}\`${already ? ' (shown above)' : ' (below)'}`
+      if (!already) {
+        placed.add(sidecar.file)
+        here.push(sidecar.file)
+      }
+    }
+    rewritten += line.slice(last)
+    out.push(rewritten)
+    if (here.length === 0) continue
+    const folded = here.map((file) => blocks.get(file)?.block ?? '')
+    if (standalone(line)) {
+      out.push('', folded.join('\n\n'), '')
+    } else {
+      // Inside a list, table or quote a block would break the structure: such logs go to the end.
+      appendix.push(...folded)
+      out[out.length - 1] = (out[out.length - 1] ?? '').replace(/ \(below\)/g, ' (at the end)')
+    }
+  }
+
+  const reports = [...blocks.values()].map((b) => b.report)
+  const when = (options.now ?? new Date()).toISOString()
+  const trimmed = reports.filter((r) => !r.included).length
+  const tail = [
+    '',
+    ...(appendix.length > 0 ? ['## Sidecar logs', '', appendix.join('\n\n'), ''] : []),
+    '---',
+    '',
+    `Exported from \`${sanitize(path.basename(logFile))}\` at ${when} by \`dagger-explore notes export\`: ${reports.length} sidecar log${reports.length === 1 ? '' : 's'} folded in${trimmed > 0 ? `, ${trimmed} of them trimmed or missing` : ''}; secrets redacted again.`,
+  ]
+  // One last pass over everything, so nothing that reached the text by any route escapes redaction.
+  while (out.length > 0 && out[out.length - 1] === '') out.pop()
+  const text = `${sanitize([...out, ...tail].join('\n')).trimEnd()}\n`
+  return {text, sidecars: reports}
+}
+
+/**
+Finds the session a user named: a path (absolute or relative to `cwd`), a file name in the notes
+folder (with or without `.md`), or, when nothing is named, the latest session.
+*/
+export async function resolveSession(notesDir: string, cwd: string, name: string | undefined): Promise<string> {
+  if (name === undefined) {
+    const [latest] = await listSessions(notesDir)
+    if (!latest) throw new ExportError(`There are no saved sessions in ${notesDir} to export. Run \`dagger-explore\` to make one, or name a session file (or pass --notes-dir).`)
+    return latest.file
+  }
+  const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false)
+  const candidates = name.includes('/') || name.includes(path.sep) || path.isAbsolute(name)
+    ? [path.resolve(cwd, name)]
+    : [path.join(notesDir, name), path.join(notesDir, `${name}.md`), path.join(notesDir, `${name}-session.md`), path.resolve(cwd, name)]
+  for (const file of candidates) if (await isFile(file)) return file
+  throw new ExportError(`There is no session "${name}" in ${notesDir} or as a path from ${cwd}. Run \`dagger-explore notes\` to list the saved sessions, then pass a file name or a path.`)
+}
