@@ -7,7 +7,7 @@ import {dataRootSpace, spaceFindings} from '../../src/core/daemon-config/disk.js
 import {parseDockerdArgs, splitCommandLine} from '../../src/core/daemon-config/flags.js'
 import {locateDaemonConfig} from '../../src/core/daemon-config/locate.js'
 import {daemonForSocket, findDockerdProcesses, listenSockets} from '../../src/core/daemon-config/proc.js'
-import {mergeServiceFiles, proxyEnvironment, readDockerService} from '../../src/core/daemon-config/systemd.js'
+import {expandExecStart, mergeServiceFiles, parseEnvironmentFile, proxyEnvironment, readDockerService, withEnvironmentFiles} from '../../src/core/daemon-config/systemd.js'
 
 const base = {cwd: '/home/u/src', home: '/home/u', env: {}, endpointLocal: true}
 
@@ -79,6 +79,22 @@ describe('docker.service and its drop-ins', () => {
     expect(merged.execStartFile).toBe('/etc/systemd/system/docker.service.d/override.conf')
     expect(merged.environment).toEqual({FOO: '1', HTTP_PROXY: 'http://proxy.example:3128', NO_PROXY: 'localhost,127.0.0.1', HTTPS_PROXY: 'http://u:p%40@proxy.example:3128'})
     expect(proxyEnvironment(merged.environment)).toEqual({http: 'http://proxy.example:3128', https: 'http://u:p%40@proxy.example:3128', no: 'localhost,127.0.0.1'})
+  })
+  test("Debian's $DOCKER_OPTS from /etc/default/docker is expanded into flags", async () => {
+    const env = parseEnvironmentFile('# Docker Upstart and SysVinit configuration file\nexport DOCKER_OPTS="--dns 192.0.2.53 --mtu 1400"\nX=\'y z\'\n')
+    expect(env).toEqual({DOCKER_OPTS: '--dns 192.0.2.53 --mtu 1400', X: 'y z'})
+    expect(expandExecStart(['/usr/sbin/dockerd', '-H', 'fd://', '$DOCKER_OPTS', '--label=x=${X}'], env)).toEqual(['/usr/sbin/dockerd', '-H', 'fd://', '--dns', '192.0.2.53', '--mtu', '1400', '--label=x=y z'])
+    const root = await mkdtemp(path.join(os.tmpdir(), 'dx-daemoncfg-envfile-'))
+    try {
+      await mkdir(path.join(root, 'etc/default'), {recursive: true})
+      await writeFile(path.join(root, 'etc/default/docker'), 'DOCKER_OPTS="--mtu 1400"\n')
+      const merged = mergeServiceFiles([{path: '/lib/systemd/system/docker.service', text: '[Service]\nEnvironmentFile=-/etc/default/docker\nEnvironmentFile=-/etc/default/missing\nExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS\n'}])
+      const {settings, read} = await withEnvironmentFiles(merged, root)
+      expect(read.map((r) => r.path)).toEqual(['/etc/default/docker'])
+      expect(settings.execStart).toEqual(['/usr/sbin/dockerd', '-H', 'fd://', '--mtu', '1400'])
+    } finally {
+      await rm(root, {recursive: true, force: true})
+    }
   })
   test('ExecStart prefixes and quotes', () => {
     expect(splitCommandLine('-/usr/bin/dockerd --label "a=b c" -H fd://')).toEqual(['/usr/bin/dockerd', '--label', 'a=b c', '-H', 'fd://'])

@@ -176,6 +176,9 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   const explicit = positionals[0]
   const found = await discover(io, timeoutMs, explicit)
   const file = found.location.file
+  if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
+    throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
+  }
   let text: string
   try {
     text = await readFile(file, 'utf8')

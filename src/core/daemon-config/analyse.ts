@@ -15,7 +15,7 @@ import type {ConfigFinding} from './finding.js'
 import {parseDockerdArgs, type FlagSetting} from './flags.js'
 import {lintDaemonConfig, type LintResult} from './lint.js'
 import {isRootless, type ConfigLocation, type DaemonProcess} from './locate.js'
-import {mergeServiceFiles, proxyEnvironment, readDockerService, type ServiceSettings} from './systemd.js'
+import {mergeServiceFiles, proxyEnvironment, readDockerService, withEnvironmentFiles, type ServiceSettings} from './systemd.js'
 import {formatVersion, parseEngineVersion, type EngineVersion} from './version.js'
 
 export interface ConfigAnalysis {
@@ -57,8 +57,10 @@ async function readConfig(rec: Recorder, file: string): Promise<{bytes?: Uint8Ar
 
 async function readService(rec: Recorder, rootless: boolean, env: NodeJS.ProcessEnv): Promise<ServiceSettings | undefined> {
   const files = await readDockerService(rootless, homedir(), env)
-  for (const f of files) rec.record({kind: 'file', argv: ['cat', f.path], exitCode: 0, output: f.text, startedAt: new Date().toISOString(), durationMs: 0})
-  return files.length === 0 ? undefined : mergeServiceFiles(files)
+  if (files.length === 0) return undefined
+  const expanded = await withEnvironmentFiles(mergeServiceFiles(files))
+  for (const f of [...files, ...expanded.read]) rec.record({kind: 'file', argv: ['cat', f.path], exitCode: 0, output: f.text, startedAt: new Date().toISOString(), durationMs: 0})
+  return expanded.settings
 }
 
 function serviceFindings(service: ServiceSettings, daemon: DaemonProcess | undefined, info: DaemonInfo | undefined, lint: LintResult | undefined, target: EngineVersion | undefined): ConfigFinding[] {
@@ -92,8 +94,7 @@ function serviceFindings(service: ServiceSettings, daemon: DaemonProcess | undef
   if (daemon !== undefined && service.execStart !== undefined) {
     const unitArgs = service.execStart.slice(1).join(' ')
     const runningArgs = daemon.argv.slice(1).join(' ')
-    // A $VAR in ExecStart= comes from EnvironmentFile=, which we do not expand: compare only plain lines.
-    if (unitArgs !== runningArgs && !unitArgs.includes('$')) {
+    if (unitArgs !== runningArgs) {
       out.push({
         id: 'daemon-unit-drift',
         status: 'warn',

@@ -142,3 +142,50 @@ export function proxyEnvironment(env: Readonly<Record<string, string>>): {http?:
   const no = pick('NO_PROXY')
   return {...(http === undefined ? {} : {http}), ...(https === undefined ? {} : {https}), ...(no === undefined ? {} : {no})}
 }
+
+/** KEY=VALUE lines of an EnvironmentFile= (comments, `export`, quotes as systemd reads them). */
+export function parseEnvironmentFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of joinContinuations(text)) {
+    const trimmed = line.trim()
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed)
+    if (m === null) continue
+    const raw = m[2] ?? ''
+    const quoted = /^"(.*)"$/.exec(raw) ?? /^'(.*)'$/.exec(raw)
+    out[m[1] ?? ''] = quoted === null ? raw : (quoted[1] ?? '').replace(/\\(["\\$`])/g, '$1')
+  }
+  return out
+}
+
+/**
+Expands $VAR (split into words, as systemd does for an unbraced variable standing alone) and ${VAR}
+(one word) in ExecStart= words. Debian's unit passes `$DOCKER_OPTS` from /etc/default/docker.
+*/
+export function expandExecStart(words: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  const out: string[] = []
+  for (const word of words) {
+    const alone = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(word)
+    if (alone !== null) {
+      out.push(...(env[alone[1] ?? ''] ?? '').split(/\s+/).filter((w) => w !== ''))
+      continue
+    }
+    out.push(word.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, a: string | undefined, b: string | undefined) => env[a ?? b ?? ''] ?? ''))
+  }
+  return out
+}
+
+/** Reads the EnvironmentFile= files (a missing optional one is skipped) and applies them to ExecStart=. */
+export async function withEnvironmentFiles(settings: ServiceSettings, root = '/'): Promise<{settings: ServiceSettings; read: UnitText[]}> {
+  const read: UnitText[] = []
+  let fileEnv: Record<string, string> = {}
+  for (const file of settings.environmentFiles) {
+    const text = await readFile(path.join(root, file), 'utf8').catch(() => undefined)
+    if (text === undefined) continue
+    read.push({path: file, text})
+    fileEnv = {...fileEnv, ...parseEnvironmentFile(text)}
+  }
+  // systemd applies EnvironmentFile= after Environment=, so the files win for the same name.
+  const env = {...settings.environment, ...fileEnv}
+  return {settings: {...settings, ...(settings.execStart === undefined ? {} : {execStart: expandExecStart(settings.execStart, env)})}, read}
+}
