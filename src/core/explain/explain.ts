@@ -9,6 +9,7 @@ import {setImmediate as yieldToLoop} from 'node:timers/promises'
 import {REGISTRY_CATEGORIES} from './categories.js'
 import {classifyStatement} from './classify.js'
 import {FailureCollector} from './collector.js'
+import {DATA_SIZE, kernels} from './kernels.js'
 import {imageRefsInLine, repositoryOf} from './image-ref.js'
 import type {ExplainReport} from './report.js'
 import {LineScanner} from './scanner.js'
@@ -71,7 +72,7 @@ export async function explainStream(readable: AsyncIterable<Uint8Array | string>
   return explainer.end()
 }
 
-const READ_SIZE = 256 * 1024
+const READ_SIZE = DATA_SIZE
 // Regular files are read with synchronous calls into one reused buffer (several times faster than a
 // stream on a warm cache), handing the event loop back every few megabytes so a UI stays live.
 const READS_PER_TURN = 16
@@ -83,7 +84,8 @@ export async function explainFile(path: string, options: ExplainOptions = {}): P
     const stat = await handle.stat()
     if (!stat.isFile()) return await explainStream(handle.createReadStream({autoClose: false, highWaterMark: READ_SIZE}), options)
     const explainer = createExplainer()
-    const buffer = Buffer.allocUnsafeSlow(READ_SIZE)
+    // Read straight into the WebAssembly scan area when there is one: no copy at all.
+    const buffer = kernels()?.data ?? Buffer.allocUnsafeSlow(READ_SIZE)
     for (;;) {
       let done = false
       for (let i = 0; i < READS_PER_TURN; i++) {

@@ -3,7 +3,10 @@ Counting newlines is the one job the explainer does on every byte of a log (line
 right across hundreds of megabytes), so it reads four bytes at a time instead of one.
 */
 
+import {inScanArea, kernels} from './kernels.js'
+
 const NEWLINE = 0x0a
+const KERNELS = kernels()
 
 function countBytewise(bytes: Uint8Array, start: number, end: number): number {
   let count = 0
@@ -14,6 +17,7 @@ function countBytewise(bytes: Uint8Array, start: number, end: number): number {
 /** Number of `\n` bytes in `bytes[start, end)`. */
 export function countNewlines(bytes: Uint8Array, start: number, end: number): number {
   if (end - start < 64) return countBytewise(bytes, start, end)
+  if (KERNELS !== null && inScanArea(KERNELS, bytes)) return KERNELS.count(bytes.byteOffset + start, end - start)
   const misalignment = (bytes.byteOffset + start) & 3
   const head = misalignment === 0 ? start : start + 4 - misalignment
   let count = countBytewise(bytes, start, head)

@@ -1,10 +1,13 @@
 /**
 The cheap prefilter. A line is looked at closely only when it holds one of these byte strings (and
-the few boundary checks pass), so most of a log is never decoded. All needles are found in one pass
-(a Wu-Manber search: the last two bytes of a 4-byte window say how far the window may jump), which
-costs about as much as one `indexOf` while looking for all of them. Every phrase the classifier
-recognises has one of these inside it, or sits on a line next to one.
+the few boundary checks pass), so most of a log is never decoded. The long needles are all found in
+one pass (a Wu-Manber search: the last two bytes of a 5-byte window say how far the window may jump,
+and each needle is keyed on its rarest 5 bytes), which costs about as much as one `indexOf` while
+looking for all of them; the skip loop runs in WebAssembly when it can (kernels.ts). Needles shorter
+than the window (`EOF`) get one `indexOf` each. Every phrase the classifier recognises has a needle
+inside it, or sits on a line next to one.
 */
+import {inScanArea, kernels, keyHash, KEYSET_BASE, type Kernels} from './kernels.js'
 
 const WORD = new Uint8Array(256)
 for (const range of ['az', 'AZ', '09']) {
@@ -118,7 +121,14 @@ export class NeedleSearch {
   private readonly buckets: (Keyed[] | undefined)[] = new Array<Keyed[] | undefined>(65536)
   private readonly short: Keyed[] = []
 
-  constructor(readonly needles: readonly Needle[]) {
+  /**
+  With `kernels`, the search runs its skip loop in WebAssembly on bytes in the kernels' scan area
+  (the tables are copied into the module's memory: only one search may own the kernels).
+  */
+  constructor(
+    readonly needles: readonly Needle[],
+    private readonly kernels: Kernels | null = null,
+  ) {
     this.shift.fill(WINDOW - 1)
     needles.forEach((needle, index) => {
       const bytes = Buffer.from(needle.text, 'latin1')
@@ -147,7 +157,13 @@ export class NeedleSearch {
       const bucket = this.buckets[last] ?? []
       bucket.push({index, bytes, keyOffset})
       this.buckets[last] = bucket
+      if (kernels !== null) {
+        const k = bytes.subarray(keyOffset, keyOffset + WINDOW)
+        const hash = keyHash(((k[0] as number) | ((k[1] as number) << 8) | ((k[2] as number) << 16) | ((k[3] as number) << 24)) | 0, k[4] as number)
+        kernels.memory[KEYSET_BASE + (hash >>> 3)] = (kernels.memory[KEYSET_BASE + (hash >>> 3)] as number) | (1 << (hash & 7))
+      }
     })
+    kernels?.memory.set(this.shift, 0)
   }
 
   /**
@@ -156,6 +172,29 @@ export class NeedleSearch {
   not reported. Hits come in order for the long needles, then again in order for each short one.
   */
   search(bytes: Buffer, start: number, end: number, hit: (at: number) => number): void {
+    if (this.kernels !== null && inScanArea(this.kernels, bytes)) this.searchLong(this.kernels, bytes, start, end, hit)
+    else this.searchLongHere(bytes, start, end, hit)
+    this.searchShort(bytes, start, end, hit)
+  }
+
+  /** The skip loop in WebAssembly, over four slices at once; candidates come back unordered. */
+  private searchLong(k: Kernels, bytes: Buffer, start: number, end: number, hit: (at: number) => number): void {
+    const base = bytes.byteOffset
+    // Cursor i covers the windows ending in [edge(i), edge(i + 1)); q is a window's end minus one.
+    const first = start + WINDOW - 1
+    if (end <= first) return
+    const step = Math.ceil((end - first) / 4)
+    const edge = (i: number) => base + Math.min(end, first + i * step) - 1
+    const n = k.scan(edge(0), edge(1), edge(1), edge(2), edge(2), edge(3), edge(3), edge(4))
+    const out = k.out
+    for (let i = 0; i < n; i++) {
+      const at = this.match(bytes, (out[i] as number) - base + 1, start, end)
+      if (at !== -1) hit(at)
+    }
+  }
+
+  /** The same loop in JavaScript, for bytes outside the scan area or without WebAssembly. */
+  private searchLongHere(bytes: Buffer, start: number, end: number, hit: (at: number) => number): void {
     const shift = this.shift
     let floor = start
     let pos = start + WINDOW - 1
@@ -173,6 +212,9 @@ export class NeedleSearch {
       floor = hit(at)
       pos = Math.max(pos + 1, floor + WINDOW - 1)
     }
+  }
+
+  private searchShort(bytes: Buffer, start: number, end: number, hit: (at: number) => number): void {
     for (const keyed of this.short) {
       const accept = this.needles[keyed.index]?.accept
       const last = end - keyed.bytes.length
@@ -201,4 +243,4 @@ export class NeedleSearch {
   }
 }
 
-export const NEEDLE_SEARCH = new NeedleSearch(NEEDLES)
+export const NEEDLE_SEARCH = new NeedleSearch(NEEDLES, kernels())
