@@ -6,7 +6,7 @@ proxy is in the way, and a TLS handshake that inspects the certificate before ju
 import {X509Certificate} from 'node:crypto'
 import {lookup} from 'node:dns/promises'
 import {connect as netConnect, isIP, type Socket} from 'node:net'
-import {checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket} from 'node:tls'
+import {checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket} from 'node:tls'
 import {LayerFailure} from './categories.js'
 import type {ProxyChoice} from './proxy.js'
 import {isPublicIssuer} from './trust.js'
@@ -192,7 +192,7 @@ function inspect(socket: TLSSocket, host: string): TlsInfo {
 Runs a TLS handshake over `socket` without letting Node reject the certificate, so the chain can be
 inspected and reported, then judges it. The timer covers the whole handshake.
 */
-export function handshake(socket: Socket, host: string, ca: readonly string[], timeoutMs: number): Promise<{socket: TLSSocket; info: TlsInfo}> {
+export function handshake(socket: Socket, host: string, context: SecureContext, timeoutMs: number): Promise<{socket: TLSSocket; info: TlsInfo}> {
   return new Promise((resolve, reject) => {
     const traffic = () => `${socket.bytesWritten} bytes sent, ${socket.bytesRead} received`
     // A peer that closed before or during the handshake can leave the TLS socket waiting forever:
@@ -214,7 +214,7 @@ export function handshake(socket: Socket, host: string, ca: readonly string[], t
     const tlsSocket = tlsConnect({
       socket,
       ...(isIP(host) === 0 ? {servername: host} : {}),
-      ca: [...ca],
+      secureContext: context,
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
     })

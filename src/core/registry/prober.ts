@@ -212,7 +212,7 @@ class Path {
     if (proxy) {
       const tunnelled = await this.layer('proxy', origin.host, address, async () => {
         let s = socket
-        if (proxy.url.protocol === 'https:') s = (await handshake(s, proxy.url.hostname, store.ca, this.timeoutMs)).socket
+        if (proxy.url.protocol === 'https:') s = (await handshake(s, proxy.url.hostname, store.context, this.timeoutMs)).socket
         await tunnelThroughProxy(s, proxy, origin.authority, this.timeoutMs)
         return {value: s, detail: `the proxy ${proxy.display} opened a tunnel to ${origin.authority}`}
       })
@@ -224,7 +224,7 @@ class Path {
     }
     if (origin.protocol === 'https:') {
       const secured = await this.layer('tls', origin.host, address, async () => {
-        const {socket: tlsSocket, info} = await handshake(socket, origin.host, store.ca, this.timeoutMs)
+        const {socket: tlsSocket, info} = await handshake(socket, origin.host, store.context, this.timeoutMs)
         const detail = describeTls(info, origin.host, store.customSources)
         if (info.problem) {
           tlsSocket.destroy()
@@ -236,7 +236,7 @@ class Path {
       socket = secured
     }
     const route: Route = {address, ...(proxy ? {proxy} : {})}
-    const client = createClient(origin, route, store.ca, this.timeoutMs, socket)
+    const client = createClient(origin, route, store.context, this.timeoutMs, socket)
     this.clients.set(origin.authority, client)
     return client
   }
@@ -271,8 +271,9 @@ async function runPath(path: Path): Promise<void> {
         if (isHtml(res)) throw unexpected(res, 'GET /v2/', ref.host)
         throw new LayerFailure('http_401', `GET /v2/ answered 401 without saying how to authenticate (no WWW-Authenticate header)`)
       }
-      const where = found.params.realm ? ` realm ${found.params.realm}` : ''
-      return {value: found, detail: `401 with a ${found.scheme === 'bearer' ? 'Bearer' : found.scheme} challenge${where}${found.params.service ? ` service ${found.params.service}` : ''}${apiVersion ? `, ${apiVersion}` : ''}`}
+      const where = found.params.realm ? ` from ${found.params.realm}` : ''
+      const kind = found.scheme === 'bearer' ? 'token auth' : found.scheme === 'basic' ? 'Basic auth' : `"${found.scheme}" auth`
+      return {value: found, detail: `401 asking for ${kind}${where}${found.params.service ? `, service ${found.params.service}` : ''}${apiVersion ? `; ${apiVersion}` : ''}`}
     }
     if (res.status >= 300 && res.status < 400) {
       throw new LayerFailure('not_a_registry', `GET /v2/ was redirected (${res.status}) to ${res.headers.location ?? 'nowhere'}: a registry never does that; a captive portal or login page is in the way`)

@@ -7,7 +7,7 @@ import {X509Certificate} from 'node:crypto'
 import {readdir, readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {rootCertificates} from 'node:tls'
+import {createSecureContext, rootCertificates, type SecureContext} from 'node:tls'
 
 /** Where Go looks for the system bundle, in its order (crypto/x509/root_linux.go). */
 const SYSTEM_BUNDLES = [
@@ -32,6 +32,20 @@ export interface TrustStore {
   readonly ca: readonly string[]
   /** Files that added authorities beyond the public list, for the report. */
   readonly customSources: readonly string[]
+  /** A TLS context holding `ca`; building one parses every certificate, so it is made once per set. */
+  readonly context: SecureContext
+}
+
+const contexts = new Map<string, SecureContext>()
+
+function contextFor(ca: readonly string[]): SecureContext {
+  const key = ca.join('')
+  let context = contexts.get(key)
+  if (!context) {
+    context = createSecureContext({ca: [...ca]})
+    contexts.set(key, context)
+  }
+  return context
 }
 
 export function defaultCertsDirs(env: NodeJS.ProcessEnv): string[] {
@@ -94,7 +108,7 @@ export async function loadTrust(authority: string, options: TrustOptions): Promi
     ca.push(...splitPem(pem))
     customSources.push('a CA given to the probe')
   }
-  return {ca, customSources}
+  return {ca, customSources, context: contextFor(ca)}
 }
 
 let publicSubjects: Set<string> | undefined
