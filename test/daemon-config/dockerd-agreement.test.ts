@@ -17,6 +17,9 @@ import {daemonForSocket, findDockerdProcesses} from '../../src/core/daemon-confi
 import {planReset, suggestedResetKeys, writeResetPlan} from '../../src/core/daemon-config/reset.js'
 import {formatVersion, parseEngineVersion, type EngineVersion} from '../../src/core/daemon-config/version.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
+import {main} from '../../src/cli/commands/daemon-config.js'
+import type {CliIO} from '../../src/cli/io.js'
+import {PassThrough} from 'node:stream'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {PREFIX, createSecondDockerd, type Attempt, type SecondDockerd} from './second-dockerd.js'
 
@@ -227,6 +230,34 @@ describe.skipIf(skipWithoutDocker())('agreement with a real dockerd', () => {
     await daemonCell.run({env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, recorder: after, signal: after.signal, previous: new Map(), notesDir: work, options: {}})
     expect(after.findings.map((f) => f.id)).not.toContain('daemon-config-drift')
     expect(after.findings.map((f) => f.id)).toContain('daemon-config-in-force')
+    await daemon.stop()
+  }, 120_000)
+  test('reset of the file in force: located through dockerd, written, restart advised, then the re-check sees it', async () => {
+    await writeFile(daemon.configFile, '{\n  "registry-mirrors": ["https://127.0.0.1:5999"],\n  "max-concurrent-downloads": 10\n}\n')
+    expect((await daemon.start()).outcome).toBe('started')
+    const run = async (argv: string[]) => {
+      const stdout = new PassThrough()
+      let out = ''
+      stdout.on('data', (c: Buffer) => (out += c.toString()))
+      const io: CliIO = {stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, cwd: work, color: false, interactive: false}
+      const code = await main(argv, io)
+      return {code, out}
+    }
+    const reset = await run(['reset', '--drop', 'registry-mirrors', '--drop', 'max-concurrent-downloads', '--yes'])
+    expect(reset.code).toBe(0)
+    expect(reset.out).toContain(`Wrote ${daemon.configFile}`)
+    expect(reset.out).toMatch(/Then restart the daemon: (sudo systemctl restart docker\.service|sudo kill \d+ && sudo dockerd )/)
+    expect(await readFile(daemon.configFile, 'utf8')).toBe('{}\n')
+
+    // Not restarted yet: the lint of the file in force reports the drift.
+    const before = JSON.parse((await run(['--json'])).out) as {file: string; source: string; findings: {id: string}[]}
+    expect(before).toMatchObject({file: daemon.configFile, source: 'dockerd-flag'})
+    expect(before.findings.map((f) => f.id)).toContain('daemon-config-drift')
+
+    expect((await daemon.start()).outcome).toBe('started')
+    const after = JSON.parse((await run(['--json'])).out) as {valid: boolean; findings: {id: string}[]}
+    expect(after.findings.map((f) => f.id).filter((id) => !id.startsWith('data-root'))).toEqual(['daemon-config-in-force'])
+    expect(after.valid).toBe(true)
     await daemon.stop()
   }, 120_000)
 })

@@ -239,15 +239,21 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   }
   const writtenAt = Date.now()
   const outcome = await writeResetPlan(plan)
+  const inForce = await isFileInForce(io, found, explicit, timeoutMs)
+  if (!inForce) {
+    if (values.json) {
+      write(io.stdout, JSON.stringify({...resetJson(found, plan, outcome, advice), restart: null, message: 'not the file the running daemon reads: no restart needed'}, null, 2))
+      return outcome.written ? EXIT.ok : EXIT.problem
+    }
+    printOutcome(io, file, outcome)
+    write(io.stdout, 'This is not the file the running daemon reads, so there is nothing to restart for it.')
+    return outcome.written ? EXIT.ok : EXIT.problem
+  }
   if (values.json) {
     write(io.stdout, JSON.stringify(resetJson(found, plan, outcome, advice), null, 2))
     return outcome.written ? EXIT.ok : EXIT.problem
   }
-  if (outcome.written) write(io.stdout, `Wrote ${sanitize(file)}; the old file is kept as ${sanitize(outcome.backup)}.`)
-  else {
-    write(io.stdout, `This user may not write ${sanitize(file)} (${sanitize(outcome.reason ?? '')}). The new file is staged at ${sanitize(outcome.staged ?? '')}; run:`)
-    for (const line of outcome.sudo ?? []) write(io.stdout, `  ${line}`)
-  }
+  printOutcome(io, file, outcome)
   write(io.stdout, `Then restart the daemon: ${advice.restart}`)
   if (advice.reload !== undefined) write(io.stdout, `  (every changed key reloads, so this is enough and keeps containers running: ${advice.reload})`)
   write(io.stdout, `  ${advice.note}`)
@@ -258,6 +264,15 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   const answer = await ask(io, 'Press Enter once the daemon has restarted (or type s to skip the check): ')
   if (/^s/i.test(answer)) return EXIT.ok
   return recheck(io, found, plan, writtenAt, timeoutMs, advice)
+}
+
+function printOutcome(io: CliIO, file: string, outcome: WriteOutcome): void {
+  if (outcome.written) {
+    write(io.stdout, `Wrote ${sanitize(file)}; the old file is kept as ${sanitize(outcome.backup)}.`)
+    return
+  }
+  write(io.stdout, `This user may not write ${sanitize(file)} (${sanitize(outcome.reason ?? '')}). The new file is staged at ${sanitize(outcome.staged ?? '')}; run:`)
+  for (const line of outcome.sudo ?? []) write(io.stdout, `  ${sanitize(line)}`)
 }
 
 async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writtenAt: number, timeoutMs: number, advice: RestartAdvice): Promise<number> {

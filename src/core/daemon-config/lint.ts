@@ -49,6 +49,8 @@ export function lintDaemonConfig(input: Uint8Array | string, options: LintOption
     findings.push(...conflictFindings(root, options.flags ?? [], options.flagsSource ?? 'the dockerd command line'))
     if (options.risks !== false) findings.push(...riskFindings(root, options.host))
   }
+  // In file order, so the output reads top to bottom; findings without a position go last.
+  findings.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER) || (a.column ?? 0) - (b.column ?? 0))
   const valid = !findings.some((f) => f.status === 'fail')
   const value = root?.kind === 'object' ? (toValue(root) as Record<string, unknown>) : undefined
   return {valid, findings, text: parsed.text, target, ...(root === undefined ? {} : {root}), ...(value === undefined ? {} : {value})}
