@@ -23,9 +23,13 @@ const CACHED = new RegExp(String.raw`\s+CACHED${DURATION}\s*$`)
 const ERROR = new RegExp(String.raw`\s+ERROR${DURATION}(?::.*)?$`)
 const CANCELED = new RegExp(String.raw`\s+CANCEL(?:L)?ED${DURATION}\s*$`)
 
+// Status words a step line can end with; lines without any are starts or logs, decided cheaply.
+const STATUS_WORD = /DONE|CACHED|ERROR|CANCEL/
+
 function classify(rest: string): {event: StepEvent; text: string} {
-  const padded = ` ${rest}`
   if (rest.startsWith('> ') || /^\[\d+(?:\.\d+)?m?s\] /.test(rest) || /^\d+\.\d+ /.test(rest)) return {event: 'log', text: rest}
+  if (!STATUS_WORD.test(rest)) return {event: 'start', text: rest}
+  const padded = ` ${rest}`
   const error = ERROR.exec(padded)
   if (error) return {event: 'error', text: padded.slice(0, error.index).trim()}
   const done = DONE.exec(padded)

@@ -1,7 +1,7 @@
-import {createWriteStream, mkdirSync} from 'node:fs'
+import {closeSync, createWriteStream, mkdirSync, openSync} from 'node:fs'
+import {open, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {StringDecoder} from 'node:string_decoder'
-import type {Readable} from 'node:stream'
 import {sanitize} from '../notebook/sanitize.js'
 import {BuildOutput} from './build-output.js'
 import type {ExportLine} from './exports.js'
@@ -41,12 +41,14 @@ export interface BuildRunResult {
 
 /** A partial line longer than this is emitted as it stands, so one endless line can't grow memory. */
 const MAX_PARTIAL = 1024 * 1024
-/** After the process exits, how long grandchildren holding the pipes may keep them open. */
-const DRAIN_GRACE_MS = 3000
+/** Bytes read from the raw file per step: big enough to be cheap, small enough to keep keys answered. */
+const READ_BLOCK = 64 * 1024
+/** How often the raw file is checked for more output when the last read found none. */
+const POLL_MS = 25
 
 /**
-Splits a byte stream into lines, writing each complete batch to the sidecar and the build output
-in one go per chunk (one write per chunk, not per line, keeps a 200,000-line flood cheap).
+Splits bytes into lines, handing each block's complete lines over in one go (one sanitise and one
+sidecar write per block, not per line, keeps a 200,000-line flood cheap).
 */
 class LineSplitter {
   private readonly decoder = new StringDecoder('utf8')
@@ -72,6 +74,16 @@ class LineSplitter {
   }
 }
 
+// Everything `sanitize` acts on contains one of these (an escape or control character, a secret's
+// name, a token prefix, or the `@` of credentials in a URL). Most build output has none, and testing
+// for them is far cheaper than running every redaction rule over every block.
+const MAY_NEED_SANITIZING = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|passw|pwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|bearer|basic|eyJ|dag_|gh[pousr]_|github_pat_|dckr_pat_|@/i
+
+/** `sanitize` for a block of build output, skipped when the block holds nothing it would change. */
+export function cleanBlock(text: string): string {
+  return MAY_NEED_SANITIZING.test(text) ? sanitize(text) : text
+}
+
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return
   try {
@@ -85,64 +97,81 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-function ended(stream: Readable | null | undefined): Promise<void> {
-  if (!stream || stream.readableEnded || stream.destroyed) return Promise.resolve()
-  return new Promise((resolve) => {
-    stream.once('end', resolve)
-    stream.once('close', resolve)
-    stream.once('error', () => resolve())
-  })
-}
 
 /**
 Runs a build command (argument array, its own process group so that a stop reaches `go run` and
 its children), streaming its output into `output`, the sidecar file and step counts. Never throws
 for a failing, missing or stopped build: the result says what happened.
+
+The child writes straight into a raw file (stdout and stderr on one append-mode descriptor, so they
+interleave as in a terminal) and this side reads it back in large blocks. A pipe would wake Node once
+per line for builds that write line by line, which costs seconds on a 200,000-line build; a file also
+means no line is lost whatever this process does. The raw file is removed once its sanitised copy,
+the sidecar, is complete.
 */
 export async function runBuild(options: BuildRunOptions): Promise<BuildRunResult> {
   const {execa} = await import('execa')
   const output = options.output ?? new BuildOutput()
   output.startedAt = Date.now()
   mkdirSync(path.dirname(options.sidecarPath), {recursive: true})
-  const sidecar = createWriteStream(options.sidecarPath, {flags: 'w'})
+  const rawPath = path.join(path.dirname(options.sidecarPath), `.${path.basename(options.sidecarPath)}.raw`)
+  // Private (0600) before the build writes anything into it; append mode so both streams interleave.
+  const rawFd = openSync(rawPath, 'a', 0o600)
+  const sidecar = createWriteStream(options.sidecarPath, {flags: 'w', mode: 0o600})
   let bytes = 0
 
-  const child = execa(options.file, [...options.args], {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: false,
-    buffer: false,
-    stdin: 'ignore',
-    reject: false,
-    detached: true,
-    stripFinalNewline: false,
-  })
+  // The descriptor goes to the child as it is (execa's `{file}` form would pipe through this process
+  // again); execa's types list only small descriptor numbers, its runtime takes any.
+  const fd = rawFd as unknown as 3
+  let child
+  try {
+    child = execa(options.file, [...options.args], {cwd: options.cwd, env: options.env, extendEnv: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false, detached: true})
+  } finally {
+    closeSync(rawFd)
+  }
   const pid = child.pid
-  const sources = [child.stdout, child.stderr].filter((s): s is NonNullable<typeof s> => s !== null && s !== undefined) as Readable[]
 
-  let paused = false
-  const onDrain = (): void => {
-    paused = false
-    for (const s of sources) s.resume()
-  }
-  sidecar.on('drain', onDrain)
-  const emit = (text: string): void => {
-    const clean = sanitize(text)
-    if (!sidecar.write(`${clean}\n`) && !paused) {
-      // Backpressure: the sidecar is the record of every line, so the child waits rather than memory growing.
-      paused = true
-      for (const s of sources) s.pause()
-    }
+  let exited = false
+  const splitter = new LineSplitter((text) => {
+    const clean = cleanBlock(text)
+    pending.push(`${clean}\n`)
     output.pushLines(clean.split('\n'))
-  }
-  const splitters = sources.map((s) => {
-    const splitter = new LineSplitter(emit)
-    s.on('data', (buf: Buffer) => {
-      bytes += buf.length
-      splitter.chunk(buf)
-    })
-    return {s, splitter}
   })
+  let pending: string[] = []
+  const flushSidecar = async (): Promise<void> => {
+    if (pending.length === 0) return
+    const text = pending.join('')
+    pending = []
+    // The sidecar is the record of every line: wait for the disk rather than letting memory grow.
+    if (!sidecar.write(text)) await new Promise<void>((resolve) => sidecar.once('drain', () => resolve()))
+  }
+
+  const tail = (async () => {
+    const handle = await open(rawPath, 'r')
+    const buffer = Buffer.allocUnsafe(READ_BLOCK)
+    let offset = 0
+    try {
+      for (;;) {
+        const finalPass = exited
+        const {bytesRead} = await handle.read(buffer, 0, READ_BLOCK, offset)
+        if (bytesRead > 0) {
+          offset += bytesRead
+          bytes += bytesRead
+          splitter.chunk(buffer.subarray(0, bytesRead))
+          await flushSidecar()
+          // Let timers and key presses in between blocks.
+          await new Promise((resolve) => setImmediate(resolve))
+          continue
+        }
+        if (finalPass) break
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      }
+      splitter.flush()
+      await flushSidecar()
+    } finally {
+      await handle.close()
+    }
+  })()
 
   let timedOut = false
   let canceled = false
@@ -162,15 +191,12 @@ export async function runBuild(options: BuildRunOptions): Promise<BuildRunResult
   if (options.signal?.aborted) onAbort()
 
   const result = await child
+  exited = true
   clearTimeout(timer)
   options.signal?.removeEventListener('abort', onAbort)
-  // A grandchild may still hold the pipes after the script exited; give it a moment, then let go.
-  await Promise.race([Promise.all(sources.map(ended)), new Promise((r) => setTimeout(r, DRAIN_GRACE_MS).unref())])
-  for (const {s, splitter} of splitters) {
-    s.destroy()
-    splitter.flush()
-  }
+  await tail
   await new Promise<void>((resolve) => sidecar.end(resolve))
+  await rm(rawPath, {force: true})
 
   const code = (result as {code?: string}).code
   const notFound = code === 'ENOENT' || code === 'EACCES'

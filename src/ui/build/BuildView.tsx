@@ -88,8 +88,9 @@ export function BuildView({view, height = 15, width = 100, refreshMs = 100, acti
       else if (input === '/') view.startSearch()
       else if (input === 'n') view.nextMatch(height)
       else if (input === 'N') view.previousMatch(height)
-      else if (input === 'r' && view.output.state === 'failed') onOpenRegistry?.()
-      else if (input === 'q' || key.escape) onClose?.()
+      else if (input === 'r' && view.output.state === 'failed') return onOpenRegistry?.()
+      else if (input === 'q' || key.escape) return onClose?.()
+      else return
       redraw()
     },
     {isActive: active},
