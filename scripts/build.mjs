@@ -1,11 +1,11 @@
 // Bundles the CLI with esbuild: one file per lazily loaded part, so start-up parses only what the
 // chosen command needs (importing ink and react as separate ESM modules costs about twice as much).
-import {readFileSync, rmSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {build} from 'esbuild'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
-await build({
+const result = await build({
   entryPoints: {cli: 'src/cli/entry.ts'},
   outdir: 'dist',
   bundle: true,
@@ -21,4 +21,8 @@ await build({
   banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 })
+// What each chunk imports, statically or lazily: test/install checks start-up loads only what it needs.
+// Not shipped (package.json "files" leaves it out).
+writeFileSync(new URL('../dist/meta.json', import.meta.url), JSON.stringify(result.metafile))
