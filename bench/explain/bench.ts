@@ -72,7 +72,7 @@ try {
   const explain = stats.get('explain --json')
   const report = JSON.parse(samples.get('explain --json')?.[0]?.stdout ?? '{"failures":[]}') as {failures: {category: string; count: number}[]}
   const occurrences = report.failures.reduce((sum, f) => sum + f.count, 0)
-  console.log(`explain found ${report.failures.length} distinct failures, ${occurrences} occurrences (${generated.failures} generated, some printed twice)`)
+  console.log(`explain found ${report.failures.length} distinct failures, ${occurrences} occurrences (${generated.failures} written)`)
   console.log(`Node ${process.version}, ${RUNS} runs each, medians; CPU = user + system\n`)
   console.log(`${'command'.padEnd(34)} ${'wall ms'.padStart(8)} ${'CPU ms'.padStart(8)} ${'peak RSS'.padStart(9)}   explain is (wall / CPU)`)
   for (const c of cases) {
@@ -81,10 +81,13 @@ try {
     const ratio = c.name.startsWith('explain') ? '' : `${(explain.wall / s.wall).toFixed(2)}x / ${(explain.cpu / s.cpu).toFixed(2)}x`
     console.log(`${c.name.padEnd(34)} ${s.wall.toFixed(0).padStart(8)} ${s.cpu.toFixed(0).padStart(8)} ${`${(s.rss / 1024).toFixed(1)} MB`.padStart(9)}   ${ratio}`)
   }
+  console.log('')
   const baseline = stats.get('grep -c -i error')
   if (explain && baseline) {
-    const ratio = explain.wall / baseline.wall
-    console.log(`\nTarget: explain <= ${TARGET}x grep -c -i error (wall): ${ratio.toFixed(2)}x ${ratio <= TARGET ? 'ok' : 'OVER'}`)
+    // Both: wall time is what a user waits, CPU time is what survives a busy machine.
+    for (const [label, ratio] of [['wall', explain.wall / baseline.wall], ['CPU', explain.cpu / baseline.cpu]] as const) {
+      console.log(`Target: explain <= ${TARGET}x grep -c -i error (${label}): ${ratio.toFixed(2)}x ${ratio <= TARGET ? 'ok' : 'OVER'}`)
+    }
   }
   const smallRun = measure(node, [entry, small, '--json'])
   if (explain && smallRun.rssKb !== null) {
