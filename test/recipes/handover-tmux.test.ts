@@ -1,4 +1,4 @@
-import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
@@ -17,7 +17,8 @@ Runs the CLI under sh so that its exit code is printed on the screen when it end
 marks the pane dead without ever filling in its exit status.
 */
 function shell(args: readonly string[]): string[] {
-  return ['sh', '-c', '"$0" "$@"; echo "exited=$?"', process.execPath, bin, ...args]
+  // The trap keeps this wrapper alive through a Ctrl-C (a handler, unlike an ignore, is not inherited).
+  return ['sh', '-c', 'trap "echo" INT; "$0" "$@"; echo "exited=$?"', process.execPath, bin, ...args]
 }
 
 async function exitCode(t: TmuxType): Promise<number> {
@@ -44,6 +45,46 @@ describe('terminal hand-over under tmux', () => {
     const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
     expect(await readFile(path.join(notesDir, file!), 'utf8')).toContain('the terminal was handed over')
     await rm(notesDir, {recursive: true, force: true})
+  })
+
+  test('without --yes it asks first in a terminal; Ctrl-C inside the shell belongs to the shell, not to dagger-explore', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+    tmux = await Tmux.start(shell(['recipe', 'dev-shell', '--run', '--step', 'shell', '--no-detect', '--var', `dagger_src=${notesDir}`, '--var', 'shell=/bin/sh', '--notes-dir', notesDir]), {
+      cols: 120,
+      rows: 40,
+      env: {CI: '', PS1: 'devshell$ '},
+    })
+    await tmux.waitFor((s) => s.includes('Run this? [y/N/q]'))
+    await tmux.text('y')
+    await tmux.keys('Enter')
+    await tmux.waitFor((s) => s.includes('devshell$'))
+    await tmux.keys('C-c')
+    await tmux.text('echo still-here')
+    await tmux.keys('Enter')
+    await tmux.waitFor((s) => s.includes('still-here\n'))
+    await tmux.text('exit')
+    await tmux.keys('Enter')
+    const back = await tmux.waitFor((s) => s.includes('Session log:'))
+    expect(back).toContain('Back in dagger-explore.')
+    expect(await exitCode(tmux)).toBe(0)
+    await rm(notesDir, {recursive: true, force: true})
+  })
+
+  test('Ctrl-C during a handed-over step stops that step, not dagger-explore', async () => {
+    // A fake checkout whose ./hack/dev is a long build: the registry-eof recipe's rebuild step runs it.
+    const src = await mkdtemp(path.join(tmpdir(), 'dxr-handover-src-'))
+    await mkdir(path.join(src, 'hack'))
+    await writeFile(path.join(src, 'hack', 'dev'), '#!/bin/sh\necho "building the engine..."\nsleep 60\n', {mode: 0o755})
+    tmux = await Tmux.start(shell(['recipe', 'registry-eof', '--run', '--yes', '--step', 'rebuild', '--no-detect', '--var', `dagger_src=${src}`, '--notes-dir', src]), {cols: 120, rows: 40, env: {CI: ''}})
+    await tmux.waitFor((s) => s.includes('building the engine...'))
+    await tmux.keys('C-c')
+    const back = await tmux.waitFor((s) => /exited=\d+/.test(s))
+    expect(back).toContain('Back in dagger-explore.')
+    expect(back).toContain('Step rebuild failed')
+    expect(back).toContain('exit 130')
+    expect(back).toContain('Session log:')
+    expect(await exitCode(tmux)).toBe(1)
+    await rm(src, {recursive: true, force: true})
   })
 
   describe.skipIf(skipWithoutDocker())('debugger-attach', () => {

@@ -1,3 +1,4 @@
+import {constants} from 'node:os'
 import type {Recorder} from '../notebook/recorder.js'
 import type {PreparedCommand, PreparedStep} from './types.js'
 
@@ -29,6 +30,31 @@ function withSelf(command: PreparedCommand, self: readonly string[] | undefined)
   return {...command, argv: [...self, ...command.argv.slice(1)]}
 }
 
+const TERMINAL_SIGNALS = ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const
+
+/**
+While a child owns the terminal, Ctrl-C, Ctrl-\\ and Ctrl-Z are the child's (a shell prompt, Delve
+halting its target): the terminal sends them to the whole foreground group, so dagger-explore sets its
+own handlers aside and ignores them until the child exits, as shells and git do around an editor.
+*/
+async function withTerminalSignalsHeld<T>(run: () => Promise<T>): Promise<T> {
+  // rawListeners keeps once() wrappers, so a one-shot handler stays one-shot when it is put back.
+  const saved = TERMINAL_SIGNALS.map((signal) => ({signal, listeners: process.rawListeners(signal)}))
+  const ignore = () => undefined
+  for (const {signal} of saved) {
+    process.removeAllListeners(signal)
+    process.on(signal, ignore)
+  }
+  try {
+    return await run()
+  } finally {
+    for (const {signal, listeners} of saved) {
+      process.removeListener(signal, ignore)
+      for (const listener of listeners) process.on(signal, listener as (...args: unknown[]) => void)
+    }
+  }
+}
+
 /**
 Hands the terminal to a program (a debugger, a shell) and takes it back when it exits. The caller has
 released the terminal first (Ink's suspendTerminal, or a CLI that is not drawing). Output goes straight
@@ -38,22 +64,29 @@ async function runInteractive(command: PreparedCommand, options: RunStepOptions)
   const {execa} = await import('execa')
   const [file, ...args] = command.argv
   const startedAt = new Date()
-  const result = await execa(file ?? 'false', args, {
-    reject: false,
-    stdio: 'inherit',
-    cancelSignal: options.recorder.signal,
-    forceKillAfterDelay: 2000,
-    ...(options.cwd === undefined ? {} : {cwd: options.cwd}),
-    ...(options.env === undefined ? {} : {env: options.env, extendEnv: false}),
-  })
+  const result = await withTerminalSignalsHeld(() =>
+    execa(file ?? 'false', args, {
+      reject: false,
+      stdio: 'inherit',
+      cancelSignal: options.recorder.signal,
+      forceKillAfterDelay: 2000,
+      ...(options.cwd === undefined ? {} : {cwd: options.cwd}),
+      ...(options.env === undefined ? {} : {env: options.env, extendEnv: false}),
+    }),
+  )
   const code = (result as {code?: string}).code
   const notFound = code === 'ENOENT' || code === 'EACCES'
-  const exitCode = notFound ? 127 : (result.exitCode ?? null)
+  const signal = result.signal
+  // A program ended by a signal (Ctrl-C) gets the shell's number for it, 128 + the signal.
+  const signalled = signal === undefined ? undefined : 128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0)
+  const exitCode = notFound ? 127 : (result.exitCode ?? signalled ?? null)
   options.recorder.record({
     kind: 'exec',
     argv: command.argv,
     exitCode,
-    output: notFound ? `${file}: command not found` : '(interactive: the terminal was handed over to this program; its output is not recorded)',
+    output: notFound
+      ? `${file}: command not found`
+      : `(interactive: the terminal was handed over to this program; its output is not recorded)${signal === undefined ? '' : `\nIt ended on ${signal}.`}`,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   })
