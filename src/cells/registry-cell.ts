@@ -1,0 +1,147 @@
+/**
+The Registry cell: probes, in parallel, the images the checkout's dev build pulls plus any the user
+names, layer by layer, with a control registry, and records a verdict table and a finding per
+failing reference.
+
+Options (from the command line or tests):
+- `refs`: comma-separated references added to the list;
+- `registryRefs`: comma-separated references that replace the dev-build list (tests use this so the
+  default Docker Hub references are never probed);
+- `registryHost`: probe the dev-build list on this registry instead (`host:port`, a mirror or the
+  lab), keeping each repository path;
+- `control`: control reference, or `none`; `platform`: `os/arch`; `attempts`: parallel attempts;
+- `registryTimeoutMs` (else `timeoutMs`): per-layer timeout.
+*/
+import {detectCheckout, versionText} from '../core/engine/checkout.js'
+import type {Finding} from '../core/types.js'
+import {DEFAULT_CONTROL, diagnose, type Diagnosis} from '../core/registry/diagnose.js'
+import {devImagesFor, onRegistry} from '../core/registry/dev-images.js'
+import {formatPlatform, hostPlatform, parsePlatform, type Platform} from '../core/registry/manifest.js'
+import {DEFAULT_TIMEOUT_MS} from '../core/registry/prober.js'
+import {parseReference} from '../core/registry/reference.js'
+import type {CellContext, CellDefinition} from './cell.js'
+
+function listOption(ctx: CellContext, name: string): string[] | undefined {
+  const value = ctx.options[name]
+  if (typeof value !== 'string') return undefined
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+function numberOption(ctx: CellContext, name: string): number | undefined {
+  const n = Number(ctx.options[name])
+  return ctx.options[name] !== undefined && Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined
+}
+
+/** The references to probe and where the list came from. */
+async function referencesFor(ctx: CellContext): Promise<{refs: string[]; source: string}> {
+  const extra = listOption(ctx, 'refs') ?? []
+  const replaced = listOption(ctx, 'registryRefs')
+  if (replaced) return {refs: [...new Set([...replaced, ...extra])], source: 'the references given'}
+  const src = typeof ctx.options.daggerSrc === 'string' ? ctx.options.daggerSrc : process.cwd()
+  const found = await detectCheckout(src, ctx.recorder)
+  const checkout = found.ok ? found.checkout : undefined
+  const choice = devImagesFor(checkout?.version, checkout?.era.id)
+  ctx.recorder.fact('Dagger version', checkout ? versionText(checkout) : 'no checkout found')
+  let source = choice.exact ? choice.set.label : `${choice.set.label}; no list is known for ${checkout ? versionText(checkout) : 'an unknown version'}, so the v0.9.3 list stands in`
+  let refs = [...choice.set.images]
+  const host = ctx.options.registryHost
+  if (typeof host === 'string' && host.trim() !== '') {
+    refs = refs.map((r) => {
+      const ref = parseReference(r)
+      return onRegistry(host.trim(), ref.repository, {...(ref.tag ? {tag: ref.tag} : {}), ...(ref.digest ? {digest: ref.digest} : {})})
+    })
+    source += `, probed on ${host.trim()}`
+  }
+  return {refs: [...new Set([...refs, ...extra])], source}
+}
+
+function describeLayers(d: Diagnosis): string {
+  return d.layers
+    .map((l) => `${l.status === 'ok' ? '✓' : l.status === 'fail' ? '✗' : '-'} ${l.name} ${l.host}${l.address && l.address !== l.host ? ` [${l.address}]` : ''} ${l.ms} ms ${l.status === 'fail' ? `${l.category}: ` : ''}${l.detail}`)
+    .join('\n')
+}
+
+function verdictText(d: Diagnosis): string {
+  if (d.ok) return `ok (${d.ms} ms)`
+  const v = d.verdict
+  const scope = v.scope ? `, ${v.scope}` : ''
+  return `✗ ${v.category} at ${v.layer ?? '?'} on ${v.host ?? '?'}${v.flaky ? ` (flaky: ${Math.round(v.successRatio * 100)}% of attempts pass)` : ''}${scope}`
+}
+
+function findingFor(d: Diagnosis, index: number): Finding {
+  const v = d.verdict
+  const quiet = v.category === 'eof' || v.category === 'reset' || v.category === 'tls_handshake_timeout'
+  const failing = d.layers.find((l) => l.status === 'fail')
+  const scope =
+    v.scope === 'registry_specific'
+      ? ` The control registry (${d.control?.ref ?? 'control'}) passes, so the problem is specific to ${v.host ?? 'this registry'}.`
+      : v.scope === 'general'
+        ? ` The control registry (${d.control?.ref ?? 'control'}) fails too, so the problem is general: this machine's network, proxy or DNS.`
+        : ''
+  return {
+    id: index === 0 ? 'registry-verdict' : `registry-verdict-${index + 1}`,
+    status: 'fail',
+    title: `Can't pull ${d.ref}: ${v.category} at the ${v.layer ?? '?'} layer on ${v.host ?? '?'}`,
+    detail: `${failing ? `${failing.detail}.` : v.summary}${v.flaky ? ` ${d.attempts.filter((a) => a.ok).length} of ${d.attempts.length} parallel attempts passed.` : ''}${scope}`,
+    fix: v.fix,
+    ...(quiet ? {recipe: 'registry-eof'} : {}),
+  }
+}
+
+export const registryCell: CellDefinition = {
+  id: 'registry',
+  title: 'Registry',
+  summary: 'A layered probe of the registries the dev build pulls from, with a control registry.',
+  async run(ctx) {
+    const rec = ctx.recorder
+    const {refs, source} = await referencesFor(ctx)
+    rec.fact('Images', source)
+    const platformText = typeof ctx.options.platform === 'string' ? ctx.options.platform : undefined
+    let platform: Platform = hostPlatform()
+    if (platformText) {
+      try {
+        platform = parsePlatform(platformText)
+      } catch (error) {
+        rec.finding({id: 'registry-bad-platform', status: 'warn', title: `"${platformText}" is not a platform; probing for ${formatPlatform(platform)}`, detail: (error as Error).message, fix: 'Give the platform as os/arch, e.g. linux/amd64 or linux/arm64.'})
+      }
+    }
+    const controlOption = typeof ctx.options.control === 'string' ? ctx.options.control.trim() : undefined
+    const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
+    const timeoutMs = numberOption(ctx, 'registryTimeoutMs') ?? numberOption(ctx, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS
+    const attempts = Math.min(numberOption(ctx, 'attempts') ?? 1, 16)
+    rec.fact('Platform', formatPlatform(platform))
+    rec.fact('Control', control ?? 'none')
+
+    const valid: string[] = []
+    for (const ref of refs) {
+      try {
+        parseReference(ref)
+        valid.push(ref)
+      } catch (error) {
+        rec.finding({id: 'registry-bad-reference', status: 'warn', title: `"${ref}" is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
+      }
+    }
+    if (valid.length === 0) {
+      rec.finding({id: 'registry-nothing-to-probe', status: 'skipped', title: 'No image references to probe', detail: 'The list of references is empty.', fix: 'Give references with --refs (comma-separated), or run the cell from a dagger checkout.'})
+      return
+    }
+
+    const report = await rec.call(
+      'api',
+      ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
+      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control}),
+      (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
+    )
+    for (const d of report.results) rec.fact(d.ref, verdictText(d))
+    report.results.filter((d) => !d.ok).forEach((d, i) => rec.finding(findingFor(d, i)))
+    for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
+      rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
+    }
+    const limited = report.results.find((d) => d.rateLimit?.remaining !== undefined)
+    if (limited?.rateLimit?.remaining) rec.fact('Docker Hub pulls left', `${limited.rateLimit.remaining.split(';')[0]} of ${(limited.rateLimit.limit ?? '?').split(';')[0]}${limited.rateLimit.source ? ` (seen from ${limited.rateLimit.source})` : ''}`)
+    if (report.ok) rec.finding({id: 'registry-all-reachable', status: 'pass', title: `All ${report.results.length} image references are reachable, every layer down to a blob`})
+  },
+}

@@ -1,0 +1,83 @@
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {CellContext} from '../../src/cells/cell.js'
+import {registryCell} from '../../src/cells/registry-cell.js'
+import {Recorder} from '../../src/core/notebook/recorder.js'
+import {DEV_IMAGE_SETS} from '../../src/core/registry/dev-images.js'
+import {labAvailable, labRegistry} from '../lab/lab.js'
+import {startFronts, type Fronts} from './fronts.js'
+
+let fronts: Fronts
+let empty: string
+
+beforeAll(async () => {
+  fronts = await startFronts()
+  empty = await mkdtemp(join(tmpdir(), 'dx-registry-cell-'))
+})
+
+afterAll(async () => {
+  await fronts?.close()
+  if (empty) await rm(empty, {recursive: true, force: true})
+})
+
+function context(options: CellContext['options']): {ctx: CellContext; rec: Recorder} {
+  const rec = new Recorder()
+  const ctx: CellContext = {
+    // Trust the fronts' CA and the lab's; no proxy, no credentials, only loopback.
+    env: {HOME: empty, DOCKER_CONFIG: empty, NODE_EXTRA_CA_CERTS: fronts.certs.caFile, PATH: process.env.PATH ?? '/usr/bin:/bin'},
+    recorder: rec,
+    signal: new AbortController().signal,
+    previous: new Map(),
+    notesDir: empty,
+    options: {daggerSrc: empty, registryTimeoutMs: 2000, ...options},
+  }
+  return {ctx, rec}
+}
+
+describe('the Registry cell', () => {
+  it('probes the given references in parallel and records a verdict table and findings', async () => {
+    const {ctx, rec} = context({registryRefs: `${fronts.ref('healthy')},${fronts.ref('closeOnAccept')}`, refs: fronts.ref('r404'), control: fronts.ref('healthy')})
+    await registryCell.run(ctx)
+    const facts = Object.fromEntries(rec.facts.map((f) => [f.label, f.value]))
+    expect(facts[fronts.ref('healthy')]).toMatch(/^ok/)
+    expect(facts[fronts.ref('closeOnAccept')]).toMatch(/eof at tls on 127\.0\.0\.1, registry_specific/)
+    expect(facts[fronts.ref('r404')]).toMatch(/http_404 at manifest/)
+    const fails = rec.findings.filter((f) => f.status === 'fail')
+    expect(fails.map((f) => f.id)).toEqual(['registry-verdict', 'registry-verdict-2'])
+    expect(fails[0]).toMatchObject({recipe: 'registry-eof'})
+    for (const f of fails) {
+      expect(f.detail).toBeTruthy()
+      expect(f.fix).toBeTruthy()
+    }
+    expect(rec.commands[0]?.argv[0]).toBe('PROBE')
+    expect(rec.commands[0]?.output).toMatch(/✓ blob/)
+  })
+
+  it('preloads the dev-build list and, with a registry host override, probes it only there', async () => {
+    const host = fronts.healthy
+    const {ctx, rec} = context({registryHost: host, control: 'none'})
+    await registryCell.run(ctx)
+    const probed = rec.facts.filter((f) => f.label.startsWith(`${host}/`)).map((f) => f.label)
+    expect(probed).toEqual([
+      `${host}/engine:v0.9.2`,
+      `${host}/library/alpine:3.18`,
+      `${host}/library/golang:1.21.3-alpine3.18`,
+      `${host}/tonistiigi/xx:1.2.1`,
+      `${host}/tonistiigi/binfmt@sha256:e06789462ac7e2e096b53bfd9e607412426850227afeb1d0f5dfa48a731e0ba5`,
+    ])
+    expect(rec.facts.find((f) => f.label === 'Dagger version')?.value).toBe('no checkout found')
+    // Every failing layer, and every layer at all, stayed on loopback.
+    expect(rec.commands[0]?.output).not.toMatch(/docker\.io|dagger\.io/)
+    expect(rec.findings.filter((f) => f.status === 'fail').length).toBe(DEV_IMAGE_SETS['v0.9.3'].images.length)
+  })
+
+  it.skipIf(!labAvailable() && process.env.CI !== 'true')('passes on the lab registry', async () => {
+    const reg = labRegistry()
+    const {ctx, rec} = context({registryRefs: reg.image, control: 'none'})
+    ctx.env.NODE_EXTRA_CA_CERTS = reg.caFile
+    await registryCell.run(ctx)
+    expect(rec.findings.map((f) => f.id)).toEqual(['registry-all-reachable'])
+  })
+})
