@@ -20,9 +20,12 @@ function upTimeoutMs(): number {
 /** Runs up.sh (idempotent) and returns its facts, or the reason it could not. */
 async function bringUp(): Promise<{facts: LabFacts} | {error: string}> {
   const timeout = upTimeoutMs()
-  const run = await execa('bash', [UP_SH], {timeout, reject: false, stdin: 'ignore', all: true})
+  // coreutils timeout signals up.sh's whole process group (apt-get included); the
+  // daemons up.sh starts run in their own sessions and are not touched.
+  const seconds = Math.ceil(timeout / 1000)
+  const run = await execa('timeout', ['-k', '10', String(seconds), 'bash', UP_SH], {timeout: timeout + 20_000, reject: false, stdin: 'ignore', all: true})
   const output = run.all ?? ''
-  if (run.timedOut) return {error: `test/lab/up.sh did not finish within ${timeout / 1000} s.\n${tail(output)}`}
+  if (run.timedOut || run.exitCode === 124) return {error: `test/lab/up.sh did not finish within ${seconds} s (DAGGER_EXPLORE_LAB_UP_TIMEOUT_MS).\n${tail(output)}`}
   if (run.exitCode !== 0) return {error: `test/lab/up.sh exited with ${run.exitCode ?? run.signal ?? 'an error'}.\n${tail(output)}`}
   if (output.trim() !== '') process.stderr.write(`${output.trimEnd()}\n`)
   try {

@@ -204,7 +204,7 @@ ensure_docker() {
     stop_dockerd
     start_dockerd
   else
-    soft_fail "this host lacks some capabilities and the Docker Engine that answers is not the lab's, so --privileged containers will fail (see test/lab/README.md)"
+    soft_fail "this host's capability bounding set lacks some capabilities and the Docker Engine that answers is not one the lab manages, so --privileged containers will fail. Stop that engine and rerun up.sh as root, or start it with --add-runtime lab-runc=$STATE/lab-runc --default-runtime lab-runc (see test/lab/README.md)"
   fi
 }
 
