@@ -201,3 +201,32 @@ describe('large logs', () => {
 })
 
 afterAll(() => undefined)
+
+describe('more log shapes', () => {
+  it('joins the body of a step in the dagger TUI and skips warnings', () => {
+    const log = [
+      'time="2026-11-23T10:00:00Z" level=warning msg="failed to read config, using defaults"',
+      '✘ container.from(address: "alpine:3.99") ERROR [0.6s]',
+      '┃ failed to resolve source metadata for docker.io/library/alpine:3.99: docker.io/library/alpine:3.99: not found',
+    ].join('\n')
+    expect(pick(explainText(log))).toEqual([{category: 'http_404', op: 'resolve image', host: null, ref: 'docker.io/library/alpine:3.99', count: 1, line: 2}])
+  })
+
+  it('reads buildkit TTY output, docker pull and go module errors', () => {
+    const log = [
+      ' => ERROR [internal] load metadata for docker.io/library/golang:1.21         0.4s',
+      '------',
+      ' > [internal] load metadata for docker.io/library/golang:1.21:',
+      '------',
+      'ERROR: failed to solve: golang:1.21: failed to resolve source metadata for docker.io/library/golang:1.21: failed to do request: Head "https://registry-1.docker.io/v2/library/golang/manifests/1.21": proxyconnect tcp: dial tcp 10.0.0.1:3128: connect: connection refused',
+      'a1b2c3d4e5f6: Retrying in 5 seconds',
+      'error pulling image configuration: download failed after attempts=6: dial tcp 104.16.100.207:443: i/o timeout',
+      'go: github.com/moby/buildkit@v0.12.3: Get "https://proxy.golang.org/github.com/moby/buildkit/@v/v0.12.3.mod": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: server misbehaving',
+    ].join('\n')
+    expect(pick(explainText(log))).toEqual([
+      {category: 'proxy', op: 'manifest HEAD', host: '10.0.0.1:3128', ref: 'docker.io/library/golang:1.21', count: 1, line: 5},
+      {category: 'tcp_timeout', op: 'dial', host: '104.16.100.207:443', ref: null, count: 1, line: 7},
+      {category: 'dns', op: 'GET request', host: 'proxy.golang.org', ref: null, count: 1, line: 8},
+    ])
+  })
+})

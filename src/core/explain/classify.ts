@@ -99,6 +99,8 @@ const NETWORK_RULES: readonly Rule[] = [
 const GENERIC_ERROR = /\bERROR\b|\b[Ee]rror\b|level=(?:error|fatal)|(?<!\b0 )\bfailed\b|\bfatal:|\bpanic:/
 
 // `Head "URL"` (Go), `Get URL` (old Go), `HEAD request to URL` (containerd status errors).
+const WARNING = /\blevel=warn|\bWARN\[|^WARN(?:ING)?\b|\[WARN(?:ING)?\]/
+
 const HTTP_CALL = /\b(Head|Get|Post|Put|Patch|Delete|HEAD|GET|POST|PUT|PATCH|DELETE)\s+(?:request to\s+)?"?(https?:\/\/[^\s"'<>]+)/g
 const BARE_URL = /\bhttps?:\/\/[^\s"'<>]+/g
 
@@ -190,6 +192,8 @@ function categoryOf(text: string, hasRegistryUrl: boolean): ExplainCategory | nu
   for (const rule of NETWORK_RULES) if (rule.pattern.test(text)) return rule.category
   if (engineStart) return 'engine_start'
   if (engineUnreachable) return 'engine_unreachable'
+  // A warning that names no known cause is not a failure (`level=warning msg="failed to read config"`).
+  if (WARNING.test(text)) return null
   return GENERIC_ERROR.test(text) ? 'other' : null
 }
 
@@ -213,6 +217,8 @@ export function classifyStatement(text: string): Classification | null {
     op = opOf(innermost)
   } else {
     op = networkOp(category, text)
+    // A status the registry gave while resolving a named image (buildkit's `...: not found`).
+    if (op === 'unknown' && ref !== null && category.startsWith('http_')) op = 'resolve image'
   }
   if (category === 'dns') host = LOOKUP_HOST.exec(text)?.[1]?.toLowerCase() ?? host
   if (category === 'proxy') host = PROXY_ADDRESS.exec(text)?.[1] ?? host

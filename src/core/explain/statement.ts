@@ -57,8 +57,9 @@ const BOUNDARY = /^(?:-{4,}|={4,}|Dockerfile:\d+|\d+ \| |\$ |> in |[=-]> |exit s
 function parseLine(raw: string, no: number): Line {
   let text = NEEDS_STRIP.test(raw) ? stripControl(raw).replace(/\n/g, ' ') : raw
   if (text.includes('\\')) text = unescapeJsonString(text)
-  // A leading `>` marks a quoted or highlighted line (as in pasted notes): it counts as one column of indent.
-  const lead = /^([ \t]*)(?:>(?=[ \t]))?([ \t]*)/.exec(text)
+  // A leading `>` marks a quoted or highlighted line (as in pasted notes), a box-drawing bar marks the
+  // body of a step in dagger's TUI: either counts as one column of indent.
+  const lead = /^([ \t]*)(?:[>┃│║](?=[ \t]))?([ \t]*)/.exec(text)
   const leadText = lead?.[0] ?? ''
   const indent = leadText.replace(/\t/g, '    ').length
   let rest = text.slice(leadText.length).trimEnd()
