@@ -260,4 +260,44 @@ describe.skipIf(skipWithoutDocker())('agreement with a real dockerd', () => {
     expect(after.valid).toBe(true)
     await daemon.stop()
   }, 120_000)
+  test('interactive reset: pick keys, confirm, restart, and the re-check confirms the daemon picked it up', async () => {
+    await writeFile(daemon.configFile, '{\n  "registry-mirrors": ["https://127.0.0.1:5999"],\n  "max-concurrent-downloads": 10,\n  "debug": true\n}\n')
+    expect((await daemon.start()).outcome).toBe('started')
+    const stdout = new PassThrough()
+    const stdin = new PassThrough()
+    let out = ''
+    const prompts: string[] = []
+    stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
+    // Answer each question when it appears: keep the mirror, set downloads back to 3, write, then restart and press Enter.
+    const answers: [RegExp, () => Promise<string>][] = [
+      [/registry-mirrors = .*drop it\? \[Y\/n.*\] $/, async () => 'n'],
+      [/max-concurrent-downloads = 10 .*\[Y\/n\/d = set back to 3\] $/, async () => 'd'],
+      [/Write this to .*\[y\/N\] $/, async () => 'y'],
+      [
+        /Press Enter once the daemon has restarted/,
+        async () => {
+          expect((await daemon.start()).outcome).toBe('started')
+          return ''
+        },
+      ],
+    ]
+    const feeder = (async () => {
+      for (const [pattern, answer] of answers) {
+        const deadline = Date.now() + 30_000
+        while (!pattern.test(out.slice(out.lastIndexOf('\n') + 1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+        prompts.push(out.slice(out.lastIndexOf('\n') + 1))
+        stdin.write(`${await answer()}\n`)
+      }
+    })()
+    const io: CliIO = {stdout, stderr: new PassThrough(), stdin, env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, cwd: work, color: false, interactive: true}
+    const code = await main(['reset'], io)
+    await feeder
+    expect(prompts).toHaveLength(4)
+    expect(code, out).toBe(0)
+    expect(await readFile(daemon.configFile, 'utf8')).toBe('{\n  "registry-mirrors": ["https://127.0.0.1:5999"],\n  "max-concurrent-downloads": 3,\n  "debug": true\n}\n')
+    expect(out).toContain('✓ The daemon runs with the new file.')
+    await daemon.stop()
+  }, 120_000)
 })

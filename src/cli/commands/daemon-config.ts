@@ -9,7 +9,7 @@ import type {ConfigFinding} from '../../core/daemon-config/finding.js'
 import {where} from '../../core/daemon-config/finding.js'
 import {lintDaemonConfig} from '../../core/daemon-config/lint.js'
 import {findDockerdProcesses, daemonForSocket} from '../../core/daemon-config/proc.js'
-import {ResetError, checkPlan, planReset, recheckAfterRestart, restartAdvice, suggestedResetKeys, writeResetPlan, type ResetPlan, type RestartAdvice, type WriteOutcome} from '../../core/daemon-config/reset.js'
+import {DEFAULT_VALUES, ResetError, checkPlan, planReset, recheckAfterRestart, restartAdvice, suggestedResetKeys, writeResetPlan, type ResetPlan, type RestartAdvice, type WriteOutcome} from '../../core/daemon-config/reset.js'
 import {formatVersion, parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
@@ -155,13 +155,56 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   write(io.stdout, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${valid ? '' : ': dockerd would refuse to start with this file'}.`)
 }
 
-async function ask(io: CliIO, question: string): Promise<string> {
-  const rl = createInterface({input: io.stdin, output: io.stdout})
-  try {
-    return (await rl.question(question)).trim()
-  } finally {
-    rl.close()
+/** Reads answers line by line from one reader, so several questions can share stdin. */
+class Prompter {
+  private readonly lines: string[] = []
+  private readonly waiting: ((line: string | undefined) => void)[] = []
+  private closed = false
+  private readonly rl: ReturnType<typeof createInterface>
+
+  constructor(private readonly io: CliIO) {
+    this.rl = createInterface({input: io.stdin, terminal: false})
+    this.rl.on('line', (line) => {
+      const waiter = this.waiting.shift()
+      if (waiter === undefined) this.lines.push(line)
+      else waiter(line)
+    })
+    this.rl.on('close', () => {
+      this.closed = true
+      for (const waiter of this.waiting.splice(0)) waiter(undefined)
+    })
   }
+
+  /** The answer, trimmed; undefined when input ended. */
+  async ask(question: string): Promise<string | undefined> {
+    this.io.stdout.write(question)
+    const queued = this.lines.shift()
+    if (queued !== undefined) return queued.trim()
+    if (this.closed) return undefined
+    return new Promise((resolve) => this.waiting.push((line) => resolve(line?.trim())))
+  }
+
+  close(): void {
+    this.rl.close()
+  }
+}
+
+/** Lets the user pick, key by key, what the reset does with each suggested key. */
+async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonConfig>, suggested: readonly string[]): Promise<{drop: string[]; defaults: string[]}> {
+  const drop: string[] = []
+  const defaults: string[] = []
+  const values = lint.value ?? {}
+  for (const key of suggested) {
+    const top = key.split('.')[0] ?? key
+    const current = key in values ? JSON.stringify(values[key]) : top in values ? JSON.stringify(values[top]) : '?'
+    const canDefault = key in DEFAULT_VALUES
+    const why = lint.findings.find((f) => f.key === key || f.key === top)?.title ?? ''
+    const answer = (await prompter.ask(`${sanitize(key)} = ${sanitize(current)} (${sanitize(why)}): drop it? [Y/n${canDefault ? `/d = set back to ${JSON.stringify(DEFAULT_VALUES[key])}` : ''}] `)) ?? 'n'
+    if (/^n/i.test(answer)) continue
+    if (canDefault && /^d/i.test(answer)) defaults.push(key)
+    else drop.push(key)
+  }
+  return {drop, defaults}
 }
 
 async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
@@ -192,7 +235,38 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   const lint = lintDaemonConfig(text, lintTarget === undefined ? {} : {target: lintTarget})
   const drop = values.drop ?? []
   const defaults = values.default ?? []
-  const chosen = drop.length + defaults.length > 0 ? {drop, defaults} : {drop: suggestedResetKeys(lint), defaults: [] as string[]}
+  const prompter = io.interactive && values.yes !== true && !values.json ? new Prompter(io) : undefined
+  try {
+    return await resetWith(io, values, found, file, text, lint, lintTarget, drop, defaults, prompter, timeoutMs, explicit)
+  } finally {
+    prompter?.close()
+  }
+}
+
+async function resetWith(
+  io: CliIO,
+  values: {json?: boolean | undefined; yes?: boolean | undefined},
+  found: DaemonDiscovery,
+  file: string,
+  text: string,
+  lint: ReturnType<typeof lintDaemonConfig>,
+  lintTarget: EngineVersion | undefined,
+  drop: readonly string[],
+  defaults: readonly string[],
+  prompter: Prompter | undefined,
+  timeoutMs: number,
+  explicit: string | undefined,
+): Promise<number> {
+  const suggested = suggestedResetKeys(lint)
+  let chosen: {drop: readonly string[]; defaults: readonly string[]} = drop.length + defaults.length > 0 ? {drop, defaults} : {drop: suggested, defaults: []}
+  if (drop.length + defaults.length === 0 && prompter !== undefined && suggested.length > 0) {
+    write(io.stdout, `${sanitize(file)}: ${suggested.length} key${suggested.length === 1 ? '' : 's'} to reset. Choose for each:`)
+    chosen = await pickKeys(prompter, lint, suggested)
+    if (chosen.drop.length + chosen.defaults.length === 0) {
+      write(io.stdout, 'Nothing chosen; nothing written.')
+      return EXIT.ok
+    }
+  }
   if (chosen.drop.length + chosen.defaults.length === 0) {
     if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, message: 'Nothing to reset.'}, null, 2))
     else write(io.stdout, `${sanitize(file)}: nothing to reset — no risky or refused keys. Name keys with --drop KEY or --default KEY.`)
@@ -225,12 +299,12 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   }
   let confirmed = values.yes === true
   if (!confirmed) {
-    if (!io.interactive) {
-      if (values.json) write(io.stdout, JSON.stringify(resetJson(found, plan, undefined, advice, 'not written: non-interactive use needs --yes'), null, 2))
-      write(io.stderr, 'dagger-explore: nothing written. Without a terminal, reset needs --yes to write the file (review the diff above first).')
+    if (!io.interactive || values.json === true) {
+      if (values.json) write(io.stdout, JSON.stringify(resetJson(found, plan, undefined, advice, 'not written: --json and non-interactive use need --yes'), null, 2))
+      write(io.stderr, `dagger-explore: nothing written. ${values.json ? 'With --json' : 'Without a terminal'}, reset needs --yes to write the file (review the diff first).`)
       return EXIT.usage
     }
-    const answer = await ask(io, `Write this to ${file} (a backup is kept next to it)? [y/N] `)
+    const answer = (await prompter?.ask(`Write this to ${file} (a backup is kept next to it)? [y/N] `)) ?? ''
     confirmed = /^y(es)?$/i.test(answer)
     if (!confirmed) {
       write(io.stdout, 'Nothing written.')
@@ -261,8 +335,8 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
     write(io.stdout, 'Afterwards, `dagger-explore daemon-config` checks that the daemon runs with the new file.')
     return outcome.written ? EXIT.ok : EXIT.problem
   }
-  const answer = await ask(io, 'Press Enter once the daemon has restarted (or type s to skip the check): ')
-  if (/^s/i.test(answer)) return EXIT.ok
+  const answer = await prompter?.ask('Press Enter once the daemon has restarted (or type s to skip the check): ')
+  if (answer === undefined || /^s/i.test(answer)) return EXIT.ok
   return recheck(io, found, plan, writtenAt, timeoutMs, advice)
 }
 
