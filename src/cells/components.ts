@@ -12,7 +12,12 @@ import type {CellContext, CellDefinition} from './cell.js'
 export interface ComponentsView {
   readonly inspection: TreeInspection
   readonly checklist: Checklist
+  /** For the explorer's `o`: the first 64 kB of a file of the target, as text. */
+  readonly readFile: (path: string) => Promise<string | undefined>
 }
+
+/** How much of a file the explorer shows. */
+export const OPEN_FILE_BYTES = 64 * 1024
 
 let lastView: ComponentsView | undefined
 
@@ -98,7 +103,11 @@ export const componentsCell: CellDefinition = {
           durationMs: 0,
         }),
     })
-    lastView = {inspection, checklist}
+    lastView = {
+      inspection,
+      checklist,
+      readFile: async (p) => (await readFileHead(docker, target, p, OPEN_FILE_BYTES, image))?.toString('utf8'),
+    }
 
     rec.fact('Target', `${target.kind} ${target.name}${target.kind === 'container' ? (target.running ? ' (running)' : ' (stopped)') : ''}`)
     rec.fact('Layout', `${checklist.eraTitle}${checklist.confident ? '' : ' (not recognised)'}; ${checklist.eraReasons.join(', ') || 'no markers found'}`)

@@ -3,7 +3,7 @@ import {createWriteStream, readFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {gzipSync} from 'node:zlib'
+import {gzipSync, zstdCompressSync} from 'node:zlib'
 import {execa} from 'execa'
 import tar from 'tar-stream'
 import type {FileTree} from '../../src/core/tree/file-tree.js'
@@ -71,7 +71,16 @@ Writes an image archive in one of the two layouts `docker save` produces: the cl
 (`manifest.json`, `<id>/layer.tar`, manifest last) or the containerd store's OCI layout
 (`index.json`, `oci-layout`, gzip blobs under `blobs/sha256/`, plus the `manifest.json` Docker adds).
 */
-export async function writeArchive(file: string, tag: string, layers: readonly FixtureLayer[], layout: 'classic' | 'oci', config: object = {}): Promise<void> {
+export interface OciOptions {
+  /** How layer blobs are compressed (Docker's containerd store writes gzip; zstd is allowed by the spec). */
+  readonly compression?: 'gzip' | 'zstd' | 'none'
+  /** Wrap the manifest in a multi-platform index whose other platform's blobs are absent, as `docker save` of a pulled multi-arch image does. */
+  readonly multiPlatform?: boolean
+  /** Leave out Docker's compatibility manifest.json (a plain OCI layout). */
+  readonly noDockerManifest?: boolean
+}
+
+export async function writeArchive(file: string, tag: string, layers: readonly FixtureLayer[], layout: 'classic' | 'oci', config: object = {}, oci: OciOptions = {}): Promise<void> {
   const tars = await Promise.all(layers.map(layerTar))
   const diffIds = tars.map((t) => `sha256:${sha(t)}`)
   const imageConfig = JSON.stringify({
@@ -106,10 +115,12 @@ export async function writeArchive(file: string, tag: string, layers: readonly F
     add('manifest.json', JSON.stringify([{Config: configName, RepoTags: [tag], Layers: paths}]))
   } else {
     const blobs: {digest: string; size: number; mediaType: string}[] = []
+    const compression = oci.compression ?? 'gzip'
     for (const t of tars) {
-      const gz = gzipSync(t)
-      add(`blobs/sha256/${sha(gz)}`, gz)
-      blobs.push({digest: `sha256:${sha(gz)}`, size: gz.length, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip'})
+      const packed = compression === 'gzip' ? gzipSync(t) : compression === 'zstd' ? zstdCompressSync(t) : t
+      const mediaType = `application/vnd.oci.image.layer.v1.tar${compression === 'none' ? '' : `+${compression}`}`
+      add(`blobs/sha256/${sha(packed)}`, packed)
+      blobs.push({digest: `sha256:${sha(packed)}`, size: packed.length, mediaType})
     }
     add(`blobs/sha256/${sha(imageConfig)}`, imageConfig)
     const manifest = JSON.stringify({
@@ -119,13 +130,20 @@ export async function writeArchive(file: string, tag: string, layers: readonly F
       layers: blobs,
     })
     add(`blobs/sha256/${sha(manifest)}`, manifest)
-    add('index.json', JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha(manifest)}`, size: manifest.length, platform: {architecture: 'amd64', os: 'linux'}, annotations: {'io.containerd.image.name': tag}}],
-    }))
+    const own = {mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha(manifest)}`, size: manifest.length, platform: {architecture: 'amd64', os: 'linux'}}
+    let top: object = {...own, annotations: {'io.containerd.image.name': tag}}
+    if (oci.multiPlatform) {
+      // The arm64 manifest is listed but its blob is not in the archive.
+      const missing = {mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha('absent arm64 manifest')}`, size: 100, platform: {architecture: 'arm64', os: 'linux'}}
+      const list = JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [missing, own]})
+      add(`blobs/sha256/${sha(list)}`, list)
+      top = {mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${sha(list)}`, size: list.length, annotations: {'io.containerd.image.name': tag}}
+    }
+    add('index.json', JSON.stringify({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [top]}))
     add('oci-layout', JSON.stringify({imageLayoutVersion: '1.0.0'}))
-    add('manifest.json', JSON.stringify([{Config: `blobs/sha256/${sha(imageConfig)}`, RepoTags: [tag], Layers: blobs.map((b) => `blobs/sha256/${b.digest.slice(7)}`)}]))
+    if (!oci.noDockerManifest) {
+      add('manifest.json', JSON.stringify([{Config: `blobs/sha256/${sha(imageConfig)}`, RepoTags: [tag], Layers: blobs.map((b) => `blobs/sha256/${b.digest.slice(7)}`)}]))
+    }
   }
   pack.finalize()
   await written

@@ -156,6 +156,22 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
     }
   })
 
+  it('gives the same checklist for the image and for a stopped container made from it', async () => {
+    const name = `${PREFIX}-stopped`
+    await docker(['create', '--network', 'none', '--name', name, V09_BROKEN, '/bin/sh'])
+    try {
+      const d = await treeDocker()
+      const fromImage = await inspectTarget(d, V09_BROKEN, {prefer: 'image'})
+      const fromContainer = await inspectTarget(d, name, {prefer: 'container'})
+      expect(fromContainer.target).toMatchObject({kind: 'container', running: false})
+      const strip = (items: readonly {node?: number}[]) => items.map(({node: _node, ...rest}) => rest)
+      expect(strip(fromContainer.checklist.items)).toEqual(strip(fromImage.checklist.items))
+      expect(fromContainer.checklist.packages).toEqual(fromImage.checklist.packages)
+    } finally {
+      await docker(['rm', '-f', name])
+    }
+  })
+
   it('gives a one-paragraph error for an unknown image', async () => {
     const d = await treeDocker()
     const error = await resolveTarget(d, `${PREFIX}/does-not-exist:1`).catch((e: unknown) => e)

@@ -97,9 +97,9 @@ export const main: CommandMain = async (argv, io) => {
       const problems = findings.filter((f) => f.status !== 'pass')
       if (problems.length > 0) io.stdout.write('\n')
       for (const f of problems) {
-        io.stdout.write(`${MARK[f.status]} ${f.title}\n`)
-        if (f.detail) io.stdout.write(`     ${f.detail}\n`)
-        if (f.fix) io.stdout.write(`     Fix: ${f.fix}\n`)
+        io.stdout.write(`${MARK[f.status]} ${sanitize(f.title)}\n`)
+        if (f.detail) io.stdout.write(`     ${sanitize(f.detail)}\n`)
+        if (f.fix) io.stdout.write(`     Fix: ${sanitize(f.fix)}\n`)
       }
       return code
     }

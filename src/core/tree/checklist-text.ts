@@ -10,7 +10,7 @@ function itemLine(item: ChecklistItem, width: number): string {
   const extra: string[] = []
   if (item.matches && item.matches.length > 0 && item.path.includes('*')) extra.push(`${item.matches.length} files`)
   if (item.link) extra.push(`-> ${sanitize(item.link)}`)
-  if (item.problem) extra.push(item.problem)
+  if (item.problem) extra.push(sanitize(item.problem))
   if (item.state === 'missing' && !item.problem) extra.push(item.severity === 'fail' ? 'required' : 'optional')
   if (item.version) extra.push(item.version)
   return `  ${MARK[item.state]}  ${item.path.padEnd(width)}  ${mode.padEnd(4)}  ${size.padStart(8)}  ${extra.join('  ')}`.trimEnd()

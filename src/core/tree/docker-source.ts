@@ -145,7 +145,9 @@ export async function loadTarget(docker: Docker, target: TreeTarget, options: Lo
   try {
     const archiveOptions: ArchiveOptions = {...(options.capture ? {capture: options.capture} : {})}
     const image = target.kind === 'image' ? await readImageArchive(stream, archiveOptions) : await readContainerExport(stream, archiveOptions)
-    return target.config && !image.config ? {...image, config: target.config} : target.kind === 'container' && target.config ? {...image, config: target.config} : image
+    // An image archive carries its own config; a container export has none, so inspect's is used.
+    if (target.config && (target.kind === 'container' || !image.config)) return {...image, config: target.config}
+    return image
   } catch (error) {
     throw explainDockerError(error, target.ref)
   } finally {
