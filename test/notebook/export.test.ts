@@ -150,6 +150,28 @@ describe('session markdown for GitHub', () => {
     expect(text).not.toMatch(/\n\n\n(?!\n*b)/)
     expect(structureProblems(text)).toEqual([])
   })
+  it('keeps list items and values intact on GitHub: the skipped glyph is escaped, <none> is not taken for a tag', async () => {
+    const dir = await tempDir()
+    const log = await SessionLog.create(dir, header, cells)
+    await log.addResult(
+      result({
+        status: 'skipped',
+        facts: [{label: 'Image', value: '<none>:<none>'}],
+        findings: [{id: 's', status: 'skipped', title: 'Image <none> has no tag', detail: 'Run `docker image ls <none>` to see it', fix: 'Tag it'}],
+      }),
+    )
+    const text = await readFile(log.path, 'utf8')
+    expect(text).toContain('- \\- **SKIP** [Environment](#environment)\n')
+    expect(text).toContain('- \\- **SKIP** Image \\<none> has no tag\n')
+    // Inside a code span the text stays as written (a backslash there would show).
+    expect(text).toContain('  - Why: Run `docker image ls <none>` to see it\n')
+    expect(text).toContain('| Image | \\<none>:\\<none> |')
+    expect(text).not.toMatch(/^- - /m)
+    const r = await run(['notes', '--notes-dir', dir], dir)
+    expect(r.stdout).toContain('  - SKIP Environment\n')
+    const json = await run(['notes', '--notes-dir', dir, '--json'], dir)
+    expect((JSON.parse(json.stdout) as {sessions: {summary: string[]}[]}).sessions[0]?.summary).toEqual(['- SKIP Environment'])
+  })
 })
 
 describe('notes export', () => {

@@ -48,7 +48,8 @@ export const main: CommandMain = async (argv, io) => {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to \`dagger-explore notes export\`; listing sessions takes only --notes-dir and --json`)
   }
   const settings = globalSettings(values, io)
-  const sessions = await listSessions(settings.notesDir)
+  // Summary lines are markdown: drop backslash escapes (`\-` for the skipped glyph) before showing them.
+  const sessions = (await listSessions(settings.notesDir)).map((s) => ({...s, summary: s.summary.map((line) => line.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1'))}))
   if (values.json) {
     io.stdout.write(`${JSON.stringify({notesDir: settings.notesDir, sessions: sessions.map((s) => ({file: s.file, title: s.title, summary: s.summary, modified: s.modified.toISOString()}))})}\n`)
     return EXIT.ok

@@ -28,6 +28,12 @@ export interface SessionDocument {
   readonly closing?: string
 }
 
+/** The glyph at the start of a list item: a bare `-` there would open a nested list, so it is escaped. */
+function markdownGlyph(status: Status): string {
+  const glyph = STATUS_GLYPH[status]
+  return /^[-+*]$/.test(glyph) ? `\\${glyph}` : glyph
+}
+
 /** Lines of output shown inline; longer output goes to a sidecar file linked from the log. */
 export const INLINE_LINES = 60
 export const INLINE_CHARS = 6000
@@ -72,8 +78,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
+/**
+Text from outside in running markdown: `<` outside code spans is escaped, so a value such as
+`<none>` is not taken for an HTML tag and hidden on GitHub. Code spans stay as they are.
+*/
+export function inlineText(text: string): string {
+  return sanitize(text).replace(/(`+)[\s\S]*?(?<!`)\1(?!`)|</g, (m) => (m === '<' ? '\\<' : m))
+}
+
 function cellText(text: string): string {
-  return sanitize(text).replace(/\|/g, '\\|').replace(/\n/g, '<br>')
+  return inlineText(text).replace(/\|/g, '\\|').replace(/\n/g, '<br>')
 }
 
 /** Shell-like display of an argv: arguments with spaces or specials are single-quoted. */
@@ -115,9 +129,9 @@ function section(doc: SessionDocument, s: CellSection, heading: string): string 
     if (r.findings.length > 0) {
       out.push('Findings:', '')
       for (const f of r.findings) {
-        out.push(`- ${STATUS_GLYPH[f.status]} **${STATUS_LABEL[f.status]}** ${sanitize(f.title)}`)
-        if (f.detail) out.push(`  - Why: ${sanitize(f.detail).replace(/\n/g, ' ')}`)
-        if (f.fix) out.push(`  - Fix: ${sanitize(f.fix).replace(/\n/g, ' ')}`)
+        out.push(`- ${markdownGlyph(f.status)} **${STATUS_LABEL[f.status]}** ${inlineText(f.title).replace(/\n/g, ' ')}`)
+        if (f.detail) out.push(`  - Why: ${inlineText(f.detail).replace(/\n/g, ' ')}`)
+        if (f.fix) out.push(`  - Fix: ${inlineText(f.fix).replace(/\n/g, ' ')}`)
         if (f.recipe) out.push(`  - Recipe: \`dagger-explore recipe ${f.recipe}\``)
         if (f.docs) out.push(`  - Docs: ${f.docs}`)
       }
@@ -172,10 +186,10 @@ export function renderSession(doc: SessionDocument): string {
   for (const {section: s, heading, anchor} of ran) {
     const r = s.result as CellResult
     const problems = r.findings.filter((f) => f.status !== 'pass' && f.status !== 'skipped')
-    out.push(`- ${STATUS_GLYPH[r.status]} **${STATUS_LABEL[r.status]}** [${heading}](#${anchor})${problems.length > 0 ? `: ${problems.length} to look at` : ''}`)
+    out.push(`- ${markdownGlyph(r.status)} **${STATUS_LABEL[r.status]}** [${heading}](#${anchor})${problems.length > 0 ? `: ${problems.length} to look at` : ''}`)
     // Nested items use `*` so that `notes` (which reads the `- ` lines) lists one line per cell.
     for (const f of problems) {
-      out.push(`  * ${STATUS_GLYPH[f.status]} **${STATUS_LABEL[f.status]}** ${sanitize(f.title).replace(/\n/g, ' ')}${f.recipe ? ` (recipe: \`${f.recipe}\`)` : ''}`)
+      out.push(`  * ${markdownGlyph(f.status)} **${STATUS_LABEL[f.status]}** ${inlineText(f.title).replace(/\n/g, ' ')}${f.recipe ? ` (recipe: \`${f.recipe}\`)` : ''}`)
     }
   }
   out.push('')
