@@ -5,6 +5,8 @@
 # See test/lab/README.md for what it starts and why.
 set -euo pipefail
 
+# dockerd, runc and docker-registry live in sbin folders a user's PATH may lack.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_SRC/../.." && pwd)
 
