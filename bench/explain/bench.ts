@@ -6,7 +6,7 @@ Target (issue 4): explain at most 3x the time of `grep -c -i error`; peak memory
 log ten times smaller).
 */
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {NEEDLES} from '../../src/core/explain/needles.js'
@@ -58,6 +58,12 @@ try {
     {name: 'grep -c -F -f <explain needles>', file: 'grep', args: ['-c', '-F', '-f', needles, big]},
     {name: 'explain --json', file: node, args: [entry, big, '--json']},
   ]
+  // Through the real CLI too, once the dispatcher knows the command and the bundle is built.
+  const root = process.env.EXPLAIN_ROOT ?? process.cwd()
+  const bin = path.join(root, 'bin', 'dagger-explore.js')
+  if (existsSync(path.join(root, 'dist', 'cli.js')) && readFileSync(path.join(root, 'src', 'cli', 'main.ts'), 'utf8').includes('commands/explain.js')) {
+    cases.push({name: 'dagger-explore explain --json', file: node, args: [bin, 'explain', big, '--json']})
+  }
   // Warm the page cache and the compile cache, as a second look at the same log would be.
   for (const c of cases) measure(c.file, c.args)
   const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]))
@@ -74,19 +80,23 @@ try {
   const occurrences = report.failures.reduce((sum, f) => sum + f.count, 0)
   console.log(`explain found ${report.failures.length} distinct failures, ${occurrences} occurrences (${generated.failures} written)`)
   console.log(`Node ${process.version}, ${RUNS} runs each, medians; CPU = user + system\n`)
+  const times = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : '-')
   console.log(`${'command'.padEnd(34)} ${'wall ms'.padStart(8)} ${'CPU ms'.padStart(8)} ${'peak RSS'.padStart(9)}   explain is (wall / CPU)`)
   for (const c of cases) {
     const s = stats.get(c.name)
     if (!s || !explain) continue
-    const ratio = c.name.startsWith('explain') ? '' : `${(explain.wall / s.wall).toFixed(2)}x / ${(explain.cpu / s.cpu).toFixed(2)}x`
+    const ratio = c.name.includes('explain') ? '' : `${times(explain.wall, s.wall)} / ${times(explain.cpu, s.cpu)}`
     console.log(`${c.name.padEnd(34)} ${s.wall.toFixed(0).padStart(8)} ${s.cpu.toFixed(0).padStart(8)} ${`${(s.rss / 1024).toFixed(1)} MB`.padStart(9)}   ${ratio}`)
   }
   console.log('')
   const baseline = stats.get('grep -c -i error')
-  if (explain && baseline) {
+  for (const c of cases.filter((x) => x.name.includes('explain'))) {
+    const s = stats.get(c.name)
+    if (!s || !baseline) continue
     // Both: wall time is what a user waits, CPU time is what survives a busy machine.
-    for (const [label, ratio] of [['wall', explain.wall / baseline.wall], ['CPU', explain.cpu / baseline.cpu]] as const) {
-      console.log(`Target: explain <= ${TARGET}x grep -c -i error (${label}): ${ratio.toFixed(2)}x ${ratio <= TARGET ? 'ok' : 'OVER'}`)
+    for (const [label, ratio] of [['wall', s.wall / baseline.wall], ['CPU', s.cpu / baseline.cpu]] as const) {
+      const verdict = Number.isFinite(ratio) ? `${ratio.toFixed(2)}x ${ratio <= TARGET ? 'ok' : 'OVER'}` : 'too fast to time here'
+      console.log(`Target: ${c.name} <= ${TARGET}x grep -c -i error (${label}): ${verdict}`)
     }
   }
   const smallRun = measure(node, [entry, small, '--json'])

@@ -25,6 +25,7 @@ process.exitCode = await main(process.argv.slice(2), io)
   const bench = path.join(out, 'bench.mjs')
   await build({...common, entryPoints: [path.join(here, 'bench.ts')], outfile: bench, packages: 'external'})
   process.env.EXPLAIN_ENTRY = entry
+  process.env.EXPLAIN_ROOT = root
   await import(pathToFileURL(bench).href)
 } finally {
   rmSync(out, {recursive: true, force: true})
