@@ -1,17 +1,16 @@
 import type Docker from 'dockerode'
+import {connectDocker} from '../docker/client.js'
+import {resolveEndpoint} from '../docker/endpoint.js'
 
 /** Default per-call budget for Docker API calls that return quickly (inspect, tag, create, start, remove). */
 export const DOCKER_CALL_TIMEOUT_MS = 15_000
 
 /**
-The dockerode client for the engine commands. Kept to this one function so it can later be pointed at
-the shared endpoint resolution in src/core/docker/ (which follows the docker CLI's rules).
+The dockerode client for the engine commands, for the daemon the docker CLI would use (DOCKER_HOST,
+DOCKER_CONTEXT, the current context), through the shared endpoint resolution.
 */
 export async function engineDocker(env: NodeJS.ProcessEnv, timeoutMs = DOCKER_CALL_TIMEOUT_MS): Promise<Docker> {
-  const {default: DockerCtor} = await import('dockerode')
-  const host = env.DOCKER_HOST
-  const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock'
-  return new DockerCtor({socketPath, timeout: timeoutMs})
+  return connectDocker(await resolveEndpoint(env), timeoutMs)
 }
 
 export class TimeoutError extends Error {

@@ -1,4 +1,4 @@
-import {createReadStream} from 'node:fs'
+import {CATEGORY_ADVICE, explainFile, type ExplainReport, refsFrom} from '../explain/index.js'
 import {sanitize} from '../notebook/sanitize.js'
 
 /** One failure taken from a build's output, ready to list in the cell. */
@@ -8,54 +8,22 @@ export interface BuildFailure {
 }
 
 export interface BuildExplanation {
-  /** `explainer` when src/core/explain produced it, `fallback` when this module's own scan did. */
+  /** `explainer` when src/core/explain produced it, `fallback` when this module's own scan did (explainer error). */
   readonly source: 'explainer' | 'fallback'
   readonly failures: readonly BuildFailure[]
   /** Image or registry references the failures name, for the Registry cell. */
   readonly refs: readonly string[]
-  /** The explainer's report as it returned it, for callers that know its shape. */
-  readonly report?: unknown
+  /** The explainer's report, when it ran. */
+  readonly report?: ExplainReport
 }
 
-// The shared explainer (src/core/explain/, another engineer's module). Loaded by a computed name so this
-// module builds before it lands; see the report to the lead.
-const EXPLAIN_MODULE = ['..', 'explain', 'index.js'].join('/')
-
-interface ExplainModule {
-  explainFile?: (path: string) => Promise<unknown>
-  explainStream?: (readable: NodeJS.ReadableStream) => Promise<unknown> | unknown
-  CATEGORY_ADVICE?: Record<string, {meaning?: string; fix?: string}>
-  explainText?: (text: string) => Promise<unknown> | unknown
-  refsFrom?: (report: unknown) => unknown
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined
-}
-
-/** Reads failures out of an explainer report without depending on its exact type. */
-export function failuresFromReport(report: unknown, advice: ExplainModule['CATEGORY_ADVICE'] = {}): BuildFailure[] {
-  const r = report as Record<string, unknown> | undefined
-  const list = (r?.failures ?? r?.findings ?? r?.errors ?? r?.items) as unknown
-  if (!Array.isArray(list)) return []
-  return list.slice(0, 50).map((item: unknown) => {
-    if (typeof item === 'string') return {title: sanitize(item)}
-    const o = item as Record<string, unknown>
-    const category = text(o.category)
-    const count = typeof o.count === 'number' && o.count > 1 ? ` (${o.count} times)` : ''
-    const title = `${text(o.text) ?? text(o.title) ?? text(o.summary) ?? text(o.message) ?? JSON.stringify(item).slice(0, 200)}${count}`
-    const tip = category === undefined ? undefined : advice?.[category]
-    const said = tip === undefined ? undefined : [tip.meaning, tip.fix === undefined ? undefined : `Fix: ${tip.fix}`].filter(Boolean).join(' ')
-    const detail = text(o.detail) ?? text(o.explanation) ?? text(said)
-    return {title: sanitize(title), ...(detail === undefined ? {} : {detail: sanitize(detail)})}
+/** The explainer's failures as cell lines: the failing statement, and what it means and what to do. */
+export function failuresFromReport(report: ExplainReport): BuildFailure[] {
+  return report.failures.slice(0, 50).map((f) => {
+    const advice = CATEGORY_ADVICE[f.category]
+    const title = `${f.text}${f.count > 1 ? ` (${f.count} times, first on line ${f.line})` : ` (line ${f.line})`}`
+    return {title: sanitize(title), detail: sanitize(`${advice.meaning} Fix: ${advice.fix}`)}
   })
-}
-
-function refsToStrings(value: unknown): string[] {
-  if (!Array.isArray(value)) return []
-  return value
-    .map((v: unknown) => (typeof v === 'string' ? v : text((v as Record<string, unknown>)?.ref) ?? text((v as Record<string, unknown>)?.reference) ?? text((v as Record<string, unknown>)?.image)))
-    .filter((v): v is string => v !== undefined)
 }
 
 const REGISTRY_URL = /https?:\/\/([^/\s"]+)\/v2\/(.+?)\/(manifests|blobs)\/([^\s"':]+(?::[0-9a-f]+)?)/g
@@ -78,29 +46,16 @@ export function fallbackExplain(lines: readonly string[]): BuildExplanation {
   return {source: 'fallback', failures, refs: [...refs]}
 }
 
-/** Explains a failed build from its sidecar file; falls back to a local scan of `tail` if the explainer is unavailable or fails. */
+/** Explains a failed build from its sidecar file with the shared explainer; falls back to a local scan of `tail` if it fails. */
 export async function explainBuild(sidecarPath: string, tail: readonly string[]): Promise<BuildExplanation> {
-  let mod: ExplainModule | undefined
   try {
-    mod = (await import(EXPLAIN_MODULE)) as ExplainModule
+    const report = await explainFile(sidecarPath)
+    const failures = failuresFromReport(report)
+    const refs = refsFrom(report)
+    const fallback = fallbackExplain(tail)
+    return {source: 'explainer', failures: failures.length > 0 ? failures : fallback.failures, refs: refs.length > 0 ? refs : fallback.refs, report}
   } catch {
-    mod = undefined
+    // an explainer bug must not hide the build's own failure
+    return fallbackExplain(tail)
   }
-  if (mod?.explainFile !== undefined || mod?.explainStream !== undefined || mod?.explainText !== undefined) {
-    try {
-      const report =
-        mod.explainFile !== undefined
-          ? await mod.explainFile(sidecarPath)
-          : mod.explainStream !== undefined
-            ? await mod.explainStream(createReadStream(sidecarPath))
-            : await mod.explainText?.(tail.join('\n'))
-      const refs = mod.refsFrom === undefined ? [] : refsToStrings(await mod.refsFrom(report))
-      const failures = failuresFromReport(report, mod.CATEGORY_ADVICE)
-      const fallback = fallbackExplain(tail)
-      return {source: 'explainer', failures: failures.length > 0 ? failures : fallback.failures, refs: refs.length > 0 ? refs : fallback.refs, report}
-    } catch {
-      // an explainer bug must not hide the build's own failure
-    }
-  }
-  return fallbackExplain(tail)
 }
