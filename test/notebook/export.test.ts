@@ -2,6 +2,7 @@ import {appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {PassThrough} from 'node:stream'
+import {marked} from 'marked'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {CliIO} from '../../src/cli/io.js'
 import {main} from '../../src/cli/main.js'
@@ -225,6 +226,14 @@ describe('notes export', () => {
     expect(text.indexOf('## Summary')).toBeLessThan(text.indexOf('## Contents'))
     expect(text).toContain('## Build engine')
     expect(text).toContain('Session ended at now.')
+    // Rendered as GitHub-flavoured markdown: every fence became a code block, every <details> pairs up.
+    const html = marked.parse(text, {gfm: true, async: false}) as string
+    expect(html).not.toContain('```')
+    // Two cells' commands and the two folded logs.
+    expect(html.match(/<details>/g)?.length).toBe(4)
+    expect(html.match(/<\/details>/g)?.length).toBe(4)
+    expect(html).toMatch(/<pre><code class="language-text">pull line 0\n[^<]*pull line 499\n/)
+    expect(html).toMatch(/<h2>Build engine<\/h2>/)
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^Exported from `.*-session\.md` at 2026-11-23T12:00:00.000Z by `dagger-explore notes export`: 2 sidecar logs folded in, 1 of them trimmed or missing; secrets redacted again\.$/)
     expect(structureProblems(text)).toEqual([])
   })
