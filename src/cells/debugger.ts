@@ -110,7 +110,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
       status: 'warn',
       title: 'Could not read the engine binary',
       detail: `Reading ${report.binaryPath ?? '/usr/local/bin/dagger-engine'} from the container to check for symbols failed: ${report.elfError ?? 'unknown error'}.`,
-      fix: `Check by hand: \`docker cp ${engine.name}:/usr/local/bin/dagger-engine /tmp/ && readelf -S /tmp/dagger-engine | grep -E 'symtab|debug_info'\`.`,
+      fix: `Check by hand with the "sections" step of the ${RECIPE} recipe (\`dagger-explore recipe ${RECIPE} --run --step sections\`), which copies the binary out and lists its sections with readelf.`,
       recipe: RECIPE,
     })
   }

@@ -101,6 +101,21 @@ describe('terminal hand-over under tmux', () => {
       removeImages(images)
     })
 
+    test('the whole recipe runs in order: checks, the optional branches skipped, then the attach', async () => {
+      const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+      tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--var', `engine_container=${engine}`, '--notes-dir', notesDir]), {cols: 160, rows: 80, env: {CI: ''}})
+      const attached = await tmux.waitFor((s) => s.includes('(dlv)'), 30_000)
+      expect(attached).toMatch(/▶ engine-running[\s\S]*running pid=\d+[\s\S]*▶ engine-processes[\s\S]*▶ sections/)
+      expect(attached).toContain('.symtab') // readelf's listing of the unstripped fixture
+      expect(attached).toContain('▷ build-unstripped: If it is stripped: build an unstripped engine (optional, skipped: run it with --step build-unstripped)')
+      await tmux.text('quit')
+      await tmux.keys('Enter')
+      const end = await tmux.waitFor((s) => /exited=\d+/.test(s), 30_000)
+      expect(end).toContain('▷ sigquit')
+      expect(await exitCode(tmux)).toBe(0)
+      await rm(notesDir, {recursive: true, force: true})
+    })
+
     test('recipe debugger-attach --run --yes hands the terminal to the debugger and takes it back', async () => {
       const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
       tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--step', 'attach', '--var', `engine_container=${engine}`, '--notes-dir', notesDir]), {

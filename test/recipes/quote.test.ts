@@ -132,6 +132,13 @@ describe('parse rules', () => {
     const r = parseRecipe(recipe("```console\n$ docker ps --format '{{.Names}} {{json .Labels}}'\n```"), 't')
     expect(r.steps[0]?.uses).toEqual([])
   })
+  test('optional and mayFail', () => {
+    const r = parseRecipe(recipe('```console {name=a optional=true}\n$ x\n```\n```console {name=b mayFail=true}\n$ y\n```'), 't')
+    expect(r.steps.map((s) => [s.name, s.optional, s.mayFail])).toEqual([
+      ['a', true, false],
+      ['b', false, true],
+    ])
+  })
   test('attributes, titles, output lines', () => {
     const r = parseRecipe(recipe('```console {name=look timeout=5}\n$ docker ps\nCONTAINER ID ...\n$ docker images\n```\n\n## Attach\n\n```sh {shell=true interactive=true name=go}\necho a | cat\n```'), 't')
     expect(r.steps.map((s) => [s.name, s.title, s.commands.length, s.shell, s.interactive, s.timeoutMs])).toEqual([

@@ -20,7 +20,8 @@ quoted for the shell, and values that cannot be quoted safely are refused.
   --list             list the recipes
   --print            show the recipe with its values filled in (the default)
   --dry-run          show each step's final command and the argument vector it runs as
-  --run              run the steps (or only those named with --step), asking before each one
+  --run              run the steps, asking before each one; optional steps (branches such as
+                     "build an unstripped engine") only when named with --step
   --step NAME        only this step (repeatable); names are shown by --dry-run
   --var k=v          set a variable (repeatable)
   --yes              do not ask; needed to run without a terminal
@@ -115,8 +116,9 @@ async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes
   const {defaultNotesDir} = await import('../../core/notebook/session-log.js')
   const path = await import('node:path')
   const session = await Session.start({env: io.env, notesDir: notesDir ? path.resolve(io.cwd, notesDir) : defaultNotesDir(io.env), cellOptions: {}})
-  const failed = outcomes.some((o) => !o.ok)
-  const status: Status = failed ? 'fail' : 'pass'
+  const mayFail = (name: string) => plan.recipe.steps.find((s) => s.name === name)?.mayFail === true
+  const failed = outcomes.some((o) => !o.ok && !mayFail(o.step))
+  const status: Status = failed ? 'fail' : outcomes.some((o) => !o.ok) ? 'warn' : 'pass'
   const result: CellResult = {
     cell,
     title: `Recipe: ${plan.recipe.title}`,
@@ -126,7 +128,7 @@ async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes
     facts: plan.variables.filter((v) => v.value !== undefined).map((v) => ({label: v.name, value: sanitize(v.value ?? '')})),
     findings: outcomes.map((o) => ({
       id: `recipe-${plan.recipe.name}-${o.step}`,
-      status: o.skipped ? 'skipped' : o.ok ? 'pass' : 'fail',
+      status: o.skipped ? 'skipped' : o.ok ? 'pass' : mayFail(o.step) ? 'warn' : 'fail',
       title: `Recipe ${plan.recipe.name}, step ${o.step}: ${o.skipped ? 'not run' : o.ok ? 'ran' : 'failed'}`,
       ...(o.ok && !o.skipped ? {} : {detail: o.skipped ?? `It exited with ${o.commands.at(-1)?.exitCode ?? 'no exit code'}; its output is in the command log.`, fix: `Read its output, fix the cause, and run it again: dagger-explore recipe ${plan.recipe.name} --run --step ${o.step}`}),
       recipe: plan.recipe.name,
@@ -138,11 +140,12 @@ async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes
   return session.log.path
 }
 
-async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[], options: {yes: boolean; json: boolean; notesDir: string | undefined}): Promise<number> {
+async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[], options: {yes: boolean; json: boolean; notesDir: string | undefined; chosen: boolean}): Promise<number> {
   if (!options.yes && !io.interactive) {
     throw new UsageError(`Running recipe steps without a terminal needs --yes (nothing is run without confirmation). Review what would run with \`dagger-explore recipe ${plan.recipe.name} --dry-run\`, then add --yes.`)
   }
-  const blocked = steps.find((s) => s.error !== undefined && s.step.runnable)
+  const chosen = options.chosen
+  const blocked = steps.find((s) => s.error !== undefined && s.step.runnable && (chosen || !s.step.optional))
   if (blocked) {
     throw new RecipeError(`Step "${blocked.step.name}" cannot be filled in: ${blocked.error}`)
   }
@@ -155,6 +158,10 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
   for (const planned of steps) {
     const prepared = planned.prepared
     if (!prepared) continue
+    if (planned.step.optional && !options.chosen) {
+      log(`\n▷ ${planned.step.name}: ${planned.step.title} (optional, skipped: run it with --step ${planned.step.name})`)
+      continue
+    }
     log(`\n▶ ${planned.step.name}: ${planned.step.title}`)
     for (const c of prepared.commands) log(`$ ${c.text.replace(/\n/g, '\n  ')}`)
     if (!planned.step.runnable) {
@@ -180,7 +187,9 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
       log(`  exit ${c.exitCode ?? 'none'}`)
     }
     if (planned.step.interactive) log('Back in dagger-explore.')
-    if (!outcome.ok) {
+    if (!outcome.ok && planned.step.mayFail) {
+      log(`Step ${planned.step.name} failed, which answers its question; going on.`)
+    } else if (!outcome.ok) {
       log(`Step ${planned.step.name} failed; the remaining steps were not run.`)
       break
     }
@@ -189,7 +198,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
     io.stderr.write(`dagger-explore: the run could not be saved to the session log: ${error instanceof Error ? error.message : String(error)}\n`)
     return undefined
   })
-  const failed = outcomes.some((o) => !o.ok)
+  const failed = outcomes.some((o) => !o.ok && !steps.find((p) => p.step.name === o.step)?.step.mayFail)
   if (options.json) {
     write(io, JSON.stringify({recipe: plan.recipe.name, ok: !failed, steps: outcomes.map((o) => ({step: o.step, ok: o.ok, ...(o.skipped ? {skipped: o.skipped} : {}), commands: o.commands.map((c) => ({argv: c.command.argv, exitCode: c.exitCode, output: c.output}))})), ...(logPath ? {sessionLog: logPath} : {})}))
   } else if (logPath) {
@@ -234,7 +243,7 @@ export const main: CommandMain = async (argv, io) => {
 
   if (values.run) {
     try {
-      return await runPlan(io, plan, steps, {yes: values.yes === true, json, notesDir: values['notes-dir']})
+      return await runPlan(io, plan, steps, {yes: values.yes === true, json, notesDir: values['notes-dir'], chosen: (values.step?.length ?? 0) > 0})
     } catch (error) {
       if (error instanceof RecipeError) throw new UsageError(error.message)
       throw error

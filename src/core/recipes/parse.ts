@@ -200,6 +200,8 @@ export function parseRecipe(text: string, name: string, file = `${name}.md`): Re
         runnable: printOnly === undefined,
         ...(printOnly === undefined ? {} : {printOnly}),
         timeoutMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_STEP_TIMEOUT_MS,
+        optional: isTrue(attributes.optional),
+        mayFail: isTrue(attributes.mayFail),
         uses: [...uses],
         attributes,
       })

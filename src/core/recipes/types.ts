@@ -45,6 +45,10 @@ export interface RecipeStep {
   /** Why a step is print-only, when it is. */
   readonly printOnly?: string
   readonly timeoutMs: number
+  /** Only run when chosen (`--step NAME`, or selected in the notebook): a branch such as "if it is stripped, build…". */
+  readonly optional: boolean
+  /** A failure is an answer, not a stop (diagnostic steps): a full run goes on to the next step. */
+  readonly mayFail: boolean
   /** Variables the commands use. */
   readonly uses: readonly string[]
   /** Every attribute from the info string, as written. */

@@ -30,7 +30,7 @@ export interface RecipeViewProps {
 
 type Panel = {kind: 'none'} | {kind: 'dry'; text: string} | {kind: 'copied'; text: string} | {kind: 'confirm'} | {kind: 'running'} | {kind: 'result'; outcome: StepOutcome} | {kind: 'message'; text: string}
 
-const HINT = '↑↓ step  Enter run  d dry run  c copy  PgUp/PgDn scroll  q back'
+const HINT = '↑↓ step  Enter run  d dry run  c copy  PgUp/PgDn scroll  q back   (⇄ takes the terminal, ? optional)'
 
 function commandText(step: PlannedStep): string {
   return step.prepared ? step.prepared.commands.map((c) => `$ ${c.text}`).join('\n') : `cannot be filled in: ${step.error ?? ''}`
@@ -139,7 +139,7 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
       <Box flexDirection="row" flexWrap="wrap">
         {steps.map((s, i) => (
           <Text key={s.step.name} inverse={i === selected} dimColor={!s.step.runnable && i !== selected}>
-            {` ${s.step.name}${s.step.interactive ? ' ⇄' : ''}${s.step.runnable ? '' : ' (print)'} `}
+            {` ${s.step.name}${s.step.interactive ? ' ⇄' : ''}${s.step.optional ? ' ?' : ''}${s.step.runnable ? '' : ' (print)'} `}
           </Text>
         ))}
       </Box>
