@@ -14,6 +14,8 @@ import {checkoutFor} from './engine-checkout.js'
 export interface BuildCellHooks {
   /** Called when the build starts, with the bounded output and its view model. */
   readonly onBuildStart?: (live: {output: BuildOutput; view: BuildViewModel; checkout: DaggerCheckout}) => void
+  /** Called when it ends: `result.explanation?.refs` are the references for the Registry cell. */
+  readonly onBuildEnd?: (result: EngineBuildResult) => void
 }
 
 function showScripts(ctx: CellContext, checkout: DaggerCheckout): void {
@@ -115,6 +117,7 @@ export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition {
       hooks.onBuildStart?.({output, view: new BuildViewModel(output), checkout})
       const result = await buildDevEngine({checkout, env: ctx.env, rec: ctx.recorder, notesDir: ctx.notesDir, output, signal: ctx.signal})
       report(ctx, result)
+      hooks.onBuildEnd?.(result)
     },
   }
 }

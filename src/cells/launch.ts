@@ -40,7 +40,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     }
   }
   try {
-    const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})})
+    const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})})
     if (result.imageId !== undefined) ctx.recorder.fact('Loaded image', `${result.imageId} → ${names.image}`)
     ctx.recorder.fact('Run', result.plan.argv.join(' '))
     if (!result.start.started) {
@@ -53,7 +53,8 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
       })
       return false
     }
-    ctx.recorder.finding({id: 'engine-started', status: 'pass', title: `${names.container} started${result.start.replaced ? ' (replaced the previous one)' : ''} and answers ${result.ready?.via === 'dial-stdio' ? 'through buildctl dial-stdio' : '(readiness log line)'} after ${((result.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s`})
+    const how = result.start.reused ? ' was already running this image (the build started it)' : ` started${result.start.replaced ? ' (replaced the previous one)' : ''}`
+    ctx.recorder.finding({id: 'engine-started', status: 'pass', title: `${names.container}${how} and answers ${result.ready?.via === 'dial-stdio' ? 'through buildctl dial-stdio' : '(readiness log line)'} after ${((result.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s`})
     if (result.verify?.ok) {
       ctx.recorder.finding({id: 'dev-cli-verified', status: 'pass', title: `bin/dagger version: ${result.verify.output.split('\n')[0] ?? ''}`})
     } else {

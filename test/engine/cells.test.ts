@@ -8,7 +8,7 @@ import {Recorder} from '../../src/core/notebook/recorder.js'
 import type {CellId, CellResult} from '../../src/core/types.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {FAKE_GO_DIR, makeCheckout, type FixtureCheckout} from './fixtures/checkout.js'
-import {type EngineLab, makeLab} from './lab.js'
+import {docker, type EngineLab, makeLab} from './lab.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
@@ -62,7 +62,11 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     expect(first.findings.find((f) => f.id === 'engine-started')?.title).toContain('answers through buildctl dial-stdio')
     expect(first.findings.find((f) => f.id === 'dev-cli-verified')?.status).toBe('pass')
     expect(first.findings.find((f) => f.id === 'env-not-pointing-at-dev')?.fix).toContain('eval "$(dagger-explore engine env)"')
-    // A second launch replaces the running one only after asking; the plain cell (no hook, no --yes) leaves it be.
+    // Launching again right away keeps the engine that already runs this image (as after a mage build).
+    const same = await runCell(makeLaunchCell(), env, lab.dir, {daggerSrc: fixture.root})
+    expect(same.findings.find((f) => f.id === 'engine-started')?.title).toContain('was already running this image')
+    // A stopped one must be replaced: only after asking; the plain cell (no hook, no --yes) leaves it be.
+    docker(['stop', '-t', '1', lab.devName])
     const plain = await runCell(makeLaunchCell(), env, lab.dir, {daggerSrc: fixture.root})
     expect(plain.findings.find((f) => f.id === 'engine-replace-not-approved')?.fix).toContain('--yes')
     const again = await runCell(cell, {...env, _EXPERIMENTAL_DAGGER_RUNNER_HOST: `docker-container://${lab.devName}`}, lab.dir, {daggerSrc: fixture.root})

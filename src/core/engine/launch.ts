@@ -157,9 +157,14 @@ export interface StartOptions extends Approval {
   readonly plan: RunPlan
   readonly env: NodeJS.ProcessEnv
   readonly rec: Recorder
+  /**
+  Keep a running container that already runs this image ID instead of replacing it: the mage-era
+  build starts dagger-engine.dev itself, so right after it there is nothing to replace.
+  */
+  readonly reuseImageId?: string
 }
 
-export type StartOutcome = {readonly started: true; readonly id: string; readonly replaced: boolean} | {readonly started: false; readonly reason: string}
+export type StartOutcome = {readonly started: true; readonly id: string; readonly replaced: boolean; readonly reused?: boolean} | {readonly started: false; readonly reason: string}
 
 /**
 Replaces `dagger-engine.dev` (after approval, with `rm -fv` semantics: the named state volume stays,
@@ -168,6 +173,9 @@ anonymous ones go) and starts the new one from the plan.
 export async function startDevEngine(docker: Docker, options: StartOptions): Promise<StartOutcome> {
   const {plan, rec} = options
   const existing = await inspectContainer(docker, plan.name, rec)
+  if (existing !== undefined && options.reuseImageId !== undefined && existing.Image === options.reuseImageId && existing.State.Running) {
+    return {started: true, id: existing.Id, replaced: false, reused: true}
+  }
   if (existing !== undefined) {
     const ok = await approve(options, {
       action: `Replace the existing ${plan.name} (${existing.State.Status}, image ${existing.Config.Image})`,

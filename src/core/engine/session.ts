@@ -99,6 +99,8 @@ export interface EngineLaunchOptions extends Approval {
   readonly rec: Recorder
   /** Skip loading bin/engine.tar and start the image already tagged (`engine start`). */
   readonly skipLoad?: boolean
+  /** Keep a dev engine that already runs the loaded image (the build started it) instead of replacing it. */
+  readonly reuseRunning?: boolean
   readonly network?: string
   readonly readyTimeoutMs?: number
 }
@@ -132,6 +134,7 @@ export async function launchDevEngine(options: EngineLaunchOptions): Promise<Eng
     rec,
     ...(options.yes === undefined ? {} : {yes: options.yes}),
     ...(options.confirm === undefined ? {} : {confirm: options.confirm}),
+    ...(options.reuseRunning === true && imageId !== undefined ? {reuseImageId: imageId} : {}),
   })
   const base = {...(imageId === undefined ? {} : {imageId}), plan, start, exports}
   if (!start.started) return base
