@@ -18,6 +18,8 @@ const images: string[] = []
 const containers: string[] = []
 const execEngine = `${prefix}-engine-exec`
 const initEngine = `${prefix}-engine-init`
+const pprofEngine = `${prefix}-engine-pprof`
+const network = `${prefix}-net`
 let dlvImage = ''
 
 function docker_(args: string[]): string {
@@ -37,6 +39,11 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
   afterAll(() => {
     removeContainers(containers)
     removeImages(images)
+    try {
+      docker_(['network', 'rm', network])
+    } catch {
+      // Not created.
+    }
   })
 
   test('an engine exec-ed by its entrypoint is PID 1, with symbols and DWARF, and the dlv image is found', async () => {
@@ -77,6 +84,32 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     expect(byId.get('debugger-ready')).toMatchObject({status: 'pass', recipe: 'debugger-attach'})
     for (const f of recorder.findings) if (f.status !== 'pass') expect(f.detail && f.fix).toBeTruthy()
     expect(recorder.commands.map((c) => c.argv.join(' '))).toEqual(expect.arrayContaining([expect.stringContaining(`/containers/${initEngine}/top`)]))
+  })
+
+  test('a published debug port is found and probed on loopback, and the pprof step reads it', async () => {
+    // An engine that also serves /debug/pprof/ on 6060 (busybox httpd standing in for --debugaddr), published on 127.0.0.1.
+    docker_(['network', 'create', network])
+    containers.push(pprofEngine)
+    const serve = 'mkdir -p /w/debug/pprof && echo pprof > /w/debug/pprof/index.html && echo "goroutine 1 [running]:" > /w/debug/pprof/goroutine && httpd -p 6060 -h /w && /usr/local/bin/dagger-engine --debug & wait'
+    docker_(['run', '-d', '--pull', 'never', '--name', pprofEngine, '--network', network, '-p', '127.0.0.1::6060', '--entrypoint', '/bin/sh', images[1]!, '-c', serve])
+    const port = docker_(['port', pprofEngine, '6060']).split(':').at(-1)
+    const report = await probeDebugger(docker, {timeoutMs: 20_000, container: pprofEngine})
+    expect(report.pprofUrl).toBe(`http://127.0.0.1:${port}`)
+    expect(report.pprofAnswers).toBe(true)
+    const recorder = new Recorder()
+    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: pprofEngine, timeoutMs: 20_000}})
+    expect(recorder.facts.find((f) => f.label === 'Debug server (pprof)')?.value).toBe(`http://127.0.0.1:${port}/debug/pprof/ answers`)
+    expect(recorder.findings.some((f) => f.id === 'debugger-pprof-silent')).toBe(false)
+
+    const recipe = await loadRecipe('debugger-attach')
+    const plan = await planRecipe(recipe, {env: process.env, cwd: process.cwd(), timeoutMs: 20_000, overrides: {engine_container: pprofEngine}})
+    expect(plan.variables.find((v) => v.name === 'pprof_url')).toMatchObject({value: `http://127.0.0.1:${port}`, source: 'detected'})
+    const goroutines = plan.steps.find((s) => s.step.name === 'goroutines')!.prepared!
+    expect(goroutines.commands[0]?.argv).toEqual(['curl', '-sS', '--max-time', '20', `http://127.0.0.1:${port}/debug/pprof/goroutine?debug=2`])
+    const stepRecorder = new Recorder()
+    const outcome = await runStep(goroutines, {recorder: stepRecorder})
+    expect(outcome.ok).toBe(true)
+    expect(stepRecorder.commands[0]?.output).toContain('goroutine 1 [running]:')
   })
 
   test('the cell says plainly when there is no engine', async () => {

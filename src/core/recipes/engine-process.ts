@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
+import {PassThrough} from 'node:stream'
 import type Docker from 'dockerode'
 import {withTimeout} from '../docker/client.js'
 
@@ -123,7 +124,6 @@ const SCAN = 'for p in /proc/[0-9]*; do printf "%s %s\\n" "${p#/proc/}" "$(tr "\
 
 /** Runs a fixed command in the container and returns its stdout (`POST /containers/{id}/exec`). */
 export async function execInContainer(docker: Docker, id: string, cmd: string[], timeoutMs: number): Promise<{exitCode: number | null; stdout: string}> {
-  const {PassThrough} = await import('node:stream')
   const exec = await withTimeout(docker.getContainer(id).exec({Cmd: cmd, AttachStdout: true, AttachStderr: true}), timeoutMs, 'Creating an exec')
   const stream = await withTimeout(exec.start({hijack: true, stdin: false}), timeoutMs, 'Starting an exec')
   const out = new PassThrough()
