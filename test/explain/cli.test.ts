@@ -171,3 +171,15 @@ describe.skipIf(!wired)('dagger-explore explain (built CLI)', () => {
     expect(missing.code).toBe(2)
   })
 })
+
+describe('explain command, long lists', () => {
+  it('shows the first failures in plain mode and points to --json for the rest', async () => {
+    let log = ''
+    for (let i = 0; i < 45; i++) log += `${i}: exec step-${i} ERROR: process "/bin/sh -c step-${i}" did not complete successfully: exit code: 1\n`
+    const r = await run(['-'], log)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('45 failures in standard input')
+    expect(r.stdout).toContain('5 more distinct failures are not shown here; --json lists 45 of them.')
+    expect(r.stdout).not.toContain('Diagnose these references')
+  })
+})

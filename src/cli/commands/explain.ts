@@ -71,6 +71,8 @@ function describe(failure: ExplainFailure): string {
 }
 
 const SHOWN_TEXT = 300
+// Past this many, the plain list stops (a log full of distinct errors helps nobody as a wall of text).
+const SHOWN_FAILURES = 40
 
 function renderPlain(report: ExplainReport, source: string): string {
   const out: string[] = []
@@ -78,7 +80,7 @@ function renderPlain(report: ExplainReport, source: string): string {
   if (report.failures.length === 0) return `No failures found in ${source} (${lines}).\n`
   out.push(`${plural(report.failures.length, 'failure')} in ${source} (${lines}):`)
   const byCategory = new Map<ExplainCategory, ExplainFailure[]>()
-  for (const failure of report.failures) {
+  for (const failure of report.failures.slice(0, SHOWN_FAILURES)) {
     const group = byCategory.get(failure.category) ?? []
     group.push(failure)
     byCategory.set(failure.category, group)
@@ -91,7 +93,8 @@ function renderPlain(report: ExplainReport, source: string): string {
       out.push(`  - ${describe(failure)}`, `      ${text}`)
     }
   }
-  if (report.omitted > 0) out.push('', `${report.omitted} more distinct failures were left out of this list.`)
+  const unshown = report.failures.length - Math.min(report.failures.length, SHOWN_FAILURES) + report.omitted
+  if (unshown > 0) out.push('', `${unshown} more distinct failures are not shown here; --json lists ${report.failures.length} of them.`)
   const refs = refsFrom(report)
   if (refs.length > 0) out.push('', `Diagnose these references with: dagger-explore diagnose ${refs.join(' ')}`)
   return `${out.join('\n')}\n`
