@@ -1,4 +1,4 @@
-import {Box, Text, useApp, useInput, useWindowSize} from 'ink'
+import {Box, Text, useApp, useInput, useWindowSize, type Key} from 'ink'
 import {useCallback, useMemo, useRef, useState} from 'react'
 import {STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
 import {sanitize} from '../core/notebook/sanitize.js'
@@ -6,7 +6,7 @@ import type {CellId, CellResult, Confirm, ConfirmRequest, Status} from '../core/
 import type {CellEntry} from '../cells/registry.js'
 import {cellLines, type Line} from './cell-lines.js'
 import {HelpOverlay} from './HelpOverlay.js'
-import {actionFor, hintLine, type Mode} from './keymap.js'
+import {actionFor, hintLine, keystrokes, type Mode} from './keymap.js'
 import {wrapLine} from './wrap.js'
 
 /** What the notebook needs from a session: the real Session satisfies it. */
@@ -26,6 +26,18 @@ export interface AppProps {
 const STATUS_COLOR: Record<Status, string> = {pass: 'green', warn: 'yellow', fail: 'red', skipped: 'gray', crashed: 'magenta'}
 const RAIL_WIDTH = 22
 
+/** useState whose latest value is also readable synchronously, for handlers that run several times per render. */
+function useLatest<T>(initial: T): [T, (next: T | ((previous: T) => T)) => void, {readonly current: T}] {
+  const [value, setValue] = useState(initial)
+  const ref = useRef(initial)
+  const set = useCallback((next: T | ((previous: T) => T)) => {
+    const resolved = typeof next === 'function' ? (next as (previous: T) => T)(ref.current) : next
+    ref.current = resolved
+    setValue(resolved)
+  }, [])
+  return [value, set, ref]
+}
+
 function LineView({line, width}: {readonly line: Line; readonly width: number}) {
   return (
     <Text
@@ -43,12 +55,12 @@ export function App({session, cells, onQuit}: AppProps) {
   const {exit} = useApp()
   const window = useWindowSize()
   const size = {columns: window.columns || 80, rows: window.rows || 24}
-  const [selected, setSelected] = useState(0)
+  const [selected, setSelected, selectedRef] = useLatest(0)
   const [results, setResults] = useState<ReadonlyMap<CellId, CellResult>>(new Map())
   const [notes, setNotes] = useState<ReadonlyMap<CellId, readonly string[]>>(new Map())
   const [running, setRunning] = useState<CellId | undefined>()
-  const [mode, setMode] = useState<Mode>('browse')
-  const [draft, setDraft] = useState('')
+  const [mode, setMode, modeRef] = useLatest<Mode>('browse')
+  const [draft, setDraft, draftRef] = useLatest('')
   const [scroll, setScroll] = useState(0)
   const [message, setMessage] = useState('')
   const [asking, setAsking] = useState<{request: ConfirmRequest; answer: (yes: boolean) => void} | undefined>()
@@ -120,7 +132,14 @@ export function App({session, cells, onQuit}: AppProps) {
     [exit, onQuit],
   )
 
-  useInput((input, key) => {
+  useInput((chunk, chunkKey) => {
+    for (const {input, key} of keystrokes(chunk, chunkKey)) handleKey(input, key)
+  })
+
+  // Keys of one chunk arrive before React re-renders, so the handler reads the latest values from refs.
+  function handleKey(input: string, key: Key): void {
+    const mode = modeRef.current
+    const entry = cells[selectedRef.current] as CellEntry
     if (key.ctrl && input === 'c') {
       asking?.answer(false)
       quit('interrupted')
@@ -135,7 +154,7 @@ export function App({session, cells, onQuit}: AppProps) {
     if (mode === 'note') {
       const action = actionFor('note', input, key)
       if (action === 'saveNote') {
-        const text = draft
+        const text = draftRef.current
         setMode('browse')
         setDraft('')
         if (text.trim() !== '') {
@@ -194,7 +213,7 @@ export function App({session, cells, onQuit}: AppProps) {
       default:
         break
     }
-  })
+  }
 
   const visible = lines.slice(Math.min(scroll, maxScroll), Math.min(scroll, maxScroll) + paneHeight)
   const noteLines = draft.split('\n')

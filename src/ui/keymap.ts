@@ -56,3 +56,21 @@ export function hintLine(mode: Mode): string {
   const hints = KEYMAP.filter((b) => b.mode === mode && b.hint).map((b) => `${b.keys} ${b.short}`)
   return `${hints.join('  ')}${mode === 'note' ? '  Enter new line' : ''}`
 }
+
+/**
+Splits a chunk of typed text into single keystrokes. Ink hands a run of plain characters over as one
+input (paste semantics), so a fast typist or a busy terminal can deliver "j\r" or "text\u0004" at
+once; each character must still act as its own key.
+*/
+export function keystrokes(input: string, key: Key): Array<{input: string; key: Key}> {
+  if (input.length <= 1 || input.includes('\u001B')) return [{input, key}]
+  const none: Key = {...key, return: false, backspace: false, delete: false, ctrl: false, tab: false, escape: false}
+  return [...input].map((ch) => {
+    const code = ch.codePointAt(0) ?? 0
+    if (ch === '\r' || ch === '\n') return {input: '', key: {...none, return: true}}
+    if (ch === '\u007F' || ch === '\b') return {input: '', key: {...none, backspace: true}}
+    if (ch === '\t') return {input: '', key: {...none, tab: true}}
+    if (code > 0 && code < 27) return {input: String.fromCodePoint(code + 96), key: {...none, ctrl: true}}
+    return {input: ch, key: none}
+  })
+}

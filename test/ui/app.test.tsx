@@ -147,3 +147,18 @@ describe('approval of destructive steps', () => {
     ui.unmount()
   })
 })
+
+describe('typing that arrives in one chunk', () => {
+  it('acts on each key of "j\\r" and of "text\\u0004"', async () => {
+    const {ui, session} = await setup()
+    ui.stdin.write('n')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Note for Environment'))
+    ui.stdin.write('fast typist\u0004')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Note saved.'))
+    ui.stdin.write('j\r')
+    await waitForFrame(ui.lastFrame, (f) => />. Docker daemon/.test(f) && /ran at/.test(f), 15_000)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await readFile(session.log.path, 'utf8')).toContain('> fast typist')
+    ui.unmount()
+  })
+})
