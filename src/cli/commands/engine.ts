@@ -15,6 +15,7 @@ import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {GLOBAL_OPTIONS} from '../main.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 
@@ -49,7 +50,9 @@ Examples
   dagger-explore engine clean --yes
 `
 
+// The global options are accepted too, since the dispatcher passes those given before `engine` along.
 const OPTIONS = {
+  ...GLOBAL_OPTIONS,
   'dagger-src': {type: 'string'},
   json: {type: 'boolean'},
   yes: {type: 'boolean', short: 'y'},
