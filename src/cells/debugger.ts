@@ -1,6 +1,7 @@
 import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker} from '../core/docker/client.js'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
-import {explainDebuggability, probeDebugger, type DebuggerReport} from '../core/recipes/debugger-probe.js'
+import {probeDebugger, type DebuggerReport} from '../core/recipes/debugger-probe.js'
+import {explainDebuggability} from '../core/recipes/elf.js'
 import {DEV_ENGINE_CONTAINER} from '../core/recipes/engine-process.js'
 import type {Recorder} from '../core/notebook/recorder.js'
 import type {CellContext, CellDefinition} from './cell.js'

@@ -78,7 +78,8 @@ const skip = skipWithoutDocker()
 
 describe.skipIf(skip)('dagger-explore recipe --run against the real daemon', () => {
   const prefix = uniquePrefix('cli')
-  const container = `${prefix}-dagger-engine-probe`
+  // Not named dagger-engine-*: other suites count those.
+  const container = `${prefix}-idle`
   const image = `${prefix}/idle:latest`
   const notesDir = mkdtempSync(path.join(tmpdir(), 'dxr-cli-notes-'))
   beforeAll(async () => {
@@ -93,19 +94,20 @@ describe.skipIf(skip)('dagger-explore recipe --run against the real daemon', () 
 
   test('a step runs, its output is printed, recorded and lands in the session log', async () => {
     const h = harness()
-    const code = await main(['clean-old-engines', '--run', '--yes', '--step', 'list', '--no-detect', '--notes-dir', notesDir, '--json'], h.io)
+    const code = await main(['debugger-attach', '--run', '--yes', '--step', 'engine-running', '--no-detect', '--var', `engine_container=${container}`, '--notes-dir', notesDir, '--json'], h.io)
     expect(code).toBe(0)
     const result = JSON.parse(h.out()) as {ok: boolean; sessionLog: string; steps: {step: string; commands: {argv: string[]; exitCode: number; output: string}[]}[]}
     expect(result.ok).toBe(true)
     const command = result.steps[0]?.commands[0]
-    expect(command?.argv.slice(0, 4)).toEqual(['docker', 'ps', '-a', '--filter'])
+    expect(command?.argv).toEqual(['docker', 'inspect', '--format', '{{.State.Status}} pid={{.State.Pid}} image={{.Config.Image}}', container])
     expect(command?.exitCode).toBe(0)
-    expect(command?.output).toContain(`${container}\t${image}\tUp`)
+    const pid = execFileSync('docker', ['inspect', '--format', '{{.State.Pid}}', container], {encoding: 'utf8'}).trim()
+    expect(command?.output).toBe(`running pid=${pid} image=${image}`)
     const log = readFileSync(result.sessionLog, 'utf8')
     expect(path.dirname(result.sessionLog)).toBe(notesDir)
-    expect(log).toContain('Recipe clean-old-engines, step list: ran')
-    expect(log).toContain(container)
-    expect(log).toMatch(/docker ps -a --filter name=dagger-engine/)
+    expect(log).toContain('Recipe debugger-attach, step engine-running: ran')
+    expect(log).toContain(`running pid=${pid} image=${image}`)
+    expect(log).toContain(`$ docker inspect --format '{{.State.Status}} pid={{.State.Pid}} image={{.Config.Image}}' ${container}`)
   })
 
   test('a failing step stops the run and exits 1', async () => {

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode'
 import {copyFileFromContainer} from './container-files.js'
 import {findDlvImage, type DlvImage} from './dlv-image.js'
-import {explainDebuggability, readElfFile, type ElfInfo} from './elf.js'
+import {readElfFile, type ElfInfo} from './elf.js'
 import {ENGINE_BINARY, findEngineContainer, findEnginePid, type EngineContainer, type EnginePid} from './engine-process.js'
 
 /** Everything the debugger recipe needs to know, each part with its own failure so one gap does not hide the rest. */
@@ -102,5 +102,3 @@ export async function probeDebugger(docker: Docker, options: ProbeOptions): Prom
     ...pprof,
   }
 }
-
-export {explainDebuggability}

@@ -212,9 +212,4 @@ export function parseRecipe(text: string, name: string, file = `${name}.md`): Re
   return {name, title, summary, suggestedBy: suggestedRaw as string[], variables, ...(cell === undefined ? {} : {cell}), body, steps}
 }
 
-/** Placeholders in a command, in order of appearance. */
-export function placeholdersOf(command: string): string[] {
-  return [...command.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '')
-}
-
 export {PLACEHOLDER}

@@ -49,11 +49,6 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`
 }
 
-/** Quotes each word and joins them: how an argument vector is shown so that it can be pasted into a shell. */
-export function formatArgv(argv: readonly string[]): string {
-  return argv.map((word) => shellQuote(word)).join(' ')
-}
-
 // Characters that end a word and start an operator when unquoted.
 const OPERATORS = new Set(['|', '&', ';', '<', '>', '(', ')'])
 const GLOB = new Set(['*', '?', '['])
