@@ -3,7 +3,7 @@ The byte-level half of the explainer. It takes a log in chunks of any size and h
 builder only the lines that matter: every line the prefilter picks, plus CONTEXT lines on each side
 of it (enough for any wrapped message to be joined back), each with its line number. Everything else
 is only counted. State between chunks is bounded: a partial last line (capped), the last CONTEXT
-lines as text, and how many lines are still owed after a pick near the end of a chunk.
+lines as text, and the number of the last line a recent pick still wants fed.
 */
 import {DATA_SIZE, inScanArea, kernels} from './kernels.js'
 import {countNewlines} from './line-count.js'
@@ -62,8 +62,8 @@ export class LineScanner {
   private lineNo = 0
   /** The last line number handed to the sink. */
   private fedUpTo = 0
-  /** Lines still to feed after a pick close to the end of the previous chunk. */
-  private owed = 0
+  /** Every line up to this number is fed: the context after the latest pick (it may run past a chunk). */
+  private wantedThrough = 0
   private carry: Buffer[] = []
   private carryBytes = 0
   private tail: TailLine[] = []
@@ -158,10 +158,9 @@ export class LineScanner {
     if (pickLines(line, 0, line.length).length > 0) {
       this.feedTailBefore(no)
       this.feed(text, no, true)
-      this.owed = CONTEXT
-    } else if (this.owed > 0) {
+      this.wantedThrough = Math.max(this.wantedThrough, no + CONTEXT)
+    } else if (no <= this.wantedThrough) {
       this.feed(text, no, false)
-      this.owed--
     }
     this.rememberTail({no, text})
   }
@@ -171,33 +170,25 @@ export class LineScanner {
     let cursor = start
     let cursorLine = this.lineNo
     let pickIndex = 0
-    // Feeds the lines from the cursor until `stop` (a line start), marking picked ones.
-    const feedUntil = (stop: number): void => {
-      while (cursor < stop) {
+    // Feeds lines from the cursor while they are wanted; each pick fed wants CONTEXT more after it.
+    const feedWanted = (): void => {
+      while (cursor < end && cursorLine < this.wantedThrough) {
         const lineEnd = bytes.indexOf(NEWLINE, cursor)
         const trigger = picks[pickIndex] === cursor
-        if (trigger) pickIndex++
-        this.feed(decode(bytes, cursor, lineEnd), ++cursorLine, trigger)
+        cursorLine++
+        if (trigger) {
+          pickIndex++
+          this.wantedThrough = Math.max(this.wantedThrough, cursorLine + CONTEXT)
+        }
+        this.feed(decode(bytes, cursor, lineEnd), cursorLine, trigger)
         cursor = lineEnd + 1
       }
     }
-    // Moves the cursor `count` lines forward, bounded by the region end.
-    const linesAhead = (from: number, count: number): number => {
-      let at = from
-      for (let i = 0; i < count && at < end; i++) at = bytes.indexOf(NEWLINE, at) + 1
-      return at
-    }
-    if (this.owed > 0) {
-      const stop = linesAhead(cursor, this.owed)
-      this.owed = 0
-      feedUntil(stop)
-    }
+    // First the lines a pick near the end of the previous chunk still wants.
+    feedWanted()
     while (pickIndex < picks.length) {
       const pick = picks[pickIndex] as number
-      if (pick < cursor) {
-        pickIndex++
-        continue
-      }
+      // Up to CONTEXT lines before the pick, not before what was fed already.
       let from = pick
       let back = 0
       while (back < CONTEXT && from > cursor) {
@@ -207,19 +198,10 @@ export class LineScanner {
       cursorLine += countNewlines(bytes, cursor, from)
       cursor = from
       if (from === start && back < CONTEXT) this.feedTailBefore(cursorLine + 1)
-      // Feed through this pick and CONTEXT lines after it; later picks inside extend the run.
-      let stop = linesAhead(pick, CONTEXT + 1)
-      while (cursor < stop) {
-        feedUntil(Math.min(stop, linesAhead(cursor, 1)))
-        const next = picks[pickIndex]
-        if (next !== undefined && next < stop) stop = Math.max(stop, linesAhead(next, CONTEXT + 1))
-      }
-      if (stop === end) {
-        // Count how many context lines the last pick still wants beyond this chunk.
-        const lastPick = picks[pickIndex - 1] ?? pick
-        const fed = countNewlines(bytes, lastPick, end)
-        this.owed = Math.max(0, CONTEXT + 1 - fed)
-      }
+      this.wantedThrough = Math.max(this.wantedThrough, cursorLine + back + 1)
+      feedWanted()
+      // feedWanted always reaches the pick; should it not, move on rather than loop for ever.
+      if (picks[pickIndex] === pick) pickIndex++
     }
     cursorLine += countNewlines(bytes, cursor, end)
     this.lineNo = cursorLine
