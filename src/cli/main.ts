@@ -7,7 +7,7 @@ import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
 /** Subcommands, loaded only when chosen so start-up never pays for the others. */
 const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain>}> = {
   check: {summary: 'Run cells without the TUI and print plain lines or JSON', load: async () => (await import('./commands/check.js')).main},
-  notes: {summary: 'List saved sessions', load: async () => (await import('./commands/notes.js')).main},
+  notes: {summary: 'List saved sessions, or export one to share', load: async () => (await import('./commands/notes.js')).main},
   'daemon-config': {summary: 'Lint the Docker daemon config in force, or reset risky keys', load: async () => (await import('./commands/daemon-config.js')).main},
   explain: {summary: 'Extract and explain the failures in a build log', load: async () => (await import('./commands/explain.js')).main},
   engine: {summary: 'Build, load, start, inspect and tidy the dev engine', load: async () => (await import('./commands/engine.js')).main},
@@ -20,7 +20,7 @@ export const HELP = `dagger-explore ${VERSION}: get a Dagger development engine 
 Usage
   dagger-explore [options]              open the notebook (plain lines when not in a terminal)
   dagger-explore check [CELL...]        run cells in order without prompting
-  dagger-explore notes                  list saved sessions
+  dagger-explore notes [export]         list saved sessions, or export one as a single file to share
   dagger-explore daemon-config [FILE]   lint the Docker daemon config (reset: daemon-config reset)
   dagger-explore explain [FILE|-]       explain the failures in a build log
   dagger-explore engine SUBCOMMAND      build|load|start|status|env|stop|clean the dev engine
@@ -101,6 +101,11 @@ function isFlag(arg: string | undefined): boolean {
 /** The program: returns the exit code, never throws for bad input. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   try {
+    // `--version` answers the same after any subcommand: `dagger-explore diagnose --version`.
+    if (argv.includes('--version')) {
+      io.stdout.write(`${VERSION}\n`)
+      return EXIT.ok
+    }
     const first = argv.find((a) => !isFlag(a))
     const index = first === undefined ? -1 : argv.indexOf(first)
     // A subcommand name may follow global flags (`--json check`); flags taking values are not subcommands.

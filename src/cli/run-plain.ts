@@ -33,16 +33,17 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
       results.push(result)
       io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)
     }
+    if (interrupted) {
+      await session.close('interrupted')
+      io.stderr.write(`Interrupted. Notes saved to ${session.log.path}\n`)
+      return EXIT.interrupted
+    }
+    await session.close('finished')
   } finally {
+    // Kept until the log is closed, so a late Ctrl-C still ends with a closing line, not a bare kill.
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
   }
-  if (interrupted) {
-    await session.close('interrupted')
-    io.stderr.write(`Interrupted. Notes saved to ${session.log.path}\n`)
-    return EXIT.interrupted
-  }
-  await session.close('finished')
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
   ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}Notes saved to ${session.log.path}\n`)
   return exitCodeFor(results.map((r) => r.status))

@@ -16,11 +16,27 @@ describe('usage', () => {
     const version = await cli(['--version'])
     expect(version.exitCode).toBe(0)
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/)
-    for (const args of [['--help'], ['check', '--help'], ['notes', '--help']]) {
+    for (const args of [['check', '--version'], ['explain', '--version'], ['engine', 'status', '--version']]) {
+      const r = await cli(args)
+      expect(r.exitCode, args.join(' ')).toBe(0)
+      expect(r.stdout.trim()).toBe(version.stdout.trim())
+    }
+    for (const args of [['--help'], ['check', '--help'], ['notes', '--help'], ['daemon-config', '--help'], ['explain', '--help'], ['engine', '--help'], ['tree', '--help'], ['recipe', '--help']]) {
       const r = await cli(args)
       expect(r.exitCode, args.join(' ')).toBe(0)
       expect(r.stdout).toMatch(/Usage/)
     }
+  })
+
+  it('on a Node older than 22 says which version it needs instead of crashing', async () => {
+    const {execa} = await import('execa')
+    const old = await execa('/usr/bin/env', ['node', '--version'], {env: {PATH: '/usr/local/bin:/usr/bin:/bin'}, reject: false})
+    const major = Number(/^v(\d+)/.exec(old.stdout)?.[1] ?? 'NaN')
+    if (!(major < 22)) return // no older Node on this machine to try it with
+    const r = await execa('/usr/bin/env', ['node', BIN, '--help'], {env: {PATH: '/usr/local/bin:/usr/bin:/bin'}, reject: false})
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/needs Node\.js 22 or newer; this is Node \d+/)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
   })
 
   it.each([
@@ -122,8 +138,8 @@ describe('durability', () => {
     try {
       for (const signal of ['SIGKILL', 'SIGINT'] as const) {
         const dir = await notesDir()
-        // The first run ends after its 1.5 s timeout; the second is still waiting when the signal comes.
-        const child = spawn(process.execPath, [BIN, 'check', 'environment', 'environment', '--timeout', '1500', '--notes-dir', dir], {
+        // The first run ends after its 2 s timeout; two more keep it busy for 4 s when the signal comes.
+        const child = spawn(process.execPath, [BIN, 'check', 'environment', 'environment', 'environment', '--timeout', '2000', '--notes-dir', dir], {
           env: {...process.env, DOCKER_HOST: `unix://${sock}`, CI: ''},
           stdio: ['ignore', 'pipe', 'pipe'],
         })

@@ -5,7 +5,7 @@ import {checklistFindings, ERAS, missingItems} from '../../core/tree/components.
 import {treeDocker, TreeTargetError} from '../../core/tree/docker-source.js'
 import {collectVersions, inspectTarget} from '../../core/tree/inspect.js'
 import {mergeLayers} from '../../core/tree/merge.js'
-import {changesOf, formatSize, layerSummaries, treeJson, treeText} from '../../core/tree/render.js'
+import {changesOf, formatSize, layerSummaries, treeJsonChunks, treeTextChunks} from '../../core/tree/render.js'
 import type {Finding} from '../../core/types.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 
@@ -111,8 +111,8 @@ export const main: CommandMain = async (argv, io) => {
     const changesOnly = values.changes === true
     if (json) {
       const extra = {ok: true, target: targetJson(found.target), ...(changesOnly ? {changes: changesOf(view)} : {})}
-      const out = changesOnly ? {...extra, viewLayer: view.viewLayer, layers: layerSummaries(found.image)} : treeJson(found.image, view, extra)
-      io.stdout.write(`${JSON.stringify(out)}\n`)
+      if (changesOnly) io.stdout.write(`${JSON.stringify({...extra, viewLayer: view.viewLayer, layers: layerSummaries(found.image)})}\n`)
+      else await writeAll(io.stdout, treeJsonChunks(found.image, view, extra), '\n')
       return EXIT.ok
     }
     io.stdout.write(`${sanitize(name)} (${found.target.kind}, ${found.image.layout}): ${count} layer${count === 1 ? '' : 's'}, viewing layer ${view.viewLayer}\n`)
@@ -122,11 +122,12 @@ export const main: CommandMain = async (argv, io) => {
       io.stdout.write(`  ${l.index === view.viewLayer ? '>' : ' '} ${String(l.index).padStart(2)}  ${formatSize(l.bytes).padStart(8)}  ${String(l.entries).padStart(7)} entries${extra}  ${l.compression === 'none' ? '' : `${l.compression}  `}${l.key}\n`)
     }
     io.stdout.write('\n')
-    io.stdout.write(
+    await writeAll(
+      io.stdout,
       changesOnly
-        ? treeText(view, {show: {added: true, modified: true, removed: true, unmodified: false}, withChanges: true})
+        ? treeTextChunks(view, {show: {added: true, modified: true, removed: true, unmodified: false}, withChanges: true})
         : // The plain tree is the merged view: what the viewed layer removed shows only when a layer is picked.
-          treeText(view, {withChanges: layer !== undefined, show: {added: true, modified: true, removed: layer !== undefined, unmodified: true}}),
+          treeTextChunks(view, {withChanges: layer !== undefined, show: {added: true, modified: true, removed: layer !== undefined, unmodified: true}}),
     )
     return EXIT.ok
   } catch (error) {
@@ -134,6 +135,14 @@ export const main: CommandMain = async (argv, io) => {
     if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), /^Docker has no /.test(error.message) ? EXIT.usage : EXIT.problem)
     return fail(io, json, sanitize(error instanceof Error ? error.message : String(error)), EXIT.problem)
   }
+}
+
+/** Writes pieces as the stream takes them, so a big tree is never held whole in the output buffer. */
+async function writeAll(out: NodeJS.WritableStream, chunks: Iterable<string>, end = ''): Promise<void> {
+  for (const chunk of chunks) {
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+  }
+  if (end) out.write(end)
 }
 
 function targetJson(t: {kind: string; ref: string; id: string; name: string; running: boolean}): Record<string, unknown> {
