@@ -121,25 +121,43 @@ export function keepMask(tree: FileTree, show: ChangeFilter, filter: string): Ui
   return keep
 }
 
-/** Rows for the open part of the tree, with dive's glyphs; the root itself is not a row. */
-export function treeRows(tree: FileTree, options: RowOptions = {}): TreeRow[] {
+/**
+The rows of the open part of the tree, in order, with dive's glyphs; the root itself is not a row.
+A generator, so printing a 100,000-file tree never holds all its rows.
+*/
+export function* rowsOf(tree: FileTree, options: RowOptions = {}): Generator<TreeRow> {
   const keep = keepMask(tree, options.show ?? SHOW_ALL, options.filter ?? '')
   const expanded = options.expanded ?? (() => true)
-  const rows: TreeRow[] = []
-  const visit = (node: number, prefix: string, path: string, depth: number): void => {
-    const kids = tree.childrenOf(node).filter((k) => (keep ? keep[k] === 1 : tree.present[k] === 1 || tree.changes[k] === CHANGE.removed))
-    kids.forEach((kid, i) => {
-      const last = i === kids.length - 1
-      const kidPath = path === '' ? (tree.names[kid] ?? '') : `${path}/${tree.names[kid]}`
-      const isDir = tree.kinds[kid] === KIND.dir
-      const hasChildren = isDir && tree.childrenOf(kid).some((k) => (keep ? keep[k] === 1 : true))
-      const open = isDir && hasChildren && expanded(kid)
-      rows.push(rowOf(tree, kid, kidPath, depth, `${prefix}${last ? '└── ' : '├── '}`, hasChildren, open))
-      if (open) visit(kid, `${prefix}${last ? '    ' : '│   '}`, kidPath, depth + 1)
-    })
+  const shown = (k: number): boolean => (keep ? keep[k] === 1 : tree.present[k] === 1 || tree.changes[k] === CHANGE.removed)
+  interface Frame {
+    readonly kids: number[]
+    i: number
+    readonly prefix: string
+    readonly path: string
+    readonly depth: number
   }
-  visit(0, '', '', 0)
-  return rows
+  const stack: Frame[] = [{kids: tree.childrenOf(0).filter(shown), i: 0, prefix: '', path: '', depth: 0}]
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame
+    if (frame.i >= frame.kids.length) {
+      stack.pop()
+      continue
+    }
+    const kid = frame.kids[frame.i] as number
+    const last = frame.i === frame.kids.length - 1
+    frame.i++
+    const kidPath = frame.path === '' ? (tree.names[kid] ?? '') : `${frame.path}/${tree.names[kid]}`
+    const isDir = tree.kinds[kid] === KIND.dir
+    const hasChildren = isDir && tree.childrenOf(kid).some(shown)
+    const open = isDir && hasChildren && expanded(kid)
+    yield rowOf(tree, kid, kidPath, frame.depth, `${frame.prefix}${last ? '└── ' : '├── '}`, hasChildren, open)
+    if (open) stack.push({kids: tree.childrenOf(kid).filter(shown), i: 0, prefix: `${frame.prefix}${last ? '    ' : '│   '}`, path: kidPath, depth: frame.depth + 1})
+  }
+}
+
+/** Rows for the open part of the tree, with dive's glyphs; the root itself is not a row. */
+export function treeRows(tree: FileTree, options: RowOptions = {}): TreeRow[] {
+  return [...rowsOf(tree, options)]
 }
 
 export function rowOf(tree: FileTree, node: number, path: string, depth: number, prefix: string, hasChildren: boolean, expanded: boolean): TreeRow {
@@ -164,18 +182,44 @@ export function rowOf(tree: FileTree, node: number, path: string, depth: number,
   }
 }
 
-/** One row as text: `drwxr-xr-x      0:0    1.2 MB  ├── bin`, `-> target` for links. */
-export function formatRow(row: TreeRow, withChange = false): string {
-  const arrow = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${sanitize(row.link)}` : ` -> ${sanitize(row.link)}`
-  const mark = withChange && row.change !== 'none' ? `  [${row.change}]` : ''
-  return `${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  ${row.prefix}${sanitize(row.name)}${arrow}${mark}`
+const PLAIN_NAME = /^[\w.+,@-]*$/
+const TOKEN_SHAPE = /eyJ|dag_|gh[pousr]_|github_pat_|dckr_pat_/
+
+/**
+`sanitize()` for file names and link targets, with a fast path: a name of plain characters and no
+token shape has nothing to strip or redact (a big tree has 100,000 of them).
+*/
+export function sanitizeName(text: string): string {
+  return PLAIN_NAME.test(text) && !TOKEN_SHAPE.test(text) ? text : sanitize(text)
 }
 
+/** One row as text: `drwxr-xr-x      0:0    1.2 MB  ├── bin`, `-> target` for links. */
+export function formatRow(row: TreeRow, withChange = false): string {
+  const arrow = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${sanitizeName(row.link)}` : ` -> ${sanitizeName(row.link)}`
+  const mark = withChange && row.change !== 'none' ? `  [${row.change}]` : ''
+  return `${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  ${row.prefix}${sanitizeName(row.name)}${arrow}${mark}`
+}
+
+export type TextOptions = Omit<RowOptions, 'expanded'> & {withChanges?: boolean}
+
+const TEXT_HEADER = `${'Permission'.padEnd(10)}  ${'UID:GID'.padStart(9)}  ${'Size'.padStart(8)}  Filetree`
+
 /** The whole tree as text (every directory open), the way `tree IMAGE` prints it. */
-export function treeText(tree: FileTree, options: Omit<RowOptions, 'expanded'> & {withChanges?: boolean} = {}): string {
-  const header = `${'Permission'.padEnd(10)}  ${'UID:GID'.padStart(9)}  ${'Size'.padStart(8)}  Filetree`
-  const lines = treeRows(tree, options).map((r) => formatRow(r, options.withChanges ?? false))
-  return `${[header, ...lines].join('\n')}\n`
+export function treeText(tree: FileTree, options: TextOptions = {}): string {
+  return [...treeTextChunks(tree, options)].join('')
+}
+
+/** The same text in pieces of about `size` characters, for writing a big tree without holding it all. */
+export function* treeTextChunks(tree: FileTree, options: TextOptions = {}, size = 64 * 1024): Generator<string> {
+  let current = `${TEXT_HEADER}\n`
+  for (const row of rowsOf(tree, options)) {
+    current += `${formatRow(row, options.withChanges ?? false)}\n`
+    if (current.length >= size) {
+      yield current
+      current = ''
+    }
+  }
+  if (current) yield current
 }
 
 export interface FileJson {
@@ -190,9 +234,8 @@ export interface FileJson {
   readonly change: ChangeName
 }
 
-/** Every node of the view as a flat list, removed ones included when the viewed layer removed them. */
-export function treeFiles(tree: FileTree): FileJson[] {
-  const files: FileJson[] = []
+/** Every node of the view, removed ones included when the viewed layer removed them. */
+export function* fileEntries(tree: FileTree): Generator<FileJson> {
   const paths: string[] = ['']
   for (const node of tree.walk(0, true)) {
     if (node === 0) continue
@@ -200,7 +243,7 @@ export function treeFiles(tree: FileTree): FileJson[] {
     const path = parent === 0 ? `/${tree.names[node]}` : `${paths[parent]}/${tree.names[node]}`
     paths[node] = path
     const link = tree.links.get(node)
-    files.push({
+    yield {
       path,
       kind: KIND_NAMES[tree.kinds[node] ?? 0] ?? 'file',
       mode: octalMode(tree.modes[node] ?? 0),
@@ -210,9 +253,13 @@ export function treeFiles(tree: FileTree): FileJson[] {
       ...(link === undefined ? {} : {link}),
       layer: tree.layers[node] ?? 0,
       change: CHANGE_NAMES[tree.changes[node] ?? 0] ?? 'none',
-    })
+    }
   }
-  return files
+}
+
+/** Every node of the view as a flat list. */
+export function treeFiles(tree: FileTree): FileJson[] {
+  return [...fileEntries(tree)]
 }
 
 export interface LayerSummary {
@@ -249,6 +296,22 @@ export function treeJson(image: ImageLayers, tree: FileTree, extra: Record<strin
   }
 }
 
+/** `JSON.stringify(treeJson(…))` in pieces, without building the file list first. */
+export function* treeJsonChunks(image: ImageLayers, tree: FileTree, extra: Record<string, unknown> = {}, size = 64 * 1024): Generator<string> {
+  const head = JSON.stringify({...extra, layout: image.layout, tags: image.tags, viewLayer: tree.viewLayer, layers: layerSummaries(image)})
+  let current = `${head.slice(0, -1)},"files":[`
+  let first = true
+  for (const file of fileEntries(tree)) {
+    current += `${first ? '' : ','}${JSON.stringify(file)}`
+    first = false
+    if (current.length >= size) {
+      yield current
+      current = ''
+    }
+  }
+  yield `${current}]}`
+}
+
 export interface LayerChanges {
   readonly added: string[]
   readonly modified: string[]
@@ -270,4 +333,3 @@ export function changesOf(tree: FileTree): LayerChanges {
   return out
 }
 
-export const KIND_LIST = KIND_NAMES

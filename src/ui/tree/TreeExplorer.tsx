@@ -14,7 +14,7 @@ import {
 import {exportContent, writeTreeExport, type ExportFormat} from '../../core/tree/export-file.js'
 import type {FileTree} from '../../core/tree/file-tree.js'
 import {mergeLayers} from '../../core/tree/merge.js'
-import {formatSize, type TreeRow} from '../../core/tree/render.js'
+import {formatSize, sanitizeName, type TreeRow} from '../../core/tree/render.js'
 import type {ImageLayers} from '../../core/tree/types.js'
 
 export interface TreeExplorerProps {
@@ -45,9 +45,9 @@ const CHANGE_MARK = {added: '+', modified: '~', removed: '-', none: ' '} as cons
 
 function Row({row, selected, component, width}: {readonly row: TreeRow; readonly selected: boolean; readonly component: boolean; readonly width: number}) {
   const fold = row.isDir && row.hasChildren ? (row.expanded ? '▾ ' : '▸ ') : '  '
-  const link = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${sanitize(row.link)}` : ` -> ${sanitize(row.link)}`
+  const link = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${sanitizeName(row.link)}` : ` -> ${sanitizeName(row.link)}`
   const head = `${CHANGE_MARK[row.change]} ${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  `
-  const name = `${row.prefix}${fold}${sanitize(row.name)}${link}`
+  const name = `${row.prefix}${fold}${sanitizeName(row.name)}${link}`
   const room = Math.max(10, width - head.length)
   const color = CHANGE_COLOR[row.change]
   return (
