@@ -3,13 +3,12 @@ The connection layers, each on its own so a failure names the layer: name resolu
 address), a TCP connect to one address with family autoselection off, the CONNECT tunnel when a
 proxy is in the way, and a TLS handshake that inspects the certificate before judging it.
 */
-import {X509Certificate} from 'node:crypto'
 import {lookup} from 'node:dns/promises'
 import {connect as netConnect, isIP, type Socket} from 'node:net'
-import {checkServerIdentity, connect as tlsConnect, type PeerCertificate, type SecureContext, type TLSSocket} from 'node:tls'
+import {checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket} from 'node:tls'
 import {LayerFailure} from './categories.js'
 import type {ProxyChoice} from './proxy.js'
-import {isPublicIssuer} from './trust.js'
+import {anchorChain, isPublicRoot, UNKNOWN_ISSUER_CODES, type TrustStore} from './trust.js'
 
 export interface Address {
   readonly address: string
@@ -125,6 +124,8 @@ export interface TlsInfo {
   readonly chain: readonly string[]
   /** The chain ends at a root in Node's public CA list. */
   readonly publicIssuer: boolean
+  /** Where the anchoring root came from when it is not a public one. */
+  readonly trustedBy?: string
   /** Why the chain or name is not trusted; undefined when it is. */
   readonly problem?: string
   readonly problemCode?: string
@@ -140,35 +141,45 @@ function describeName(cert: PeerCertificate, field: 'subject' | 'issuer'): strin
   return [pick('CN') && `CN=${pick('CN')}`, pick('O') && `O=${pick('O')}`].filter(Boolean).join(', ') || '(empty)'
 }
 
-function inspect(socket: TLSSocket, host: string): TlsInfo {
+async function inspect(socket: TLSSocket, host: string, trust: TrustStore): Promise<TlsInfo> {
   const leaf = socket.getPeerCertificate(true)
   const chain: string[] = []
+  const ders: Buffer[] = []
   let top: PeerCertificate | undefined
   const seen = new Set<string>()
   for (let cert: PeerCertificate | undefined = leaf; cert && cert.raw && !seen.has(cert.fingerprint256); ) {
     seen.add(cert.fingerprint256)
     chain.push(describeName(cert, 'subject'))
+    ders.push(cert.raw)
     top = cert
     const next: PeerCertificate | undefined = (cert as {issuerCertificate?: PeerCertificate}).issuerCertificate
     cert = next && next !== cert ? next : undefined
   }
-  let publicIssuer = false
-  if (top?.raw) {
-    try {
-      const x = new X509Certificate(top.raw)
-      publicIssuer = isPublicIssuer(x.issuer) || isPublicIssuer(x.subject)
-    } catch {
-      publicIssuer = false
-    }
-  }
+  let publicIssuer = top?.fingerprint256 ? isPublicRoot(top.fingerprint256) : false
   const validTo = leaf.valid_to ?? ''
   const daysLeft = validTo ? Math.floor((Date.parse(validTo) - Date.now()) / 86_400_000) : 0
   let problem: string | undefined
   let problemCode: string | undefined
+  let trustedBy: string | undefined
   if (!socket.authorized) {
     problemCode = String(socket.authorizationError ?? 'UNTRUSTED')
-    problem = `the certificate is not trusted: ${problemCode}`
-  } else if (leaf.raw) {
+    if (UNKNOWN_ISSUER_CODES.has(problemCode)) {
+      const anchored = anchorChain(ders, await trust.anchors())
+      if (anchored) {
+        trustedBy = anchored.source
+        problemCode = anchored.problem
+      }
+    }
+    publicIssuer = publicIssuer && socket.authorizationError === undefined
+    if (problemCode) problem = `the certificate is not trusted: ${problemCode}`
+  } else if (!publicIssuer) {
+    trustedBy = trust.customSources.length > 0 ? trust.customSources.join(', ') : 'a CA from NODE_EXTRA_CA_CERTS of this process'
+  }
+  if (trustedBy === 'a public CA') {
+    trustedBy = undefined
+    publicIssuer = true
+  }
+  if (!problem && leaf.raw) {
     const identity = checkServerIdentity(host, leaf)
     if (identity) {
       problemCode = 'ERR_TLS_CERT_ALTNAME_INVALID'
@@ -184,6 +195,7 @@ function inspect(socket: TLSSocket, host: string): TlsInfo {
     daysLeft,
     chain,
     publicIssuer,
+    ...(trustedBy === undefined ? {} : {trustedBy}),
     ...(problem === undefined ? {} : {problem, problemCode}),
   }
 }
@@ -192,7 +204,7 @@ function inspect(socket: TLSSocket, host: string): TlsInfo {
 Runs a TLS handshake over `socket` without letting Node reject the certificate, so the chain can be
 inspected and reported, then judges it. The timer covers the whole handshake.
 */
-export function handshake(socket: Socket, host: string, context: SecureContext, timeoutMs: number): Promise<{socket: TLSSocket; info: TlsInfo}> {
+export function handshake(socket: Socket, host: string, trust: TrustStore, timeoutMs: number): Promise<{socket: TLSSocket; info: TlsInfo}> {
   return new Promise((resolve, reject) => {
     const traffic = () => `${socket.bytesWritten} bytes sent, ${socket.bytesRead} received`
     // A peer that closed before or during the handshake can leave the TLS socket waiting forever:
@@ -214,7 +226,7 @@ export function handshake(socket: Socket, host: string, context: SecureContext, 
     const tlsSocket = tlsConnect({
       socket,
       ...(isIP(host) === 0 ? {servername: host} : {}),
-      secureContext: context,
+      secureContext: trust.context,
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
     })
@@ -233,12 +245,13 @@ export function handshake(socket: Socket, host: string, context: SecureContext, 
       clearTimeout(timer)
       socket.off('close', onRawClose)
       tlsSocket.removeAllListeners('error')
-      try {
-        resolve({socket: tlsSocket, info: inspect(tlsSocket, host)})
-      } catch (error) {
-        tlsSocket.destroy()
-        reject(error as Error)
-      }
+      inspect(tlsSocket, host, trust).then(
+        (info) => resolve({socket: tlsSocket, info}),
+        (error: Error) => {
+          tlsSocket.destroy()
+          reject(error)
+        },
+      )
     })
     tlsSocket.once('error', (error: Error & {code?: string}) => {
       clearTimeout(timer)
@@ -255,13 +268,12 @@ export function handshake(socket: Socket, host: string, context: SecureContext, 
 export function describeTls(info: TlsInfo, host: string, customSources: readonly string[]): string {
   const base = `${info.protocol}, certificate for ${info.subject} issued by ${info.issuer}, expires ${info.validTo} (${info.daysLeft} days)`
   if (info.problem) {
-    const hint = info.publicIssuer
-      ? ''
-      : customSources.length === 0
+    const hint =
+      !info.publicIssuer && customSources.length === 0 && info.problemCode !== 'CERT_HAS_EXPIRED'
         ? `; the issuer is not a public CA: if ${host} is a public registry, something on the path (a proxy or TLS inspection) is intercepting the connection`
         : ''
     return `${base}; ${info.problem}${hint}`
   }
-  const trust = info.publicIssuer ? 'a public CA' : customSources.length > 0 ? `a custom CA (${customSources.join(', ')})` : 'the system trust store'
+  const trust = info.publicIssuer ? 'a public CA' : info.trustedBy?.startsWith('the system trust store') ? info.trustedBy : `a custom CA (${info.trustedBy ?? 'unknown source'})`
   return `${base}; trusted through ${trust}`
 }

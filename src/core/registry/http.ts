@@ -5,7 +5,7 @@ address, same trust, same proxy), so a request never silently takes another path
 layers checked.
 */
 import type {Socket} from 'node:net'
-import type {SecureContext} from 'node:tls'
+import type {TrustStore} from './trust.js'
 import {Client} from 'undici'
 import {LayerFailure} from './categories.js'
 import {handshake, openTcp, tunnelThroughProxy, type Address} from './connect.js'
@@ -34,15 +34,15 @@ export function originOf(url: URL): Origin {
 }
 
 /** Opens a fresh connection along a route, TLS included, refusing certificates the layers would refuse. */
-export async function openRoute(origin: Origin, route: Route, context: SecureContext, timeoutMs: number): Promise<Socket> {
+export async function openRoute(origin: Origin, route: Route, trust: TrustStore, timeoutMs: number): Promise<Socket> {
   const port = route.proxy ? Number(route.proxy.url.port || (route.proxy.url.protocol === 'https:' ? 443 : 80)) : origin.port
   let socket: Socket = await openTcp(route.address, port, timeoutMs)
   if (route.proxy) {
-    if (route.proxy.url.protocol === 'https:') socket = (await handshake(socket, route.proxy.url.hostname, context, timeoutMs)).socket
+    if (route.proxy.url.protocol === 'https:') socket = (await handshake(socket, route.proxy.url.hostname, trust, timeoutMs)).socket
     await tunnelThroughProxy(socket, route.proxy, origin.authority, timeoutMs)
   }
   if (origin.protocol === 'http:') return socket
-  const {socket: tlsSocket, info} = await handshake(socket, origin.host, context, timeoutMs)
+  const {socket: tlsSocket, info} = await handshake(socket, origin.host, trust, timeoutMs)
   if (info.problem) {
     tlsSocket.destroy()
     throw new LayerFailure('x509', info.problem)
@@ -78,7 +78,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 /** A client for one origin along one route; `first` is an already inspected socket to use first. */
-export function createClient(origin: Origin, route: Route, context: SecureContext, timeoutMs: number, first?: Socket): HttpClient {
+export function createClient(origin: Origin, route: Route, trust: TrustStore, timeoutMs: number, first?: Socket): HttpClient {
   let spare = first
   const client = new Client(`${origin.protocol}//${origin.authority}`, {
     connect: (_options, callback) => {
@@ -89,7 +89,7 @@ export function createClient(origin: Origin, route: Route, context: SecureContex
         setImmediate(() => callback(null, ready))
         return
       }
-      openRoute(origin, route, context, timeoutMs).then(
+      openRoute(origin, route, trust, timeoutMs).then(
         (socket) => callback(null, socket),
         (error: Error) => callback(error, null),
       )

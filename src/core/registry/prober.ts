@@ -212,7 +212,7 @@ class Path {
     if (proxy) {
       const tunnelled = await this.layer('proxy', origin.host, address, async () => {
         let s = socket
-        if (proxy.url.protocol === 'https:') s = (await handshake(s, proxy.url.hostname, store.context, this.timeoutMs)).socket
+        if (proxy.url.protocol === 'https:') s = (await handshake(s, proxy.url.hostname, store, this.timeoutMs)).socket
         await tunnelThroughProxy(s, proxy, origin.authority, this.timeoutMs)
         return {value: s, detail: `the proxy ${proxy.display} opened a tunnel to ${origin.authority}`}
       })
@@ -224,7 +224,7 @@ class Path {
     }
     if (origin.protocol === 'https:') {
       const secured = await this.layer('tls', origin.host, address, async () => {
-        const {socket: tlsSocket, info} = await handshake(socket, origin.host, store.context, this.timeoutMs)
+        const {socket: tlsSocket, info} = await handshake(socket, origin.host, store, this.timeoutMs)
         const detail = describeTls(info, origin.host, store.customSources)
         if (info.problem) {
           tlsSocket.destroy()
@@ -236,7 +236,7 @@ class Path {
       socket = secured
     }
     const route: Route = {address, ...(proxy ? {proxy} : {})}
-    const client = createClient(origin, route, store.context, this.timeoutMs, socket)
+    const client = createClient(origin, route, store, this.timeoutMs, socket)
     this.clients.set(origin.authority, client)
     return client
   }
