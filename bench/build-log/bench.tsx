@@ -49,12 +49,16 @@ async function withLiveView(output: BuildOutput, work: () => Promise<void>): Pro
   const keyLatencies: number[] = []
   const stdout = new BenchStdout()
   const stdin = new BenchStdin()
-  const app = render(<BuildView view={view} height={30} width={120} onClose={() => keyLatencies.push(now() - (pressedAt.shift() ?? now()))} />, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  })
+  const noUi = process.env.BENCH_UI === '0'
+  if (noUi) stdin.on('data', () => keyLatencies.push(now() - (pressedAt.shift() ?? now())))
+  const app = noUi
+    ? {unmount: () => {}}
+    : render(<BuildView view={view} height={30} width={120} onClose={() => keyLatencies.push(now() - (pressedAt.shift() ?? now()))} />, {
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stdin: stdin as unknown as NodeJS.ReadStream,
+        exitOnCtrlC: false,
+        patchConsole: false,
+      })
   await new Promise((r) => setTimeout(r, 50))
   let peakRss = process.memoryUsage().rss
   const startRss = peakRss

@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink'
-import {useEffect, useRef, useState} from 'react'
+import {type ReactNode, useEffect, useRef, useState} from 'react'
 import type {BuildViewModel, ViewLine} from '../../core/engine/build-view-model.js'
 
 export interface BuildViewProps {
@@ -19,26 +19,47 @@ export interface BuildViewProps {
 
 const STATE_COLOR = {running: 'cyan', passed: 'green', failed: 'red'} as const
 
-function OutputLine({line, width}: {readonly line: ViewLine; readonly width: number}) {
-  const number = String(line.number).padStart(7, ' ')
-  const room = Math.max(10, width - number.length - 1)
-  const text = line.text.length > room ? `${line.text.slice(0, room - 1)}…` : line.text
-  const match = line.match && line.match.end <= text.length ? line.match : undefined
+function clip(text: string, room: number): string {
+  return text.length > room ? `${text.slice(0, room - 1)}…` : text
+}
+
+/**
+The output lines as two text nodes (numbers, text) rather than nodes per line: a frame of 30 lines is
+drawn ten times a second during a flood, and Ink's cost grows with the number of nodes.
+*/
+function OutputLines({lines, width}: {readonly lines: readonly ViewLine[]; readonly width: number}) {
+  const numbers = lines.map((l) => String(l.number).padStart(7, ' ')).join('\n')
+  const room = Math.max(10, width - 8)
+  const parts: ReactNode[] = []
+  let buffer = ''
+  lines.forEach((line, i) => {
+    if (i > 0) buffer += '\n'
+    const text = clip(line.text, room)
+    const match = line.match && line.match.end <= text.length ? line.match : undefined
+    if (match === undefined) {
+      buffer += text
+      return
+    }
+    buffer += text.slice(0, match.start)
+    if (buffer !== '') parts.push(buffer)
+    buffer = ''
+    parts.push(
+      <Text key={line.number} inverse color={line.current ? 'yellow' : undefined}>
+        {text.slice(match.start, match.end)}
+      </Text>,
+    )
+    buffer += text.slice(match.end)
+  })
+  if (buffer !== '') parts.push(buffer)
   return (
-    <Text wrap="truncate-end">
-      <Text dimColor>{number} </Text>
-      {match === undefined ? (
-        text || ' '
-      ) : (
-        <>
-          {text.slice(0, match.start)}
-          <Text inverse color={line.current ? 'yellow' : undefined}>
-            {text.slice(match.start, match.end)}
-          </Text>
-          {text.slice(match.end)}
-        </>
-      )}
-    </Text>
+    <Box flexDirection="row">
+      <Box width={8}>
+        <Text dimColor>{numbers}</Text>
+      </Box>
+      <Box width={room}>
+        <Text>{parts}</Text>
+      </Box>
+    </Box>
   )
 }
 
@@ -110,9 +131,7 @@ export function BuildView({view, height = 15, width = 100, refreshMs = 100, acti
         {frame.position}
         {frame.following ? ' · following' : ' · paused (G to follow)'}
       </Text>
-      {frame.lines.map((line) => (
-        <OutputLine key={line.number} line={line} width={width} />
-      ))}
+      <OutputLines lines={frame.lines} width={width} />
       <Text dimColor wrap="truncate-end">
         {hint}
       </Text>
