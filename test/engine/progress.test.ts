@@ -58,6 +58,9 @@ describe('bounded output', () => {
     f = vm.frame(10)
     expect(f.following).toBe(false)
     expect(f.lines.at(-1)?.number).toBe(240)
+    // A paused view stays on the same text while lines arrive and old ones are dropped.
+    out.pushLines(Array.from({length: 20}, (_, i) => `late ${i}`))
+    expect(vm.frame(10).lines.at(-1)?.number).toBe(240)
     vm.startSearch()
     vm.typeSearch('eof')
     vm.submitSearch(10)
@@ -66,6 +69,7 @@ describe('bounded output', () => {
     expect(f.lines.some((l) => l.current && l.number === 201 && l.match !== undefined)).toBe(true)
     out.pushLines(['more'])
     expect(vm.frame(10).lines.some((l) => l.number === 201)).toBe(true)
+    expect(vm.frame(10).lines.at(-1)?.number).toBeLessThan(271)
     vm.follow()
     expect(vm.frame(10).lines.at(-1)?.text).toBe('more')
     expect(f.summary).toMatch(/^building: \d+ done · 0 cached · 0 running · 1 failed/)

@@ -26,8 +26,8 @@ The state of the live build view without any Ink: what part of the bounded outpu
 whether it follows new lines, and the search. Keys map to methods; `frame(height)` is what to draw.
 */
 export class BuildViewModel {
-  /** Index (into the ring, 0 = oldest held) of the top line when not following. */
-  private top = 0
+  /** Absolute number of the top line when not following: anchored to the text, so a paused view stays put while old lines are dropped. */
+  private topNumber = 1
   following = true
   query = ''
   /** True while the user types a query after `/`. */
@@ -43,11 +43,21 @@ export class BuildViewModel {
     return Math.max(0, this.output.ring.length - height)
   }
 
+  /** Ring index of the top line, clamped to what the ring still holds. */
+  private topIndex(height: number): number {
+    if (this.following) return this.maxTop(height)
+    return Math.min(Math.max(0, this.topNumber - this.output.ring.firstNumber), this.maxTop(height))
+  }
+
+  private setTopIndex(index: number, height: number): void {
+    const clamped = Math.min(Math.max(0, index), this.maxTop(height))
+    this.topNumber = this.output.ring.firstNumber + clamped
+  }
+
   scroll(delta: number, height: number): void {
-    const current = this.following ? this.maxTop(height) : this.top
-    // Lines dropped from the ring since we stopped following shift indices; clamping keeps us valid.
-    this.top = Math.min(Math.max(0, current + delta), this.maxTop(height))
-    this.following = this.top >= this.maxTop(height)
+    const next = this.topIndex(height) + delta
+    this.setTopIndex(next, height)
+    this.following = next >= this.maxTop(height)
   }
 
   pageUp(height: number): void {
@@ -59,7 +69,7 @@ export class BuildViewModel {
   }
 
   home(): void {
-    this.top = 0
+    this.topNumber = this.output.ring.firstNumber
     this.following = false
   }
 
@@ -137,14 +147,14 @@ export class BuildViewModel {
     if (abs === undefined) return
     const index = abs - this.output.ring.firstNumber
     if (index < 0) return
-    this.top = Math.min(Math.max(0, index - Math.floor(height / 2)), this.maxTop(height))
+    this.setTopIndex(index - Math.floor(height / 2), height)
     this.following = false
   }
 
   frame(height: number, now = Date.now()): BuildViewFrame {
     const ring = this.output.ring
     const h = Math.max(1, height)
-    const top = this.following ? this.maxTop(h) : Math.min(this.top, this.maxTop(h))
+    const top = this.topIndex(h)
     const needle = this.query.toLowerCase()
     const current = this.matches[this.matchCursor]
     const lines: ViewLine[] = ring.slice(top, top + h).map((text, k) => {
