@@ -144,7 +144,7 @@ export class LineScanner {
     if (this.tail.length > CONTEXT) this.tail.shift()
   }
 
-  /** Feeds the remembered lines just before line `no` that have not been fed yet. */
+  /** Feeds the remembered lines among the CONTEXT lines before line `no` that have not been fed yet. */
   private feedTailBefore(no: number): void {
     for (const line of this.tail) {
       if (line.no > this.fedUpTo && line.no >= no - CONTEXT && line.no < no) this.feed(line.text, line.no, false)
@@ -197,8 +197,10 @@ export class LineScanner {
       }
       cursorLine += countNewlines(bytes, cursor, from)
       cursor = from
-      if (from === start && back < CONTEXT) this.feedTailBefore(cursorLine + 1)
-      this.wantedThrough = Math.max(this.wantedThrough, cursorLine + back + 1)
+      const pickLine = cursorLine + back + 1
+      // The context reaches back into the previous chunk: those lines are in the tail.
+      if (from === start && back < CONTEXT) this.feedTailBefore(pickLine)
+      this.wantedThrough = Math.max(this.wantedThrough, pickLine)
       feedWanted()
       // feedWanted always reaches the pick; should it not, move on rather than loop for ever.
       if (picks[pickIndex] === pick) pickIndex++
