@@ -1,5 +1,4 @@
-import {createWriteStream} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, open, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
@@ -7,6 +6,34 @@ import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 import tar from 'tar-stream'
 import {withTimeout} from '../docker/client.js'
+
+const BATCH = 4 << 20
+
+/**
+Writes a stream to a file in 4 MB writes. The tar entry arrives in small chunks, and writing each one
+as it comes made copying a 127 MB engine binary about three times slower than `docker cp`.
+*/
+async function writeBatched(chunks: AsyncIterable<Buffer>, file: string): Promise<void> {
+  const handle = await open(file, 'w', 0o600)
+  try {
+    const buffer = Buffer.allocUnsafe(BATCH)
+    let used = 0
+    for await (const chunk of chunks) {
+      if (used + chunk.length > BATCH) {
+        await handle.write(buffer, 0, used)
+        used = 0
+      }
+      if (chunk.length > BATCH) await handle.write(chunk)
+      else {
+        chunk.copy(buffer, used)
+        used += chunk.length
+      }
+    }
+    if (used > 0) await handle.write(buffer, 0, used)
+  } finally {
+    await handle.close()
+  }
+}
 
 export interface CopiedFile {
   /** Where the file now is on this machine; absent for a symlink. */
@@ -39,7 +66,7 @@ export async function copyFileFromContainer(docker: Docker, containerId: string,
       }
       if (header.type === 'file') {
         result = {size: header.size ?? 0, file: target}
-        pipeline(stream, createWriteStream(target)).then(() => next(), (error: unknown) => next(error as Error))
+        writeBatched(stream as unknown as AsyncIterable<Buffer>, target).then(() => next(), (error: unknown) => next(error as Error))
         return
       }
       result = {size: 0, linkTarget: header.linkname ?? ''}
