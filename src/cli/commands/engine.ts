@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
@@ -200,8 +201,15 @@ async function build(ctx: Ctx): Promise<number> {
 async function load(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
+  const tar = path.join(checkout.root, 'bin', 'engine.tar')
+  if (checkout.era.id === 'hack-build' && !existsSync(tar)) {
+    const text = `${tar} does not exist. In this era hack/build's deploy loads and starts the engine itself and leaves no tarball; \`dagger-explore engine status\` shows whether it runs. To get a tarball, run the dev module's engine-tarball function.`
+    if (ctx.json) json(ctx, {ok: false, error: text})
+    else ctx.io.stderr.write(`${text}\n`)
+    return EXIT.problem
+  }
   const docker = await engineDocker(ctx.io.env)
-  const loaded = await loadEngineImage(docker, path.join(checkout.root, 'bin', 'engine.tar'), ctx.rec)
+  const loaded = await loadEngineImage(docker, tar, ctx.rec)
   const ref = await tagDevImage(docker, loaded.imageId, ctx.rec, ctx.io.env)
   const state = await loadState(ctx.io.env, checkout.root)
   await saveState(ctx.io.env, {...state, imageId: loaded.imageId})
