@@ -129,10 +129,12 @@ export const registryCell: CellDefinition = {
       return
     }
 
+    // The daemon cell's finding on a raised max-concurrent-downloads turns an EOF verdict's fix concrete.
+    const raised = ctx.previous.get('daemon')?.findings.find((f) => f.id === 'daemon-max-concurrent-downloads')?.title
     const report = await rec.call(
       'api',
       ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
-      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control}),
+      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, ...(raised ? {concurrencyRaised: raised} : {})}),
       (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
     )
     for (const d of report.results) rec.fact(d.ref, verdictText(d))

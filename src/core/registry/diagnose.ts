@@ -60,6 +60,8 @@ export interface DiagnoseOptions extends ProbeOptions {
   readonly attempts?: number
   /** Control reference; null to run none. */
   readonly control?: string | null
+  /** What the Docker daemon cell said about a raised max-concurrent-downloads, to name it in fixes. */
+  readonly concurrencyRaised?: string
 }
 
 export interface DiagnoseReport {
@@ -79,7 +81,7 @@ function controlSummary(result: ProbeResult): ControlSummary {
 }
 
 /** Verdict from the attempts of one reference and the control (if it ran). */
-export function decide(ref: ImageReference, attempts: readonly ProbeResult[], control: ControlSummary | null): Verdict {
+export function decide(ref: ImageReference, attempts: readonly ProbeResult[], control: ControlSummary | null, concurrencyRaised?: string): Verdict {
   const passed = attempts.filter((a) => a.ok).length
   const successRatio = attempts.length === 0 ? 0 : passed / attempts.length
   const flaky = passed > 0 && passed < attempts.length
@@ -108,6 +110,7 @@ export function decide(ref: ImageReference, attempts: readonly ProbeResult[], co
     flaky,
     ...(control ? {controlRef: control.ref} : {}),
     otherHost: top.host !== ref.host,
+    ...(concurrencyRaised ? {concurrencyRaised} : {}),
   })
   const ratio = attempts.length > 1 ? ` in ${attempts.length - passed} of ${attempts.length} attempts` : ''
   return {
@@ -128,7 +131,7 @@ async function diagnoseOne(ref: ImageReference, options: DiagnoseOptions, contro
   const attempts = await Promise.all(Array.from({length: n}, () => probeReference(ref, options)))
   const anyFailed = attempts.some((a) => !a.ok)
   const controlResult = anyFailed ? await control : null
-  const verdict = decide(ref, attempts, controlResult)
+  const verdict = decide(ref, attempts, controlResult, options.concurrencyRaised)
   const shown = attempts.find((a) => !a.ok) ?? attempts[0]
   if (!shown) throw new Error('no attempt ran')
   return {

@@ -14,6 +14,14 @@ export interface FixContext {
   readonly controlRef?: string
   /** True when the failing host is not the registry itself (token realm or blob CDN). */
   readonly otherHost: boolean
+  /** What the Docker daemon cell said about a raised max-concurrent-downloads, when it did. */
+  readonly concurrencyRaised?: string
+}
+
+function concurrencySentence(ctx: FixContext): string {
+  return ctx.concurrencyRaised
+    ? ` The Docker daemon cell found exactly that: ${ctx.concurrencyRaised}. Set it back to 3 (the reset-daemon-config recipe shows the diff first) and reload the daemon.`
+    : ''
 }
 
 function scopeSentence(ctx: FixContext): string {
@@ -31,6 +39,7 @@ export function fixFor(ctx: FixContext): string {
     return (
       `Some parallel attempts pass and others fail: ${host} or something on the path drops connections when several open at once. ` +
       `This is the too-many-parallel-connections symptom: check max-concurrent-downloads in the Docker daemon cell (the default is 3; restore it, or lower it to 1-2 on a weak link) and reload the daemon (sudo systemctl reload docker).` +
+      concurrencySentence(ctx) +
       scope
     )
   }
@@ -48,7 +57,7 @@ export function fixFor(ctx: FixContext): string {
       const what = ctx.category === 'eof' ? 'closed the connection quietly (Go prints this as "EOF")' : 'reset the connection'
       if (ctx.layer === 'tls' || ctx.layer === 'tcp') {
         if (ctx.isDockerHub && ctx.scope === 'registry_specific') {
-          return `${host} ${what} during the TLS handshake while the control registry works. The usual cause is too many parallel connections to Docker Hub: check max-concurrent-downloads in the Docker daemon cell (default 3) and reload the daemon. If it stays, Docker Hub may be having an incident (status.docker.com), or a filter on the path kills connections by name.`
+          return `${host} ${what} during the TLS handshake while the control registry works. The usual cause is too many parallel connections to Docker Hub: check max-concurrent-downloads in the Docker daemon cell (default 3) and reload the daemon.${concurrencySentence(ctx)} If it stays, Docker Hub may be having an incident (status.docker.com), or a filter on the path kills connections by name.`
         }
         return `${host} ${what} during the TLS handshake, before any HTTP was spoken. Something on the path (a firewall, a proxy or a filter that inspects the server name) is cutting the connection, or the server is refusing more connections.${scope}`
       }
