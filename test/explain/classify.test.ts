@@ -80,6 +80,16 @@ const CASES: readonly Case[] = [
     ref: 'docker.io/library/alpine:3.18',
   },
   {text: 'write tcp 10.0.0.2:5555->3.216.34.172:443: write: broken pipe', category: 'reset'},
+  {text: 'http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR', category: 'reset'},
+  {
+    text: 'Get "https://registry-1.docker.io/v2/": dial tcp [2600:1f18:2148:bc02:22:27bd:19a4:87d4]:443: connect: network is unreachable',
+    category: 'tcp_refused',
+    op: 'ping GET',
+  },
+  {text: 'dial tcp 10.9.9.9:443: connect: no route to host', category: 'tcp_refused', host: '10.9.9.9:443'},
+  {text: 'Error: connect EHOSTUNREACH 10.9.9.9:443', category: 'tcp_refused'},
+  {text: 'Error: Client network socket disconnected before secure TLS connection was established', category: 'eof'},
+  {text: 'Error: socket hang up', category: 'eof'},
   // TLS.
   {text: 'Get "https://registry-1.docker.io/v2/": net/http: TLS handshake timeout', category: 'tls_handshake_timeout', op: 'ping GET', host: 'registry-1.docker.io'},
   {text: 'net/http: TLS handshake timeout', category: 'tls_handshake_timeout', op: 'TLS handshake'},

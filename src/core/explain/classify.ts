@@ -60,8 +60,14 @@ const NETWORK_RULES: readonly Rule[] = [
     pattern: /Client\.Timeout exceeded|context deadline exceeded|request canceled|timeout awaiting response headers|UND_ERR_(?:HEADERS|BODY)_TIMEOUT|read tcp \S+: (?:read: )?i\/o timeout/,
   },
   {category: 'tcp_timeout', pattern: /i\/o timeout/},
-  {category: 'tcp_refused', pattern: /connection refused|\bECONNREFUSED\b/},
-  {category: 'reset', pattern: /connection reset|\bECONNRESET\b|broken pipe|\bEPIPE\b|socket hang up|forcibly closed/i},
+  // No route is reported with the refusals, as diagnose does: the address cannot be reached at all.
+  {
+    category: 'tcp_refused',
+    pattern: /connection refused|\bECONNREFUSED\b|network is unreachable|no route to host|cannot assign requested address|\bE(?:NET|HOST)UNREACH\b|\bEADDRNOTAVAIL\b/,
+  },
+  // Node's words for a quiet close (Go's `EOF`), before the resets.
+  {category: 'eof', pattern: /socket hang up|disconnected before secure TLS connection|\bEPIPE\b/},
+  {category: 'reset', pattern: /connection reset|\bECONNRESET\b|broken pipe|forcibly closed|GOAWAY|stream error: stream ID \d+; INTERNAL_ERROR/i},
   {
     category: 'x509',
     pattern:
