@@ -60,8 +60,13 @@ const CASES: readonly Case[] = [
   {name: 'log level', text: '{"log-level": "verbose"}', id: 'key-bad-value', status: 'fail', line: 1, column: 15},
   {name: 'dns not an IP', text: '{"dns": ["1.1.1.1", "dns.example"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 21, key: 'dns'},
   {name: 'mirror without scheme (20.10)', text: '{"registry-mirrors": ["mirror.example"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 23, target: [20, 10]},
-  {name: 'mirror with a path', text: '{"registry-mirrors": ["https://mirror.example/v2/"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 23},
-  {name: 'insecure registry with scheme', text: '{"insecure-registries": ["http://127.0.0.1:5000"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 26},
+  {name: 'mirror without scheme (current)', text: '{"registry-mirrors": ["mirror.example"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 23},
+  {name: 'mirror with a path (20.10)', text: '{"registry-mirrors": ["https://mirror.example/hub/"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 23, target: [20, 10]},
+  {name: 'mirror with a query', text: '{"registry-mirrors": ["https://mirror.example/?x=1"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 23},
+  {name: 'mirror with credentials', text: '{"registry-mirrors": ["https://u:p@mirror.example"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 23},
+  {name: 'insecure registry with http:// (stripped)', text: '{"insecure-registries": ["http://127.0.0.1:5000"]}', id: 'key-odd-value', status: 'warn', line: 1, column: 26},
+  {name: 'insecure registry with another scheme', text: '{"insecure-registries": ["ftp://127.0.0.1:5000"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 26},
+  {name: 'insecure registry with a hyphen', text: '{"insecure-registries": ["-bad-"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 26},
   {name: 'bad cgroup driver', text: '{"exec-opts": ["native.cgroupdriver=foo"]}', id: 'key-bad-value', status: 'fail', line: 1, column: 16},
   {name: 'unknown exec-opt (20.10 ignores it)', text: '{"exec-opts": ["foo=bar"]}', id: 'key-odd-value', status: 'warn', line: 1, column: 16, target: [20, 10]},
   {name: 'log-opts number', text: '{"log-opts": {"max-file": 3}}', id: 'key-wrong-type', status: 'fail', line: 1, column: 27, key: 'log-opts.max-file'},
@@ -97,6 +102,10 @@ describe('lint table: each bad or risky config gives its finding at its position
     expect(found?.detail).toBeTruthy()
     expect(found?.fix).toBeTruthy()
     expect(result.valid).toBe(!result.findings.some((f) => f.status === 'fail'))
+  })
+
+  test('a mirror under a path is fine on current dockerd', () => {
+    expect(lintDaemonConfig('{"registry-mirrors": ["https://mirror.example/hub"]}', {risks: false}).findings).toEqual([])
   })
 
   test('a clean config has no findings and is valid', () => {

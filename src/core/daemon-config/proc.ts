@@ -37,11 +37,14 @@ export async function findDockerdProcesses(procRoot = '/proc'): Promise<DaemonPr
   return out.sort((a, b) => a.pid - b.pid)
 }
 
+/**
+Boot time from /proc/uptime and the clock now: /proc/stat's btime is whole seconds (up to a second
+early), which is too coarse to tell "edited just before the restart" from "just after".
+*/
 async function bootTimeMs(procRoot: string): Promise<number | undefined> {
   try {
-    const stat = await readFile(path.join(procRoot, 'stat'), 'utf8')
-    const m = /^btime (\d+)$/m.exec(stat)
-    return m === null ? undefined : Number(m[1]) * 1000
+    const uptime = Number((await readFile(path.join(procRoot, 'uptime'), 'utf8')).split(' ')[0])
+    return Number.isFinite(uptime) ? Date.now() - uptime * 1000 : undefined
   } catch {
     return undefined
   }

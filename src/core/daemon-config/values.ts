@@ -213,27 +213,39 @@ function formatProblem(format: ValueFormat, value: string, ctx: ValueContext): F
       return /^(unix|tcp|fd|npipe|ssh):\/\//.test(value) || /^[\w.-]*:\d+$/.test(value) || value.startsWith('/')
         ? undefined
         : {text: `"${value}" is not a socket address like unix:///var/run/docker.sock or tcp://127.0.0.1:2375.`, fix: 'Use unix://PATH, tcp://HOST:PORT or fd://.', status: 'fail'}
-    case 'registry':
-      if (value.includes('://')) return {text: `"${value}" contains a scheme; insecure registries are written as host[:port] or a CIDR (dockerd refuses "://" here).`, fix: `Write it as ${value.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '')}.`, status: 'fail'}
+    case 'registry': {
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase()
+      if (scheme === 'http' || scheme === 'https') {
+        return {text: `"${value}" contains ${scheme}://; dockerd strips it with a warning, since insecure registries are written as host[:port] or a CIDR.`, fix: `Write it as ${value.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '')}.`, status: 'warn'}
+      }
+      if (value.includes('://')) return {text: `"${value}" has a scheme; insecure registries are host[:port] or a CIDR and dockerd refuses to start ("should not contain '://'").`, fix: `Write it as ${value.replace(/^[a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '')}.`, status: 'fail'}
+      if (value.startsWith('-') || value.endsWith('-')) return {text: `"${value}" begins or ends with a hyphen; dockerd refuses to start ("invalid index name").`, fix: 'Write the registry as host[:port] or a CIDR.', status: 'fail'}
       return undefined
+    }
     case 'url': {
+      // As dockerd: a missing scheme is refused (it does not add https:// itself).
+      const scheme = /^([^:/]*):\/\//.exec(value)?.[1]
+      if (scheme === undefined || scheme === '') {
+        return {text: `"${value}" has no scheme; dockerd refuses to start ("invalid mirror: no scheme specified" on current releases, "unsupported scheme" on older ones).`, fix: `Write the mirror as a full URL, e.g. https://${value}.`, status: 'fail'}
+      }
       let url: URL | undefined
       try {
         url = new URL(value)
       } catch {
         url = undefined
       }
-      const schemeOk = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')
-      if (!schemeOk) {
-        const lenient = atLeast(ctx.target, [28, 0]) && !/\s/.test(value) && !value.includes('://')
-        return {
-          text: `"${value}" is not an http:// or https:// URL.${lenient ? ' Recent dockerd adds https:// itself, older releases refuse to start.' : ' dockerd refuses to start ("invalid mirror: unsupported scheme").'}`,
-          fix: `Write the mirror as a full URL, e.g. https://${value.replace(/^[a-z]*:\/\//i, '')}.`,
-          status: lenient ? 'warn' : 'fail',
-        }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        return {text: `"${value}" is not an http:// or https:// URL; dockerd refuses to start ("invalid mirror").`, fix: 'Write the mirror as https://host[:port].', status: 'fail'}
       }
-      if (url !== undefined && ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '')) {
-        return {text: `"${value}" has a path, query or fragment; a mirror is only scheme://host[:port] (dockerd: "invalid mirror: path, query, or fragment at end of the URI").`, fix: `Use ${url.protocol}//${url.host}.`, status: 'fail'}
+      if (url.username !== '' || url.password !== '') {
+        return {text: 'the mirror URL carries a user name or password, which dockerd refuses ("username/password not allowed").', fix: `Use ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname} and log in with docker login instead.`, status: 'fail'}
+      }
+      if (url.search !== '' || url.hash !== '') {
+        return {text: `"${value}" has a query or fragment; dockerd refuses to start ("invalid mirror: … query or fragment at end of the URI").`, fix: `Use ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}.`, status: 'fail'}
+      }
+      // Paths under a mirror are accepted from 24.0 (moby#46594, also in late 24.0 patch releases).
+      if (url.pathname !== '/' && url.pathname !== '' && !atLeast(ctx.target, [24, 0])) {
+        return {text: `"${value}" has a path; dockerd ${ctx.targetLabel} refuses to start ("invalid mirror: path, query, or fragment at end of the URI"). Releases from 24.0 accept mirror paths.`, fix: `Use ${url.protocol}//${url.host}, or upgrade Docker Engine to use a mirror under a path.`, status: 'fail'}
       }
       return undefined
     }
