@@ -86,7 +86,7 @@ export const NEEDLES: readonly Needle[] = [
   {text: 'HTTP response'},
   {text: 'TLS handshake'},
   {text: 'docker.sock'},
-  {text: 'buildkitd', accept: (b, at) => !isWord(b[at + 9])},
+  {text: 'buildkitd.sock'},
   {text: 'denied', accept: wordStart(6)},
   {text: 'Unavailable'},
   {text: 'Gateway', accept: startsWord},
