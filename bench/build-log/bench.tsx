@@ -33,6 +33,8 @@ function now(): number {
   return performance.timeOrigin + performance.now()
 }
 
+const renderTimes: number[] = []
+
 interface Measured {
   readonly ms: number
   readonly keyLatencies: number[]
@@ -58,6 +60,7 @@ async function withLiveView(output: BuildOutput, work: () => Promise<void>): Pro
         stdin: stdin as unknown as NodeJS.ReadStream,
         exitOnCtrlC: false,
         patchConsole: false,
+        onRender: (m: {renderTime: number}) => renderTimes.push(m.renderTime),
       })
   await new Promise((r) => setTimeout(r, 50))
   let peakRss = process.memoryUsage().rss
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
     console.log(`  sidecar    ${rounds.map((r) => r.sidecarLines.toLocaleString('en-US')).join(', ')} lines ${allLines ? '(every line)' : '(LINES LOST)'}`)
     console.log(`  keys       ${keys.length} presses during our flood: p50 ${f(pct(keys, 0.5))}, p95 ${f(pct(keys, 0.95))}, p99 ${f(pct(keys, 0.99))}, max ${f(Math.max(...keys))} ms (limit 100 ms)`)
     console.log(`  control    ${control.length} presses during the cat flood, view idle: p50 ${f(pct(control, 0.5))}, p95 ${f(pct(control, 0.95))}, p99 ${f(pct(control, 0.99))}, max ${f(Math.max(...control))} ms`)
+    if (renderTimes.length > 0) console.log(`  drawing    ${renderTimes.length} frames: p50 ${f(pct(renderTimes, 0.5))}, p95 ${f(pct(renderTimes, 0.95))}, max ${f(Math.max(...renderTimes))} ms each`)
     console.log(`  peak RSS   ${f(peak)} MB for the whole process, Ink included (limit 250 MB)`)
     const ok = allLines && Math.max(...keys) < 100 && peak < 250
     console.log(ok ? 'PASS' : `FAIL${Math.max(...keys) >= 100 && Math.max(...control) >= 100 ? ' (the control shows the machine itself stalls this long: compare under less load)' : ''}`)
