@@ -44,6 +44,7 @@ const cases: [Fault, string, string][] = [
   ['wrongCert', 'x509', 'tls'],
   ['expiredCert', 'x509', 'tls'],
   ['refused', 'tcp_refused', 'tcp'],
+  ['noResponse', 'client_timeout', 'ping'],
 ]
 
 describe('fault fronts get the right category and layer', () => {
@@ -55,6 +56,14 @@ describe('fault fronts get the right category and layer', () => {
     expect(result?.verdict.host).toBe('127.0.0.1')
     expect(result?.verdict.fix.length).toBeGreaterThan(20)
     expect(report.ok).toBe(false)
+  })
+
+  it('probes an IPv6 literal over IPv6 only', async () => {
+    // The fronts listen on 127.0.0.1 alone, so ::1 on the same port refuses.
+    const report = await diagnose([`[::1]:${fronts.ports.r404}/lab/app:v1`], options())
+    const result = report.results[0]
+    expect(result?.verdict).toMatchObject({category: 'tcp_refused', layer: 'tcp', host: '::1'})
+    expect(result?.families).toEqual([{family: 6, address: '::1', ok: false, category: 'tcp_refused', layer: 'tcp'}])
   })
 
   it('names the unresolvable host at the DNS layer', async () => {

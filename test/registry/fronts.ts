@@ -27,6 +27,7 @@ export const FAULTS = [
   'expiredCert',
   'refused',
   'flaky',
+  'noResponse',
 ] as const
 export type Fault = (typeof FAULTS)[number]
 
@@ -226,6 +227,8 @@ export async function startFronts(): Promise<Fronts> {
   // TLS completes, the request arrives, and the server closes without a word.
   const quiet = track('closeAfterRequest', createTlsServer({cert: certs.good.cert, key: certs.good.key}, (s) => s.once('data', () => s.end())))
   ports.closeAfterRequest = await listen(quiet)
+  // TLS completes, the request arrives, and nothing ever comes back.
+  ports.noResponse = await listen(track('noResponse', createTlsServer({cert: certs.good.cert, key: certs.good.key}, () => undefined)))
   // A port that was just free and is closed again: connection refused.
   const probe = createNetServer()
   ports.refused = await listen(probe)
