@@ -18,6 +18,17 @@ describe.skipIf(skipWithoutDocker())('daemon cell against the running daemon', (
         expect(f.fix, f.id).toBeTruthy()
       }
     }
-    console.log(JSON.stringify({facts: recorder.facts, findings: recorder.findings, commands: recorder.commands.map((c) => c.argv.join(' '))}, null, 1))
+  })
+})
+
+describe('daemon cell without a daemon', () => {
+  test('says the daemon could not be asked, and still reads the default file', async () => {
+    const recorder = new Recorder()
+    await daemonCell.run({env: {...process.env, DOCKER_HOST: 'unix:///tmp/dx-daemoncfg-no-such.sock', DOCKER_CONTEXT: ''}, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {timeoutMs: 1000}})
+    const skipped = recorder.findings.find((f) => f.id === 'daemon-info-unavailable')
+    expect(skipped?.status).toBe('skipped')
+    expect(skipped?.detail).toContain('socket_missing')
+    expect(recorder.facts.find((f) => f.label === 'Config file')?.value).toBe('/etc/docker/daemon.json')
+    expect(recorder.commands.some((c) => c.kind === 'file' && c.argv.join(' ') === 'cat /etc/docker/daemon.json')).toBe(true)
   })
 })
