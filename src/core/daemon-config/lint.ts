@@ -47,7 +47,11 @@ export function lintDaemonConfig(input: Uint8Array | string, options: LintOption
   if (root?.kind === 'object') {
     findings.push(...keyFindings(root, target, label))
     findings.push(...conflictFindings(root, options.flags ?? [], options.flagsSource ?? 'the dockerd command line'))
-    if (options.risks !== false) findings.push(...riskFindings(root, options.host))
+    if (options.risks !== false) {
+      // A key dockerd refuses is the problem to fix first; its risk would only repeat it.
+      const refused = new Set(findings.filter((f) => f.status === 'fail' && f.key !== undefined).map((f) => (f.key ?? '').split(/[.[]/)[0]))
+      findings.push(...riskFindings(root, options.host).filter((f) => !refused.has((f.key ?? '').split(/[.[]/)[0])))
+    }
   }
   // In file order, so the output reads top to bottom; findings without a position go last.
   findings.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER) || (a.column ?? 0) - (b.column ?? 0))
