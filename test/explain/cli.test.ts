@@ -18,6 +18,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'explain-cli-'))
   writeFileSync(path.join(dir, 'build.log'), SEED)
   writeFileSync(path.join(dir, 'clean.log'), '1: exec go build ./...\n1: exec go build ./... DONE\n')
+  writeFileSync(path.join(dir, 'binary.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]))
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
@@ -86,6 +87,7 @@ describe('explain command (in process)', () => {
     [['a.log', 'b.log'], /one log file/],
     [['--bogus'], /bogus/],
     [['.'], /is a directory/],
+    [['binary.bin'], /looks like a binary file/],
   ])('rejects bad usage %j with exit 2', async (argv, message) => {
     const r = await run(argv)
     expect(r.code).toBe(2)

@@ -1,4 +1,4 @@
-import {stat} from 'node:fs/promises'
+import {open, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {parseArgs} from 'node:util'
 import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categories.js'
@@ -49,12 +49,24 @@ async function unreadable(file: string, shown: string): Promise<string | null> {
   try {
     const info = await stat(file)
     if (info.isDirectory()) return `${shown} is a directory; give the path of a log file (for example build.log) or - to read standard input.`
+    if (info.isFile() && (await looksBinary(file))) return `${shown} looks like a binary file (it holds NUL bytes), not a build log. Give the saved output of the build, for example ./hack/dev 2>&1 | tee build.log.`
     return null
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return `there is no file ${shown}. Save the build output first (./hack/dev 2>&1 | tee build.log) and give its path, or pipe the log in with -.`
     if (code === 'EACCES') return `${shown} cannot be read: permission denied. Check the file's permissions, or pipe it in: cat ${shown} | dagger-explore explain -`
     return `${shown} cannot be read (${code ?? (error as Error).message}).`
+  }
+}
+
+/** NUL bytes in the first 8 KiB: what grep and git take as the sign of a binary file. */
+async function looksBinary(file: string): Promise<boolean> {
+  const handle = await open(file, 'r')
+  try {
+    const {buffer, bytesRead} = await handle.read(Buffer.alloc(8192), 0, 8192, 0)
+    return buffer.subarray(0, bytesRead).includes(0)
+  } finally {
+    await handle.close()
   }
 }
 
