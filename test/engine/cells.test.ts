@@ -23,7 +23,7 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
   let fixture: FixtureCheckout
   beforeAll(() => {
     lab = makeLab()
-    fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true})
+    fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true, parent: lab.dir})
   })
   afterAll(() => lab?.cleanup())
 

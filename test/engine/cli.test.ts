@@ -43,7 +43,7 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
   let env: NodeJS.ProcessEnv
   beforeAll(() => {
     lab = makeLab()
-    fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true})
+    fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true, parent: lab.dir})
     env = {...lab.env([FAKE_GO_DIR]), CI: 'true'}
   })
   afterAll(() => lab?.cleanup())

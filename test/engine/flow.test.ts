@@ -21,7 +21,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
   afterAll(() => lab?.cleanup())
 
   it('v0.9 internal/mage era: fails on a registry EOF, explains it, then a retry reuses the cache and launches', async () => {
-    const fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true})
+    const fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true, parent: lab.dir})
     const env = lab.env([FAKE_GO_DIR])
     const rec = new Recorder()
     const found = await detectCheckout(path.join(fixture.root, 'internal', 'mage'), rec)
@@ -81,7 +81,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
   })
 
   it('hack/build era: builds with the dagger CLI and runs with the newer debug flags', async () => {
-    const fixture = makeCheckout('hack-build', lab.engineTar)
+    const fixture = makeCheckout('hack-build', lab.engineTar, {parent: lab.dir})
     const env = lab.env([FAKE_DAGGER_DIR])
     const rec = new Recorder()
     const found = await detectCheckout(fixture.root, rec)
@@ -132,7 +132,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
   })
 
   it('pre-flight on a mage checkout without Go names the missing toolchain and the version needed', async () => {
-    const fixture = makeCheckout('internal-mage', lab.engineTar, {goDirective: '1.20'})
+    const fixture = makeCheckout('internal-mage', lab.engineTar, {goDirective: '1.20', parent: lab.dir})
     const rec = new Recorder()
     const found = await detectCheckout(fixture.root, rec)
     if (!found.ok) throw new Error(found.reason)
