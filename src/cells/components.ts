@@ -106,7 +106,7 @@ export const componentsCell: CellDefinition = {
     lastView = {
       inspection,
       checklist,
-      readFile: async (p) => (await readFileHead(docker, target, p, OPEN_FILE_BYTES, image))?.toString('utf8'),
+      readFile: async (p) => (await readFileHead(docker, target, p, OPEN_FILE_BYTES, {image, tree}))?.toString('utf8'),
     }
 
     rec.fact('Target', `${target.kind} ${target.name}${target.kind === 'container' ? (target.running ? ' (running)' : ' (stopped)') : ''}`)
@@ -118,7 +118,7 @@ export const componentsCell: CellDefinition = {
     const entrypoint = image.config?.entrypoint
     if (entrypoint) rec.fact('Entrypoint', entrypoint.join(' '))
     for (const p of ['/etc/dagger/engine.toml', '/etc/dagger/engine.json']) {
-      const head = await readFileHead(docker, target, p, 2048, image).catch(() => undefined)
+      const head = await readFileHead(docker, target, p, 2048, {image, tree}).catch(() => undefined)
       if (head !== undefined) rec.fact(p, head.length === 0 ? '(empty)' : head.toString('utf8').trim())
     }
 

@@ -121,13 +121,19 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   it('reads the first part of a file: captured config, and an uncaptured file with one more pass', async () => {
     const d = await treeDocker()
     const target = await resolveTarget(d, V09)
-    const {image} = await inspectTarget(d, V09)
-    expect((await readFileHead(d, target, '/etc/dagger/engine.toml', 4096, image))?.toString()).toBe(ENGINE_TOML)
-    expect((await readFileHead(d, target, '/usr/local/bin/dagger-entrypoint.sh', 20, image))?.toString()).toBe(ENTRYPOINT_V09.slice(0, 20))
-    expect((await readFileHead(d, target, '/usr/local/share/dagger/python-sdk/pyproject.toml', 4096, image))?.toString()).toContain('0.9.3')
-    expect(await readFileHead(d, target, '/usr/local/bin/old-tool', 100, image)).toBeUndefined()
+    const {image, tree} = await inspectTarget(d, V09)
+    const loaded = {image, tree}
+    expect((await readFileHead(d, target, '/etc/dagger/engine.toml', 4096, loaded))?.toString()).toBe(ENGINE_TOML)
+    expect((await readFileHead(d, target, '/usr/local/bin/dagger-entrypoint.sh', 20, loaded))?.toString()).toBe(ENTRYPOINT_V09.slice(0, 20))
+    expect((await readFileHead(d, target, '/usr/local/share/dagger/python-sdk/pyproject.toml', 4096, loaded))?.toString()).toContain('0.9.3')
+    expect(await readFileHead(d, target, '/usr/local/bin/old-tool', 100, loaded)).toBeUndefined()
     const wolfi = await inspectTarget(d, WOLFI)
-    expect((await readFileHead(d, wolfi.target, '/etc/dagger/engine.json', 4096, wolfi.image))?.toString()).toBe(ENGINE_JSON)
+    expect((await readFileHead(d, wolfi.target, '/etc/dagger/engine.json', 4096, wolfi))?.toString()).toBe(ENGINE_JSON)
+    // Through symlinks (etc/os-release -> ../usr/lib/os-release), a hard link, and a file that is not there.
+    expect((await readFileHead(d, wolfi.target, '/etc/os-release', 4096, wolfi))?.toString()).toMatch(/^ID=wolfi/)
+    expect((await readFileHead(d, target, '/usr/local/bin/tool-b', 4096, loaded))?.toString()).toBe('hard linked content')
+    expect(await readFileHead(d, target, '/etc/dagger/engine.json', 4096, loaded)).toBeUndefined()
+    expect(await readFileHead(d, target, '/usr/local/bin', 4096, loaded)).toBeUndefined()
   })
 
   it('reads a running container through its export and asks the binaries for their versions, with a deadline', async () => {

@@ -4,7 +4,9 @@ import {resolveEndpoint} from '../docker/endpoint.js'
 import {readContainerExport, readImageArchive, type ArchiveOptions} from './image-archive.js'
 import type {CapturePolicy} from './layer-reader.js'
 import {normalizePath, readHead, walkTar} from './tar-walk.js'
-import type {ImageConfigSummary, ImageLayers} from './types.js'
+import type {FileTree} from './file-tree.js'
+import {resolvePath} from './resolve.js'
+import {KIND, type ImageConfigSummary, type ImageLayers} from './types.js'
 
 /** Metadata calls (inspect, exec set-up) answer quickly; streams may stay silent a while between chunks. */
 export const INSPECT_TIMEOUT_MS = 10_000
@@ -155,23 +157,32 @@ export async function loadTarget(docker: Docker, target: TreeTarget, options: Lo
   }
 }
 
+/** What was already read of the target: the layers and their merged view. */
+export interface LoadedTree {
+  readonly image: ImageLayers
+  readonly tree: FileTree
+}
+
 /**
-The first `limit` bytes of a file. Content captured while the tree was read is used when there;
-a container's file comes from `GET /containers/{id}/archive`; an image's needs one more pass over
-its export.
+The first `limit` bytes of a file, or undefined when it is not a regular file of the target. With
+the loaded tree, the path is resolved like the kernel would (symlinked folders followed), content
+kept while streaming is used when it suffices, and a file that is not there costs nothing. Otherwise
+a container's file comes from `GET /containers/{id}/archive`, and an image's from one more pass over
+its export, keeping only that file of the layer that holds it.
 */
-export async function readFileHead(docker: Docker, target: TreeTarget, path: string, limit: number, image?: ImageLayers): Promise<Buffer | undefined> {
-  const wanted = normalizePath(path)
-  if (image) {
-    for (let i = image.layers.length - 1; i >= 0; i--) {
-      const layer = image.layers[i]
-      if (!layer) continue
-      const at = layer.paths.indexOf(wanted)
-      const hit = layer.captured.get(wanted)
-      // What was kept is enough when it is the whole file or at least as much as asked for.
-      if (hit && (hit.length >= limit || hit.length === layer.sizes[at])) return hit.subarray(0, limit)
-      if (at !== -1 || layer.whiteouts.includes(wanted)) break
-    }
+export async function readFileHead(docker: Docker, target: TreeTarget, path: string, limit: number, loaded?: LoadedTree): Promise<Buffer | undefined> {
+  let wanted = normalizePath(path)
+  let layerIndex: number | undefined
+  if (loaded) {
+    const {image, tree} = loaded
+    let node = resolvePath(tree, wanted)
+    if (node !== undefined && tree.kinds[node] === KIND.hardlink) node = tree.lookup(tree.links.get(node) ?? '')
+    if (node === undefined || tree.kinds[node] !== KIND.file) return undefined
+    wanted = tree.pathOf(node)
+    layerIndex = tree.layers[node] ?? 0
+    const hit = image.layers[layerIndex]?.captured.get(wanted)
+    // What was kept is enough when it is the whole file or at least as much as asked for.
+    if (hit && (hit.length >= limit || hit.length === tree.sizes[node])) return hit.subarray(0, limit)
   }
   if (target.kind === 'container') {
     const stream = (await within(docker.getContainer(target.id).getArchive({path: `/${wanted}`}), INSPECT_TIMEOUT_MS, `Reading /${wanted}`)) as NodeJS.ReadableStream
@@ -182,6 +193,7 @@ export async function readFileHead(docker: Docker, target: TreeTarget, path: str
     return out
   }
   const again = await loadTarget(docker, target, {capture: (p) => (p === wanted ? limit : 0)})
+  if (layerIndex !== undefined) return again.layers[layerIndex]?.captured.get(wanted)
   for (let i = again.layers.length - 1; i >= 0; i--) {
     const layer = again.layers[i]
     const hit = layer?.captured.get(wanted)
