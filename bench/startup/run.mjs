@@ -27,7 +27,7 @@ function timeExit(args) {
 }
 
 function timeFirstFrame() {
-  const out = execFileSync('python3', [ptyTime, 'Not run yet', '100', '30', '--', node, bin, '--notes-dir', notes], {env: {...process.env, CI: '', TERM: 'xterm-256color'}})
+  const out = execFileSync('python3', [ptyTime, 'Welcome to dagger-explore', '100', '30', '--', node, bin, '--notes-dir', notes], {env: {...process.env, CI: '', TERM: 'xterm-256color'}})
   return Number(out.toString().trim()) * 1000
 }
 

@@ -1,12 +1,20 @@
 import os from 'node:os'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
-import {SessionLog} from '../core/notebook/session-log.js'
+import {listSessions, SessionLog} from '../core/notebook/session-log.js'
 import {readOsRelease} from '../core/system/host.js'
-import type {CellId, CellResult, Confirm} from '../core/types.js'
+import type {CellId, CellResult, CommandRecord, Confirm} from '../core/types.js'
 import {VERSION} from '../version.js'
 import type {CellContext} from './cell.js'
 import {CELLS, type CellEntry} from './registry.js'
 import {runCell} from './run-cell.js'
+
+/** `--resume` with no saved session: a usage problem the CLI reports in one paragraph. */
+export class NothingToResume extends Error {
+  override readonly name = 'NothingToResume'
+  constructor(readonly notesDir: string) {
+    super(`There is no saved session in ${notesDir} to resume. Start one with \`dagger-explore\` (or point --notes-dir at the folder that has your sessions).`)
+  }
+}
 
 export interface SessionOptions {
   readonly env: NodeJS.ProcessEnv
@@ -50,6 +58,24 @@ export class Session {
     return new Session(log, options)
   }
 
+  /** Carries on the newest session in the notes folder; undefined when there is none to resume. */
+  static async resume(options: SessionOptions): Promise<Session | undefined> {
+    const [latest] = await listSessions(options.notesDir)
+    if (!latest) return undefined
+    const log = await SessionLog.resume(latest.file, CELLS)
+    const session = new Session(log, options)
+    for (const result of log.results()) session.results.set(result.cell, result)
+    return session
+  }
+
+  /** `--resume` carries on the latest session; otherwise a new one starts. */
+  static async open(options: SessionOptions & {resume: boolean}): Promise<Session> {
+    if (!options.resume) return Session.start(options)
+    const resumed = await Session.resume(options)
+    if (!resumed) throw new NothingToResume(options.notesDir)
+    return resumed
+  }
+
   get signal(): AbortSignal {
     return this.controller.signal
   }
@@ -66,6 +92,26 @@ export class Session {
     this.results.set(entry.id, result)
     await this.log.addResult(result)
     return result
+  }
+
+  /** Adds what a recipe ran (its commands and output) to the cell it was opened from, so the log shows it. */
+  async recordRecipe(cell: CellId, recipe: string, commands: readonly CommandRecord[]): Promise<void> {
+    if (commands.length === 0) return
+    const entry = CELLS.find((c) => c.id === cell)
+    const previous = this.results.get(cell)
+    const base: CellResult = previous ?? {
+      cell,
+      title: entry?.title ?? cell,
+      status: 'skipped',
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      facts: [],
+      findings: [],
+      commands: [],
+    }
+    const result: CellResult = {...base, facts: [...base.facts, {label: 'Recipe run', value: recipe}], commands: [...base.commands, ...commands]}
+    this.results.set(cell, result)
+    await this.log.addResult(result)
   }
 
   async note(cell: CellId, text: string): Promise<void> {

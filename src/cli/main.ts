@@ -38,6 +38,8 @@ Options
   --timeout MS          how long to wait for the Docker daemon (default 3000)
   --dagger-src DIR      the dagger checkout to build (default: the current directory)
   --yes                 approve destructive steps without asking (needed without a terminal)
+  --guided              walk the cells in order with an intro and a summary (the default on first start)
+  --resume              carry on the latest session: its results, notes and log file
   -v, --verbose         show command output in plain mode
   --no-color            no colour (also NO_COLOR=1 or TERM=dumb)
   -h, --help            this help
@@ -57,6 +59,8 @@ export const GLOBAL_OPTIONS = {
   'notes-dir': {type: 'string'},
   'dagger-src': {type: 'string'},
   yes: {type: 'boolean', short: 'y'},
+  guided: {type: 'boolean'},
+  resume: {type: 'boolean'},
   timeout: {type: 'string'},
   verbose: {type: 'boolean', short: 'v'},
   'no-color': {type: 'boolean'},
@@ -71,6 +75,8 @@ export interface GlobalSettings {
   readonly notesDir: string
   readonly timeoutMs: number | undefined
   readonly verbose: boolean
+  readonly guided: boolean
+  readonly resume: boolean
   /** Options the cells read (CellContext.options). */
   readonly cellOptions: Readonly<Record<string, string | number | boolean | undefined>>
 }
@@ -91,7 +97,16 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     ...(typeof values['dagger-src'] === 'string' ? {daggerSrc: path.resolve(io.cwd, values['dagger-src'])} : {}),
     ...(values.yes === true ? {yes: true} : {}),
   }
-  return {plain: json || values.plain === true || !io.interactive, json, notesDir, timeoutMs, verbose: values.verbose === true, cellOptions}
+  return {
+    plain: json || values.plain === true || !io.interactive,
+    json,
+    notesDir,
+    timeoutMs,
+    verbose: values.verbose === true,
+    guided: values.guided === true,
+    resume: values.resume === true,
+    cellOptions,
+  }
 }
 
 function isFlag(arg: string | undefined): boolean {
@@ -141,6 +156,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 /** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
 export function reportError(error: unknown, io: CliIO): number {
   const err = error as Error & {code?: string}
+  if (err.name === 'NothingToResume') {
+    io.stderr.write(`dagger-explore: ${err.message}\n`)
+    return EXIT.usage
+  }
   if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
     io.stderr.write(`dagger-explore: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore --help` for the options.'}\n`)
     return EXIT.usage

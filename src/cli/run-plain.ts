@@ -11,11 +11,7 @@ object per cell. Ctrl-C stops the running cell, writes the closing line and exit
 */
 export async function runPlain(settings: GlobalSettings, io: CliIO, cells: readonly CellEntry[]): Promise<number> {
   const chosen = cells.length > 0 ? cells : CELLS
-  const session = await Session.start({
-    env: io.env,
-    notesDir: settings.notesDir,
-    cellOptions: settings.cellOptions,
-  })
+  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
   let interrupted = false
   const onSignal = () => {
     interrupted = true

@@ -2,17 +2,21 @@ import {Box, Text, useApp, useInput, useWindowSize, type Key} from 'ink'
 import {useCallback, useMemo, useRef, useState} from 'react'
 import {STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
 import {sanitize} from '../core/notebook/sanitize.js'
-import type {CellId, CellResult, Confirm, ConfirmRequest, Status} from '../core/types.js'
+import {Recorder} from '../core/notebook/recorder.js'
+import type {CellId, CellResult, CommandRecord, Confirm, ConfirmRequest, Status} from '../core/types.js'
 import type {CellEntry} from '../cells/registry.js'
 import {cellLines, type Line} from './cell-lines.js'
 import {HelpOverlay} from './HelpOverlay.js'
 import {actionFor, hintLine, keystrokes, type Mode} from './keymap.js'
+import {INTRO, offerText, summarize, summaryLines, type GuideStage} from './guide.js'
+import {RecipeScreen} from './recipe/RecipeScreen.js'
 import {wrapLine} from './wrap.js'
 
 /** What the notebook needs from a session: the real Session satisfies it. */
 export interface NotebookSession {
   run(entry: CellEntry, extra?: {confirm?: Confirm}): Promise<CellResult>
   note(cell: CellId, text: string): Promise<void>
+  recordRecipe(cell: CellId, recipe: string, commands: readonly CommandRecord[]): Promise<void>
   readonly log: {readonly path: string}
 }
 
@@ -21,6 +25,11 @@ export interface AppProps {
   readonly cells: readonly CellEntry[]
   /** Called once when the user quits; `interrupted` for Ctrl-C. */
   readonly onQuit: (how: 'finished' | 'interrupted') => void
+  /** Start with the intro and walk the cells in order, offering each next step. */
+  readonly guided?: boolean
+  /** A resumed session's results and notes. */
+  readonly initialResults?: ReadonlyMap<CellId, CellResult>
+  readonly initialNotes?: ReadonlyMap<CellId, readonly string[]>
 }
 
 const STATUS_COLOR: Record<Status, string> = {pass: 'green', warn: 'yellow', fail: 'red', skipped: 'gray', crashed: 'magenta'}
@@ -51,13 +60,20 @@ function LineView({line, width}: {readonly line: Line; readonly width: number}) 
   )
 }
 
-export function App({session, cells, onQuit}: AppProps) {
+export function App({session, cells, onQuit, guided = false, initialResults, initialNotes}: AppProps) {
   const {exit} = useApp()
   const window = useWindowSize()
   const size = {columns: window.columns || 80, rows: window.rows || 24}
   const [selected, setSelected, selectedRef] = useLatest(0)
-  const [results, setResults] = useState<ReadonlyMap<CellId, CellResult>>(new Map())
-  const [notes, setNotes] = useState<ReadonlyMap<CellId, readonly string[]>>(new Map())
+  const [results, setResults] = useState<ReadonlyMap<CellId, CellResult>>(initialResults ?? new Map())
+  const [notes, setNotes] = useState<ReadonlyMap<CellId, readonly string[]>>(initialNotes ?? new Map())
+  // Every run of every cell, so the summary can tell what was fixed along the way.
+  const [history, setHistory] = useState<ReadonlyMap<CellId, readonly CellResult[]>>(
+    new Map([...(initialResults ?? new Map<CellId, CellResult>()).entries()].map(([id, r]) => [id, [r]])),
+  )
+  const [guide, setGuide, guideRef] = useLatest<GuideStage>(guided ? 'intro' : 'off')
+  const [offer, setOffer, offerRef] = useLatest<string | undefined>(undefined)
+  const [recipe, setRecipe] = useState<{name: string; cell: CellId; recorder: Recorder} | undefined>()
   const [running, setRunning] = useState<CellId | undefined>()
   const [mode, setMode, modeRef] = useLatest<Mode>('browse')
   const [draft, setDraft, draftRef] = useLatest('')
@@ -92,10 +108,18 @@ export function App({session, cells, onQuit}: AppProps) {
   // Header and footer take 3 rows; one more row is kept free so the frame never fills the screen.
   const paneHeight = Math.max(5, size.rows - 4)
 
-  const lines = useMemo(
-    () => cellLines(entry, results.get(entry.id), notes.get(entry.id) ?? [], running === entry.id).flatMap((l) => wrapLine(l, paneWidth)),
-    [entry, results, notes, running, paneWidth],
-  )
+  const lines = useMemo(() => {
+    const raw: Line[] =
+      guide === 'intro'
+        ? INTRO.map((text, i) => ({text, ...(i === 0 ? {bold: true} : {})}))
+        : guide === 'summary'
+          ? summaryLines(summarize(cells, history), session.log.path)
+          : [
+              ...(offer ? [{text: offer, bold: true}, {text: ''}] : []),
+              ...cellLines(entry, results.get(entry.id), notes.get(entry.id) ?? [], running === entry.id),
+            ]
+    return raw.flatMap((l) => wrapLine(l, paneWidth))
+  }, [entry, results, notes, running, paneWidth, guide, offer, history, cells, session])
   const maxScroll = Math.max(0, lines.length - paneHeight)
 
   const runSelected = useCallback(
@@ -111,7 +135,12 @@ export function App({session, cells, onQuit}: AppProps) {
         (result) => {
           if (quitting.current) return
           setResults((prev) => new Map(prev).set(target.id, result))
+          setHistory((prev) => new Map(prev).set(target.id, [...(prev.get(target.id) ?? []), result]))
           setRunning(undefined)
+          if (guideRef.current === 'walking') {
+            const index = cells.findIndex((c) => c.id === target.id)
+            setOffer(offerText(result, cells[index + 1]))
+          }
         },
         (error: unknown) => {
           setRunning(undefined)
@@ -119,8 +148,34 @@ export function App({session, cells, onQuit}: AppProps) {
         },
       )
     },
-    [running, session, confirm],
+    [running, session, confirm, cells, guideRef, setOffer],
   )
+
+  const openRecipe = useCallback(
+    (cell: CellEntry) => {
+      const finding = results.get(cell.id)?.findings.find((f) => f.recipe && f.status !== 'pass') ?? results.get(cell.id)?.findings.find((f) => f.recipe)
+      if (!finding?.recipe) {
+        setMessage(`No recipe is suggested for ${cell.title}${results.has(cell.id) ? '' : ' yet: run it first'}.`)
+        return
+      }
+      setRecipe({name: finding.recipe, cell: cell.id, recorder: new Recorder()})
+      setMode('recipe')
+    },
+    [results, setMode],
+  )
+
+  const closeRecipe = useCallback(() => {
+    const open = recipe
+    setRecipe(undefined)
+    setMode('browse')
+    if (!open) return
+    void session.recordRecipe(open.cell, open.name, open.recorder.commands).then(
+      () => {
+        if (open.recorder.commands.length > 0) setMessage(`Recipe ${open.name}: ${open.recorder.commands.length} command(s) written to the notes.`)
+      },
+      (error: unknown) => setMessage(`Could not save the recipe run: ${sanitize(String(error))}`),
+    )
+  }, [recipe, session, setMode])
 
   const quit = useCallback(
     (how: 'finished' | 'interrupted') => {
@@ -145,6 +200,8 @@ export function App({session, cells, onQuit}: AppProps) {
       quit('interrupted')
       return
     }
+    // The recipe view reads the keyboard itself and calls back when it closes.
+    if (mode === 'recipe') return
     if (mode === 'confirm') {
       const action = actionFor('confirm', input, key)
       if (action === 'approve') asking?.answer(true)
@@ -180,12 +237,41 @@ export function App({session, cells, onQuit}: AppProps) {
       if (action === 'cancel') setMode('browse')
       return
     }
+    if (guideRef.current === 'intro' && (action === 'run' || action === 'stopGuide')) {
+      if (action === 'run') {
+        setGuide('walking')
+        setSelected(0)
+        runSelected(cells[0] as CellEntry)
+      } else setGuide('off')
+      return
+    }
+    if (guideRef.current === 'summary') {
+      if (action === 'quit') quit('finished')
+      else setGuide('off')
+      return
+    }
+    if (offerRef.current !== undefined && (action === 'run' || action === 'stopGuide')) {
+      setOffer(undefined)
+      if (action === 'stopGuide') {
+        setGuide('off')
+        return
+      }
+      const next = cells[selectedRef.current + 1]
+      if (next) {
+        setSelected(selectedRef.current + 1)
+        setScroll(0)
+        runSelected(next)
+      } else setGuide('summary')
+      return
+    }
     switch (action) {
       case 'up':
+        setOffer(undefined)
         setSelected((s) => Math.max(0, s - 1))
         setScroll(0)
         break
       case 'down':
+        setOffer(undefined)
         setSelected((s) => Math.min(cells.length - 1, s + 1))
         setScroll(0)
         break
@@ -200,6 +286,9 @@ export function App({session, cells, onQuit}: AppProps) {
         break
       case 'help':
         setMode('help')
+        break
+      case 'recipe':
+        openRecipe(entry)
         break
       case 'scrollDown':
         setScroll((s) => Math.min(maxScroll, s + Math.max(1, paneHeight - 2)))
@@ -242,7 +331,17 @@ export function App({session, cells, onQuit}: AppProps) {
             })}
           </Box>
           <Box flexDirection="column" width={paneWidth}>
-            {mode === 'confirm' && asking ? (
+            {mode === 'recipe' && recipe ? (
+              <RecipeScreen
+                name={recipe.name}
+                recorder={recipe.recorder}
+                onClose={closeRecipe}
+                width={paneWidth}
+                height={paneHeight}
+                env={process.env}
+                cwd={process.cwd()}
+              />
+            ) : mode === 'confirm' && asking ? (
               <>
                 <Text bold>{sanitize(asking.request.action)}</Text>
                 <Text wrap="wrap">{sanitize(asking.request.why)}</Text>

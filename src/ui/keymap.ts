@@ -1,6 +1,6 @@
 import type {Key} from 'ink'
 
-export type Mode = 'browse' | 'note' | 'help' | 'confirm'
+export type Mode = 'browse' | 'note' | 'help' | 'confirm' | 'recipe'
 
 export type Action =
   | 'up'
@@ -16,6 +16,8 @@ export type Action =
   | 'cancel'
   | 'approve'
   | 'decline'
+  | 'recipe'
+  | 'stopGuide'
 
 export interface Binding {
   readonly action: Action
@@ -37,6 +39,8 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, match: (_, k) => k.return},
   {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, match: (i) => i === 'r'},
   {action: 'note', keys: 'n', description: 'add a note to the cell', short: 'note', mode: 'browse', hint: true, match: (i) => i === 'n'},
+  {action: 'recipe', keys: 'R', description: "open the recipe of the cell's finding", short: 'recipe', mode: 'browse', hint: false, match: (i) => i === 'R'},
+  {action: 'stopGuide', keys: 'Esc', description: 'stop the guided run and look around freely', short: 'explore', mode: 'browse', hint: false, match: (_, k) => k.escape},
   {action: 'scrollDown', keys: 'PgDn/Space', description: 'scroll the cell down', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageDown || i === ' '},
   {action: 'scrollUp', keys: 'PgUp/b', description: 'scroll the cell up', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageUp || i === 'b'},
   {action: 'help', keys: '?', description: 'show or hide key help', short: 'help', mode: 'browse', hint: true, match: (i) => i === '?'},

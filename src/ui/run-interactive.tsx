@@ -1,5 +1,6 @@
 import {render} from 'ink'
 import {Session} from '../cells/session.js'
+import {listSessions} from '../core/notebook/session-log.js'
 import {CELLS} from '../cells/registry.js'
 import {exitCodeFor} from '../core/types.js'
 import {EXIT, type CliIO} from '../cli/io.js'
@@ -8,13 +9,14 @@ import {App} from './App.js'
 
 /** Opens the notebook in the terminal; resolves with the exit code once the user quits. */
 export async function runInteractive(settings: GlobalSettings, io: CliIO): Promise<number> {
-  const session = await Session.start({
-    env: io.env,
-    notesDir: settings.notesDir,
-    cellOptions: settings.cellOptions,
-  })
+  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
   const state: {how: 'finished' | 'interrupted'} = {how: 'finished'}
-  const instance = render(<App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} />, {
+  // First start (no saved session but this new one) or --guided: walk the cells with an intro.
+  const guided = settings.guided || (!settings.resume && (await listSessions(settings.notesDir)).length <= 1)
+  const notes = new Map(CELLS.map((c) => [c.id, session.log.notesOf(c.id)] as const).filter(([, n]) => n.length > 0))
+  const instance = render(
+    <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} />,
+    {
     stdout: io.stdout as NodeJS.WriteStream,
     stdin: io.stdin as NodeJS.ReadStream,
     stderr: io.stderr as NodeJS.WriteStream,
@@ -22,7 +24,8 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO): Promi
     patchConsole: false,
     // We decided interactivity ourselves (TTYs, CI unset or empty); Ink's own check treats an empty CI as CI.
     interactive: true,
-  })
+    },
+  )
   // SIGTERM/SIGHUP (a closed terminal) still finish the log.
   const onSignal = () => {
     state.how = 'interrupted'

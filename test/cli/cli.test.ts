@@ -187,3 +187,20 @@ describe.skipIf(skipWithoutDocker())('against the real daemon', () => {
     expect(r.stdout).toMatch(/Docker server: \d+/)
   })
 })
+
+describe('--resume', () => {
+  it('carries on the latest session in the same file, and says so when there is none', async () => {
+    const dir = await notesDir()
+    const none = await cli(['check', 'environment', '--resume', '--notes-dir', dir], {env: MISSING})
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toMatch(/no saved session in .* to resume/)
+    await cli(['check', 'environment', '--notes-dir', dir], {env: MISSING})
+    const again = await cli(['check', 'daemon', '--resume', '--notes-dir', dir], {env: MISSING})
+    expect(again.exitCode).toBeLessThan(2)
+    const files = (await readdir(dir)).filter((f) => f.endsWith('-session.md'))
+    expect(files).toHaveLength(1)
+    const text = await readFile(path.join(dir, files[0]!), 'utf8')
+    expect(text).toContain('## Environment')
+    expect(text).toContain('## Docker daemon')
+  })
+})

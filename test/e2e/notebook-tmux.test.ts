@@ -16,9 +16,11 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
   it('opens, runs Environment, takes a note, quits, and leaves the notes on disk', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
     tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {cols: 100, rows: 30, env: {CI: '', TERM: 'xterm-256color'}})
-    await tmux.waitFor((s) => s.includes('Not run yet. Press Enter to run it.'))
+    // A first start opens the guided run: the intro, then Enter runs Environment.
+    await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Enter')
     await tmux.waitFor((s) => /(PASS|WARN|FAIL): ran at/.test(s) && /Environment\s+(PASS|WARN)/.test(s))
+    await tmux.waitFor((s) => s.includes('Enter continues to Docker daemon'))
     await tmux.keys('n')
     await tmux.waitFor((s) => s.includes('Note for Environment'))
     await tmux.text('tried it under tmux')
@@ -42,7 +44,7 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
   it('Ctrl-C quits at once, exits 130 and finishes the log', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
     tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {env: {CI: ''}})
-    await tmux.waitFor((s) => s.includes('Not run yet.'))
+    await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('C-c')
     await tmux.waitFor((s) => s.includes('Notes saved to'))
     expect(await tmux.exitStatus()).toBe(130)
@@ -53,7 +55,7 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
   it('fits an 80x24 terminal', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
     tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: ''}})
-    await tmux.waitFor((s) => s.includes('Not run yet.'))
+    await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Enter')
     const screen = await tmux.waitFor((s) => /ran at/.test(s))
     // The header stays on screen: the frame never scrolled the terminal.

@@ -162,3 +162,62 @@ describe('typing that arrives in one chunk', () => {
     ui.unmount()
   })
 })
+
+describe('the guided run', () => {
+  it('goes intro -> each cell -> summary, says what blocks the next step, and counts what was fixed', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
+    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    let attempts = 0
+    const fake = (id: 'environment' | 'daemon', title: string, run: (ctx: import('../../src/cells/cell.js').CellContext) => void) => ({
+      id,
+      title,
+      summary: `${title} summary`,
+      load: async () => ({id, title, summary: '', run: async (ctx: import('../../src/cells/cell.js').CellContext) => run(ctx)}),
+    })
+    const cells = [
+      fake('environment', 'Environment', (ctx) => {
+        attempts++
+        ctx.recorder.finding(
+          attempts === 1
+            ? {id: 'no-docker', status: 'fail', title: 'No Docker socket', detail: 'nothing there', fix: 'start docker', recipe: 'dev-shell'}
+            : {id: 'docker-ok', status: 'pass', title: 'Docker answers'},
+        )
+      }),
+      fake('daemon', 'Docker daemon', (ctx) => ctx.recorder.finding({id: 'cfg', status: 'warn', title: 'max-concurrent-downloads is 10', detail: 'd', fix: 'f'})),
+    ]
+    const ui = render(<App session={session} cells={cells} onQuit={() => {}} guided />)
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Welcome to dagger-explore.'))
+    await new Promise((r) => setTimeout(r, 250))
+    ui.stdin.write('\r')
+    const blocked = await waitForFrame(ui.lastFrame, (f) => f.includes('blocks Docker daemon'))
+    // The pane starts after the 22-column rail and its 2-column margin; join its wrapped rows.
+    const pane = blocked.split('\n').map((l) => l.slice(24)).join(' ').replace(/\s+/g, ' ')
+    expect(pane).toMatch(/Environment found a problem that blocks Docker daemon: No Docker socket\. start docker/)
+    expect(blocked).toContain('press R')
+    ui.stdin.write('r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Enter continues to Docker daemon, Esc stops guiding'))
+    ui.stdin.write('\r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('That was the last step'))
+    ui.stdin.write('\r')
+    const summary = await waitForFrame(ui.lastFrame, (f) => f.includes('Where you are'))
+    expect(summary).toMatch(/Fixed along the way: Environment/)
+    expect(summary).toMatch(/Passed: Docker daemon/)
+    expect(summary).toMatch(/WARN Docker daemon/)
+    expect(summary).toMatch(/max-concurrent-downloads is 10/)
+    expect(summary).toContain(session.log.path.slice(0, 20))
+    ui.stdin.write('x')
+    await waitForFrame(ui.lastFrame, (f) => !f.includes('Where you are'))
+    ui.unmount()
+  })
+
+  it('Esc on the intro leaves the user to explore freely', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
+    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const ui = render(<App session={session} cells={CELLS} onQuit={() => {}} guided />)
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Welcome to dagger-explore.'))
+    await new Promise((r) => setTimeout(r, 250))
+    ui.stdin.write('\u001B')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Not run yet. Press Enter to run it.'), 5000)
+    ui.unmount()
+  })
+})

@@ -9,7 +9,7 @@ import type {ConfigFinding} from '../../core/daemon-config/finding.js'
 import {where} from '../../core/daemon-config/finding.js'
 import {lintDaemonConfig} from '../../core/daemon-config/lint.js'
 import {findDockerdProcesses, daemonForSocket} from '../../core/daemon-config/proc.js'
-import {DEFAULT_VALUES, ResetError, checkPlan, planReset, recheckAfterRestart, restartAdvice, suggestedResetKeys, writeResetPlan, type ResetPlan, type RestartAdvice, type WriteOutcome} from '../../core/daemon-config/reset.js'
+import {DEFAULT_VALUES, ResetError, checkPlan, shellQuote, planReset, recheckAfterRestart, restartAdvice, suggestedResetKeys, writeResetPlan, type ResetPlan, type RestartAdvice, type WriteOutcome} from '../../core/daemon-config/reset.js'
 import {formatVersion, parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
@@ -153,6 +153,8 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   const warnings = analysis.findings.filter((f) => f.status === 'warn').length
   if (analysis.findings.length === 0) write(io.stdout, '  ✓ No problems found.')
   write(io.stdout, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${valid ? '' : ': dockerd would refuse to start with this file'}.`)
+  // dockerd 23.0 and later can check a file without starting; worth a second opinion after edits.
+  if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: sudo dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
 }
 
 /** Reads answers line by line from one reader, so several questions can share stdin. */

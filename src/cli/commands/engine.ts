@@ -10,7 +10,7 @@ import {devEnvironment, exportText, shellQuote} from '../../core/engine/exports.
 import {LaunchError, loadEngineImage, probeDialStdio, tagDevImage} from '../../core/engine/launch.js'
 import {devNames} from '../../core/engine/names.js'
 import {preflight} from '../../core/engine/preflight.js'
-import {buildDevEngine, launchDevEngine} from '../../core/engine/session.js'
+import {buildDevEngine, buildReplacement, launchDevEngine} from '../../core/engine/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
 import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
@@ -140,6 +140,15 @@ async function build(ctx: Ctx): Promise<number> {
     if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings})
     else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
     return EXIT.problem
+  }
+  const replacement = await buildReplacement(checkout, ctx.io.env, ctx.rec)
+  if (replacement !== undefined && !ctx.yes) {
+    const confirm = confirmFor(ctx)
+    if (confirm === undefined) return needsYes(ctx, 'The build', replacement.commands)
+    if (!(await confirm(replacement))) {
+      write(ctx.io, 'Not built.')
+      return EXIT.problem
+    }
   }
   const output = new BuildOutput()
   if (!ctx.json) {

@@ -1,6 +1,6 @@
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {escapeHtml, FenceTracker, fence} from './markdown.js'
+import {escapeHtml, FenceTracker, fence, stripState} from './markdown.js'
 import {sanitize} from './sanitize.js'
 import {listSessions} from './session-log.js'
 
@@ -123,7 +123,8 @@ export async function exportSession(logFile: string, options: ExportOptions): Pr
     throw new ExportError(`Cannot read the session log ${logFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`)
   }
   const dir = path.dirname(logFile)
-  const lines = sanitize(source).replace(/\n+$/, '').split('\n')
+  // The resume state is for this machine, not for readers.
+  const lines = sanitize(stripState(source)).replace(/\n+$/, '').split('\n')
   const sidecars = new Map<string, Sidecar | undefined>()
   const blocks = new Map<string, {block: string; report: ExportedSidecar}>()
   const placed = new Set<string>()

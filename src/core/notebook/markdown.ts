@@ -200,7 +200,47 @@ export function renderSession(doc: SessionDocument): string {
   }
   for (const {section: s, heading} of headings) out.push(section(doc, s, heading))
   if (doc.closing) out.push('---', '', sanitize(doc.closing), '')
-  return `${collapseBlankLines(out.join('\n')).trimEnd()}\n`
+  return `${collapseBlankLines(out.join('\n')).trimEnd()}\n\n${stateComment(doc)}\n`
+}
+
+const STATE_MARK = 'dagger-explore-state'
+
+/** What `--resume` needs to carry a session on, kept in the log itself so one file is the whole session. */
+export interface SessionState {
+  readonly version: 1
+  readonly header: Omit<SessionHeader, 'startedAt'> & {readonly startedAt: string}
+  readonly sections: readonly CellSection[]
+  readonly sidecars: readonly (readonly [string, string])[]
+  readonly closing?: string
+}
+
+/** An HTML comment (invisible on GitHub) holding the session as base64 JSON, so no text can close it early. */
+function stateComment(doc: SessionDocument): string {
+  const state: SessionState = {
+    version: 1,
+    header: {...doc.header, startedAt: doc.header.startedAt.toISOString()},
+    sections: doc.sections,
+    sidecars: [...doc.sidecars.entries()],
+    ...(doc.closing ? {closing: doc.closing} : {}),
+  }
+  return `<!-- ${STATE_MARK} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`
+}
+
+/** Reads the session state back from a log written by this version; undefined for anything else. */
+export function readState(text: string): SessionState | undefined {
+  const match = new RegExp(`<!-- ${STATE_MARK} ([A-Za-z0-9+/=]+) -->\\s*$`).exec(text)
+  if (!match?.[1]) return undefined
+  try {
+    const state = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')) as SessionState
+    return state.version === 1 && Array.isArray(state.sections) ? state : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The log without its state comment, for sharing. */
+export function stripState(text: string): string {
+  return text.replace(new RegExp(`\\n*<!-- ${STATE_MARK} [A-Za-z0-9+/=]+ -->\\s*$`), '\n')
 }
 
 /** Lines that open or close a fenced code block (CommonMark: up to 3 spaces, then 3+ backticks or tildes). */

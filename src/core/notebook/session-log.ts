@@ -2,7 +2,7 @@ import {mkdir, open, readdir, readFile, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'
-import {needsSidecar, renderSession, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
+import {needsSidecar, readState, renderSession, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
 import {sanitize} from './sanitize.js'
 
 /** `$XDG_STATE_HOME/dagger-explore/notes`, falling back to `~/.local/state/dagger-explore/notes`. */
@@ -69,6 +69,32 @@ export class SessionLog {
     const log = new SessionLog(file, header, cells)
     await log.flush()
     return log
+  }
+
+  /**
+  Opens a log written earlier to carry it on: its cells, notes and sidecars come back from the state
+  the log keeps, and new results are written to the same file.
+  */
+  static async resume(file: string, cells: readonly {id: CellId; title: string}[]): Promise<SessionLog> {
+    const state = readState(await readFile(file, 'utf8'))
+    if (!state) throw new Error(`${file} was not written by this version of dagger-explore, so it cannot be resumed`)
+    const log = new SessionLog(file, {...state.header, startedAt: new Date(state.header.startedAt)}, cells)
+    const saved = new Map(state.sections.map((s) => [s.id, s]))
+    log.sections = log.sections.map((s) => {
+      const old = saved.get(s.id)
+      return old ? {...s, notes: old.notes, ...(old.result ? {result: old.result} : {})} : s
+    })
+    for (const [key, name] of state.sidecars) log.sidecars.set(key, name)
+    return log
+  }
+
+  /** Results restored by `resume`. */
+  results(): CellResult[] {
+    return this.sections.flatMap((s) => (s.result ? [s.result] : []))
+  }
+
+  notesOf(cell: CellId): readonly string[] {
+    return this.sections.find((s) => s.id === cell)?.notes ?? []
   }
 
   get path(): string {
