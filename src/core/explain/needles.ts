@@ -120,7 +120,7 @@ function bigramCost(a: number, b: number): number {
 interface Keyed {
   readonly index: number
   readonly bytes: Uint8Array
-  /** Where the 4-byte key starts inside the needle. */
+  /** Where the WINDOW-byte key starts inside the needle. */
   readonly keyOffset: number
 }
 
@@ -145,7 +145,7 @@ export class NeedleSearch {
         this.short.push({index, bytes, keyOffset: 0})
         return
       }
-      // The key is the 4-byte window of the needle whose bigrams are rarest, so the search jumps more.
+      // The key is the WINDOW-byte part of the needle whose bigrams are rarest, so the search jumps more.
       let keyOffset = 0
       let best = Number.POSITIVE_INFINITY
       for (let k = 0; k + WINDOW <= bytes.length; k++) {
