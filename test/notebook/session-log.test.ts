@@ -2,6 +2,7 @@ import {mkdtemp, readdir, readFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {readState, stripState} from '../../src/core/notebook/markdown.js'
 import {defaultNotesDir, listSessions, SessionLog, sessionStamp} from '../../src/core/notebook/session-log.js'
 import type {CellResult} from '../../src/core/types.js'
 
@@ -81,7 +82,7 @@ describe('SessionLog', () => {
     await log.addResult(result({facts: [{label: 'Container', value: 'evil\u001B]0;title\u0007name'}]}))
     await log.finish('Session interrupted (Ctrl-C) at now.')
     const text = await readFile(log.path, 'utf8')
-    expect(text.trimEnd().endsWith('Session interrupted (Ctrl-C) at now.')).toBe(true)
+    expect(stripState(text).trimEnd().endsWith('Session interrupted (Ctrl-C) at now.')).toBe(true)
     expect(text).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/)
   })
 
@@ -106,5 +107,25 @@ describe('SessionLog', () => {
     expect(defaultNotesDir({XDG_STATE_HOME: '/x/state', HOME: '/home/u'})).toBe('/x/state/dagger-explore/notes')
     expect(defaultNotesDir({HOME: '/home/u'})).toBe('/home/u/.local/state/dagger-explore/notes')
     expect(defaultNotesDir({XDG_STATE_HOME: 'relative', HOME: '/home/u'})).toBe('/home/u/.local/state/dagger-explore/notes')
+  })
+})
+
+describe('resume state', () => {
+  it('round-trips results, notes and sidecars, and holds no secret even encoded', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'de-log-'))
+    const log = await SessionLog.create(dir, header, cells)
+    await log.addResult(result())
+    await log.addNote('environment', 'my token=hunter2secret')
+    const text = await readFile(log.path, 'utf8')
+    const state = readState(text)!
+    expect(JSON.stringify(state)).not.toContain('hunter2secret')
+    expect(Buffer.from(text).toString('utf8')).not.toContain('hunter2secret')
+    const again = await SessionLog.resume(log.path, cells)
+    expect(again.results().map((r) => r.cell)).toEqual(['environment'])
+    expect(again.notesOf('environment')).toEqual(['my token=[REDACTED]'])
+    await again.addNote('daemon', 'later')
+    const after = await readFile(log.path, 'utf8')
+    expect(after).toContain('## Environment')
+    expect(after).toContain('> later')
   })
 })

@@ -218,7 +218,13 @@ export interface SessionState {
 function stateComment(doc: SessionDocument): string {
   const state: SessionState = {
     version: 1,
-    header: {...doc.header, startedAt: doc.header.startedAt.toISOString()},
+    header: {
+      host: sanitize(doc.header.host),
+      os: sanitize(doc.header.os),
+      versions: sanitize(doc.header.versions),
+      dockerEndpoint: sanitize(doc.header.dockerEndpoint),
+      startedAt: doc.header.startedAt.toISOString(),
+    },
     sections: doc.sections,
     sidecars: [...doc.sidecars.entries()],
     ...(doc.closing ? {closing: doc.closing} : {}),

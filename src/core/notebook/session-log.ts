@@ -126,14 +126,15 @@ export class SessionLog {
 
   /** Adds the user's own note to a cell and flushes. */
   async addNote(cell: CellId, text: string): Promise<void> {
-    const note = text.replace(/\s+$/, '')
+    // Stored cleaned: the log keeps its state (for --resume) too, and no secret may reach it.
+    const note = sanitize(text).replace(/\s+$/, '')
     if (note === '') return
     this.sections = this.sections.map((s) => (s.id === cell ? {...s, notes: [...s.notes, note]} : s))
     await this.flush()
   }
 
   async finish(closing: string): Promise<void> {
-    this.closing = closing
+    this.closing = sanitize(closing)
     await this.flush()
   }
 
