@@ -6,12 +6,15 @@ import {exportText} from '../core/engine/exports.js'
 import {formatElapsed} from '../core/engine/progress.js'
 import {preflight} from '../core/engine/preflight.js'
 import {buildScripts} from '../core/engine/scripts.js'
-import {buildDevEngine, type EngineBuildResult} from '../core/engine/session.js'
+import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/engine/session.js'
+import {approve, type Confirm} from '../core/engine/docker-api.js'
 import type {CellContext, CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
 
-/** What the UI can hook into: the live output of a build, to mount the build view on. */
+/** What the UI can hook into: approval, and the live output of a build to mount the build view on. */
 export interface BuildCellHooks {
+  /** Asks before a build that will replace a running dev engine; without it only `--yes` (ctx.options.yes) approves. */
+  readonly confirm?: Confirm
   /** Called when the build starts, with the bounded output and its view model. */
   readonly onBuildStart?: (live: {output: BuildOutput; view: BuildViewModel; checkout: DaggerCheckout}) => void
   /** Called when it ends: `result.explanation?.refs` are the references for the Registry cell. */
@@ -111,6 +114,17 @@ export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition {
       registryVerdict(ctx)
       if (pre.findings.some((f) => f.status === 'fail')) {
         ctx.recorder.fact('Build', 'not started: the pre-flight checks above must pass first')
+        return
+      }
+      const replacement = await buildReplacement(checkout, ctx.env, ctx.recorder)
+      if (replacement !== undefined && !(await approve({yes: ctx.options.yes === true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})}, replacement))) {
+        ctx.recorder.finding({
+          id: 'build-would-replace-engine',
+          status: 'warn',
+          title: 'Not built: the build would replace the running dev engine',
+          detail: replacement.why,
+          fix: 'Approve it when asked, or run `dagger-explore engine build --yes`.',
+        })
         return
       }
       const output = new BuildOutput()

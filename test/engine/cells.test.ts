@@ -73,5 +73,9 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     expect(asked.some((r) => r.commands[0] === `docker rm -fv ${lab.devName}`)).toBe(true)
     expect(again.findings.find((f) => f.id === 'engine-started')?.title).toContain('replaced the previous one')
     expect(again.findings.some((f) => f.id === 'env-not-pointing-at-dev')).toBe(false)
+    // The build would now replace the running engine: the plain cell does not build without approval.
+    const rebuild = await runCell(makeBuildCell(), env, lab.dir, {daggerSrc: fixture.root})
+    expect(rebuild.findings.find((f) => f.id === 'build-would-replace-engine')?.status).toBe('warn')
+    expect(fixture.runs()).toBe(2)
   })
 })

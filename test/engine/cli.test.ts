@@ -78,6 +78,12 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     const replaced = await run(['start', '--dagger-src', fixture.root, '--yes', '--json'], env)
     expect(JSON.parse(replaced.stdout)).toMatchObject({ok: true, replaced: true})
 
+    // Every era's build replaces the dev engine at its end: with one running, it needs --yes too.
+    const rebuild = await run(['build', '--dagger-src', fixture.root, '--notes-dir', lab.dir], env)
+    expect(rebuild.code).toBe(2)
+    expect(rebuild.stderr).toContain(`docker rm -fv ${lab.devName}`)
+    expect(fixture.runs()).toBe(2)
+
     const envOut = await run(['env', '--dagger-src', fixture.root], env)
     expect(envOut.stdout).toContain(`export _EXPERIMENTAL_DAGGER_CLI_BIN=${fixture.root}/bin/dagger`)
     expect(envOut.stdout).toContain(`export _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-container://${lab.devName}`)

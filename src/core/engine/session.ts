@@ -3,11 +3,12 @@ import type {Recorder} from '../notebook/recorder.js'
 import {BuildOutput} from './build-output.js'
 import {buildCommand, type BuildCommand, sidecarName} from './build-plan.js'
 import type {DaggerCheckout} from './checkout.js'
-import {type Approval, engineDocker} from './docker-api.js'
+import {type Approval, type ConfirmRequest, engineDocker} from './docker-api.js'
 import {runFlagsFor} from './era.js'
 import {type BuildExplanation, explainBuild} from './explain-bridge.js'
 import {devEnvironment, type ExportLine} from './exports.js'
-import {LaunchError, loadEngineImage, planRun, type ReadyResult, type RunPlan, startDevEngine, type StartOutcome, tagDevImage, verifyDevCli, waitForEngine} from './launch.js'
+import {inspectContainer, LaunchError, loadEngineImage, planRun, type ReadyResult, type RunPlan, startDevEngine, type StartOutcome, tagDevImage, verifyDevCli, waitForEngine} from './launch.js'
+import {devNames} from './names.js'
 import {buildEnv} from './preflight.js'
 import type {BuildRunResult} from './runner.js'
 import {runBuild} from './runner.js'
@@ -38,6 +39,22 @@ export interface EngineBuildResult {
   readonly explanation?: BuildExplanation
   /** `export` lines captured from this run, or the environment hack/with-dev would set. */
   readonly exports: readonly ExportLine[]
+}
+
+/**
+What the build will do to a dev engine that exists now, as a request to approve, or undefined when
+there is none: every era's build ends by replacing dagger-engine.dev (`docker rm -fv`, then `docker
+run`), so running it is a destructive step when one is there.
+*/
+export async function buildReplacement(checkout: DaggerCheckout, env: NodeJS.ProcessEnv, rec: Recorder): Promise<ConfirmRequest | undefined> {
+  const names = devNames(env)
+  const existing = await inspectContainer(await engineDocker(env), names.container, rec)
+  if (existing === undefined) return undefined
+  return {
+    action: `Build, which replaces the existing ${names.container} (${existing.State.Status}) at its end`,
+    commands: [`./${checkout.era.entrypoint}`, `  … which runs: docker rm -fv ${names.container}`, `  … then: docker run … --name ${names.container} … ${names.image}`],
+    why: `The dev build of every era removes and recreates ${names.container}; whatever runs on it stops. Its cache volume ${names.volume} is kept.`,
+  }
 }
 
 /** Runs the checkout's build, keeps the attempt in the state file and explains a failure. */
