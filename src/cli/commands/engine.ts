@@ -38,7 +38,8 @@ Actions
 
 Options
   --dagger-src DIR   the dagger checkout (default: the current directory or one above it)
-  --yes              approve replacing or removing containers; required when not in a terminal
+  --yes              approve replacing or removing containers (a build replaces a running
+                     dev engine too); required when not in a terminal
   --include-dev      clean: remove the dev engine too
   --notes-dir DIR    where the build's sidecar log goes (default: the notes folder)
   --json             print one JSON object on stdout and nothing else there
