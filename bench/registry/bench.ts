@@ -85,16 +85,21 @@ async function healthy(): Promise<void> {
   if (!check.ok) throw new Error(`The healthy probe failed: ${check.results[0]?.verdict.summary}`)
   const warm: number[] = []
   const curl: number[] = []
+  const curlCpu: number[] = []
   const coldInside: number[] = []
+  const coldCpu: number[] = []
   const coldProcess: number[] = []
   // Interleaved, so that load from other processes on this machine hits both sides alike.
   for (let i = 0; i < ROUNDS; i++) {
     const a = performance.now()
     await diagnose([ref], options)
     warm.push(performance.now() - a)
+    // GNU time reports curl's own CPU seconds (user + system), which machine load does not inflate.
     const b = performance.now()
-    await execa('curl', curlArgs, {stdin: 'ignore'})
+    const timed = await execa('/usr/bin/time', ['-f', 'DXCPU %U %S', 'curl', ...curlArgs], {stdin: 'ignore', reject: false})
     curl.push(performance.now() - b)
+    const cpu = /DXCPU ([\d.]+) ([\d.]+)/.exec(timed.stderr)
+    if (cpu) curlCpu.push((Number(cpu[1]) + Number(cpu[2])) * 1000)
     // A fresh Node process per probe, as the CLI runs: start-up, loading, trust store, probe.
     const c = performance.now()
     const child = await execa(process.execPath, [fileURLToPath(import.meta.url).replace(/bench\.ts$/, '.bench-bundle.mjs')], {
@@ -103,7 +108,9 @@ async function healthy(): Promise<void> {
       stdin: 'ignore',
     })
     coldProcess.push(performance.now() - c)
-    coldInside.push(Number(child.stdout.trim()))
+    const [wall, cpuMs] = child.stdout.trim().split(' ').map(Number)
+    coldInside.push(wall ?? Number.NaN)
+    coldCpu.push(cpuMs ?? Number.NaN)
   }
   const cu = median(curl)
   console.log(`2. Healthy lab registry ${registry.host} (TLS), full probe vs curl, median of ${ROUNDS} interleaved rounds`)
@@ -111,16 +118,20 @@ async function healthy(): Promise<void> {
   console.log(`   curl, the same 4 requests in one process (incl. its start-up): ${ms(cu)}`)
   console.log(`   diagnose, warm in process:           ${ms(median(warm))}  = ${(median(warm) / cu).toFixed(2)}x curl`)
   console.log(`   diagnose, first probe of a process:  ${ms(median(coldInside))}  = ${(median(coldInside) / cu).toFixed(2)}x curl`)
+  console.log(`   CPU time of the first probe of a process: ${ms(median(coldCpu))} (curl's whole run is under GNU time's 10 ms resolution: ${ms(median(curlCpu))})`)
   console.log(`   (a fresh node process running the bench bundle and one probe: ${ms(median(coldProcess))}, mostly Node start-up and module loading)`)
+  console.log(`   load average while measuring: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} CPUs`)
   console.log('   target: diagnose <= 2x curl')
 }
 
 const child = process.env.DX_BENCH_CHILD
 if (child) {
   const started = performance.now()
+  const cpuStart = process.cpuUsage()
   const report = await diagnose([child], {env: {HOME: '/nonexistent', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS}, timeoutMs: 5000, platform: {os: 'linux', architecture: 'amd64'}, control: null})
   if (!report.ok) process.exitCode = 1
-  console.log((performance.now() - started).toFixed(1))
+  const cpu = process.cpuUsage(cpuStart)
+  console.log(`${(performance.now() - started).toFixed(1)} ${((cpu.user + cpu.system) / 1000).toFixed(1)}`)
 } else {
   if (process.env.BENCH_SKIP_DOCKER !== '1') {
     await neverAnswering()

@@ -127,7 +127,6 @@ export function isPublicRoot(fingerprint256: string): boolean {
 
 /** Builds the trust store for one registry authority (`host:port`, port omitted for 443). */
 export async function loadTrust(authority: string, options: TrustOptions): Promise<TrustStore> {
-  defaultContext ??= createSecureContext()
   const custom: {pem: string; source: string}[] = []
   const extraFile = options.env.NODE_EXTRA_CA_CERTS
   if (extraFile) {
@@ -151,6 +150,8 @@ export async function loadTrust(authority: string, options: TrustOptions): Promi
   let anchors: Promise<readonly Anchor[]> | undefined
   const env = options.env
   if (custom.length === 0) {
+    // Node's default context loads its whole root store: made once, and only when needed.
+    defaultContext ??= createSecureContext()
     return {
       context: defaultContext,
       customSources: [],
