@@ -91,6 +91,11 @@ describe('log shapes', () => {
     expect(failure?.text).not.toMatch(/\u001b/)
   })
 
+  it('sees a word in colour as a word', () => {
+    const log = '12: exec make \u001b[1;31mERROR\u001b[0m\n12: > in engine\n'
+    expect(pick(explainText(log))).toEqual([{category: 'other', op: 'step', host: null, ref: null, count: 1, line: 1}])
+  })
+
   it('reads JSON logs with escaped quotes (docker json-file and buildkit rawjson)', () => {
     const log = [
       '{"log":"Error response from daemon: Get \\"https://registry-1.docker.io/v2/\\": net/http: TLS handshake timeout\\n","stream":"stderr","time":"2026-11-23T10:00:00Z"}',

@@ -23,11 +23,21 @@ export interface Needle {
   readonly accept?: (bytes: Uint8Array, at: number) => boolean
 }
 
+const ESC = 0x1b, BRACKET = 0x5b, SEMICOLON = 0x3b, LOWER_M = 0x6d, ZERO = 0x30
+
+/** Nothing word-like ends at `i`; a colour code (`ESC[1;31m`) ends with `m` but is no word. */
+function wordEndsBefore(b: Uint8Array, i: number): boolean {
+  if (!isWord(b[i])) return true
+  if (b[i] !== LOWER_M) return false
+  let j = i - 1
+  while (j >= 0 && j > i - 16 && ((b[j] as number) === SEMICOLON || ((b[j] as number) >= ZERO && (b[j] as number) <= 0x39))) j--
+  return b[j] === BRACKET && b[j - 1] === ESC
+}
+
 /** The needle is a whole word (nothing word-like touches it on either side). */
-const wordStart = (length: number) => (b: Uint8Array, at: number) => !isWord(b[at - 1]) && !isWord(b[at + length])
+const wordStart = (length: number) => (b: Uint8Array, at: number) => wordEndsBefore(b, at - 1) && !isWord(b[at + length])
 /** The needle starts a word (`TestTimeout` is a test name, not a timeout). */
-const startsWord = (b: Uint8Array, at: number) => !isWord(b[at - 1])
-const ZERO = 0x30
+const startsWord = (b: Uint8Array, at: number) => wordEndsBefore(b, at - 1)
 const SPACE = 0x20
 
 export const NEEDLES: readonly Needle[] = [
