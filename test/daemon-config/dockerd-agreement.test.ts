@@ -125,6 +125,7 @@ describe.skipIf(skipWithoutDocker())('agreement with a real dockerd', () => {
   let work: string
   let daemon: SecondDockerd
   const rows: Row[] = []
+  const stopTimes: number[] = []
 
   beforeAll(async () => {
     if (version === undefined) throw new Error('dockerd is not installed here (dockerd --version failed); these tests start a second dockerd.')
@@ -144,7 +145,7 @@ describe.skipIf(skipWithoutDocker())('agreement with a real dockerd', () => {
       console.log(
         [
           `dockerd ${version === undefined ? '?' : formatVersion(version)}: the linter agreed with dockerd on ${agreed} of ${rows.length} configs.`,
-          `  started: ${started.length} (average ${avg(started)} ms to answer /info, slowest ${max(started)} ms); refused: ${refused.length} (average ${avg(refused)} ms to exit, slowest ${max(refused)} ms)`,
+          `  started: ${started.length} (average ${avg(started)} ms to answer /info, slowest ${max(started)} ms); refused: ${refused.length} (average ${avg(refused)} ms to exit, slowest ${max(refused)} ms); stopping a started one took ${stopTimes.length === 0 ? 0 : Math.round(stopTimes.reduce((a, b) => a + b, 0) / stopTimes.length)} ms on average`,
           ...rows.map((r) => `  ${r.agree ? 'agree   ' : 'DISAGREE'} ${r.linter.padEnd(7)} ${r.dockerd.padEnd(7)} ${String(r.ms).padStart(5)} ms  ${r.name}${r.why ? `  — ${r.why.slice(0, 160)}` : ''}`),
         ].join('\n'),
       )
@@ -155,7 +156,8 @@ describe.skipIf(skipWithoutDocker())('agreement with a real dockerd', () => {
     await writeFile(daemon.configFile, content)
     const lint = lintDaemonConfig(content, {...(version === undefined ? {} : {target: version}), flags: parseDockerdArgs(daemon.argv).settings, risks: false})
     const attempt = await daemon.start()
-    await daemon.stop()
+    const stopMs = await daemon.stop()
+    if (attempt.outcome === 'started') stopTimes.push(stopMs)
     const linter = lint.valid ? 'accepts' : 'rejects'
     const agree = (linter === 'accepts' && attempt.outcome === 'started') || (linter === 'rejects' && attempt.outcome === 'refused')
     const why = agree ? (lint.valid ? '' : lint.findings.filter((f) => f.status === 'fail').map((f) => f.id).join(',')) : `linter: ${lint.findings.map((f) => `${f.id}/${f.status}`).join(', ') || 'no findings'}; dockerd: ${attempt.message}`

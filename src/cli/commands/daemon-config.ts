@@ -154,7 +154,7 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   if (analysis.findings.length === 0) write(io.stdout, '  ✓ No problems found.')
   write(io.stdout, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${valid ? '' : ': dockerd would refuse to start with this file'}.`)
   // dockerd 23.0 and later can check a file without starting; worth a second opinion after edits.
-  if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: sudo dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
+  if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
 }
 
 /** Reads answers line by line from one reader, so several questions can share stdin. */
