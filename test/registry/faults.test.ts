@@ -166,6 +166,24 @@ describe('credentials', () => {
   })
 })
 
+describe('credential helpers', () => {
+  it('asks the configured docker-credential helper and passes', async () => {
+    const dir = join(home, 'helper')
+    await mkdir(dir, {recursive: true})
+    // A helper answers `get` with the server URL on stdin, as docker-credential-* programs do.
+    await writeFile(
+      join(dir, 'docker-credential-dxtest'),
+      `#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = "${fronts.privateRegistry}" ] || exit 1\nprintf '{"ServerURL":"%s","Username":"${USER}","Secret":"${PASSWORD}"}' "$server"\n`,
+      {mode: 0o755},
+    )
+    await writeFile(join(dir, 'config.json'), JSON.stringify({credHelpers: {[fronts.privateRegistry]: 'dxtest'}}))
+    const report = await diagnose([fronts.ref('private')], options({env: {HOME: home, DOCKER_CONFIG: dir, PATH: `${dir}:/usr/bin:/bin`}}))
+    expect(report.results[0]?.verdict.category).toBe('ok')
+    expect(report.results[0]?.auth).toBe('token with docker credentials from credential helper "dxtest"')
+    expect(JSON.stringify(report)).not.toContain(PASSWORD)
+  })
+})
+
 describe('attempts and scope', () => {
   it('calls a front that drops every other connection flaky', async () => {
     const report = await diagnose([fronts.ref('flaky')], options({attempts: 4}))
