@@ -48,7 +48,6 @@ function unescapeJsonString(text: string): string {
   return out
 }
 
-// eslint-disable-next-line no-control-regex
 const NEEDS_STRIP = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 const VERTEX = /^(?:(\d+): |#(\d+) )/
 const TIMESTAMP = /^(?:\[\d+(?:\.\d+)?m?s\] |\d+\.\d+ )/
