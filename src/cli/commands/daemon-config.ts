@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
@@ -287,7 +288,7 @@ async function resetWith(
     {
       desktop: found.location.source === 'docker-desktop',
       rootless: found.location.source === 'rootless',
-      systemd: (await import('node:fs')).existsSync('/run/systemd/system'),
+      systemd: existsSync('/run/systemd/system'),
       ...(found.daemon === undefined ? {} : {pid: found.daemon.pid, argv: found.daemon.argv}),
     },
   )

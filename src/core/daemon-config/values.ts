@@ -9,7 +9,7 @@ import type {ConfigFinding} from './finding.js'
 import {at} from './finding.js'
 import type {JsonMember, JsonNode} from './json-strict.js'
 import {KNOWN_FEATURES, PROXY_KEYS, type KeySpec, type ValueFormat} from './schema.js'
-import {atLeast, formatVersion, type EngineVersion} from './version.js'
+import {atLeast, type EngineVersion} from './version.js'
 
 /** Linux graph drivers (classic image store) and containerd snapshotters (containerd image store, 24.0+). */
 const GRAPH_DRIVERS = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs', 'aufs', 'devicemapper', 'overlay']
@@ -348,8 +348,4 @@ function checkPools(key: string, node: JsonNode): ConfigFinding[] {
     }
   }
   return out
-}
-
-export function versionLabel(v: EngineVersion): string {
-  return formatVersion(v)
 }
