@@ -2,7 +2,6 @@ import path from 'node:path'
 import {BuildOutput} from '../core/engine/build-output.js'
 import {BuildViewModel} from '../core/engine/build-view-model.js'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
-import {exportText} from '../core/engine/exports.js'
 import {formatElapsed} from '../core/engine/progress.js'
 import {preflight} from '../core/engine/preflight.js'
 import {buildScripts} from '../core/engine/scripts.js'
@@ -54,10 +53,10 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
   ctx.recorder.fact('Output', `${run.lines.toLocaleString('en-US')} lines in ${path.basename(run.sidecarPath)}`)
   if (result.previous !== undefined) ctx.recorder.fact('Previous attempt', `${result.previous.passed ? 'passed' : 'failed'} at ${result.previous.at}`)
   if (result.retryNote !== undefined) {
-    ctx.recorder.fact('Retry', result.retryNote)
+    ctx.recorder.fact('Cache on retry', result.retryNote)
     ctx.recorder.finding({id: 'build-retry-cache', status: 'pass', title: `Retry reused the cache: ${p.cached} step${p.cached === 1 ? '' : 's'} came from cache`})
   }
-  if (run.exports.length > 0) ctx.recorder.fact('Captured exports', exportText(run.exports))
+  if (run.exports.length > 0) ctx.recorder.fact('Captured exports', run.exports.map((e) => `${e.name}=${e.value}`).join(' '))
   if (result.passed) {
     ctx.recorder.finding({id: 'build-passed', status: 'pass', title: `Built in ${formatElapsed(run.durationMs)}: ${p.done + p.cached} steps, ${p.cached} from cache`})
     return

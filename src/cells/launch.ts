@@ -3,7 +3,6 @@ import path from 'node:path'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
 import {type Confirm, engineDocker} from '../core/engine/docker-api.js'
 import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
-import {exportText} from '../core/engine/exports.js'
 import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
 import {launchDevEngine} from '../core/engine/session.js'
@@ -66,7 +65,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
         fix: `Check that the build produced bin/dagger, and try it yourself: \`eval "$(dagger-explore engine env)" && ${path.join(checkout.root, 'bin', 'dagger')} version\`.`,
       })
     }
-    ctx.recorder.fact('Environment for your shell', `${exportText(result.exports)}\n(or: eval "$(dagger-explore engine env)")`)
+    ctx.recorder.fact('Environment for your shell', `eval "$(dagger-explore engine env)" sets ${result.exports.map((e) => `${e.name}=${e.value}`).join(' ')}`)
     return true
   } catch (error) {
     const logs = error instanceof LaunchError ? error.logs : []

@@ -50,8 +50,8 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     expect(second.findings.find((f) => f.id === 'registry-verdict')?.detail).toContain('EOF')
     expect(second.findings.find((f) => f.id === 'build-retry-cache')?.title).toBe('Retry reused the cache: 8 steps came from cache')
     expect(second.findings.find((f) => f.id === 'build-passed')?.status).toBe('pass')
-    expect(second.facts.find((f) => f.label === 'Retry')?.value).toContain('8 of 13 steps came from cache')
-    expect(second.facts.find((f) => f.label === 'Captured exports')?.value).toContain('export _EXPERIMENTAL_DAGGER_CLI_BIN=bin/dagger')
+    expect(second.facts.find((f) => f.label === 'Cache on retry')?.value).toContain('8 of 13 steps came from cache')
+    expect(second.facts.find((f) => f.label === 'Captured exports')?.value).toContain('_EXPERIMENTAL_DAGGER_CLI_BIN=bin/dagger')
   })
 
   it('launches with approval through the hook and never removes without it', async () => {

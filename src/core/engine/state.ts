@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync} from 'node:fs'
+import {rename, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {ExportLine} from './exports.js'
 import type {ProgressSummary} from './progress.js'
@@ -50,10 +51,14 @@ export async function loadState(env: NodeJS.ProcessEnv, root: string): Promise<C
 export async function saveState(env: NodeJS.ProcessEnv, state: CheckoutState): Promise<void> {
   const dir = await stateDir(env)
   mkdirSync(dir, {recursive: true})
-  const {default: writeFileAtomic} = await import('write-file-atomic')
   // Keep the last few attempts only: enough to describe a retry, bounded forever.
   const trimmed: CheckoutState = {...state, attempts: state.attempts.slice(-10)}
-  await writeFileAtomic(stateFile(dir, state.root), `${JSON.stringify(trimmed, null, 2)}\n`)
+  const file = stateFile(dir, state.root)
+  // Written beside and renamed over, so a crash never leaves half a file. (Not write-file-atomic: it
+  // reads __filename, which the ESM bundle does not define.)
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`
+  await writeFile(temp, `${JSON.stringify(trimmed, null, 2)}\n`, {mode: 0o600})
+  await rename(temp, file)
 }
 
 /** Steps from cache on a retry: the plain sentence the Build cell shows after a failed attempt. */
