@@ -91,7 +91,8 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
 
   if (report.elf) {
     const {debuggable, summary} = explainDebuggability(report.elf)
-    recorder.fact('Engine binary', `${report.binaryPath ?? ''}: ELF${report.elf.bits} ${report.elf.machine}, .symtab ${report.elf.hasSymtab ? 'yes' : 'no'}, DWARF ${report.elf.hasDwarf ? 'yes' : 'no'}`)
+    const how = report.elf.readBy === 'exec' ? 'section table read in the container' : 'copied out of the container'
+    recorder.fact('Engine binary', `${report.binaryPath ?? ''}: ELF${report.elf.bits} ${report.elf.machine}, .symtab ${report.elf.hasSymtab ? 'yes' : 'no'}, DWARF ${report.elf.hasDwarf ? 'yes' : 'no'} (${how})`)
     recorder.finding(
       debuggable
         ? {id: 'debugger-engine-symbols', status: 'pass', title: 'The engine binary has symbols and DWARF', detail: summary}

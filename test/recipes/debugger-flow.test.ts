@@ -3,7 +3,8 @@ import Docker from 'dockerode'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {debuggerCell} from '../../src/cells/debugger.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
-import {probeDebugger} from '../../src/core/recipes/debugger-probe.js'
+import {probeDebugger, readEngineElf} from '../../src/core/recipes/debugger-probe.js'
+import {readElfFile} from '../../src/core/recipes/elf.js'
 import {findEngineContainer, findEnginePid} from '../../src/core/recipes/engine-process.js'
 import {loadRecipe} from '../../src/core/recipes/load.js'
 import {planRecipe} from '../../src/core/recipes/plan.js'
@@ -50,7 +51,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     const report = await probeDebugger(docker, {timeoutMs: 20_000, container: execEngine})
     expect(report.engine?.running).toBe(true)
     expect(report.pid).toMatchObject({pid: 1, underInit: false})
-    expect(report.elf).toMatchObject({hasSymtab: true, hasDwarf: true, isGo: true})
+    expect(report.elf).toMatchObject({hasSymtab: true, hasDwarf: true, isGo: true, readBy: 'exec'})
     expect(report.dlv).toEqual({image: dlvImage, path: '/usr/local/bin/dlv', how: expect.stringContaining('/usr/local/bin/dlv') as unknown})
   })
 
@@ -64,6 +65,25 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     const cmdline = docker_(['exec', initEngine, 'cat', `/proc/${report.pid?.pid}/cmdline`]).replace(/\0/g, ' ').trim()
     expect(cmdline).toBe('/usr/local/bin/dagger-engine --debug')
     expect(report.elf).toMatchObject({hasSymtab: false, hasDwarf: false})
+  })
+
+  test('the section table read in a running container (dd) matches the copied-out file and readelf', async () => {
+    const name = `${prefix}-elfcheck`
+    containers.push(name)
+    docker_(['run', '-d', '--pull', 'never', '--network', 'none', '--name', name, '--entrypoint', '/bin/sh', images[0]!, '-c', 'sleep 300'])
+    docker_(['cp', '/bin/busybox', `${name}:/usr/local/bin/big-binary`])
+    const engine = (await findEngineContainer(docker, 20_000, name))!
+    const viaExec = await readEngineElf(docker, engine, '/usr/local/bin/big-binary', 20_000)
+    const viaCopy = await readEngineElf(docker, {...engine, running: false}, '/usr/local/bin/big-binary', 20_000)
+    expect(viaExec.readBy).toBe('exec')
+    expect(viaCopy.readBy).toBe('copy')
+    const names = (info: {sections: readonly {name: string}[]}) => info.sections.map((s) => s.name)
+    expect(names(viaExec)).toEqual(names(viaCopy))
+    expect(names(viaExec)).toEqual(names(await readElfFile('/bin/busybox')))
+    expect(viaExec.sections.length).toBeGreaterThan(10)
+    // A script is an answer (not ELF), not a reason to fall back.
+    docker_(['exec', name, 'sh', '-c', 'printf "#!/bin/sh\\necho hi\\n%080d" 0 > /tmp/script'])
+    await expect(readEngineElf(docker, engine, '/tmp/script', 20_000)).rejects.toThrow(/script/)
   })
 
   test('without access to the host /proc the PID comes from a scan inside the container', async () => {

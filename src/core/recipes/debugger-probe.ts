@@ -1,8 +1,8 @@
 import type Docker from 'dockerode'
 import {copyFileFromContainer} from './container-files.js'
 import {findDlvImage, type DlvImage} from './dlv-image.js'
-import {readElfFile, type ElfInfo} from './elf.js'
-import {ENGINE_BINARY, findEngineContainer, findEnginePid, type EngineContainer, type EnginePid} from './engine-process.js'
+import {ElfError, readElf, readElfFile, type ByteSource, type ElfInfo} from './elf.js'
+import {ENGINE_BINARY, execInContainer, findEngineContainer, findEnginePid, type EngineContainer, type EnginePid} from './engine-process.js'
 
 /** Everything the debugger recipe needs to know, each part with its own failure so one gap does not hide the rest. */
 export interface DebuggerReport {
@@ -10,7 +10,7 @@ export interface DebuggerReport {
   readonly pid?: EnginePid
   readonly pidError?: string
   readonly binaryPath?: string
-  readonly elf?: ElfInfo
+  readonly elf?: ElfInfo & {readonly readBy: 'exec' | 'copy'}
   readonly elfError?: string
   readonly dlv?: DlvImage
   readonly dlvNote: string
@@ -33,8 +33,43 @@ export interface ProbeOptions {
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
-/** Copies the engine binary out of the container and reads its section table. */
-export async function readEngineElf(docker: Docker, engine: EngineContainer, binaryPath: string, timeoutMs: number): Promise<ElfInfo> {
+// Fixed scripts run in the engine container; the path and numbers arrive as arguments, never in the
+// script text. stat, not wc -c (busybox wc reads the whole file); dd seeks to the offset (busybox
+// tail -c +N reads its way there). Reads are whole 4 KB blocks: dd with bs=1 costs a syscall a byte.
+const BLOCK = 4096
+const SIZE_AND_HEAD = 'stat -c %s "$1" && dd if="$1" bs=4096 count=1 2>/dev/null'
+const RANGE = 'dd if="$1" bs=4096 skip="$2" count="$3" 2>/dev/null'
+/** Linkers put the section name table just before the section headers: fetch this much before a read. */
+const LOOK_BEHIND = 64 * 1024
+
+/**
+Random access to a file inside a running container through `docker exec` (sh, stat and dd, which
+every engine image has): the ELF check needs a few kilobytes, so this avoids copying a 100 MB
+binary. Usually two execs: the size with the first 4 KB, then the section headers with the names.
+*/
+export async function execRangeSource(docker: Docker, containerId: string, filePath: string, timeoutMs: number): Promise<ByteSource> {
+  const first = await execInContainer(docker, containerId, ['sh', '-c', SIZE_AND_HEAD, 'sh', filePath], timeoutMs)
+  const newline = first.bytes.indexOf(0x0a)
+  const size = Number(first.bytes.subarray(0, Math.max(0, newline)).toString('latin1').trim())
+  if (first.exitCode !== 0 || newline === -1 || !Number.isInteger(size)) throw new Error(`Could not read ${filePath} in the container.`)
+  const fetched: {offset: number; bytes: Buffer}[] = [{offset: 0, bytes: first.bytes.subarray(newline + 1)}]
+  return {
+    size,
+    read: async (offset, length) => {
+      const hit = fetched.find((f) => offset >= f.offset && offset + length <= f.offset + f.bytes.length)
+      if (hit) return hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length)
+      const from = Math.floor(Math.max(0, offset - LOOK_BEHIND) / BLOCK) * BLOCK
+      const end = Math.min(Math.ceil((offset + length) / BLOCK) * BLOCK, Math.ceil(size / BLOCK) * BLOCK)
+      const part = await execInContainer(docker, containerId, ['sh', '-c', RANGE, 'sh', filePath, String(from / BLOCK), String((end - from) / BLOCK)], timeoutMs)
+      if (part.exitCode !== 0) throw new Error(`Reading ${filePath} in the container failed (exit ${part.exitCode ?? 'none'}).`)
+      fetched.push({offset: from, bytes: part.bytes})
+      return part.bytes.subarray(offset - from, offset - from + length)
+    },
+  }
+}
+
+/** Copies the engine binary out of the container (following symlinks) and reads its section table. */
+async function readCopiedElf(docker: Docker, engine: EngineContainer, binaryPath: string, timeoutMs: number): Promise<ElfInfo> {
   let target = binaryPath
   for (let hops = 0; hops < 3; hops++) {
     const copied = await copyFileFromContainer(docker, engine.id, target, timeoutMs)
@@ -49,6 +84,22 @@ export async function readEngineElf(docker: Docker, engine: EngineContainer, bin
     }
   }
   throw new Error(`${binaryPath} is a chain of symlinks too long to follow.`)
+}
+
+/**
+Reads the engine binary's section table: in a running container through exec range reads (a few
+kilobytes), otherwise, or when the image lacks a shell, by copying the file out through the archive API.
+*/
+export async function readEngineElf(docker: Docker, engine: EngineContainer, binaryPath: string, timeoutMs: number): Promise<ElfInfo & {readBy: 'exec' | 'copy'}> {
+  if (engine.running) {
+    try {
+      return {...(await readElf(await execRangeSource(docker, engine.id, binaryPath, timeoutMs))), readBy: 'exec'}
+    } catch (error) {
+      // Not ELF is an answer; anything else (no sh, no dd) falls back to the copy.
+      if (error instanceof ElfError) throw error
+    }
+  }
+  return {...(await readCopiedElf(docker, engine, binaryPath, timeoutMs)), readBy: 'copy'}
 }
 
 async function pprofAnswers(url: string, timeoutMs: number): Promise<boolean> {
@@ -78,7 +129,7 @@ export async function probeDebugger(docker: Docker, options: ProbeOptions): Prom
   }
   const program = pid?.command.trim().split(/\s+/)[0]
   const binaryPath = program?.startsWith('/') ? program : ENGINE_BINARY
-  let elf: ElfInfo | undefined
+  let elf: (ElfInfo & {readBy: 'exec' | 'copy'}) | undefined
   let elfError: string | undefined
   try {
     elf = await step('engine binary sections', () => readEngineElf(docker, engine, binaryPath, timeoutMs))

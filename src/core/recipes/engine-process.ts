@@ -123,7 +123,7 @@ export async function nsPidFromProc(hostPid: number, expectedCommand: string, pr
 const SCAN = 'for p in /proc/[0-9]*; do printf "%s %s\\n" "${p#/proc/}" "$(tr "\\0" " " < "$p/cmdline" 2>/dev/null)"; done'
 
 /** Runs a fixed command in the container and returns its stdout (`POST /containers/{id}/exec`). */
-export async function execInContainer(docker: Docker, id: string, cmd: string[], timeoutMs: number): Promise<{exitCode: number | null; stdout: string}> {
+export async function execInContainer(docker: Docker, id: string, cmd: string[], timeoutMs: number): Promise<{exitCode: number | null; stdout: string; bytes: Buffer}> {
   const exec = await withTimeout(docker.getContainer(id).exec({Cmd: cmd, AttachStdout: true, AttachStderr: true}), timeoutMs, 'Creating an exec')
   const stream = await withTimeout(exec.start({hijack: true, stdin: false}), timeoutMs, 'Starting an exec')
   const out = new PassThrough()
@@ -138,7 +138,8 @@ export async function execInContainer(docker: Docker, id: string, cmd: string[],
     stream.on('error', reject)
   }), timeoutMs, 'Running an exec')
   const info = await withTimeout(exec.inspect(), timeoutMs, 'Inspecting an exec')
-  return {exitCode: info.ExitCode ?? null, stdout: Buffer.concat(chunks).toString('utf8')}
+  const bytes = Buffer.concat(chunks)
+  return {exitCode: info.ExitCode ?? null, stdout: bytes.toString('utf8'), bytes}
 }
 
 /** Parses the in-container scan: "PID argv..." per line. */
