@@ -127,6 +127,14 @@ describe('a healthy fake registry with token auth and a CDN redirect', () => {
     expect(result?.digest).toMatch(/^sha256:/)
   })
 
+  it('fetches a token when only the repository asks for one', async () => {
+    const report = await diagnose([fronts.ref('lateAuth')], options())
+    const result = report.results[0]
+    expect(result?.verdict.category, JSON.stringify(result?.layers, null, 2)).toBe('ok')
+    expect(result?.layers.filter((l) => ['ping', 'token', 'manifest'].includes(l.name)).map((l) => `${l.name}:${l.status}`)).toEqual(['ping:ok', 'token:ok', 'manifest:ok'])
+    expect(result?.layers.find((l) => l.name === 'ping')?.detail).toMatch(/no authentication asked/)
+  })
+
   it('fails at the platform layer for a platform the index lacks', async () => {
     const report = await diagnose([fronts.ref('healthy')], options({platform: {os: 'linux', architecture: 's390x'}}))
     expect(report.results[0]?.verdict).toMatchObject({category: 'http_404', layer: 'platform'})

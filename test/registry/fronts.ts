@@ -10,7 +10,7 @@ import {connect as netConnect, createServer as createNetServer, type Server as N
 import {createServer as createTlsServer} from 'node:tls'
 import {makeCerts, type Pair, type TestCerts} from './certs.js'
 
-export type RegistryMode = 'healthy' | '401' | '403' | '404' | '429' | '503' | 'html' | 'private'
+export type RegistryMode = 'healthy' | '401' | '403' | '404' | '429' | '503' | 'html' | 'private' | 'lateAuth'
 
 export const FAULTS = [
   'closeOnAccept',
@@ -44,7 +44,7 @@ export interface Fronts {
   readonly privateRegistry: string
   readonly ports: Readonly<Record<Fault, number>>
   /** A reference to `REPO:TAG` on a front. */
-  ref(fault: Fault | 'healthy' | 'private'): string
+  ref(fault: Fault | 'healthy' | 'private' | 'lateAuth'): string
   /** Connections accepted per front, to check what a probe did. */
   readonly accepted: Record<string, number>
   close(): Promise<void>
@@ -163,7 +163,11 @@ export async function startFronts(): Promise<Fronts> {
     if (mode === '503') return json(res, 503, {errors: [{code: 'UNAVAILABLE', message: 'service unavailable'}]})
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
     const authorised = bearer !== undefined && tokens.has(bearer)
-    if (url.pathname === '/v2/') return authorised ? json(res, 200, {}) : json(res, 401, {errors: [{code: 'UNAUTHORIZED'}]}, challenge)
+    // `lateAuth` lets /v2/ through and challenges only on repositories, with a scope, as some registries do.
+    if (url.pathname === '/v2/') return authorised || mode === 'lateAuth' ? json(res, 200, {}) : json(res, 401, {errors: [{code: 'UNAUTHORIZED'}]}, challenge)
+    if (!authorised && mode === 'lateAuth') {
+      return json(res, 401, {errors: [{code: 'UNAUTHORIZED'}]}, {'www-authenticate': `${challenge['www-authenticate']},scope="repository:${REPO}:pull"`})
+    }
     if (!authorised || mode === '401') return json(res, 401, {errors: [{code: 'UNAUTHORIZED', message: 'authentication required'}]}, challenge)
     const manifest = new RegExp(`^/v2/${REPO}/manifests/([^/]+)$`).exec(url.pathname)
     if (manifest) {
@@ -198,10 +202,11 @@ export async function startFronts(): Promise<Fronts> {
   }
 
   const ports: Partial<Record<Fault, number>> = {}
-  const registry = async (name: Fault | 'healthy' | 'private', mode: RegistryMode, pair: Pair = certs.good) =>
+  const registry = async (name: Fault | 'healthy' | 'private' | 'lateAuth', mode: RegistryMode, pair: Pair = certs.good) =>
     listen(https(name, pair, registryHandler(mode)))
   const healthyPort = await registry('healthy', 'healthy')
   const privatePort = await registry('private', 'private')
+  const lateAuthPort = await registry('lateAuth', 'lateAuth')
   ports.r401 = await registry('r401', '401')
   ports.r403 = await registry('r403', '403')
   ports.r404 = await registry('r404', '404')
@@ -241,7 +246,7 @@ export async function startFronts(): Promise<Fronts> {
     ports: ports as Record<Fault, number>,
     accepted,
     ref(fault) {
-      const port = fault === 'healthy' ? healthyPort : fault === 'private' ? privatePort : ports[fault]
+      const port = fault === 'healthy' ? healthyPort : fault === 'private' ? privatePort : fault === 'lateAuth' ? lateAuthPort : ports[fault]
       return `127.0.0.1:${port}/${REPO}:${TAG}`
     },
     async close() {

@@ -258,7 +258,7 @@ async function runPath(path: Path): Promise<void> {
   const addr = path.address
 
   // Ping: what the classic puller does first, and the cheapest proof that this is a registry.
-  const challenge = await path.layer<Challenge | null>('ping', ref.host, addr, async () => {
+  const pingChallenge = await path.layer<Challenge | null>('ping', ref.host, addr, async () => {
     const res = await registry.request({method: 'GET', path: '/v2/', maxBody: 8192})
     const apiVersion = res.headers['docker-distribution-api-version']
     if (res.status === 200) {
@@ -281,7 +281,23 @@ async function runPath(path: Path): Promise<void> {
     if (res.status === 404) throw new LayerFailure('not_a_registry', `GET /v2/ answered 404: ${ref.authority} does not serve the registry API${isHtml(res) ? ` (an HTML page${htmlTitle(res.body)})` : ''}`)
     throw unexpected(res, 'GET /v2/', ref.host)
   })
-  if (challenge === undefined) return
+  if (pingChallenge === undefined) return
+
+  // Some registries let /v2/ through and challenge only on a repository, as containerd's resolver
+  // expects: ask once without credentials, and keep that answer as the manifest HEAD if it is one.
+  const manifestPath = `/v2/${ref.repository}/manifests/${ref.reference}`
+  let early: {res?: HttpResponse; error?: unknown} | undefined
+  let challenge = pingChallenge
+  if (challenge === null) {
+    try {
+      const res = await registry.request({method: 'HEAD', path: manifestPath, headers: {accept: MANIFEST_ACCEPT}})
+      const asked = res.status === 401 ? parseChallenge(res.headers['www-authenticate']) : undefined
+      if (asked) challenge = asked
+      else early = {res}
+    } catch (error) {
+      early = {error}
+    }
+  }
 
   // Token: anonymous, or with the user's docker credentials. Never recorded.
   let authorization: string | undefined
@@ -342,9 +358,9 @@ async function runPath(path: Path): Promise<void> {
   const authHeaders: Record<string, string> = authorization ? {authorization} : {}
 
   // Manifest HEAD: how containerd resolves a tag; free against Docker Hub's pull limit.
-  const manifestPath = `/v2/${ref.repository}/manifests/${ref.reference}`
   const head = await path.layer('manifest', ref.host, addr, async () => {
-    let res = await registry.request({method: 'HEAD', path: manifestPath, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}})
+    if (early?.error !== undefined) throw early.error
+    let res = early?.res ?? (await registry.request({method: 'HEAD', path: manifestPath, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}}))
     if (res.status === 405) res = await registry.request({method: 'GET', path: manifestPath, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}, maxBody: 4 * 1024 * 1024})
     path.rateLimit = rateLimitOf(res.headers) ?? path.rateLimit
     if (res.status === 404) {
