@@ -26,7 +26,7 @@ function apiArgv(what: string, container: string): string[] {
     case 'engine PID':
       return ['GET', `/containers/${container}/top`]
     case 'engine binary sections':
-      return ['GET', `/containers/${container}/archive?path=/usr/local/bin/dagger-engine (ELF section headers)`]
+      return ['POST', `/containers/${container}/exec`, 'stat + dd: the ELF section headers of the engine binary (a stopped container: GET /archive)']
     default:
       return ['GET', what]
   }
