@@ -105,6 +105,7 @@ export function decide(ref: ImageReference, attempts: readonly ProbeResult[], co
     layer: top.name,
     host: top.host,
     registryHost: ref.host,
+    registryName: ref.domain,
     isDockerHub: ref.isDockerHub,
     scope,
     flaky,

@@ -8,6 +8,8 @@ export interface FixContext {
   readonly layer: LayerName | null
   readonly host: string | null
   readonly registryHost: string
+  /** The registry as `docker login` names it: `docker.io`, `gcr.io`, `127.0.0.1:5444`. */
+  readonly registryName: string
   readonly isDockerHub: boolean
   readonly scope: Scope
   readonly flaky: boolean
@@ -69,8 +71,8 @@ export function fixFor(ctx: FixContext): string {
       return `The TLS certificate of ${host} is not one docker would trust (see the detail: expired, for another name, or from an unknown issuer). If your network inspects TLS, put its CA certificate in the system store and in /etc/docker/certs.d/<registry host:port>/ca.crt, then restart the daemon. For a private registry, install its CA the same way.${scope}`
     case 'http_401':
       return ctx.layer === 'token'
-        ? `The token server refused the credentials docker would send. Run "docker login ${ctx.isDockerHub ? '' : ctx.registryHost}" again (or "docker logout" to pull anonymously) and retry.`
-        : `The registry asks for credentials this probe does not have, or the repository does not exist. Check the repository name, then run "docker login${ctx.isDockerHub ? '' : ` ${ctx.registryHost}`}" if it is private.`
+        ? `The token server refused the credentials docker would send. Run "docker login${ctx.isDockerHub ? '' : ` ${ctx.registryName}`}" again (or "docker logout${ctx.isDockerHub ? '' : ` ${ctx.registryName}`}" to pull anonymously) and retry.`
+        : `The registry asks for credentials this probe does not have, or the repository does not exist. Check the repository name, then run "docker login${ctx.isDockerHub ? '' : ` ${ctx.registryName}`}" if it is private.`
     case 'http_403':
       return `${host} refuses access (403): the account has no pull rights on this repository, or the registry blocks your network or region. Check the name and your access, or pull through a mirror you are allowed to use.`
     case 'http_404':
