@@ -11,7 +11,7 @@ import {where} from '../../core/daemon-config/finding.js'
 import {lintDaemonConfig} from '../../core/daemon-config/lint.js'
 import {findDockerdProcesses, daemonForSocket} from '../../core/daemon-config/proc.js'
 import {DEFAULT_VALUES, ResetError, checkPlan, shellQuote, planReset, recheckAfterRestart, restartAdvice, suggestedResetKeys, writeResetPlan, type ResetPlan, type RestartAdvice, type WriteOutcome} from '../../core/daemon-config/reset.js'
-import {formatVersion, parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
+import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
@@ -148,7 +148,10 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   write(io.stdout, sanitize(analysis.location.file))
   write(io.stdout, `  ${sanitize(analysis.location.why)}`)
   if (analysis.missing) write(io.stdout, '  The file does not exist: the daemon runs on its defaults.')
-  else if (analysis.lint !== undefined) write(io.stdout, `  Judged as dockerd ${formatVersion(analysis.lint.target)} reads it.`)
+  for (const fact of analysis.facts) {
+    if (fact.label === 'Config file' || fact.label === 'Why this file') continue
+    write(io.stdout, `  ${fact.label}: ${sanitize(fact.value)}`)
+  }
   printFindings(io, analysis.findings)
   const errors = analysis.findings.filter((f) => f.status === 'fail').length
   const warnings = analysis.findings.filter((f) => f.status === 'warn').length

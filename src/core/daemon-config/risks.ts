@@ -68,7 +68,7 @@ export function riskFindings(root: JsonNode | undefined, host: HostFacts = {}): 
         'max-concurrent-downloads',
         `max-concurrent-downloads is raised to ${mcdValue}`,
         `The default is 3. The limit is engine-wide, so ${mcdValue} parallel layer downloads hit Docker Hub at once; Hub answers bursts with EOF and rate-limit errors. The dev build pulls many images (Go, Alpine, tonistiigi/xx…), and a raised value here is exactly what made the field report's build fail with "EOF" until it was set back.`,
-        'Remove the key (or set it back to 3), then reload or restart the daemon. The reset recipe does this and shows the diff first.',
+        'Remove the key (or set it back to 3), then reload or restart the daemon. `dagger-explore daemon-config reset` does this and shows the diff first.',
       ),
     )
   }
