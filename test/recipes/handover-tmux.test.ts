@@ -91,6 +91,8 @@ describe('terminal hand-over under tmux', () => {
     const prefix = uniquePrefix('tmux')
     const engine = `${prefix}-engine`
     const images: string[] = []
+    // Named explicitly: another suite's fixture Delve image may be on the daemon (and removed) meanwhile.
+    const ownDlv = () => ['--var', `dlv_image=${prefix}/dlv:latest`, '--var', 'dlv_path=/usr/local/bin/dlv']
     beforeAll(async () => {
       const image = await buildEngineImage(prefix, {symtab: true, dwarf: 'plain', go: true})
       images.push(image, await buildDlvImage(prefix))
@@ -103,7 +105,7 @@ describe('terminal hand-over under tmux', () => {
 
     test('the whole recipe runs in order: checks, the optional branches skipped, then the attach', async () => {
       const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
-      tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--var', `engine_container=${engine}`, '--notes-dir', notesDir]), {cols: 160, rows: 80, env: {CI: ''}})
+      tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--var', `engine_container=${engine}`, ...ownDlv(), '--notes-dir', notesDir]), {cols: 160, rows: 80, env: {CI: ''}})
       const attached = await tmux.waitFor((s) => s.includes('(dlv)'), 30_000)
       expect(attached).toMatch(/▶ engine-running[\s\S]*running pid=\d+[\s\S]*▶ engine-processes[\s\S]*▶ sections/)
       expect(attached).toContain('.symtab') // readelf's listing of the unstripped fixture
@@ -118,7 +120,7 @@ describe('terminal hand-over under tmux', () => {
 
     test('recipe debugger-attach --run --yes hands the terminal to the debugger and takes it back', async () => {
       const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
-      tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--step', 'attach', '--var', `engine_container=${engine}`, '--notes-dir', notesDir]), {
+      tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--step', 'attach', '--var', `engine_container=${engine}`, ...ownDlv(), '--notes-dir', notesDir]), {
         cols: 120,
         rows: 40,
         env: {CI: ''},
