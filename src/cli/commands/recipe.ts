@@ -77,6 +77,12 @@ function variableLines(plan: RecipePlan): string[] {
   return plan.variables.map((v) => `  ${v.name} = ${v.value === undefined ? '(none)' : sanitize(v.value)}${v.source ? `  [${v.source}${v.note ? `: ${sanitize(v.note)}` : ''}]` : v.note ? `  [${sanitize(v.note)}]` : ''}`)
 }
 
+/** Short markers after a step's name: how a run treats it. */
+function stepTags(p: PlannedStep): string {
+  const tags = [p.step.runnable ? undefined : 'print-only', p.step.optional ? 'optional' : undefined, p.step.mayFail ? 'may fail' : undefined, p.step.interactive ? 'takes the terminal' : undefined].filter(Boolean)
+  return tags.length > 0 ? ` (${tags.join(', ')})` : ''
+}
+
 function stepJson(p: PlannedStep) {
   return {
     name: p.step.name,
@@ -84,6 +90,8 @@ function stepJson(p: PlannedStep) {
     shell: p.step.shell,
     interactive: p.step.interactive,
     runnable: p.step.runnable,
+    optional: p.step.optional,
+    mayFail: p.step.mayFail,
     ...(p.step.printOnly ? {printOnly: p.step.printOnly} : {}),
     ...(p.prepared ? {commands: p.prepared.commands.map((c) => ({text: c.text, argv: c.argv}))} : {}),
     ...(p.error ? {error: p.error} : {}),
@@ -257,7 +265,7 @@ export const main: CommandMain = async (argv, io) => {
   if (values['dry-run']) {
     write(io, `${plan.recipe.title}\n\nValues:\n${variableLines(plan).join('\n')}\n`)
     for (const p of steps) {
-      write(io, `\n▶ ${p.step.name}: ${p.step.title}`)
+      write(io, `\n▶ ${p.step.name}: ${p.step.title}${stepTags(p)}`)
       write(io, p.prepared ? describeDryRun(p.prepared) : `  cannot be filled in: ${p.error ?? ''}`)
     }
     return EXIT.ok
@@ -268,7 +276,7 @@ export const main: CommandMain = async (argv, io) => {
   write(io, renderRecipeMarkdown(plan.recipe, {color, width: Math.min(width, 120), values: valuesOf(plan.variables)}))
   write(io, `\nValues for this machine:\n${variableLines(plan).join('\n')}\n\nSteps, filled in:`)
   for (const p of steps) {
-    write(io, `\n▶ ${p.step.name}: ${p.step.title}${p.step.runnable ? '' : ' (print-only)'}`)
+    write(io, `\n▶ ${p.step.name}: ${p.step.title}${stepTags(p)}`)
     if (p.prepared) for (const c of p.prepared.commands) write(io, `$ ${c.text.replace(/\n/g, '\n  ')}`)
     else write(io, `  cannot be filled in: ${p.error ?? ''}`)
   }
