@@ -45,6 +45,7 @@ const cases: [Fault, string, string][] = [
   ['expiredCert', 'x509', 'tls'],
   ['refused', 'tcp_refused', 'tcp'],
   ['noResponse', 'client_timeout', 'ping'],
+  ['portal', 'not_a_registry', 'ping'],
 ]
 
 describe('fault fronts get the right category and layer', () => {
@@ -116,7 +117,6 @@ describe('a healthy fake registry with token auth and a CDN redirect', () => {
       'token@127.0.0.1',
       'manifest@127.0.0.1',
       'platform@127.0.0.1',
-      'blob@127.0.0.1',
       'dns@localhost',
       'tcp@localhost',
       'tls@localhost',
@@ -125,6 +125,19 @@ describe('a healthy fake registry with token auth and a CDN redirect', () => {
     expect(result?.redirects[0]).toMatchObject({status: 307, toHost: expect.stringMatching(/^localhost:\d+$/)})
     expect(result?.layers.find((l) => l.name === 'tls')?.detail).toMatch(/custom CA/)
     expect(result?.digest).toMatch(/^sha256:/)
+  })
+
+  it('follows a registry that redirects every request to another one, as registry.dagger.io does', async () => {
+    const report = await diagnose([fronts.ref('redirector')], options())
+    const result = report.results[0]
+    expect(result?.verdict.category, JSON.stringify(result?.layers, null, 2)).toBe('ok')
+    expect(result?.redirects.filter((r) => r.status === 307 && r.toHost === fronts.healthy).length).toBeGreaterThanOrEqual(3)
+    expect(result?.layers.find((l) => l.name === 'ping')?.detail).toMatch(new RegExp(`redirected 307 to ${fronts.healthy}`))
+  })
+
+  it('names a captive portal that redirects to a login page', async () => {
+    const report = await diagnose([fronts.ref('portal')], options())
+    expect(report.results[0]?.layers.find((l) => l.name === 'ping')?.detail).toMatch(/HTML page titled "Hotel Wi-Fi login".*redirected 302/)
   })
 
   it('fetches a token when only the repository asks for one', async () => {

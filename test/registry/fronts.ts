@@ -10,7 +10,7 @@ import {connect as netConnect, createServer as createNetServer, type Server as N
 import {createServer as createTlsServer} from 'node:tls'
 import {makeCerts, type Pair, type TestCerts} from './certs.js'
 
-export type RegistryMode = 'healthy' | '401' | '403' | '404' | '429' | '503' | 'html' | 'private' | 'lateAuth'
+export type RegistryMode = 'healthy' | '401' | '403' | '404' | '429' | '503' | 'html' | 'private' | 'lateAuth' | 'portal'
 
 export const FAULTS = [
   'closeOnAccept',
@@ -28,6 +28,8 @@ export const FAULTS = [
   'refused',
   'flaky',
   'noResponse',
+  'portal',
+  'redirector',
 ] as const
 export type Fault = (typeof FAULTS)[number]
 
@@ -160,6 +162,15 @@ export async function startFronts(): Promise<Fronts> {
       res.writeHead(200, {'content-type': 'text/html'})
       return res.end('<!doctype html><html><head><title>Welcome to Airport Wi-Fi</title></head><body>Accept the terms</body></html>')
     }
+    if (mode === 'portal') {
+      // A captive portal: everything is sent to a login page.
+      if (url.pathname === '/login') {
+        res.writeHead(200, {'content-type': 'text/html'})
+        return res.end('<html><head><title>Hotel Wi-Fi login</title></head><body>Room number</body></html>')
+      }
+      res.writeHead(302, {location: '/login', 'content-length': 0})
+      return res.end()
+    }
     if (mode === '503') return json(res, 503, {errors: [{code: 'UNAVAILABLE', message: 'service unavailable'}]})
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
     const authorised = bearer !== undefined && tokens.has(bearer)
@@ -214,6 +225,14 @@ export async function startFronts(): Promise<Fronts> {
   ports.r503 = await registry('r503', '503')
   ports.html = await registry('html', 'html')
   ports.wrongCert = await registry('wrongCert', 'healthy', certs.wrongName)
+  ports.portal = await registry('portal', 'portal')
+  // Like registry.dagger.io (a registry-redirect service): every API path answers 307 to the real registry.
+  ports.redirector = await listen(
+    https('redirector', certs.good, (req, res) => {
+      res.writeHead(307, {location: `https://127.0.0.1:${healthyPort}${req.url ?? '/'}`, 'content-length': 0})
+      res.end()
+    }),
+  )
   ports.expiredCert = await registry('expiredCert', 'healthy', certs.expired)
 
   const raw = async (name: Fault, onSocket: (s: Socket) => void) => listen(track(name, createNetServer(onSocket)))

@@ -142,7 +142,12 @@ class Path {
   readonly redirects: Redirect[] = []
   rateLimit?: RateLimit
   digest?: string
-  auth = 'anonymous'
+  /** How the probe authenticated, in words. */
+  auth_ = 'anonymous'
+  /** Authorization per origin (`https://host:port`): never sent to another host. */
+  readonly auth = new Map<string, string>()
+  /** Origins whose 401 challenge was already answered once. */
+  readonly challenged = new Set<string>()
 
   constructor(
     readonly shared: Shared,
@@ -154,16 +159,19 @@ class Path {
   }
 
   /** Runs one layer; a thrown error becomes this path's failure and the result is undefined. */
-  async layer<T>(name: LayerName, host: string, address: Address | null, run: () => Promise<{value: T; detail: string}>): Promise<T | undefined> {
+  async layer<T>(name: LayerName, host: string, address: Address | null, run: () => Promise<{value: T; detail: string; host?: string}>): Promise<T | undefined> {
     if (this.failed) return undefined
     const started = performance.now()
     try {
-      const {value, detail} = await run()
-      this.layers.push({name, host, address: address?.address ?? null, family: address?.family ?? null, status: 'ok', ms: Math.round(performance.now() - started), category: 'ok', detail})
-      return value
+      const done = await run()
+      this.layers.push({name, host: done.host ?? host, address: address?.address ?? null, family: address?.family ?? null, status: 'ok', ms: Math.round(performance.now() - started), category: 'ok', detail: done.detail})
+      return done.value
     } catch (error) {
+      // A nested layer (a redirect's host, a token) failed and recorded itself already.
+      if (this.failed) return undefined
       const {category, detail} = classifyError(error, name)
-      const result: LayerResult = {name, host, address: address?.address ?? null, family: address?.family ?? null, status: 'fail', ms: Math.round(performance.now() - started), category, detail}
+      const where = (error as {host?: unknown}).host
+      const result: LayerResult = {name, host: typeof where === 'string' ? where : host, address: address?.address ?? null, family: address?.family ?? null, status: 'fail', ms: Math.round(performance.now() - started), category, detail}
       this.layers.push(result)
       this.failed = result
       return undefined
@@ -241,98 +249,74 @@ class Path {
     return client
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.close()))
-  }
-}
-
-function registryUrl(ref: ImageReference, path: string): URL {
-  return new URL(`https://${ref.authority}${path}`)
-}
-
-async function runPath(path: Path): Promise<void> {
-  const {ref, credentials} = path.shared
-  const timeoutMs = path.timeoutMs
-  const registry = await path.open(registryUrl(ref, '/v2/'), path.address)
-  if (!registry) return
-  const addr = path.address
-
-  // Ping: what the classic puller does first, and the cheapest proof that this is a registry.
-  const pingChallenge = await path.layer<Challenge | null>('ping', ref.host, addr, async () => {
-    const res = await registry.request({method: 'GET', path: '/v2/', maxBody: 8192})
-    const apiVersion = res.headers['docker-distribution-api-version']
-    if (res.status === 200) {
-      if (isHtml(res) || (!apiVersion && !/^\s*\{/.test(res.body.toString('utf8')))) throw unexpected({...res, headers: {...res.headers, 'content-type': 'text/html'}}, 'GET /v2/', ref.host)
-      return {value: null, detail: `200${apiVersion ? `, ${apiVersion}` : ''}; no authentication asked`}
-    }
-    if (res.status === 401) {
-      const found = parseChallenge(res.headers['www-authenticate'])
-      if (!found) {
-        if (isHtml(res)) throw unexpected(res, 'GET /v2/', ref.host)
-        throw new LayerFailure('http_401', `GET /v2/ answered 401 without saying how to authenticate (no WWW-Authenticate header)`)
+  /**
+  Sends a request the way Go's client and containerd do: following redirects (each new host opened
+  layer by layer), with the Authorization of the host it goes to and never another's, and, once per
+  host, answering a 401 challenge with a token. Runs inside a layer; a failure of a nested layer
+  (a redirect's host, a token) is already recorded and surfaces as `NestedFailure`.
+  */
+  async send(start: URL, request: {method: 'GET' | 'HEAD'; headers?: Record<string, string>; maxBody?: number; authorize?: boolean}): Promise<{res: HttpResponse; url: URL}> {
+    let url = start
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const client = await this.open(url)
+      if (!client) throw new NestedFailure()
+      const ask = () => {
+        const authorization = this.auth.get(url.origin)
+        return client.request({
+          method: request.method,
+          path: `${url.pathname}${url.search}`,
+          headers: {...request.headers, ...(authorization ? {authorization} : {})},
+          ...(request.maxBody === undefined ? {} : {maxBody: request.maxBody}),
+        })
       }
-      const where = found.params.realm ? ` from ${found.params.realm}` : ''
-      const kind = found.scheme === 'bearer' ? 'token auth' : found.scheme === 'basic' ? 'Basic auth' : `"${found.scheme}" auth`
-      return {value: found, detail: `401 asking for ${kind}${where}${found.params.service ? `, service ${found.params.service}` : ''}${apiVersion ? `; ${apiVersion}` : ''}`}
+      let res = await ask()
+      if (res.status === 401 && request.authorize !== false && !this.auth.has(url.origin) && !this.challenged.has(url.origin)) {
+        this.challenged.add(url.origin)
+        const challenge = parseChallenge(res.headers['www-authenticate'])
+        if (challenge && (await this.authorize(challenge, url))) res = await ask()
+      }
+      const location = res.headers.location
+      if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+        const next = new URL(location, url)
+        this.redirects.push({status: res.status, fromHost: url.host, toHost: next.host})
+        url = next
+        continue
+      }
+      return {res, url}
     }
-    if (res.status >= 300 && res.status < 400) {
-      throw new LayerFailure('not_a_registry', `GET /v2/ was redirected (${res.status}) to ${res.headers.location ?? 'nowhere'}: a registry never does that; a captive portal or login page is in the way`)
-    }
-    if (res.status === 404) throw new LayerFailure('not_a_registry', `GET /v2/ answered 404: ${ref.authority} does not serve the registry API${isHtml(res) ? ` (an HTML page${htmlTitle(res.body)})` : ''}`)
-    throw unexpected(res, 'GET /v2/', ref.host)
-  })
-  if (pingChallenge === undefined) return
-
-  // Some registries let /v2/ through and challenge only on a repository, as containerd's resolver
-  // expects: ask once without credentials, and keep that answer as the manifest HEAD if it is one.
-  const manifestPath = `/v2/${ref.repository}/manifests/${ref.reference}`
-  let early: {res?: HttpResponse; error?: unknown} | undefined
-  let challenge = pingChallenge
-  if (challenge === null) {
-    try {
-      const res = await registry.request({method: 'HEAD', path: manifestPath, headers: {accept: MANIFEST_ACCEPT}})
-      const asked = res.status === 401 ? parseChallenge(res.headers['www-authenticate']) : undefined
-      if (asked) challenge = asked
-      else early = {res}
-    } catch (error) {
-      early = {error}
-    }
+    throw new LayerFailure('not_a_registry', `more than ${MAX_REDIRECTS} redirects for one request`)
   }
 
-  // Token: anonymous, or with the user's docker credentials. Never recorded.
-  let authorization: string | undefined
-  const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.secret}`).toString('base64')}` : undefined
-  if (challenge === null) {
-    path.skip('token', ref.host, 'the registry asked for no credentials')
-  } else if (challenge.scheme === 'basic') {
-    if (basic && credentials) {
-      authorization = basic
-      path.auth = `Basic auth with docker credentials from ${credentials.source}`
-      path.skip('token', ref.host, `the registry uses Basic auth; using docker credentials from ${credentials.source}`)
-    } else {
-      path.skip('token', ref.host, `the registry uses Basic auth and no docker credentials were found for ${ref.domain}`)
+  /**
+  Gets the credential a challenge asks for and keeps it for the origin that asked: a token from the
+  realm (its host opened layer by layer, the request recorded as the token layer), or Basic with
+  the user's docker credentials. False when there is nothing to answer with.
+  */
+  async authorize(challenge: Challenge, origin: URL): Promise<boolean> {
+    const {ref, credentials} = this.shared
+    const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.secret}`).toString('base64')}` : undefined
+    if (challenge.scheme === 'basic') {
+      if (!basic || !credentials) return false
+      this.auth.set(origin.origin, basic)
+      this.auth_ = `Basic auth with docker credentials from ${credentials.source}`
+      return true
     }
-  } else if (challenge.scheme === 'bearer') {
+    if (challenge.scheme !== 'bearer') return false
     let realm: URL
     try {
       realm = new URL(challenge.params.realm ?? '')
     } catch {
-      await path.layer('token', ref.host, addr, () => Promise.reject(new LayerFailure('not_a_registry', `the Bearer challenge names no usable realm ("${challenge.params.realm ?? ''}")`)))
-      return
+      await this.layer('token', origin.hostname, null, () => Promise.reject(new LayerFailure('not_a_registry', `the Bearer challenge from ${origin.host} names no usable realm ("${challenge.params.realm ?? ''}")`)))
+      throw new NestedFailure()
     }
-    const realmClient = await path.open(realm)
-    if (!realmClient) return
-    const token = await path.layer('token', realm.hostname, null, async () => {
+    const realmClient = await this.open(realm)
+    if (!realmClient) throw new NestedFailure()
+    const token = await this.layer('token', realm.hostname, null, async () => {
       const query = new URLSearchParams(realm.search)
       if (challenge.params.service) query.set('service', challenge.params.service)
       query.append('scope', challenge.params.scope ?? `repository:${ref.repository}:pull`)
       if (credentials) query.set('account', credentials.username)
-      const res = await realmClient.request({
-        method: 'GET',
-        path: `${realm.pathname}?${query.toString()}`,
-        ...(basic ? {headers: {authorization: basic}} : {}),
-        maxBody: 64 * 1024,
-      })
+      const res = await realmClient.request({method: 'GET', path: `${realm.pathname}?${query.toString()}`, ...(basic ? {headers: {authorization: basic}} : {}), maxBody: 64 * 1024})
       if (res.status !== 200) {
         const failure = unexpected(res, `the token request to ${realm.host}`, realm.hostname)
         const who = credentials ? ` The request carried docker credentials from ${credentials.source}.` : ''
@@ -347,36 +331,122 @@ async function runPath(path: Path): Promise<void> {
       const value = typeof data.token === 'string' ? data.token : typeof data.access_token === 'string' ? data.access_token : undefined
       if (!value) throw new LayerFailure('not_a_registry', `the token endpoint ${realm.host} answered 200 without a token`)
       const expires = typeof data.expires_in === 'number' ? data.expires_in : 60
-      path.auth = credentials ? `token with docker credentials from ${credentials.source}` : 'anonymous token'
-      return {value, detail: `token issued (${credentials ? `with docker credentials from ${credentials.source}` : 'anonymous'}), valid ${expires} s`}
+      const how = credentials ? `with docker credentials from ${credentials.source}` : 'anonymous'
+      return {value, detail: `token for ${origin.host} issued (${how}), valid ${expires} s`}
     })
-    if (token === undefined) return
-    authorization = `Bearer ${token}`
-  } else {
-    path.skip('token', ref.host, `the registry asks for "${challenge.scheme}" authentication, which this probe does not speak`)
+    if (token === undefined) throw new NestedFailure()
+    this.auth.set(origin.origin, `Bearer ${token}`)
+    this.auth_ = credentials ? `token with docker credentials from ${credentials.source}` : 'anonymous token'
+    return true
   }
-  const authHeaders: Record<string, string> = authorization ? {authorization} : {}
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()))
+  }
+}
+
+const MAX_REDIRECTS = 5
+
+/** A nested layer failed and recorded itself; the enclosing layer records nothing more. */
+class NestedFailure extends Error {
+  override readonly name = 'NestedFailure'
+}
+
+function registryUrl(ref: ImageReference, path: string): URL {
+  return new URL(`https://${ref.authority}${path}`)
+}
+
+function hopsText(path: Path, from: number): string {
+  const hops = path.redirects.slice(from)
+  return hops.length === 0 ? '' : ` (redirected ${hops.map((h) => `${h.status} to ${h.toHost}`).join(', then ')})`
+}
+
+async function runPath(path: Path): Promise<void> {
+  const {ref, credentials} = path.shared
+  const registry = await path.open(registryUrl(ref, '/v2/'), path.address)
+  if (!registry) return
+  const addr = path.address
+
+  // Ping: what the classic puller does first, and the cheapest proof that this is a registry.
+  const ping = await path.layer<{challenge: Challenge | null; url: URL}>('ping', ref.host, addr, async () => {
+    const before = path.redirects.length
+    const {res, url} = await path.send(registryUrl(ref, '/v2/'), {method: 'GET', maxBody: 8192, authorize: false})
+    const via = hopsText(path, before)
+    const apiVersion = res.headers['docker-distribution-api-version']
+    if (res.status === 200) {
+      if (isHtml(res) || (!apiVersion && !/^\s*\{/.test(res.body.toString('utf8')))) {
+        const page = unexpected({...res, headers: {...res.headers, 'content-type': 'text/html'}}, 'GET /v2/', url.hostname)
+        throw new LayerFailure(page.category, `${page.message}${via}`)
+      }
+      return {value: {challenge: null, url}, detail: `200${apiVersion ? `, ${apiVersion}` : ''}; no authentication asked${via}`}
+    }
+    if (res.status === 401) {
+      const found = parseChallenge(res.headers['www-authenticate'])
+      if (!found) {
+        if (isHtml(res)) throw unexpected(res, 'GET /v2/', url.hostname)
+        throw new LayerFailure('http_401', `GET /v2/ answered 401 without saying how to authenticate (no WWW-Authenticate header)${via}`)
+      }
+      const where = found.params.realm ? ` from ${found.params.realm}` : ''
+      const kind = found.scheme === 'bearer' ? 'token auth' : found.scheme === 'basic' ? 'Basic auth' : `"${found.scheme}" auth`
+      return {value: {challenge: found, url}, detail: `401 asking for ${kind}${where}${found.params.service ? `, service ${found.params.service}` : ''}${apiVersion ? `; ${apiVersion}` : ''}${via}`}
+    }
+    if (res.status === 404) throw new LayerFailure('not_a_registry', `GET /v2/ answered 404: ${url.host} does not serve the registry API${isHtml(res) ? ` (an HTML page${htmlTitle(res.body)})` : ''}${via}`)
+    const failure = unexpected(res, 'GET /v2/', url.hostname)
+    throw new LayerFailure(failure.category, `${failure.message}${via}`)
+  })
+  if (!ping) return
+
+  // Token: anonymous, or with the user's docker credentials. Never recorded. A registry that lets
+  // /v2/ through may still challenge on the repository; `send` answers that inside the manifest layer.
+  const tokenIndex = path.layers.length
+  if (ping.challenge) {
+    const challenge = ping.challenge
+    path.challenged.add(ping.url.origin)
+    if (challenge.scheme === 'basic') {
+      if (await path.authorize(challenge, ping.url).catch(() => false)) {
+        path.skip('token', ref.host, `the registry uses Basic auth; using docker credentials from ${credentials?.source ?? '?'}`)
+      } else {
+        path.skip('token', ref.host, `the registry uses Basic auth and no docker credentials were found for ${ref.domain}`)
+      }
+    } else if (challenge.scheme === 'bearer') {
+      const ok = await path.authorize(challenge, ping.url).catch((error: unknown) => {
+        if (error instanceof NestedFailure) return false
+        throw error
+      })
+      if (!ok) return
+    } else {
+      path.skip('token', ref.host, `the registry asks for "${challenge.scheme}" authentication, which this probe does not speak`)
+    }
+  }
 
   // Manifest HEAD: how containerd resolves a tag; free against Docker Hub's pull limit.
+  const manifestPath = `/v2/${ref.repository}/manifests/${ref.reference}`
   const head = await path.layer('manifest', ref.host, addr, async () => {
-    if (early?.error !== undefined) throw early.error
-    let res = early?.res ?? (await registry.request({method: 'HEAD', path: manifestPath, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}}))
-    if (res.status === 405) res = await registry.request({method: 'GET', path: manifestPath, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}, maxBody: 4 * 1024 * 1024})
+    const before = path.redirects.length
+    let {res, url} = await path.send(registryUrl(ref, manifestPath), {method: 'HEAD', headers: {accept: MANIFEST_ACCEPT}})
+    if (res.status === 405) ({res, url} = await path.send(registryUrl(ref, manifestPath), {method: 'GET', headers: {accept: MANIFEST_ACCEPT}, maxBody: 4 * 1024 * 1024}))
+    const via = hopsText(path, before)
     path.rateLimit = rateLimitOf(res.headers) ?? path.rateLimit
     if (res.status === 404) {
       const what = ref.digest ? `digest ${ref.digest}` : `tag "${ref.tag ?? ref.reference}"`
-      throw new LayerFailure('http_404', `HEAD ${manifestPath} answered 404: ${ref.repository} has no ${what} on ${ref.domain}`)
+      throw new LayerFailure('http_404', `HEAD ${manifestPath} answered 404: ${ref.repository} has no ${what} on ${ref.domain}${via}`)
     }
     if (res.status === 401 && ref.isDockerHub) {
       throw new LayerFailure('http_401', `HEAD ${manifestPath} answered 401: Docker Hub says this for a private repository and for one that does not exist`)
     }
-    if (res.status !== 200 || isHtml(res)) throw unexpected(res, `HEAD ${manifestPath}`, ref.host)
+    if (res.status !== 200 || isHtml(res)) {
+      const failure = unexpected(res, `HEAD ${manifestPath}`, url.hostname)
+      throw new LayerFailure(failure.category, `${failure.message}${via}`)
+    }
     const digest = res.headers['docker-content-digest']
     const type = (res.headers['content-type'] ?? 'no content type').split(';')[0] ?? ''
     if (digest) path.digest = digest
     const rl = describeRateLimit(path.rateLimit)
-    return {value: {digest, type}, detail: `200, ${type}${digest ? `, ${digest}` : ''}${rl ? `; ${rl}` : ''}`}
+    return {value: {digest, type}, detail: `200, ${type}${digest ? `, ${digest}` : ''}${rl ? `; ${rl}` : ''}${via}`}
   })
+  if (!path.layers.slice(tokenIndex).some((l) => l.name === 'token')) {
+    path.layers.splice(tokenIndex, 0, {name: 'token', host: ref.host, address: null, family: null, status: 'skipped', ms: 0, category: 'ok', detail: 'the registry asked for no credentials'})
+  }
   if (!head) return
 
   const remaining = Number((path.rateLimit?.remaining ?? '').split(';')[0])
@@ -389,9 +459,13 @@ async function runPath(path: Path): Promise<void> {
 
   // Platform: the index entry a puller for this platform takes, as `imagetools inspect` shows it.
   const want = path.shared.options.platform
+  const getManifest = async (reference: string) => {
+    const {res, url} = await path.send(registryUrl(ref, `/v2/${ref.repository}/manifests/${reference}`), {method: 'GET', headers: {accept: MANIFEST_ACCEPT}, maxBody: 4 * 1024 * 1024})
+    if (res.status !== 200) throw unexpected(res, `GET manifest ${reference}`, url.hostname)
+    return res
+  }
   const layers = await path.layer('platform', ref.host, addr, async () => {
-    const res = await registry.request({method: 'GET', path: `/v2/${ref.repository}/manifests/${head.digest ?? ref.reference}`, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}, maxBody: 4 * 1024 * 1024})
-    if (res.status !== 200) throw unexpected(res, `GET manifest ${head.digest ?? ref.reference}`, ref.host)
+    const res = await getManifest(head.digest ?? ref.reference)
     const manifest = parseManifest(res.body, res.headers['content-type'])
     if (manifest.kind === 'index' || isIndexType(res.headers['content-type'])) {
       const chosen = selectPlatform(manifest.children, want)
@@ -399,8 +473,7 @@ async function runPath(path: Path): Promise<void> {
         const has = listPlatforms(manifest.children)
         throw new LayerFailure('http_404', `the image index has no ${formatPlatform(want)} entry; it has ${has.length > 0 ? has.join(', ') : 'no platforms listed'}`)
       }
-      const child = await registry.request({method: 'GET', path: `/v2/${ref.repository}/manifests/${chosen.digest}`, headers: {accept: MANIFEST_ACCEPT, ...authHeaders}, maxBody: 4 * 1024 * 1024})
-      if (child.status !== 200) throw unexpected(child, `GET manifest ${chosen.digest}`, ref.host)
+      const child = await getManifest(chosen.digest)
       const image = parseManifest(child.body, child.headers['content-type'])
       return {value: image.layers, detail: `index with ${manifest.children.length} entries; ${formatPlatform(want)} is ${chosen.digest} (${image.layers.length} layers)`}
     }
@@ -414,34 +487,19 @@ async function runPath(path: Path): Promise<void> {
     return
   }
 
-  // Blob: a small range of the smallest layer, following redirects by hand to see every host.
-  let url = registryUrl(ref, `/v2/${ref.repository}/blobs/${blob.digest}`)
-  let client: HttpClient = registry
-  let headers: Record<string, string> = {...authHeaders, range: 'bytes=0-1023'}
-  for (let hop = 0; hop < 6; hop++) {
-    const res = await path.layer<HttpResponse | null>('blob', url.hostname, null, async () => {
-      const r = await client.request({method: 'GET', path: `${url.pathname}${url.search}`, headers, maxBody: 1024})
-      if (r.status === 200 || r.status === 206) {
-        const via = path.redirects.length > 0 ? ` after ${path.redirects.length} redirect(s), from ${url.hostname}` : ''
-        return {value: null, detail: `${r.status}, ${r.body.length} bytes of ${blob.digest.slice(0, 19)}…${via}`}
-      }
-      if ([301, 302, 303, 307, 308].includes(r.status) && r.headers.location) return {value: r, detail: `${r.status} redirect to ${new URL(r.headers.location, url).host}`}
-      if (r.status === 404) throw new LayerFailure('http_404', `GET blob answered 404 on ${url.hostname}: the registry lists a layer it does not have${registryErrorText(r.body)}`)
-      throw unexpected(r, `GET blob on ${url.hostname}`, url.hostname)
-    })
-    if (!res) return
-    const next = new URL(res.headers.location ?? '', url)
-    path.redirects.push({status: res.status, fromHost: url.host, toHost: next.host})
-    if (next.origin !== url.origin) {
-      // Never forward the registry's Authorization to another host (OCI distribution spec).
-      headers = {range: 'bytes=0-1023'}
-      const opened = await path.open(next)
-      if (!opened) return
-      client = opened
+  // Blob: a small range of the smallest layer; redirects (to a CDN) are followed and each new host
+  // is opened layer by layer, without the registry's Authorization.
+  await path.layer('blob', ref.host, null, async () => {
+    const before = path.redirects.length
+    const {res, url} = await path.send(registryUrl(ref, `/v2/${ref.repository}/blobs/${blob.digest}`), {method: 'GET', headers: {range: 'bytes=0-1023'}, maxBody: 1024})
+    const via = hopsText(path, before)
+    if (res.status === 200 || res.status === 206) {
+      return {value: null, host: url.hostname, detail: `${res.status}, ${res.body.length} bytes of ${blob.digest.slice(0, 19)}… from ${url.host}${via}`}
     }
-    url = next
-  }
-  await path.layer('blob', url.hostname, null, () => Promise.reject(new LayerFailure('not_a_registry', 'more than 5 redirects for one blob')))
+    if (res.status === 404) throw new LayerFailure('http_404', `GET blob answered 404 on ${url.host}: the registry lists a layer it does not have${registryErrorText(res.body)}${via}`)
+    const failure = unexpected(res, `GET blob on ${url.host}`, url.hostname)
+    throw Object.assign(new LayerFailure(failure.category, `${failure.message}${via}`), {host: url.hostname})
+  })
 }
 
 /** Probes one reference once, per address family. Throws `ReferenceError` for a bad reference only. */
@@ -502,7 +560,7 @@ export async function probeReference(input: string | ImageReference, options: Pr
     }
   }
   const source = okPath ?? paths[0]
-  if (credentials && source?.auth === 'anonymous') notes.push(`Docker credentials for ${ref.domain} were found (${credentials.source}) but the registry did not ask for them.`)
+  if (credentials && source?.auth_ === 'anonymous') notes.push(`Docker credentials for ${ref.domain} were found (${credentials.source}) but the registry did not ask for them.`)
   return {
     ref: ref.input,
     canonical: ref.canonical,
@@ -515,7 +573,7 @@ export async function probeReference(input: string | ImageReference, options: Pr
     ...(source?.rateLimit ? {rateLimit: source.rateLimit} : {}),
     redirects: source?.redirects ?? [],
     ...(source?.digest ? {digest: source.digest} : {}),
-    auth: source?.auth ?? 'anonymous',
+    auth: source?.auth_ ?? 'anonymous',
     notes,
   }
 }
