@@ -6,6 +6,7 @@ import {loadRecipe} from '../../src/core/recipes/load.js'
 import {planSteps, type RecipePlan} from '../../src/core/recipes/plan.js'
 import {runStep, type StepOutcome} from '../../src/core/recipes/run.js'
 import type {PreparedStep} from '../../src/core/recipes/types.js'
+import type {CellResult} from '../../src/core/types.js'
 import {RecipeView} from '../../src/ui/recipe/RecipeView.js'
 import {settle, waitForFrame} from '../helpers/ink.js'
 
@@ -61,10 +62,14 @@ describe('RecipeView', () => {
     const p = await plan('clean-old-engines', {})
     const recorder = new Recorder()
     const outcomes: StepOutcome[] = []
+    const results: CellResult[] = []
     // The real runner, on a command that needs no daemon: the `after` step's docker CLI would, so swap in echo.
     const runner = (prepared: PreparedStep, options: Parameters<typeof runStep>[1]) =>
       runStep({...prepared, commands: [{text: 'echo listed', argv: ['echo', 'listed']}]}, options)
-    const {lastFrame, stdin, unmount} = render(<RecipeView plan={p} recorder={recorder} onClose={() => undefined} color={false} runner={runner} onRan={(o) => outcomes.push(o)} />)
+    const {lastFrame, stdin, unmount} = render(<RecipeView plan={p} recorder={recorder} onClose={() => undefined} color={false} runner={runner} onRan={(o, r) => {
+          outcomes.push(o)
+          results.push(r)
+        }} />)
     await waitForFrame(lastFrame, (f) => f.includes('Remove old Dagger engine containers'))
     stdin.write('\r')
     await waitForFrame(lastFrame, (f) => f.includes('[y] run'))
@@ -78,6 +83,9 @@ describe('RecipeView', () => {
     expect(done).toContain('listed')
     expect(recorder.commands.at(-1)).toMatchObject({argv: ['echo', 'listed'], exitCode: 0, output: 'listed'})
     expect(outcomes).toHaveLength(1)
+    // What the notebook hands to the session log.
+    expect(results[0]).toMatchObject({cell: 'launch', status: 'pass', findings: [{id: 'recipe-clean-old-engines-list', status: 'pass'}]})
+    expect(results[0]?.commands.at(-1)).toMatchObject({argv: ['echo', 'listed'], output: 'listed'})
     unmount()
   })
 

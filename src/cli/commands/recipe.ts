@@ -7,7 +7,7 @@ import {listRecipeNames, loadAllRecipes, loadRecipe} from '../../core/recipes/lo
 import {planRecipe, type PlannedStep, type RecipePlan} from '../../core/recipes/plan.js'
 import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.js'
 import {RecipeError} from '../../core/recipes/types.js'
-import type {CellId, CellResult, Status} from '../../core/types.js'
+import {recipeRunResult} from '../../core/recipes/result.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 
 const HELP = `Usage: dagger-explore recipe --list [--json]
@@ -56,8 +56,6 @@ const OPTIONS = {
   color: {type: 'boolean'},
   help: {type: 'boolean', short: 'h'},
 } as const
-
-const CELL_IDS: readonly CellId[] = ['environment', 'daemon', 'registry', 'build', 'launch', 'components', 'debugger']
 
 function parseVars(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
@@ -119,31 +117,11 @@ async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'qui
 
 /** Writes the run into a session log like any notebook run, under the cell the recipe belongs to. */
 async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, notesDir: string | undefined): Promise<string | undefined> {
-  const cell = CELL_IDS.find((c) => c === plan.recipe.cell) ?? 'debugger'
   const {Session} = await import('../../cells/session.js')
   const {defaultNotesDir} = await import('../../core/notebook/session-log.js')
   const path = await import('node:path')
   const session = await Session.start({env: io.env, notesDir: notesDir ? path.resolve(io.cwd, notesDir) : defaultNotesDir(io.env), cellOptions: {}})
-  const mayFail = (name: string) => plan.recipe.steps.find((s) => s.name === name)?.mayFail === true
-  const failed = outcomes.some((o) => !o.ok && !mayFail(o.step))
-  const status: Status = failed ? 'fail' : outcomes.some((o) => !o.ok) ? 'warn' : 'pass'
-  const result: CellResult = {
-    cell,
-    title: `Recipe: ${plan.recipe.title}`,
-    status,
-    startedAt: started.toISOString(),
-    durationMs: Date.now() - started.getTime(),
-    facts: plan.variables.filter((v) => v.value !== undefined).map((v) => ({label: v.name, value: sanitize(v.value ?? '')})),
-    findings: outcomes.map((o) => ({
-      id: `recipe-${plan.recipe.name}-${o.step}`,
-      status: o.skipped ? 'skipped' : o.ok ? 'pass' : mayFail(o.step) ? 'warn' : 'fail',
-      title: `Recipe ${plan.recipe.name}, step ${o.step}: ${o.skipped ? 'not run' : o.ok ? 'ran' : 'failed'}`,
-      ...(o.ok && !o.skipped ? {} : {detail: o.skipped ?? `It exited with ${o.commands.at(-1)?.exitCode ?? 'no exit code'}; its output is in the command log.`, fix: `Read its output, fix the cause, and run it again: dagger-explore recipe ${plan.recipe.name} --run --step ${o.step}`}),
-      recipe: plan.recipe.name,
-    })),
-    commands: recorder.commands,
-  }
-  await session.log.addResult(result)
+  await session.log.addResult(recipeRunResult(plan, recorder, outcomes, started))
   await session.close('finished')
   return session.log.path
 }

@@ -1,11 +1,13 @@
 import {Box, Text, useApp, useInput, useStdout} from 'ink'
-import {useCallback, useMemo, useState} from 'react'
+import {useCallback, useMemo, useRef, useState} from 'react'
 import type {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {valuesOf} from '../../core/recipes/fill.js'
 import type {PlannedStep, RecipePlan} from '../../core/recipes/plan.js'
 import {describeDryRun, runStep, type RunStepOptions, type StepOutcome} from '../../core/recipes/run.js'
+import {recipeRunResult} from '../../core/recipes/result.js'
 import type {PreparedStep} from '../../core/recipes/types.js'
+import type {CellResult} from '../../core/types.js'
 import {renderRecipeMarkdown} from './markdown.js'
 
 export type StepRunner = (prepared: PreparedStep, options: RunStepOptions) => Promise<StepOutcome>
@@ -15,8 +17,8 @@ export interface RecipeViewProps {
   /** Runs are recorded here; the notebook adds them to the session log. */
   readonly recorder: Recorder
   readonly onClose: () => void
-  /** Told after each run, e.g. to flush the session log. */
-  readonly onRan?: (outcome: StepOutcome) => void
+  /** Told after each run with the recipe's runs so far as a notebook result: hand it to the session log (`addResult`). */
+  readonly onRan?: (outcome: StepOutcome, result: CellResult) => void
   readonly width?: number
   readonly height?: number
   readonly color?: boolean
@@ -52,6 +54,7 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const [selected, setSelected] = useState(0)
   const [scroll, setScroll] = useState(0)
   const [panel, setPanel] = useState<Panel>({kind: 'none'})
+  const runs = useRef<{started: Date; outcomes: StepOutcome[]}>({started: new Date(), outcomes: []})
   const markdown = useMemo(
     () => renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color, values: valuesOf(plan.variables)}).split('\n'),
     [plan.recipe, plan.variables, width, color],
@@ -90,10 +93,11 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
       }
       if (outcome) {
         setPanel({kind: 'result', outcome})
-        onRan?.(outcome)
+        runs.current.outcomes.push(outcome)
+        onRan?.(outcome, recipeRunResult(plan, recorder, runs.current.outcomes, runs.current.started))
       }
     },
-    [cwd, env, onRan, recorder, runner, suspendTerminal],
+    [cwd, env, onRan, plan, recorder, runner, suspendTerminal],
   )
 
   useInput((input, key) => {
