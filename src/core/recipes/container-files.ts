@@ -73,7 +73,12 @@ export async function copyFileFromContainer(docker: Docker, containerId: string,
       stream.on('end', next)
       stream.resume()
     })
-    await withTimeout(pipeline(archive, extract), timeoutMs * 10, `Copying ${filePath} out of the container`)
+    try {
+      await withTimeout(pipeline(archive, extract), timeoutMs * 10, `Copying ${filePath} out of the container`)
+    } catch (error) {
+      archive.destroy()
+      throw error
+    }
     if (!result) throw new Error(`${filePath} in the container is not a regular file.`)
     return {...result, cleanup}
   } catch (error) {

@@ -132,11 +132,21 @@ export async function execInContainer(docker: Docker, id: string, cmd: string[],
   out.on('data', (c: Buffer) => chunks.push(c))
   err.resume()
   docker.modem.demuxStream(stream, out, err)
-  await withTimeout(new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve)
-    stream.on('close', resolve)
-    stream.on('error', reject)
-  }), timeoutMs, 'Running an exec')
+  try {
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve)
+        stream.on('close', resolve)
+        stream.on('error', reject)
+      }),
+      timeoutMs,
+      'Running an exec',
+    )
+  } catch (error) {
+    // An exec that hangs must not hold its socket (and so the process) open after we give up on it.
+    stream.destroy()
+    throw error
+  }
   const info = await withTimeout(exec.inspect(), timeoutMs, 'Inspecting an exec')
   const bytes = Buffer.concat(chunks)
   return {exitCode: info.ExitCode ?? null, stdout: bytes.toString('utf8'), bytes}
