@@ -1,8 +1,9 @@
 /**
 The layered probe of one image reference: DNS (every address) once, then per address family a path
 through TCP -> (proxy CONNECT) -> TLS -> GET /v2/ -> token -> HEAD manifest -> platform manifest ->
-ranged blob GET, opening the token realm's and the blob redirect's hosts layer by layer too. The
-first failing layer of a path ends that path. Credentials and tokens stay inside this module.
+ranged blob GET. Every request follows redirects as Go's client does, and every new host on the way
+(token realm, redirect target, blob CDN) is opened layer by layer too. The first failing layer of a
+path ends that path. Credentials and tokens stay inside this module.
 */
 import type {TLSSocket} from 'node:tls'
 import {categoryForStatus, classifyError, LayerFailure, type Category, type LayerName, type LayerResult} from './categories.js'
@@ -143,7 +144,7 @@ class Path {
   rateLimit?: RateLimit
   digest?: string
   /** How the probe authenticated, in words. */
-  auth_ = 'anonymous'
+  authHow = 'anonymous'
   /** Authorization per origin (`https://host:port`): never sent to another host. */
   readonly auth = new Map<string, string>()
   /** Origins whose 401 challenge was already answered once. */
@@ -298,7 +299,7 @@ class Path {
     if (challenge.scheme === 'basic') {
       if (!basic || !credentials) return false
       this.auth.set(origin.origin, basic)
-      this.auth_ = `Basic auth with docker credentials from ${credentials.source}`
+      this.authHow = `Basic auth with docker credentials from ${credentials.source}`
       return true
     }
     if (challenge.scheme !== 'bearer') return false
@@ -336,7 +337,7 @@ class Path {
     })
     if (token === undefined) throw new NestedFailure()
     this.auth.set(origin.origin, `Bearer ${token}`)
-    this.auth_ = credentials ? `token with docker credentials from ${credentials.source}` : 'anonymous token'
+    this.authHow = credentials ? `token with docker credentials from ${credentials.source}` : 'anonymous token'
     return true
   }
 
@@ -559,8 +560,8 @@ export async function probeReference(input: string | ImageReference, options: Pr
       )
     }
   }
-  const source = okPath ?? paths[0]
-  if (credentials && source?.auth_ === 'anonymous') notes.push(`Docker credentials for ${ref.domain} were found (${credentials.source}) but the registry did not ask for them.`)
+  const source = okPath ?? paths.find((p) => p.failed === failure) ?? paths[0]
+  if (credentials && source?.authHow === 'anonymous') notes.push(`Docker credentials for ${ref.domain} were found (${credentials.source}) but the registry did not ask for them.`)
   return {
     ref: ref.input,
     canonical: ref.canonical,
@@ -573,7 +574,7 @@ export async function probeReference(input: string | ImageReference, options: Pr
     ...(source?.rateLimit ? {rateLimit: source.rateLimit} : {}),
     redirects: source?.redirects ?? [],
     ...(source?.digest ? {digest: source.digest} : {}),
-    auth: source?.auth_ ?? 'anonymous',
+    auth: source?.authHow ?? 'anonymous',
     notes,
   }
 }
