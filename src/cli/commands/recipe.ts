@@ -61,7 +61,7 @@ function parseVars(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const pair of pairs) {
     const at = pair.indexOf('=')
-    if (at <= 0) throw new UsageError(`--var takes NAME=VALUE; "${sanitize(pair)}" has no name before "=". Example: --var engine_pid=7`)
+    if (at <= 0) throw new UsageError(`--var takes NAME=VALUE; "${sanitize(pair)}" is not in that form. Example: --var engine_pid=7`)
     out[pair.slice(0, at)] = pair.slice(at + 1)
   }
   return out
@@ -215,6 +215,10 @@ export const main: CommandMain = async (argv, io) => {
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout)
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${sanitize(values.timeout)}" is not one.`)
+  }
+
+  if (values.run && values.yes !== true && !io.interactive) {
+    throw new UsageError(`Running recipe steps without a terminal needs --yes (nothing is run without confirmation). Review what would run with \`dagger-explore recipe ${sanitize(name)} --dry-run\`, then add --yes.`)
   }
 
   let plan: RecipePlan
