@@ -1,4 +1,5 @@
 import type {Recorder} from '../core/notebook/recorder.js'
+import type {BuildViewModel} from '../core/engine/build-view-model.js'
 import type {CellId, CellResult, Confirm} from '../core/types.js'
 
 /** What a cell gets to work with. Everything it does goes through the recorder so every mode shows it. */
@@ -14,7 +15,11 @@ export interface CellContext {
   readonly options: Readonly<Record<string, string | number | boolean | undefined>>
   /** Asks the user to approve a destructive step (the TUI shows a prompt); absent in plain and JSON runs. */
   readonly confirm?: Confirm
+  /** Hands the UI a live view of long work (the build's output) while the cell runs; absent outside the TUI. */
+  readonly live?: (view: LiveView) => void
 }
+
+export type LiveView = {readonly kind: 'build'; readonly view: BuildViewModel}
 
 export interface CellDefinition {
   readonly id: CellId

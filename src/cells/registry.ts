@@ -9,6 +9,8 @@ export interface CellEntry {
   readonly load?: () => Promise<CellDefinition>
   /** Shown for a step that is not built yet. */
   readonly pending?: string
+  /** What the cell looks at, so a remote Docker host can be named: the daemon, files on this machine, or the network from here. */
+  readonly inspects?: 'daemon' | 'daemon-files' | 'network'
 }
 
 /** The notebook's steps, in the order of the journey. */
@@ -21,36 +23,63 @@ export const CELLS: readonly CellEntry[] = [
   },
   {
     id: 'daemon',
+    inspects: 'daemon-files',
     title: 'Docker daemon',
     summary: 'The daemon config in force, linted as dockerd reads it and compared with the running daemon.',
     load: async () => (await import('./daemon.js')).daemonCell,
   },
   {
     id: 'registry',
+    inspects: 'network',
     title: 'Registry',
     summary: 'A layered probe of the registries the dev build pulls from, with a control registry.',
     pending: 'Not available yet: the Registry cell is still being built.',
   },
   {
     id: 'build',
+    inspects: 'daemon',
     title: 'Build engine',
     summary: "The dagger checkout's own dev build, run and explained.",
-    load: async () => (await import('./build.js')).buildCell,
+    load: async () => {
+      const {makeBuildCell} = await import('./build.js')
+      // The UI's live view and approval prompt are per run, so the cell is made for each context.
+      return {
+        id: 'build',
+        title: 'Build engine',
+        summary: "The dagger checkout's own dev build, run and explained.",
+        run: (ctx) =>
+          makeBuildCell({
+            onBuildStart: (live) => ctx.live?.({kind: 'build', view: live.view}),
+            ...(ctx.confirm ? {confirm: ctx.confirm} : {}),
+          }).run(ctx),
+      }
+    },
   },
   {
     id: 'launch',
+    inspects: 'daemon',
     title: 'Launch engine',
     summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
-    load: async () => (await import('./launch.js')).launchCell,
+    load: async () => {
+      const {makeLaunchCell} = await import('./launch.js')
+      return {
+        id: 'launch',
+        title: 'Launch engine',
+        summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
+        run: (ctx) => makeLaunchCell(ctx.confirm ? {confirm: ctx.confirm} : {}).run(ctx),
+      }
+    },
   },
   {
     id: 'components',
+    inspects: 'daemon',
     title: 'Components',
     summary: "The engine image's filetree checked against what the engine needs.",
-    pending: 'Not available yet: the Components cell is still being built.',
+    load: async () => (await import('./components.js')).componentsCell,
   },
   {
     id: 'debugger',
+    inspects: 'daemon',
     title: 'Debugger',
     summary: 'Attach Delve to the running engine.',
     load: async () => (await import('./debugger.js')).debuggerCell,

@@ -1,7 +1,9 @@
+import os from 'node:os'
+import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {Recorder} from '../core/notebook/recorder.js'
 import {sanitize} from '../core/notebook/sanitize.js'
 import {worstStatus, type CellId, type CellResult, type Confirm, type Finding} from '../core/types.js'
-import type {CellContext} from './cell.js'
+import type {CellContext, LiveView} from './cell.js'
 import type {CellEntry} from './registry.js'
 
 export interface RunCellOptions {
@@ -11,6 +13,7 @@ export interface RunCellOptions {
   readonly notesDir: string
   readonly options: CellContext['options']
   readonly confirm?: Confirm
+  readonly live?: (view: LiveView) => void
 }
 
 /**
@@ -20,6 +23,7 @@ Runs one cell and turns whatever happened into a CellResult: a step that is not 
 export async function runCell(entry: CellEntry, options: RunCellOptions): Promise<CellResult> {
   const started = new Date()
   const recorder = new Recorder(options.signal)
+  if (entry.load && entry.inspects) await nameRemoteHost(entry, options.env, recorder)
   if (!entry.load) {
     recorder.finding({
       id: `${entry.id}-not-available`,
@@ -56,5 +60,25 @@ export async function runCell(entry: CellEntry, options: RunCellOptions): Promis
     findings: recorder.findings,
     commands: recorder.commands,
     ...(recorder.sidecars.length > 0 ? {sidecars: recorder.sidecars} : {}),
+  }
+}
+
+/** With a remote daemon, every cell says which host it looks at, and what it can and cannot see from here. */
+async function nameRemoteHost(entry: CellEntry, env: NodeJS.ProcessEnv, recorder: Recorder): Promise<void> {
+  const endpoint = await resolveEndpoint(env).catch(() => undefined)
+  if (!endpoint || endpoint.local) return
+  const here = os.hostname()
+  switch (entry.inspects) {
+    case 'daemon':
+      recorder.fact('Docker host', `${endpoint.host}: the remote daemon (${endpoint.reason}) is the one inspected, not this machine (${here})`)
+      break
+    case 'daemon-files':
+      recorder.fact('Docker host', `${endpoint.host} is remote: files read here (daemon.json, systemd units) belong to this machine (${here}), not to that daemon; only what its API reports describes it`)
+      break
+    case 'network':
+      recorder.fact('Probed from', `this machine (${here}), not from the network of the Docker daemon at ${endpoint.host}; pulls happen there and may see a different network`)
+      break
+    default:
+      break
   }
 }

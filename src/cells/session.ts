@@ -4,7 +4,7 @@ import {listSessions, SessionLog} from '../core/notebook/session-log.js'
 import {readOsRelease} from '../core/system/host.js'
 import type {CellId, CellResult, CommandRecord, Confirm} from '../core/types.js'
 import {VERSION} from '../version.js'
-import type {CellContext} from './cell.js'
+import type {CellContext, LiveView} from './cell.js'
 import {CELLS, type CellEntry} from './registry.js'
 import {runCell} from './run-cell.js'
 
@@ -80,7 +80,7 @@ export class Session {
     return this.controller.signal
   }
 
-  async run(entry: CellEntry, extra: {confirm?: Confirm} = {}): Promise<CellResult> {
+  async run(entry: CellEntry, extra: {confirm?: Confirm; live?: (view: LiveView) => void} = {}): Promise<CellResult> {
     const result = await runCell(entry, {
       ...extra,
       env: this.options.env,

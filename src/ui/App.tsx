@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {Box, Text, useApp, useInput, useWindowSize, type Key} from 'ink'
 import {useCallback, useMemo, useRef, useState} from 'react'
 import {STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
@@ -10,11 +11,16 @@ import {HelpOverlay} from './HelpOverlay.js'
 import {actionFor, hintLine, keystrokes, type Mode} from './keymap.js'
 import {INTRO, offerText, summarize, summaryLines, type GuideStage} from './guide.js'
 import {RecipeScreen} from './recipe/RecipeScreen.js'
+import {BuildView} from './build/BuildView.js'
+import {TreeExplorer} from './tree/TreeExplorer.js'
+import {lastComponentsView} from '../cells/components.js'
+import type {LiveView} from '../cells/cell.js'
+import type {BuildViewModel} from '../core/engine/build-view-model.js'
 import {wrapLine} from './wrap.js'
 
 /** What the notebook needs from a session: the real Session satisfies it. */
 export interface NotebookSession {
-  run(entry: CellEntry, extra?: {confirm?: Confirm}): Promise<CellResult>
+  run(entry: CellEntry, extra?: {confirm?: Confirm; live?: (view: LiveView) => void}): Promise<CellResult>
   note(cell: CellId, text: string): Promise<void>
   recordRecipe(cell: CellId, recipe: string, commands: readonly CommandRecord[]): Promise<void>
   readonly log: {readonly path: string}
@@ -74,6 +80,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
   const [guide, setGuide, guideRef] = useLatest<GuideStage>(guided ? 'intro' : 'off')
   const [offer, setOffer, offerRef] = useLatest<string | undefined>(undefined)
   const [recipe, setRecipe] = useState<{name: string; cell: CellId; recorder: Recorder} | undefined>()
+  const [liveBuild, setLiveBuild] = useState<BuildViewModel | undefined>()
   const [running, setRunning] = useState<CellId | undefined>()
   const [mode, setMode, modeRef] = useLatest<Mode>('browse')
   const [draft, setDraft, draftRef] = useLatest('')
@@ -131,9 +138,16 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       setRunning(target.id)
       setMessage('')
       setScroll(0)
-      void session.run(target, {confirm}).then(
+      // A long step hands over a live view; the notebook shows it while the step runs.
+      const live = (view: LiveView) => {
+        if (view.kind !== 'build') return
+        setLiveBuild(view.view)
+        if (modeRef.current === 'browse') setMode('build')
+      }
+      void session.run(target, {confirm, live}).then(
         (result) => {
           if (quitting.current) return
+          if (modeRef.current === 'build') setMode('browse')
           setResults((prev) => new Map(prev).set(target.id, result))
           setHistory((prev) => new Map(prev).set(target.id, [...(prev.get(target.id) ?? []), result]))
           setRunning(undefined)
@@ -148,7 +162,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
         },
       )
     },
-    [running, session, confirm, cells, guideRef, setOffer],
+    [running, session, confirm, cells, guideRef, setOffer, modeRef, setMode],
   )
 
   const openRecipe = useCallback(
@@ -164,10 +178,18 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     [results, setMode],
   )
 
+  // A sub-view closes on a key the notebook also listens to (q, Esc): the notebook must not act on
+  // that same key press, so the mode changes only after every listener has seen it.
+  const leaveView = useCallback((then?: () => void) => {
+    setTimeout(() => {
+      setMode('browse')
+      then?.()
+    }, 0)
+  }, [setMode])
+
   const closeRecipe = useCallback(() => {
     const open = recipe
-    setRecipe(undefined)
-    setMode('browse')
+    leaveView(() => setRecipe(undefined))
     if (!open) return
     void session.recordRecipe(open.cell, open.name, open.recorder.commands).then(
       () => {
@@ -175,7 +197,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       },
       (error: unknown) => setMessage(`Could not save the recipe run: ${sanitize(String(error))}`),
     )
-  }, [recipe, session, setMode])
+  }, [recipe, session, leaveView])
 
   const quit = useCallback(
     (how: 'finished' | 'interrupted') => {
@@ -200,8 +222,8 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       quit('interrupted')
       return
     }
-    // The recipe view reads the keyboard itself and calls back when it closes.
-    if (mode === 'recipe') return
+    // These views read the keyboard themselves and call back when they close.
+    if (mode === 'recipe' || mode === 'build' || mode === 'tree') return
     if (mode === 'confirm') {
       const action = actionFor('confirm', input, key)
       if (action === 'approve') asking?.answer(true)
@@ -290,6 +312,11 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       case 'recipe':
         openRecipe(entry)
         break
+      case 'open':
+        if (entry.id === 'build' && liveBuild) setMode('build')
+        else if (entry.id === 'components' && lastComponentsView() && results.has('components')) setMode('tree')
+        else setMessage(`${entry.title} has no view to open${entry.id === 'build' || entry.id === 'components' ? ' until it has run' : ''}.`)
+        break
       case 'scrollDown':
         setScroll((s) => Math.min(maxScroll, s + Math.max(1, paneHeight - 2)))
         break
@@ -315,6 +342,18 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       </Box>
       {mode === 'help' ? (
         <HelpOverlay height={paneHeight} />
+      ) : mode === 'tree' && lastComponentsView() ? (
+        <TreeExplorer
+          image={lastComponentsView()!.inspection.image}
+          tree={lastComponentsView()!.inspection.tree}
+          checklist={lastComponentsView()!.checklist}
+          readFile={lastComponentsView()!.readFile}
+          name="engine image"
+          exportDir={path.dirname(session.log.path)}
+          height={paneHeight}
+          width={size.columns}
+          onClose={() => leaveView()}
+        />
       ) : (
         <Box flexDirection="row" height={paneHeight}>
           <Box flexDirection="column" width={RAIL_WIDTH} marginRight={2}>
@@ -331,7 +370,24 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
             })}
           </Box>
           <Box flexDirection="column" width={paneWidth}>
-            {mode === 'recipe' && recipe ? (
+            {mode === 'build' && liveBuild ? (
+              <BuildView
+                view={liveBuild}
+                // Its summary, position and hint lines come on top of the output rows.
+                height={Math.max(3, paneHeight - 3)}
+                width={paneWidth}
+                onClose={() => leaveView()}
+                onOpenRegistry={() =>
+                  leaveView(() => {
+                    const index = cells.findIndex((c) => c.id === 'registry')
+                    if (index >= 0) {
+                      setSelected(index)
+                      setMessage('The Registry cell probes the references the build failed on: press Enter to run it.')
+                    }
+                  })
+                }
+              />
+            ) : mode === 'recipe' && recipe ? (
               <RecipeScreen
                 name={recipe.name}
                 recorder={recipe.recorder}

@@ -1,6 +1,6 @@
 import type {Key} from 'ink'
 
-export type Mode = 'browse' | 'note' | 'help' | 'confirm' | 'recipe'
+export type Mode = 'browse' | 'note' | 'help' | 'confirm' | 'recipe' | 'build' | 'tree'
 
 export type Action =
   | 'up'
@@ -17,6 +17,7 @@ export type Action =
   | 'approve'
   | 'decline'
   | 'recipe'
+  | 'open'
   | 'stopGuide'
 
 export interface Binding {
@@ -39,6 +40,7 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, match: (_, k) => k.return},
   {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, match: (i) => i === 'r'},
   {action: 'note', keys: 'n', description: 'add a note to the cell', short: 'note', mode: 'browse', hint: true, match: (i) => i === 'n'},
+  {action: 'open', keys: 'o', description: "open the cell's own view (the build's live output, the engine filetree)", short: 'open', mode: 'browse', hint: false, match: (i) => i === 'o'},
   {action: 'recipe', keys: 'R', description: "open the recipe of the cell's finding", short: 'recipe', mode: 'browse', hint: false, match: (i) => i === 'R'},
   {action: 'stopGuide', keys: 'Esc', description: 'stop the guided run and look around freely', short: 'explore', mode: 'browse', hint: false, match: (_, k) => k.escape},
   {action: 'scrollDown', keys: 'PgDn/Space', description: 'scroll the cell down', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageDown || i === ' '},

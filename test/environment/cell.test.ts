@@ -106,3 +106,15 @@ describe.skipIf(skipWithoutDocker())('Environment cell against the real daemon',
     expect(result.findings.find((f) => f.id === 'docker-daemon-answers')?.status).toBe('pass')
   })
 })
+
+describe('a remote Docker host', () => {
+  it('is named by every cell that looks at the daemon, and the file-reading cell says what it cannot see', async () => {
+    const env = {PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: 'tcp://127.0.0.9:1'}
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
+    const opts = {env, signal: new AbortController().signal, previous: new Map(), notesDir, options: {timeoutMs: 500}}
+    const daemon = await runCell(findCell('daemon')!, opts)
+    expect(daemon.facts.find((f) => f.label === 'Docker host')?.value).toMatch(/tcp:\/\/127\.0\.0\.9:1 is remote: files read here .* belong to this machine/)
+    const debug = await runCell(findCell('debugger')!, opts)
+    expect(debug.facts.find((f) => f.label === 'Docker host')?.value).toMatch(/the remote daemon .* is the one inspected/)
+  })
+})

@@ -71,8 +71,13 @@ describe('the notebook frame', () => {
     const frame = ui.lastFrame()!
     expect(frame).toContain('> socket lives elsewhere')
     expect(frame).toContain('> see DOCKER_HOST')
-    await new Promise((r) => setTimeout(r, 100))
-    const log = await readFile(session.log.path, 'utf8')
+    // The note is written in the background; wait (bounded) for it to reach the disk.
+    const started = Date.now()
+    let log = ''
+    while (!log.includes('> see DOCKER_HOST') && Date.now() - started < 5000) {
+      log = await readFile(session.log.path, 'utf8')
+      await new Promise((r) => setTimeout(r, 20))
+    }
     expect(log).toContain('> socket lives elsewhere\n> see DOCKER_HOST')
     ui.unmount()
   })
@@ -218,6 +223,54 @@ describe('the guided run', () => {
     await new Promise((r) => setTimeout(r, 250))
     ui.stdin.write('\u001B')
     await waitForFrame(ui.lastFrame, (f) => f.includes('Not run yet. Press Enter to run it.'), 5000)
+    ui.unmount()
+  })
+})
+
+describe('live views', () => {
+  it('shows a running build live, lets the user step out and back with o, and returns to the findings when it ends', async () => {
+    const {BuildOutput} = await import('../../src/core/engine/build-output.js')
+    const {BuildViewModel} = await import('../../src/core/engine/build-view-model.js')
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
+    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const output = new BuildOutput(1000)
+    let finish: () => void = () => {}
+    const cell = {
+      id: 'build' as const,
+      title: 'Build engine',
+      summary: 'fake build',
+      load: async () => ({
+        id: 'build' as const,
+        title: 'Build engine',
+        summary: '',
+        async run(ctx: import('../../src/cells/cell.js').CellContext) {
+          ctx.live?.({kind: 'build', view: new BuildViewModel(output)})
+          output.pushLines(Array.from({length: 50}, (_, i) => `${i + 1}: step ${i + 1} DONE`))
+          await new Promise<void>((resolve) => (finish = resolve))
+          output.finish('passed')
+          ctx.recorder.finding({id: 'build-passed', status: 'pass', title: 'Built in 1s'})
+        },
+      }),
+    }
+    let quitCalls = 0
+    const ui = render(<App session={session} cells={[cell]} onQuit={() => quitCalls++} />)
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Build engine'))
+    await new Promise((r) => setTimeout(r, 250))
+    ui.stdin.write('\r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('50: step 50 DONE'))
+    await new Promise((r) => setTimeout(r, 250)) // the view arms its keys after its first frame
+    ui.stdin.write('k')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('paused'))
+    ui.stdin.write('q') // the build view's own close key; it must not quit the notebook too
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Running…'))
+    expect(quitCalls).toBe(0)
+    await new Promise((r) => setTimeout(r, 50))
+    ui.stdin.write('o')
+    // Back in the same view, where the user left it (scrolled up, paused).
+    await waitForFrame(ui.lastFrame, (f) => f.includes('paused (G to follow)'))
+    expect(quitCalls).toBe(0)
+    finish()
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Built in 1s'))
     ui.unmount()
   })
 })
