@@ -129,3 +129,35 @@ describe('dagger-explore daemon-config', () => {
     expect(await readFile(risky, 'utf8')).toBe('{"mtu": 9000}')
   })
 })
+
+describe('daemon-config reset in an ESM bundle like dist/', () => {
+  test('writes the file (no dependency that needs __filename)', async () => {
+    const {build} = await import('esbuild')
+    const {execa} = await import('execa')
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dx-daemoncfg-bundle-'))
+    try {
+      const entry = path.join(dir, 'entry.ts')
+      const command = path.resolve(import.meta.dirname, '../../src/cli/commands/daemon-config.ts')
+      await writeFile(entry, `import {main} from ${JSON.stringify(command)}\nconst io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), color: false, interactive: false}\nprocess.exitCode = await main(process.argv.slice(2), io)\n`)
+      // The same bundling options as scripts/build.mjs.
+      await build({
+        entryPoints: [entry],
+        outfile: path.join(dir, 'cli.mjs'),
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node22',
+        external: ['dockerode', 'ssh2', 'cpu-features'],
+        banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
+        logLevel: 'silent',
+      })
+      const config = path.join(dir, 'daemon.json')
+      await writeFile(config, '{"max-concurrent-downloads": 10, "debug": true}\n')
+      const result = await execa(process.execPath, [path.join(dir, 'cli.mjs'), 'reset', config, '--yes'], {reject: false, timeout: 30_000, cwd: path.resolve(import.meta.dirname, '../..')})
+      expect(result.exitCode, result.stderr).toBe(0)
+      expect(await readFile(config, 'utf8')).toBe('{"debug": true}\n')
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
+  })
+})

@@ -76,6 +76,7 @@ describe('reset plan', () => {
       ['--- a', '+++ b', '@@ -1,6 +1,5 @@', ' line 1', ' line 2', '-line 3', ' line 4', ' line 5', ' line 6', '@@ -15,6 +14,6 @@', ' line 15', ' line 16', ' line 17', '-line 18', '+line 18 changed', ' line 19', ' line 20', ''].join('\n'),
     )
     expect(unifiedDiff(a, a, 'a', 'b')).toBe('')
+    expect(unifiedDiff('{"a": 1, "b": 2}', '{"a": 1}', 'a', 'b')).toBe(['--- a', '+++ b', '@@ -1,1 +1,1 @@', '-{"a": 1, "b": 2}', '\\ No newline at end of file', '+{"a": 1}', '\\ No newline at end of file', ''].join('\n'))
   })
 })
 

@@ -38,8 +38,14 @@ function diffOps(a: readonly string[], b: readonly string[]): Op[] {
 
 /** `diff -u` style output; empty string when the texts are equal. */
 export function unifiedDiff(before: string, after: string, fromLabel: string, toLabel: string, context = 3): string {
-  const ops = diffOps(splitLines(before), splitLines(after))
+  const aLines = splitLines(before)
+  const bLines = splitLines(after)
+  const ops = diffOps(aLines, bLines)
   if (ops.every((o) => o.kind === ' ')) return ''
+  const aTotal = aLines.length
+  const bTotal = bLines.length
+  const aNoNewline = before !== '' && !before.endsWith('\n')
+  const bNoNewline = after !== '' && !after.endsWith('\n')
   const out = [`--- ${fromLabel}`, `+++ ${toLabel}`]
   // Line numbers before each op, on both sides.
   const aLine: number[] = []
@@ -77,10 +83,17 @@ export function unifiedDiff(before: string, after: string, fromLabel: string, to
     const aStart = aCount === 0 ? (aLine[start] ?? 1) - 1 : (aLine[start] ?? 1)
     const bStart = bCount === 0 ? (bLine[start] ?? 1) - 1 : (bLine[start] ?? 1)
     out.push(`@@ -${aStart},${aCount} +${bStart},${bCount} @@`)
-    for (const o of slice) out.push(`${o.kind}${o.line}`)
+    for (let i = start; i < end; i++) {
+      const o = ops[i]
+      if (o === undefined) continue
+      out.push(`${o.kind}${o.line}`)
+      // As diff -u: a side whose last line has no newline says so right after that line.
+      const lastOfA = o.kind !== '+' && (aLine[i] ?? 0) === aTotal && aNoNewline
+      const lastOfB = o.kind !== '-' && (bLine[i] ?? 0) === bTotal && bNoNewline
+      if (lastOfA || lastOfB) out.push('\\ No newline at end of file')
+    }
     k = end
     start = end
   }
-  if (!before.endsWith('\n') && before !== '') out.push('\\ No newline at end of file (before)')
   return `${out.join('\n')}\n`
 }

@@ -5,10 +5,9 @@ write the file, it stages the new content and returns the exact sudo commands in
 runs sudo itself.
 */
 import {constants} from 'node:fs'
-import {access, copyFile, mkdtemp, rm, stat, writeFile} from 'node:fs/promises'
+import {access, chown, copyFile, mkdtemp, open, rename, rm, stat, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import writeFileAtomic from 'write-file-atomic'
 import {unifiedDiff} from './diff.js'
 import type {ConfigFinding} from './finding.js'
 import {parseStrictJson, toValue, type JsonMember, type JsonNode} from './json-strict.js'
@@ -202,12 +201,36 @@ export async function writeResetPlan(plan: ResetPlan, now = new Date(), stageDir
     return stageForSudo(plan, backup, mode, info.uid, info.gid, stageDir, error)
   }
   try {
-    await writeFileAtomic(plan.file, plan.after, {mode, chown: {uid: info.uid, gid: info.gid}})
+    await replaceAtomically(plan.file, plan.after, mode, info.uid, info.gid)
     return {written: true, backup}
   } catch (error) {
     await rm(backup, {force: true}).catch(() => undefined)
     if (!isPermissionError(error)) throw error
     return stageForSudo(plan, backup, mode, info.uid, info.gid, stageDir, error)
+  }
+}
+
+/**
+Writes a temp file beside `file` (same mode, same owner when we may set it), flushes it to disk and
+renames it over `file`, so readers see the old or the new file, never half of one. (Not
+write-file-atomic: it reads __filename, which the ESM bundle does not define.)
+*/
+async function replaceAtomically(file: string, content: string, mode: number, uid: number, gid: number): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.dagger-explore-${process.pid}-${Date.now()}.tmp`)
+  const handle = await open(temp, 'wx', mode)
+  try {
+    await handle.writeFile(content)
+    await handle.chmod(mode)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    if (process.getuid?.() === 0) await chown(temp, uid, gid)
+    await rename(temp, file)
+  } catch (error) {
+    await rm(temp, {force: true}).catch(() => undefined)
+    throw error
   }
 }
 
