@@ -90,3 +90,17 @@ describe('export lines and explanations', () => {
     expect(e.refs).toContain('docker.io/library/golang:1.21.3-alpine3.18')
   })
 })
+
+describe('step tracking stays bounded', () => {
+  it('forgets the oldest finished steps beyond the limit and keeps the counts', async () => {
+    const {MAX_TRACKED_STEPS} = await import('../../src/core/engine/progress.js')
+    const t = new ProgressTracker()
+    t.feed('0: long-running step')
+    const n = MAX_TRACKED_STEPS * 3
+    for (let i = 1; i <= n; i++) t.feed(i % 2 === 0 ? `${i}: s CACHED` : `${i}: s DONE`)
+    expect(t.summary()).toEqual({steps: n + 1, done: n / 2, cached: n / 2, running: 1, failed: 0, canceled: 0})
+    expect((t as unknown as {states: Map<string, number>}).states.size).toBeLessThanOrEqual(MAX_TRACKED_STEPS)
+    t.feed('0: long-running step DONE')
+    expect(t.summary().running).toBe(0)
+  })
+})

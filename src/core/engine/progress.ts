@@ -76,9 +76,14 @@ const CACHED_S = 2
 const FAILED_S = 3
 const CANCELED_S = 4
 
-/** Step states by key; a failure sticks, a cache hit is not downgraded by a later DONE. */
+/** Steps whose state is kept individually; beyond it the oldest finished ones are forgotten (their counts stay). */
+export const MAX_TRACKED_STEPS = 20_000
+
+/** Step states by key; a failure sticks, a cache hit is not downgraded by a later DONE. Memory is bounded. */
 export class ProgressTracker {
   private readonly states = new Map<string, number>()
+  /** Finished steps no longer tracked one by one, by state, so the counts stay right. */
+  private readonly forgotten = [0, 0, 0, 0, 0]
   private counts = [0, 0, 0, 0, 0]
   /** Text of the steps that failed, first ones first (bounded). */
   readonly failedSteps: string[] = []
@@ -115,12 +120,24 @@ export class ProgressTracker {
     if (prev !== undefined) this.counts[prev] = (this.counts[prev] ?? 0) - 1
     this.counts[next] = (this.counts[next] ?? 0) + 1
     this.states.set(ev.key, next)
+    if (prev === undefined && this.states.size > MAX_TRACKED_STEPS) this.forget()
+  }
+
+  /** Drops the oldest finished steps (insertion order) down to three quarters of the limit; running ones stay. */
+  private forget(): void {
+    const target = Math.floor(MAX_TRACKED_STEPS * 0.75)
+    for (const [key, state] of this.states) {
+      if (this.states.size <= target) break
+      if (state === RUNNING) continue
+      this.states.delete(key)
+      this.forgotten[state] = (this.forgotten[state] ?? 0) + 1
+    }
   }
 
   summary(): ProgressSummary {
     const c = this.counts
     return {
-      steps: this.states.size,
+      steps: this.states.size + this.forgotten.reduce((a, b) => a + b, 0),
       running: c[RUNNING] ?? 0,
       done: c[DONE_S] ?? 0,
       cached: c[CACHED_S] ?? 0,

@@ -1,4 +1,4 @@
-import {closeSync, createWriteStream, mkdirSync, openSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync} from 'node:fs'
 import {open, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {StringDecoder} from 'node:string_decoder'
@@ -117,7 +117,10 @@ export async function runBuild(options: BuildRunOptions): Promise<BuildRunResult
   const rawPath = path.join(path.dirname(options.sidecarPath), `.${path.basename(options.sidecarPath)}.raw`)
   // Private (0600) before the build writes anything into it; append mode so both streams interleave.
   const rawFd = openSync(rawPath, 'a', 0o600)
-  const sidecar = createWriteStream(options.sidecarPath, {flags: 'w', mode: 0o600})
+  const sidecar = await open(options.sidecarPath, 'w', 0o600)
+  // One buffer reused for every sidecar write: a Buffer per block would pile up as external memory
+  // faster than the collector frees it during a flood.
+  let scratch = Buffer.allocUnsafe(READ_BLOCK * 2)
   let bytes = 0
 
   // The descriptor goes to the child as it is (execa's `{file}` form would pipe through this process
@@ -142,8 +145,12 @@ export async function runBuild(options: BuildRunOptions): Promise<BuildRunResult
     if (pending.length === 0) return
     const text = pending.join('')
     pending = []
-    // The sidecar is the record of every line: wait for the disk rather than letting memory grow.
-    if (!sidecar.write(text)) await new Promise<void>((resolve) => sidecar.once('drain', () => resolve()))
+    const size = Buffer.byteLength(text)
+    if (size > scratch.length) scratch = Buffer.allocUnsafe(size * 2)
+    const length = scratch.write(text)
+    // The sidecar is the record of every line: the next block waits for the disk, memory never grows.
+    let written = 0
+    while (written < length) written += (await sidecar.write(scratch, written, length - written)).bytesWritten
   }
 
   const tail = (async () => {
@@ -195,7 +202,7 @@ export async function runBuild(options: BuildRunOptions): Promise<BuildRunResult
   clearTimeout(timer)
   options.signal?.removeEventListener('abort', onAbort)
   await tail
-  await new Promise<void>((resolve) => sidecar.end(resolve))
+  await sidecar.close()
   await rm(rawPath, {force: true})
 
   const code = (result as {code?: string}).code
