@@ -7,6 +7,7 @@ import {planSteps, type RecipePlan} from '../../src/core/recipes/plan.js'
 import {runStep, type StepOutcome} from '../../src/core/recipes/run.js'
 import type {PreparedStep} from '../../src/core/recipes/types.js'
 import type {CellResult} from '../../src/core/types.js'
+import {RecipeScreen} from '../../src/ui/recipe/RecipeScreen.js'
 import {RecipeView} from '../../src/ui/recipe/RecipeView.js'
 import {settle, waitForFrame} from '../helpers/ink.js'
 
@@ -137,6 +138,25 @@ describe('RecipeView', () => {
     stdin.write('q')
     await settle()
     expect(closed).toBe(true)
+    unmount()
+  })
+})
+
+describe('RecipeScreen', () => {
+  test('detects values, then shows the recipe; a session value wins over detection', async () => {
+    const {lastFrame, stdin, unmount} = render(
+      <RecipeScreen name="dev-shell" session={{dagger_src: '/from/the/session', engine_container: 'dagger-engine.dev'}} recorder={new Recorder()} onClose={() => undefined} color={false} env={{...process.env, DOCKER_HOST: 'tcp://127.0.0.1:1'}} timeoutMs={2000} />,
+    )
+    expect(lastFrame()).toContain('Opening dev-shell')
+    await waitForFrame(lastFrame, (f) => f.includes('Open a shell that talks to the dev engine'))
+    stdin.write('j')
+    await waitForFrame(lastFrame, (f) => f.includes('$ test -x /from/the/session/bin/dagger'))
+    unmount()
+  })
+  test('an unknown recipe is said plainly', async () => {
+    const {lastFrame, unmount} = render(<RecipeScreen name="no-such-recipe" recorder={new Recorder()} onClose={() => undefined} />)
+    const frame = await waitForFrame(lastFrame, (f) => f.includes('could not be opened'))
+    expect(frame).toContain('There is no recipe called "no-such-recipe"')
     unmount()
   })
 })
