@@ -134,7 +134,7 @@ export const registryCell: CellDefinition = {
     const report = await rec.call(
       'api',
       ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
-      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, ...(raised ? {concurrencyRaised: raised} : {})}),
+      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, signal: ctx.signal, ...(raised ? {concurrencyRaised: raised} : {})}),
       (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
     )
     for (const d of report.results) rec.fact(d.ref, verdictText(d))

@@ -73,6 +73,15 @@ describe('the Registry cell', () => {
     expect(rec.findings.filter((f) => f.status === 'fail').length).toBe(DEV_IMAGE_SETS['v0.9.3'].images.length)
   })
 
+  it('stops waiting when the session is interrupted', async () => {
+    const {ctx} = context({registryRefs: fronts.ref('neverAnswer'), control: 'none', registryTimeoutMs: 5000})
+    const abort = new AbortController()
+    setTimeout(() => abort.abort(), 100)
+    const started = performance.now()
+    await expect(registryCell.run({...ctx, signal: abort.signal})).rejects.toThrow(/interrupted/)
+    expect(performance.now() - started).toBeLessThan(1000)
+  })
+
   it.skipIf(!labAvailable() && process.env.CI !== 'true')('passes on the lab registry', async () => {
     const reg = labRegistry()
     const {ctx, rec} = context({registryRefs: reg.image, control: 'none'})

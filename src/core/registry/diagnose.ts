@@ -62,6 +62,8 @@ export interface DiagnoseOptions extends ProbeOptions {
   readonly control?: string | null
   /** What the Docker daemon cell said about a raised max-concurrent-downloads, to name it in fixes. */
   readonly concurrencyRaised?: string
+  /** Stops waiting when aborted (the probes still end within their own timeouts). */
+  readonly signal?: AbortSignal
 }
 
 export interface DiagnoseReport {
@@ -153,6 +155,24 @@ async function diagnoseOne(ref: ImageReference, options: DiagnoseOptions, contro
   }
 }
 
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('The registry diagnosis was interrupted.'))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('The registry diagnosis was interrupted.'))
+    signal.addEventListener('abort', onAbort, {once: true})
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  })
+}
+
 /**
 Diagnoses references in parallel. The control starts at once alongside them so a failing
 reference's scope costs no extra wait. Throws `ReferenceError` before any network use for a bad
@@ -168,7 +188,7 @@ export async function diagnose(refs: readonly string[], options: DiagnoseOptions
     : Promise.resolve(null)
   // A rejected control must not become an unhandled rejection when no reference needs it.
   control.catch(() => undefined)
-  const results = await Promise.all(parsed.map((ref) => diagnoseOne(ref, options, control)))
-  const controlResult = controlParsed ? await control : null
+  const work = Promise.all([Promise.all(parsed.map((ref) => diagnoseOne(ref, options, control))), control] as const)
+  const [results, controlResult] = options.signal ? await untilAborted(work, options.signal) : await work
   return {ok: results.every((r) => r.ok), results, control: controlResult, ms: Math.round(performance.now() - started)}
 }
