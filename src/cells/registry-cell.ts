@@ -10,7 +10,9 @@ Options (from the command line or tests):
 - `registryHost`: probe the dev-build list on this registry instead (`host:port`, a mirror or the
   lab), keeping each repository path;
 - `control`: control reference, or `none`; `platform`: `os/arch`; `attempts`: parallel attempts;
-- `registryTimeoutMs` (else `timeoutMs`): per-layer timeout.
+- `registryTimeoutMs`: per-layer timeout (default 5 s; the notebook's `timeoutMs` is for Docker calls
+  and is not used here, so a long Docker timeout never makes a silent registry take longer).
+- `attempts` is capped at 16.
 */
 import {detectCheckout, versionText} from '../core/engine/checkout.js'
 import type {Finding} from '../core/types.js'
@@ -110,7 +112,7 @@ export const registryCell: CellDefinition = {
     }
     const controlOption = typeof ctx.options.control === 'string' ? ctx.options.control.trim() : undefined
     const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
-    const timeoutMs = numberOption(ctx, 'registryTimeoutMs') ?? numberOption(ctx, 'timeoutMs') ?? DEFAULT_TIMEOUT_MS
+    const timeoutMs = numberOption(ctx, 'registryTimeoutMs') ?? DEFAULT_TIMEOUT_MS
     const attempts = Math.min(numberOption(ctx, 'attempts') ?? 1, 16)
     rec.fact('Platform', formatPlatform(platform))
     rec.fact('Control', control ?? 'none')
