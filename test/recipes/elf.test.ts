@@ -67,6 +67,33 @@ describe('readElf on fixtures', () => {
     await expect(readElf(bufferSource(bytes))).rejects.toThrow(ElfError)
     await expect(readElf(bufferSource(bytes))).rejects.toThrow(why)
   })
+  test('corrupted headers give an ElfError or a result, never another exception (2,000 mutations)', async () => {
+    const valid = tinyElf({symtab: true, dwarf: 'plain', go: true})
+    let seed = 42
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    // Bytes that steer the reader: the ELF header and the section header table at the end.
+    const shoff = Number(valid.readBigUInt64LE(40))
+    const interesting = [...Array.from({length: 64}, (_, i) => i), ...Array.from({length: valid.length - shoff}, (_, i) => shoff + i)]
+    let errors = 0
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Buffer.from(valid)
+      for (let n = 0; n < 1 + Math.floor(random() * 4); n++) {
+        const at = interesting[Math.floor(random() * interesting.length)] ?? 0
+        bytes[at] = Math.floor(random() * 256)
+      }
+      try {
+        await readElf(bufferSource(bytes))
+      } catch (error) {
+        expect(error).toBeInstanceOf(ElfError)
+        errors++
+      }
+    }
+    expect(errors).toBeGreaterThan(0)
+  })
+
   test('a truncated section table is reported, not read past the end', async () => {
     const whole = tinyElf({symtab: true})
     await expect(readElf(bufferSource(whole.subarray(0, whole.length - 100)))).rejects.toThrow(/outside the file|truncated/)
