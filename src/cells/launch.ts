@@ -87,7 +87,8 @@ function engineLine(e: EngineContainer): string {
 async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
   const docker = await engineDocker(ctx.env)
   const engines = await listEngines(docker, ctx.env, ctx.recorder)
-  for (const e of engines) ctx.recorder.fact(`${e.kind === 'dev' ? 'Dev engine' : 'Bootstrap engine'} ${e.name}`, engineLine(e))
+  const label = {dev: 'Dev engine', bootstrap: 'Bootstrap engine', custom: 'Custom engine'} as const
+  for (const e of engines) ctx.recorder.fact(`${label[e.kind]} ${e.name}`, engineLine(e))
   const pointed = runnerContainerName(ctx.env._EXPERIMENTAL_DAGGER_RUNNER_HOST)
   const dev = devNames(ctx.env).container
   if (pointed !== dev) {

@@ -108,6 +108,9 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     const name = `dagger-engine-${lab.id}`
     lab.docker(['run', '-d', '--name', name, '--network', 'none', '-v', '/var/lib/dagger', '--privileged', bootstrapImage, '--debug'])
     const anonVolume = JSON.parse(docker(['inspect', name]))[0].Mounts[0].Name as string
+    // A custom runner from the same image under its own name is listed but never cleaned.
+    const custom = `${lab.id}-custom-runner`
+    lab.docker(['run', '-d', '--name', custom, '--network', 'none', bootstrapImage, '--debug'])
     const env = {...lab.env([]), _EXPERIMENTAL_DAGGER_RUNNER_HOST: `docker-container://${lab.devName}`}
     const rec = new Recorder()
     const engines = (await listEngines(await engineDocker(env), env, rec)).filter((e) => e.name.includes(lab.id))
@@ -118,9 +121,11 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     expect(boot).toMatchObject({name, image: bootstrapImage, pointedAt: false})
     expect(boot?.volumes).toContain(`${anonVolume}:/var/lib/dagger`)
 
+    expect(engines.find((e) => e.name === custom)?.kind).toBe('custom')
     const plan = planClean(engines)
     expect(plan.remove.map((e) => e.name)).toEqual([name])
-    expect(plan.keep.map((e) => e.name)).toEqual([lab.devName])
+    expect(plan.keep.map((e) => e.name)).toEqual([lab.devName, custom])
+    expect(planClean(engines, true).remove.map((e) => e.name)).toEqual([lab.devName, name])
     const notApproved = await removeEngines(await engineDocker(env), plan, {}, rec)
     expect(notApproved.approved).toBe(false)
     expect(docker(['ps', '-aq', '--filter', `name=${name}`])).not.toBe('')

@@ -4,7 +4,8 @@ import {sanitize} from '../notebook/sanitize.js'
 import {type Approval, approve, dockerMessage, statusCode, withTimeout} from './docker-api.js'
 import {BOOTSTRAP_PREFIX, DEV_ENGINE_NAME, DEV_IMAGE_REPO, devNames, RELEASE_IMAGE_REPO} from './names.js'
 
-export type EngineKind = 'dev' | 'bootstrap'
+/** `bootstrap`: started by a released CLI (`dagger-engine-…`); `custom`: a dagger engine image under another name (a custom runner, left alone). */
+export type EngineKind = 'dev' | 'bootstrap' | 'custom'
 
 export interface EngineContainer {
   readonly id: string
@@ -42,7 +43,8 @@ export function runnerContainerName(host: string | undefined): string | undefine
 export function engineKind(name: string, image: string, env: NodeJS.ProcessEnv = {}): EngineKind | undefined {
   const dev = devNames(env)
   if (name === DEV_ENGINE_NAME || name === dev.container || image.startsWith(DEV_IMAGE_REPO) || image.startsWith(dev.imageRepo)) return 'dev'
-  if (name.startsWith(BOOTSTRAP_PREFIX) || image.startsWith(`${RELEASE_IMAGE_REPO}:`) || image.startsWith(`${RELEASE_IMAGE_REPO}@`)) return 'bootstrap'
+  if (name.startsWith(BOOTSTRAP_PREFIX)) return 'bootstrap'
+  if (image.startsWith(`${RELEASE_IMAGE_REPO}:`) || image.startsWith(`${RELEASE_IMAGE_REPO}@`)) return 'custom'
   return undefined
 }
 
@@ -80,8 +82,9 @@ export async function listEngines(docker: Docker, env: NodeJS.ProcessEnv, rec: R
       pointedAt: target !== undefined && target === name,
     })
   }
-  // Dev engine first, then the newest bootstrap engines.
-  return out.sort((a, b) => (a.kind === b.kind ? a.ageSeconds - b.ageSeconds : a.kind === 'dev' ? -1 : 1))
+  // Dev engine first, then bootstrap, then custom ones, newest first within each.
+  const order: Record<EngineKind, number> = {dev: 0, bootstrap: 1, custom: 2}
+  return out.sort((a, b) => order[a.kind] - order[b.kind] || a.ageSeconds - b.ageSeconds)
 }
 
 export interface CleanPlan {
@@ -90,9 +93,12 @@ export interface CleanPlan {
   readonly commands: readonly string[]
 }
 
-/** Bootstrap engines go; the dev engine only when `includeDev` (it is never removed without asking for it). */
+/**
+Bootstrap engines go, matched by name as dagger's own clean-up does; the dev engine only when
+`includeDev` (never without asking for it); custom runners never.
+*/
 export function planClean(engines: readonly EngineContainer[], includeDev = false): CleanPlan {
-  const remove = engines.filter((e) => e.kind === 'bootstrap' || includeDev)
+  const remove = engines.filter((e) => e.kind === 'bootstrap' || (includeDev && e.kind === 'dev'))
   const keep = engines.filter((e) => !remove.includes(e))
   return {remove, keep, commands: remove.map((e) => `docker rm -fv ${e.name}`)}
 }
