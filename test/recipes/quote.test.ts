@@ -42,6 +42,19 @@ describe('shellQuote', () => {
     expect(execFileSync('sh', ['-c', `set -- ${quoted}; printf %s "$#"`], {encoding: 'utf8'})).toBe('1')
   })
 
+  test('500 random strings of shell metacharacters, quotes, blanks and Unicode all come back verbatim', () => {
+    const alphabet = [...` \t\n!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~azAZ09`, 'é', '漢', '✓', '\u00a0']
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const values = Array.from({length: 500}, () => Array.from({length: Math.floor(random() * 24)}, () => alphabet[Math.floor(random() * alphabet.length)]).join(''))
+    const script = `printf '%s\\0' ${values.map((v) => shellQuote(v)).join(' ')}`
+    const out = execFileSync('sh', ['-c', script]).toString('utf8').split('\0')
+    expect(out.slice(0, -1)).toEqual(values)
+  })
+
   test('a filled shell=true step hands the value over verbatim, with nothing executed', () => {
     for (const value of HOSTILE) {
       const script = fillCommand('printf %s {{v}}', {v: value})
