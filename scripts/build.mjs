@@ -18,7 +18,10 @@ const result = await build({
   // dockerode pulls in ssh2 and optional native addons: keep it (and its tree) as an installed dependency.
   external: ['dockerode', 'ssh2', 'cpu-features', 'react-devtools-core'],
   define: {__DAGGER_EXPLORE_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"'},
-  banner: {js: "import {createRequire as __createRequire} from 'node:module';const require = __createRequire(import.meta.url);"},
+  // Bundled CommonJS dependencies (write-file-atomic among them) expect require, __filename and __dirname.
+  banner: {
+    js: "import {createRequire as __createRequire} from 'node:module';import {fileURLToPath as __fileURLToPath} from 'node:url';import {dirname as __pathDirname} from 'node:path';const require = __createRequire(import.meta.url);const __filename = __fileURLToPath(import.meta.url);const __dirname = __pathDirname(__filename);",
+  },
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,

@@ -41,6 +41,38 @@ function describe(what: string, value: unknown): string {
   return JSON.stringify(value, null, 2)
 }
 
+/** Symbols and DWARF, or why they could not be checked. */
+function elfFindings(recorder: Recorder, report: DebuggerReport, where: string): void {
+  if (report.elf) {
+    const {debuggable, summary} = explainDebuggability(report.elf)
+    const how = report.binaryImage ? `read from the image ${report.binaryImage}` : report.elf.readBy === 'exec' ? 'section table read in the container' : 'copied out of the container'
+    recorder.fact('Engine binary', `${report.binaryPath ?? ''}: ELF${report.elf.bits} ${report.elf.machine}, .symtab ${report.elf.hasSymtab ? 'yes' : 'no'}, DWARF ${report.elf.hasDwarf ? 'yes' : 'no'} (${how})`)
+    recorder.finding(
+      debuggable
+        ? {id: 'debugger-engine-symbols', status: 'pass', title: 'The engine binary has symbols and DWARF', detail: summary}
+        : {
+            id: 'debugger-engine-stripped',
+            status: 'warn',
+            title: 'The engine binary is stripped: Delve cannot show source',
+            detail: summary,
+            fix: `Build an unstripped engine (\`go build -gcflags='all=-N -l' ./cmd/engine\` without \`-s -w\`), put it in a derived image and restart the dev engine on it: the "build an unstripped engine" steps of the ${RECIPE} recipe.`,
+            recipe: RECIPE,
+            docs: DOCS,
+          },
+    )
+    return
+  }
+  if (report.elfError === undefined) return
+  recorder.finding({
+    id: 'debugger-engine-binary-unreadable',
+    status: 'warn',
+    title: 'Could not read the engine binary',
+    detail: `Reading ${report.binaryPath ?? '/usr/local/bin/dagger-engine'} from ${where} to check for symbols failed: ${report.elfError}.`,
+    fix: `Check by hand with the "sections" step of the ${RECIPE} recipe (\`dagger-explore recipe ${RECIPE} --run --step sections\`), which copies the binary out and lists its sections with readelf.`,
+    recipe: RECIPE,
+  })
+}
+
 function reportFindings(recorder: Recorder, report: DebuggerReport, container: string): void {
   const {engine} = report
   if (!engine) {
@@ -51,6 +83,8 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
       detail: `Delve attaches to the running engine process, and there is no container called ${container} (nor any dagger-engine-* one).`,
       fix: 'Build and start the dev engine first: run `./hack/dev` in your dagger checkout, or the Launch engine step (`dagger-explore check launch`).',
     })
+    // The dev image may be there already: its symbols decide whether to rebuild before starting it.
+    elfFindings(recorder, report, `the image ${report.binaryImage ?? 'localhost/dagger-engine.dev'}`)
     return
   }
   recorder.fact('Engine container', `${engine.name} (${engine.status}, image ${engine.image})`)
@@ -62,6 +96,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
       detail: `The container exists but is ${engine.status}, so there is no engine process to attach to.`,
       fix: `Start it with \`docker start ${engine.name}\`, then check its log (\`docker logs --tail 50 ${engine.name}\`) if it stops again.`,
     })
+    elfFindings(recorder, report, `the stopped container ${engine.name}`)
     return
   }
 
@@ -89,33 +124,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
     })
   }
 
-  if (report.elf) {
-    const {debuggable, summary} = explainDebuggability(report.elf)
-    const how = report.elf.readBy === 'exec' ? 'section table read in the container' : 'copied out of the container'
-    recorder.fact('Engine binary', `${report.binaryPath ?? ''}: ELF${report.elf.bits} ${report.elf.machine}, .symtab ${report.elf.hasSymtab ? 'yes' : 'no'}, DWARF ${report.elf.hasDwarf ? 'yes' : 'no'} (${how})`)
-    recorder.finding(
-      debuggable
-        ? {id: 'debugger-engine-symbols', status: 'pass', title: 'The engine binary has symbols and DWARF', detail: summary}
-        : {
-            id: 'debugger-engine-stripped',
-            status: 'warn',
-            title: 'The engine binary is stripped: Delve cannot show source',
-            detail: summary,
-            fix: `Build an unstripped engine (\`go build -gcflags='all=-N -l' ./cmd/engine\` without \`-s -w\`), put it in a derived image and restart the dev engine on it: the "build an unstripped engine" steps of the ${RECIPE} recipe.`,
-            recipe: RECIPE,
-            docs: DOCS,
-          },
-    )
-  } else {
-    recorder.finding({
-      id: 'debugger-engine-binary-unreadable',
-      status: 'warn',
-      title: 'Could not read the engine binary',
-      detail: `Reading ${report.binaryPath ?? '/usr/local/bin/dagger-engine'} from the container to check for symbols failed: ${report.elfError ?? 'unknown error'}.`,
-      fix: `Check by hand with the "sections" step of the ${RECIPE} recipe (\`dagger-explore recipe ${RECIPE} --run --step sections\`), which copies the binary out and lists its sections with readelf.`,
-      recipe: RECIPE,
-    })
-  }
+  elfFindings(recorder, report, `the container ${engine.name}`)
 
   if (report.dlv) {
     recorder.fact('Delve image', `${report.dlv.image} (${report.dlv.path})`)

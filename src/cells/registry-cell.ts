@@ -39,7 +39,10 @@ function numberOption(ctx: CellContext, name: string): number | undefined {
 
 /** The references to probe and where the list came from. */
 async function referencesFor(ctx: CellContext): Promise<{refs: string[]; source: string}> {
-  const extra = listOption(ctx, 'refs') ?? []
+  // References the Build cell's explainer found in a failed build come along, so one key goes from the failure to its probe.
+  const fromBuild = ctx.previous.get('build')?.facts.find((f) => f.label === 'Registry references')?.value.split(/\s+/).filter(Boolean) ?? []
+  if (fromBuild.length > 0) ctx.recorder.fact('From the failed build', fromBuild.join(' '))
+  const extra = [...(listOption(ctx, 'refs') ?? []), ...fromBuild]
   const replaced = listOption(ctx, 'registryRefs')
   if (replaced) return {refs: [...new Set([...replaced, ...extra])], source: 'the references given'}
   const src = typeof ctx.options.daggerSrc === 'string' ? ctx.options.daggerSrc : process.cwd()
@@ -49,7 +52,7 @@ async function referencesFor(ctx: CellContext): Promise<{refs: string[]; source:
   ctx.recorder.fact('Dagger version', checkout ? versionText(checkout) : 'no checkout found')
   let source = choice.exact ? choice.set.label : `${choice.set.label}; no list is known for ${checkout ? versionText(checkout) : 'an unknown version'}, so the v0.9.3 list stands in`
   let refs = [...choice.set.images]
-  const host = ctx.options.registryHost
+  const host = ctx.options.registryHost ?? ctx.env.DAGGER_EXPLORE_REGISTRY_HOST
   if (typeof host === 'string' && host.trim() !== '') {
     refs = refs.map((r) => {
       const ref = parseReference(r)
@@ -110,7 +113,8 @@ export const registryCell: CellDefinition = {
         rec.finding({id: 'registry-bad-platform', status: 'warn', title: `"${platformText}" is not a platform; probing for ${formatPlatform(platform)}`, detail: (error as Error).message, fix: 'Give the platform as os/arch, e.g. linux/amd64 or linux/arm64.'})
       }
     }
-    const controlOption = typeof ctx.options.control === 'string' ? ctx.options.control.trim() : undefined
+    const controlValue = ctx.options.control ?? ctx.env.DAGGER_EXPLORE_REGISTRY_CONTROL
+    const controlOption = typeof controlValue === 'string' ? controlValue.trim() : undefined
     const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
     const timeoutMs = numberOption(ctx, 'registryTimeoutMs') ?? DEFAULT_TIMEOUT_MS
     const attempts = Math.min(numberOption(ctx, 'attempts') ?? 1, 16)

@@ -33,7 +33,7 @@ export const CELLS: readonly CellEntry[] = [
     inspects: 'network',
     title: 'Registry',
     summary: 'A layered probe of the registries the dev build pulls from, with a control registry.',
-    pending: 'Not available yet: the Registry cell is still being built.',
+    load: async () => (await import('./registry-cell.js')).registryCell,
   },
   {
     id: 'build',

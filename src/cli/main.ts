@@ -9,6 +9,7 @@ const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain
   check: {summary: 'Run cells without the TUI and print plain lines or JSON', load: async () => (await import('./commands/check.js')).main},
   notes: {summary: 'List saved sessions, or export one to share', load: async () => (await import('./commands/notes.js')).main},
   'daemon-config': {summary: 'Lint the Docker daemon config in force, or reset risky keys', load: async () => (await import('./commands/daemon-config.js')).main},
+  diagnose: {summary: 'Probe image references layer by layer and name the layer that fails', load: async () => (await import('./commands/diagnose.js')).main},
   explain: {summary: 'Extract and explain the failures in a build log', load: async () => (await import('./commands/explain.js')).main},
   engine: {summary: 'Build, load, start, inspect and tidy the dev engine', load: async () => (await import('./commands/engine.js')).main},
   tree: {summary: "Show an engine image's filetree and check its components", load: async () => (await import('./commands/tree.js')).main},
@@ -22,6 +23,7 @@ Usage
   dagger-explore check [CELL...]        run cells in order without prompting
   dagger-explore notes [export]         list saved sessions, or export one as a single file to share
   dagger-explore daemon-config [FILE]   lint the Docker daemon config (reset: daemon-config reset)
+  dagger-explore diagnose REF...        probe registries layer by layer: DNS, TCP, TLS, auth, manifest, blob
   dagger-explore explain [FILE|-]       explain the failures in a build log
   dagger-explore engine SUBCOMMAND      build|load|start|status|env|stop|clean the dev engine
   dagger-explore tree IMAGE|CONTAINER   an engine image's filetree and component checklist
@@ -38,6 +40,10 @@ Options
   --timeout MS          how long to wait for the Docker daemon (default 3000)
   --dagger-src DIR      the dagger checkout to build (default: the current directory)
   --yes                 approve destructive steps without asking (needed without a terminal)
+  --refs REF,REF        more image references for the Registry cell to probe
+  --registry-host HOST  probe the dev build's images on this registry (a mirror) instead of their own
+  --control REF|none    the control registry image (default gcr.io/distroless/static-debian12)
+  --image IMAGE         the engine image or container the Components cell reads
   --guided              walk the cells in order with an intro and a summary (the default on first start)
   --resume              carry on the latest session: its results, notes and log file
   -v, --verbose         show command output in plain mode
@@ -60,6 +66,10 @@ export const GLOBAL_OPTIONS = {
   'dagger-src': {type: 'string'},
   yes: {type: 'boolean', short: 'y'},
   guided: {type: 'boolean'},
+  refs: {type: 'string'},
+  'registry-host': {type: 'string'},
+  control: {type: 'string'},
+  image: {type: 'string'},
   resume: {type: 'boolean'},
   timeout: {type: 'string'},
   verbose: {type: 'boolean', short: 'v'},
@@ -96,6 +106,10 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     ...(timeoutMs === undefined ? {} : {timeoutMs}),
     ...(typeof values['dagger-src'] === 'string' ? {daggerSrc: path.resolve(io.cwd, values['dagger-src'])} : {}),
     ...(values.yes === true ? {yes: true} : {}),
+    ...(typeof values.refs === 'string' ? {refs: values.refs} : {}),
+    ...(typeof values['registry-host'] === 'string' ? {registryHost: values['registry-host']} : {}),
+    ...(typeof values.control === 'string' ? {control: values.control} : {}),
+    ...(typeof values.image === 'string' ? {image: values.image} : {}),
   }
   return {
     plain: json || values.plain === true || !io.interactive,
@@ -124,7 +138,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const first = argv.find((a) => !isFlag(a))
     const index = first === undefined ? -1 : argv.indexOf(first)
     // A subcommand name may follow global flags (`--json check`); flags taking values are not subcommands.
-    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout', '--dagger-src'].includes(argv[index - 1] ?? ''))) {
+    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout', '--dagger-src', '--refs', '--image', '--registry-host', '--control'].includes(argv[index - 1] ?? ''))) {
       const command = COMMANDS[first]
       if (!command) {
         throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)
