@@ -60,6 +60,9 @@ function runInstalled(args: readonly string[], timeout = 60_000) {
       DOCKER_HOST: `unix://${path.join(work, 'missing.sock')}`,
       DOCKER_CONFIG: path.join(work, 'home', '.docker'),
       LANG: 'C.UTF-8',
+      // Keep the Registry cell's probes on loopback (see vitest.config.ts).
+      DAGGER_EXPLORE_REGISTRY_HOST: '127.0.0.1:9',
+      DAGGER_EXPLORE_REGISTRY_CONTROL: 'none',
     },
   })
 }
