@@ -136,6 +136,26 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     const recorder = new Recorder()
     await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: `${prefix}-absent`}})
     expect(recorder.findings[0]).toMatchObject({id: 'debugger-engine-missing', status: 'fail'})
+    expect(recorder.findings.some((f) => f.id === 'debugger-engine-binary-unreadable')).toBe(false)
+  })
+
+  test('with no engine container, the dev image is still read for symbols (through a created container)', async () => {
+    const report = await probeDebugger(docker, {timeoutMs: 20_000, container: `${prefix}-absent`, image: images[1]!})
+    expect(report.engine).toBeUndefined()
+    expect(report.binaryImage).toBe(images[1])
+    expect(report.elf).toMatchObject({hasSymtab: false, hasDwarf: false, readBy: 'copy'})
+  })
+
+  test('a stopped engine container is read through the archive API', async () => {
+    const name = `${prefix}-stopped`
+    containers.push(name)
+    docker_(['create', '--pull', 'never', '--network', 'none', '--name', name, images[0]!])
+    const report = await probeDebugger(docker, {timeoutMs: 20_000, container: name})
+    expect(report.engine?.running).toBe(false)
+    expect(report.elf).toMatchObject({hasSymtab: true, hasDwarf: true, readBy: 'copy'})
+    const recorder = new Recorder()
+    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: name}})
+    expect(recorder.findings.map((f) => f.id)).toEqual(['debugger-engine-stopped', 'debugger-engine-symbols'])
   })
 
   test('the attach step, filled from detection, runs against the real daemon inside the engine PID namespace, and its output reaches the recorder', async () => {

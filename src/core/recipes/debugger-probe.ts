@@ -1,5 +1,6 @@
 import type Docker from 'dockerode'
-import {copyFileFromContainer} from './container-files.js'
+import {withTimeout} from '../docker/client.js'
+import {copyFileFromContainer, withCreatedContainer} from './container-files.js'
 import {findDlvImage, type DlvImage} from './dlv-image.js'
 import {ElfError, readElf, readElfFile, type ByteSource, type ElfInfo} from './elf.js'
 import {ENGINE_BINARY, execInContainer, findEngineContainer, findEnginePid, type EngineContainer, type EnginePid} from './engine-process.js'
@@ -10,6 +11,8 @@ export interface DebuggerReport {
   readonly pid?: EnginePid
   readonly pidError?: string
   readonly binaryPath?: string
+  /** Set when the binary was read from this image because no engine container exists. */
+  readonly binaryImage?: string
   readonly elf?: ElfInfo & {readonly readBy: 'exec' | 'copy'}
   readonly elfError?: string
   readonly dlv?: DlvImage
@@ -23,6 +26,8 @@ export interface DebuggerReport {
 export interface ProbeOptions {
   readonly timeoutMs: number
   readonly container?: string
+  /** The dev engine image, read when no container exists (default localhost/dagger-engine.dev). */
+  readonly image?: string
   /** For tests: a different /proc. */
   readonly procRoot?: string
   /** The Docker endpoint is this machine, so published ports are reachable on loopback. */
@@ -30,6 +35,8 @@ export interface ProbeOptions {
   /** Called before each part, to show progress or record what is done. */
   readonly step?: <T>(what: string, run: () => Promise<T>) => Promise<T>
 }
+
+export const DEV_ENGINE_IMAGE = 'localhost/dagger-engine.dev'
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
@@ -118,7 +125,32 @@ export async function probeDebugger(docker: Docker, options: ProbeOptions): Prom
   const engine = await step('engine container', () => findEngineContainer(docker, timeoutMs, options.container))
   const dlvSearch = await step('dlv image', () => findDlvImage(docker, timeoutMs)).catch((error: unknown) => ({found: undefined, looked: 0, note: `could not list images: ${errorText(error)}`}))
   const dlv = {...(dlvSearch.found ? {dlv: dlvSearch.found} : {}), dlvNote: dlvSearch.note}
-  if (!engine || !engine.running) return {...(engine ? {engine} : {}), ...dlv}
+  if (!engine || !engine.running) {
+    // No process to attach to, but whether the binary has symbols is still worth knowing before
+    // starting it: read it from the stopped container, or from the dev image through a created one.
+    const image = options.image ?? DEV_ENGINE_IMAGE
+    let elf: (ElfInfo & {readBy: 'exec' | 'copy'}) | undefined
+    let elfError: string | undefined
+    try {
+      elf = engine
+        ? await step('engine binary sections', () => readEngineElf(docker, engine, ENGINE_BINARY, timeoutMs))
+        : await step('engine binary sections', async () => {
+            await withTimeout(docker.getImage(image).inspect(), timeoutMs, `Inspecting ${image}`)
+            return withCreatedContainer(docker, image, timeoutMs, (id) => readEngineElf(docker, {id, name: id, image, running: false, status: 'created', initHostPid: 0}, ENGINE_BINARY, timeoutMs))
+          })
+    } catch (error) {
+      // No engine and no dev image either: nothing to read, which the missing engine already says.
+      const missingImage = !engine && (error as {statusCode?: number}).statusCode === 404
+      if (!missingImage) elfError = errorText(error)
+    }
+    return {
+      ...(engine ? {engine} : {}),
+      ...dlv,
+      ...(elf || elfError !== undefined ? {binaryPath: ENGINE_BINARY, ...(engine ? {} : {binaryImage: image})} : {}),
+      ...(elf ? {elf} : {}),
+      ...(elfError === undefined ? {} : {elfError}),
+    }
+  }
 
   let pid: EnginePid | undefined
   let pidError: string | undefined
