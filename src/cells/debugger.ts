@@ -192,6 +192,7 @@ export const debuggerCell: CellDefinition = {
       report = await probeDebugger(docker, {
         timeoutMs,
         container,
+        ...(typeof ctx.options.engineImage === 'string' ? {image: ctx.options.engineImage} : {}),
         localDaemon: endpoint.local,
         step: (what, run) => ctx.recorder.call('api', apiArgv(what, container), run, (value) => describe(what, value)),
       })

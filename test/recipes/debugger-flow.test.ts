@@ -134,7 +134,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
 
   test('the cell says plainly when there is no engine', async () => {
     const recorder = new Recorder()
-    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: `${prefix}-absent`}})
+    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: `${prefix}-absent`, engineImage: `${prefix}/absent:latest`}})
     expect(recorder.findings[0]).toMatchObject({id: 'debugger-engine-missing', status: 'fail'})
     expect(recorder.findings.some((f) => f.id === 'debugger-engine-binary-unreadable')).toBe(false)
   })
