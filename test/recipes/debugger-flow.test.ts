@@ -9,6 +9,7 @@ import {findEngineContainer, findEnginePid} from '../../src/core/recipes/engine-
 import {loadRecipe} from '../../src/core/recipes/load.js'
 import {planRecipe} from '../../src/core/recipes/plan.js'
 import {runStep} from '../../src/core/recipes/run.js'
+import {sessionValuesFrom} from '../../src/core/recipes/session-values.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {buildDlvImage, buildEngineImage, removeContainers, removeImages, startEngine, uniquePrefix} from './fixtures.js'
 
@@ -22,6 +23,10 @@ const initEngine = `${prefix}-engine-init`
 const pprofEngine = `${prefix}-engine-pprof`
 const network = `${prefix}-net`
 let dlvImage = ''
+
+function findingPid(facts: readonly {label: string; value: string}[]): string | undefined {
+  return /^(\d+)/.exec(facts.find((f) => f.label === 'Engine PID in the container')?.value ?? '')?.[1]
+}
 
 function docker_(args: string[]): string {
   return execFileSync('docker', args, {encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe']}).trim()
@@ -104,6 +109,10 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     expect(byId.get('debugger-ready')).toMatchObject({status: 'pass', recipe: 'debugger-attach'})
     for (const f of recorder.findings) if (f.status !== 'pass') expect(f.detail && f.fix).toBeTruthy()
     expect(recorder.commands.map((c) => c.argv.join(' '))).toEqual(expect.arrayContaining([expect.stringContaining(`/containers/${initEngine}/top`)]))
+    // What an opened recipe gets from the session instead of detecting it again.
+    const session = sessionValuesFrom(new Map([['debugger', {cell: 'debugger', title: 'Debugger', status: 'pass', startedAt: '', durationMs: 0, facts: recorder.facts, findings: [], commands: []}]]))
+    const pid = findingPid(recorder.facts)
+    expect(session).toEqual({engine_container: initEngine, engine_image: images[1], engine_pid: pid, dlv_image: dlvImage, dlv_path: '/usr/local/bin/dlv'})
   })
 
   test('a published debug port is found and probed on loopback, and the pprof step reads it', async () => {
@@ -120,6 +129,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: pprofEngine, timeoutMs: 20_000}})
     expect(recorder.facts.find((f) => f.label === 'Debug server (pprof)')?.value).toBe(`http://127.0.0.1:${port}/debug/pprof/ answers`)
     expect(recorder.findings.some((f) => f.id === 'debugger-pprof-silent')).toBe(false)
+    expect(sessionValuesFrom(new Map([['debugger', {cell: 'debugger', title: 'Debugger', status: 'pass', startedAt: '', durationMs: 0, facts: recorder.facts, findings: [], commands: []}]])).pprof_url).toBe(`http://127.0.0.1:${port}`)
 
     const recipe = await loadRecipe('debugger-attach')
     const plan = await planRecipe(recipe, {env: process.env, cwd: process.cwd(), timeoutMs: 20_000, overrides: {engine_container: pprofEngine}})
