@@ -66,7 +66,12 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     expect(loaded.code).toBe(0)
     expect(loaded.stdout).toContain(lab.imageId)
 
-    const started = await run(['start', '--dagger-src', fixture.root], env)
+    // Starting a privileged container is approved like any destructive step.
+    const unapproved = await run(['start', '--dagger-src', fixture.root], env)
+    expect(unapproved.code).toBe(2)
+    expect(unapproved.stderr).toContain('needs --yes')
+    expect(unapproved.stderr).toContain('--privileged')
+    const started = await run(['start', '--dagger-src', fixture.root, '--yes'], env)
     expect(started.code).toBe(0)
     expect(started.stdout).toContain('answered through buildctl dial-stdio')
     expect(started.stdout).toContain('bin/dagger version: dagger devel-fixture')

@@ -234,7 +234,14 @@ async function start(ctx: Ctx): Promise<number> {
   const confirm = confirmFor(ctx)
   const result = await launchDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
   if (!result.start.started) {
-    if (confirm === undefined && !ctx.yes) return needsYes(ctx, `Replacing ${result.plan.name}`, [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')])
+    if (confirm === undefined && !ctx.yes) {
+      const replacing = result.start.reason.includes('replacing')
+      return needsYes(
+        ctx,
+        replacing ? `Replacing ${result.plan.name}` : `Starting the privileged ${result.plan.name}`,
+        replacing ? [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')] : [result.plan.argv.join(' ')],
+      )
+    }
     if (ctx.json) json(ctx, {ok: false, reason: result.start.reason})
     else write(ctx.io, result.start.reason)
     return EXIT.problem

@@ -184,6 +184,14 @@ export async function startDevEngine(docker: Docker, options: StartOptions): Pro
     })
     if (!ok) return {started: false, reason: `${plan.name} already exists and replacing it was not approved (non-interactive use needs --yes).`}
     await rec.call('api', ['DELETE', `/containers/${plan.name}?force=1&v=1`], () => withTimeout(docker.getContainer(plan.name).remove({force: true, v: true}), 30_000, 'container remove'), () => 'removed')
+  } else {
+    // A privileged container is a destructive step too: it gets the host's devices and kernel.
+    const ok = await approve(options, {
+      action: `Start ${plan.name} as a privileged container`,
+      commands: [plan.argv.join(' ')],
+      why: `The Dagger engine runs its own containers (cgroups, mounts, networking), so it needs --privileged: full access to this host's devices and kernel. Its cache lives in the volume ${plan.volume}.`,
+    })
+    if (!ok) return {started: false, reason: `Starting the privileged ${plan.name} was not approved (non-interactive use needs --yes).`}
   }
   const env = plan.env.map((n) => `${n}=${options.env[n] ?? ''}`)
   const port = plan.debugPort
