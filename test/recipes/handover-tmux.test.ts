@@ -12,6 +12,19 @@ import {buildDlvImage, buildEngineImage, removeContainers, removeImages, startEn
 // The built binary (npm test builds it); DXR_RECIPE_BIN points at another build while developing.
 const bin = process.env.DXR_RECIPE_BIN ?? BIN
 let tmux: Tmux | undefined
+const temps: string[] = []
+afterEach(async () => {
+  await tmux?.kill()
+  tmux = undefined
+  for (const dir of temps.splice(0)) await rm(dir, {recursive: true, force: true})
+})
+
+/** A temp dir removed after the test, pass or fail. */
+async function tempDir(name: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), name))
+  temps.push(dir)
+  return dir
+}
 
 function hasReadelf(): boolean {
   try {
@@ -38,7 +51,7 @@ async function exitCode(t: TmuxType): Promise<number> {
 
 describe('terminal hand-over under tmux', () => {
   test('dev-shell hands the terminal to a shell with the dev engine environment, and takes it back', async () => {
-    const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+    const notesDir = await tempDir('dxr-handover-')
     tmux = await Tmux.start(
       shell(['recipe', 'dev-shell', '--run', '--yes', '--step', 'shell', '--no-detect', '--var', `dagger_src=${notesDir}`, '--var', 'shell=/bin/sh', '--notes-dir', notesDir]),
       {cols: 120, rows: 40, env: {CI: '', PS1: 'devshell$ '}},
@@ -54,11 +67,10 @@ describe('terminal hand-over under tmux', () => {
     expect(await exitCode(tmux)).toBe(0)
     const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
     expect(await readFile(path.join(notesDir, file!), 'utf8')).toContain('the terminal was handed over')
-    await rm(notesDir, {recursive: true, force: true})
   })
 
   test('without --yes it asks first in a terminal; Ctrl-C inside the shell belongs to the shell, not to dagger-explore', async () => {
-    const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+    const notesDir = await tempDir('dxr-handover-')
     tmux = await Tmux.start(shell(['recipe', 'dev-shell', '--run', '--step', 'shell', '--no-detect', '--var', `dagger_src=${notesDir}`, '--var', 'shell=/bin/sh', '--notes-dir', notesDir]), {
       cols: 120,
       rows: 40,
@@ -77,12 +89,11 @@ describe('terminal hand-over under tmux', () => {
     const back = await tmux.waitFor((s) => s.includes('Session log:'))
     expect(back).toContain('Back in dagger-explore.')
     expect(await exitCode(tmux)).toBe(0)
-    await rm(notesDir, {recursive: true, force: true})
   })
 
   test('Ctrl-C during a handed-over step stops that step, not dagger-explore', async () => {
     // A fake checkout whose ./hack/dev is a long build: the registry-eof recipe's rebuild step runs it.
-    const src = await mkdtemp(path.join(tmpdir(), 'dxr-handover-src-'))
+    const src = await tempDir('dxr-handover-src-')
     await mkdir(path.join(src, 'hack'))
     await writeFile(path.join(src, 'hack', 'dev'), '#!/bin/sh\necho "building the engine..."\nsleep 60\n', {mode: 0o755})
     tmux = await Tmux.start(shell(['recipe', 'registry-eof', '--run', '--yes', '--step', 'rebuild', '--no-detect', '--var', `dagger_src=${src}`, '--notes-dir', src]), {cols: 120, rows: 40, env: {CI: ''}})
@@ -94,7 +105,6 @@ describe('terminal hand-over under tmux', () => {
     expect(back).toContain('exit 130')
     expect(back).toContain('Session log:')
     expect(await exitCode(tmux)).toBe(1)
-    await rm(src, {recursive: true, force: true})
   })
 
   describe.skipIf(skipWithoutDocker())('debugger-attach', () => {
@@ -114,7 +124,7 @@ describe('terminal hand-over under tmux', () => {
     })
 
     test('the whole recipe runs in order: checks, the optional branches skipped, then the attach', async () => {
-      const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+      const notesDir = await tempDir('dxr-handover-')
       tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--var', `engine_container=${engine}`, ...ownDlv(), '--notes-dir', notesDir]), {cols: 160, rows: 80, env: {CI: ''}})
       const attached = await tmux.waitFor((s) => s.includes('(dlv)'), 30_000)
       expect(attached).toMatch(/▶ engine-running[\s\S]*running pid=\d+[\s\S]*▶ engine-processes[\s\S]*▶ sections/)
@@ -126,11 +136,10 @@ describe('terminal hand-over under tmux', () => {
       const end = await tmux.waitFor((s) => /exited=\d+/.test(s), 30_000)
       expect(end).toContain('▷ sigquit')
       expect(await exitCode(tmux)).toBe(0)
-      await rm(notesDir, {recursive: true, force: true})
     })
 
     test('recipe debugger-attach --run --yes hands the terminal to the debugger and takes it back', async () => {
-      const notesDir = await mkdtemp(path.join(tmpdir(), 'dxr-handover-'))
+      const notesDir = await tempDir('dxr-handover-')
       tmux = await Tmux.start(shell(['recipe', 'debugger-attach', '--run', '--yes', '--step', 'attach', '--var', `engine_container=${engine}`, ...ownDlv(), '--notes-dir', notesDir]), {
         cols: 120,
         rows: 40,
@@ -153,7 +162,6 @@ describe('terminal hand-over under tmux', () => {
       const log = await readFile(path.join(notesDir, file!), 'utf8')
       expect(log).toContain(`--pid=container:${engine}`)
       expect(log).toContain('the terminal was handed over')
-      await rm(notesDir, {recursive: true, force: true})
     })
   })
 })
