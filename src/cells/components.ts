@@ -3,7 +3,8 @@ import path from 'node:path'
 import {checklistText} from '../core/tree/checklist-text.js'
 import {checklistFindings, missingItems, type Checklist} from '../core/tree/components.js'
 import {readFileHead, treeDocker, TreeTargetError} from '../core/tree/docker-source.js'
-import {collectVersions, defaultEngineTarget, DEV_ENGINE_CONTAINER, DEV_ENGINE_IMAGE, inspectTarget, VERSION_TIMEOUT_MS, type TreeInspection} from '../core/tree/inspect.js'
+import {devNames} from '../core/engine/names.js'
+import {collectVersions, defaultEngineTarget, inspectTarget, VERSION_TIMEOUT_MS, type TreeInspection} from '../core/tree/inspect.js'
 import {formatSize, treeText} from '../core/tree/render.js'
 import {KIND} from '../core/tree/types.js'
 import type {CellContext, CellDefinition} from './cell.js'
@@ -33,11 +34,13 @@ function sidecarName(now = new Date()): string {
 async function chooseTarget(ctx: CellContext, docker: Awaited<ReturnType<typeof treeDocker>>): Promise<{ref: string; prefer?: 'image' | 'container'} | undefined> {
   const given = ctx.options.image
   if (typeof given === 'string' && given !== '') return {ref: given}
+  // The same names the Launch cell uses, including hack/build's knobs for them.
+  const names = devNames(ctx.env)
   return ctx.recorder.call(
     'api',
-    ['GET', `/containers/${DEV_ENGINE_CONTAINER}/json`, 'then', 'GET', `/images/${DEV_ENGINE_IMAGE}/json`],
-    () => defaultEngineTarget(docker),
-    (found) => (found ? `using the ${found.prefer} ${found.ref}` : `neither a running ${DEV_ENGINE_CONTAINER} container nor the ${DEV_ENGINE_IMAGE} image exists`),
+    ['GET', `/containers/${names.container}/json`, 'then', 'GET', `/images/${names.image}/json`],
+    () => defaultEngineTarget(docker, names),
+    (found) => (found ? `using the ${found.prefer} ${found.ref}` : `neither a running ${names.container} container nor the ${names.image} image exists`),
   )
 }
 
@@ -55,7 +58,7 @@ export const componentsCell: CellDefinition = {
         id: 'components-docker-unreachable',
         status: 'skipped',
         title: 'Could not ask Docker for the engine',
-        detail: `Docker did not answer while looking for ${DEV_ENGINE_CONTAINER} and ${DEV_ENGINE_IMAGE}: ${chosen.message}`,
+        detail: `Docker did not answer while looking for ${devNames(ctx.env).container} and ${devNames(ctx.env).image}: ${chosen.message}`,
         fix: 'Get the Docker daemon answering first (the Environment and Docker daemon steps), then run this step again.',
       })
       return
@@ -65,7 +68,7 @@ export const componentsCell: CellDefinition = {
         id: 'components-no-engine',
         status: 'skipped',
         title: 'No dev engine image or container to check yet',
-        detail: `Neither a running ${DEV_ENGINE_CONTAINER} container nor the ${DEV_ENGINE_IMAGE} image exists, so there is nothing to compare with the engine layout.`,
+        detail: `Neither a running ${devNames(ctx.env).container} container nor the ${devNames(ctx.env).image} image exists, so there is nothing to compare with the engine layout.`,
         fix: 'Build and load the engine first (the Build engine and Launch engine steps), or name an image: `dagger-explore tree IMAGE --components`.',
       })
       return

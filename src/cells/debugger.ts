@@ -2,7 +2,7 @@ import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker} from '../
 import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {probeDebugger, type DebuggerReport} from '../core/recipes/debugger-probe.js'
 import {explainDebuggability} from '../core/recipes/elf.js'
-import {DEV_ENGINE_CONTAINER} from '../core/recipes/engine-process.js'
+import {devNames} from '../core/engine/names.js'
 import type {Recorder} from '../core/notebook/recorder.js'
 import type {CellContext, CellDefinition} from './cell.js'
 
@@ -184,7 +184,7 @@ export const debuggerCell: CellDefinition = {
   summary: "Checks the engine runs, finds its PID, whether its binary has symbols and DWARF, and a local Delve image; recommends the attach recipe.",
   async run(ctx) {
     const timeoutMs = timeoutOf(ctx)
-    const container = typeof ctx.options.engineContainer === 'string' ? ctx.options.engineContainer : DEV_ENGINE_CONTAINER
+    const container = typeof ctx.options.engineContainer === 'string' ? ctx.options.engineContainer : devNames(ctx.env).container
     const endpoint = await resolveEndpoint(ctx.env)
     const docker = await connectDocker(endpoint, timeoutMs)
     let report: DebuggerReport

@@ -82,7 +82,7 @@ export function summarize(cells: readonly CellEntry[], history: ReadonlyMap<Cell
 }
 
 export function summaryLines(summary: JourneySummary, notesPath: string): Line[] {
-  const lines: Line[] = [{text: 'Where you are', bold: true}, {text: ''}]
+  const lines: Line[] = [{text: 'Where you are', bold: true}, {text: `Your notes: ${notesPath}`}, {text: ''}]
   lines.push({text: `Passed: ${summary.passed.length > 0 ? summary.passed.join(', ') : 'none'}`, status: 'pass'})
   lines.push({text: `Fixed along the way: ${summary.fixed.length > 0 ? summary.fixed.join(', ') : 'nothing'}`, status: 'pass'})
   if (summary.left.length === 0) lines.push({text: 'Left to do: nothing', status: 'pass'})
@@ -90,13 +90,15 @@ export function summaryLines(summary: JourneySummary, notesPath: string): Line[]
     lines.push({text: 'Left to do:', bold: true})
     for (const item of summary.left) {
       lines.push({text: `  ${STATUS_LABEL[item.status]} ${item.title}`, status: item.status})
-      for (const f of item.findings.slice(0, 3)) {
+      // The first problem with its fix; the rest by title, so the summary stays about one screen.
+      item.findings.slice(0, 3).forEach((f, i) => {
         lines.push({text: `    ${STATUS_LABEL[f.status]} ${f.title}`, status: f.status})
-        if (f.fix) lines.push({text: `      Fix: ${f.fix}`, hang: 11})
-      }
+        if (i === 0 && f.fix) lines.push({text: `      Fix: ${f.fix}`, hang: 11})
+      })
+      if (item.findings.length > 3) lines.push({text: `    … ${item.findings.length - 3} more in the notes`, dim: true})
     }
   }
   if (summary.notRun.length > 0) lines.push({text: `Not run: ${summary.notRun.join(', ')}`, dim: true})
-  lines.push({text: ''}, {text: `Your notes: ${notesPath}`}, {text: 'Press any key to go back to the notebook; q quits.', dim: true})
+  lines.push({text: ''}, {text: 'Press any key to go back to the notebook; q quits.', dim: true})
   return lines
 }

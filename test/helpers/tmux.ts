@@ -11,7 +11,9 @@ export class Tmux {
     const id = `de-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
     const t = new Tmux(id, id)
     const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`])
-    await execa('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', t.session, '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), ...envArgs, '--', ...command], {timeout: 10_000})
+    // tmux keeps its own PATH whatever -e says, so a PATH is handed over through env(1) instead.
+    const run = options.env?.PATH === undefined ? command : ['env', `PATH=${options.env.PATH}`, ...command]
+    await execa('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', t.session, '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), ...envArgs, '--', ...run], {timeout: 10_000})
     // Keep the pane after the program exits so its last words can still be read.
     await execa('tmux', ['-L', t.socket, 'set-option', '-t', t.session, 'remain-on-exit', 'on'], {timeout: 5000, reject: false})
     return t

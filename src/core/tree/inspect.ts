@@ -41,16 +41,19 @@ export async function inspectTarget(docker: Docker, ref: string, options: Inspec
 The default target: the dev engine container when it runs, else the dev engine image; undefined
 when neither exists.
 */
-export async function defaultEngineTarget(docker: Docker): Promise<{ref: string; prefer: 'image' | 'container'} | undefined> {
+export async function defaultEngineTarget(
+  docker: Docker,
+  names: {container: string; image: string} = {container: DEV_ENGINE_CONTAINER, image: DEV_ENGINE_IMAGE},
+): Promise<{ref: string; prefer: 'image' | 'container'} | undefined> {
   try {
-    const info = await within(docker.getContainer(DEV_ENGINE_CONTAINER).inspect(), INSPECT_TIMEOUT_MS, `Inspecting ${DEV_ENGINE_CONTAINER}`)
-    if (info.State?.Running) return {ref: DEV_ENGINE_CONTAINER, prefer: 'container'}
+    const info = await within(docker.getContainer(names.container).inspect(), INSPECT_TIMEOUT_MS, `Inspecting ${names.container}`)
+    if (info.State?.Running) return {ref: names.container, prefer: 'container'}
   } catch {
     // Not there, or not running: the image is next.
   }
   try {
-    await within(docker.getImage(DEV_ENGINE_IMAGE).inspect(), INSPECT_TIMEOUT_MS, `Inspecting ${DEV_ENGINE_IMAGE}`)
-    return {ref: DEV_ENGINE_IMAGE, prefer: 'image'}
+    await within(docker.getImage(names.image).inspect(), INSPECT_TIMEOUT_MS, `Inspecting ${names.image}`)
+    return {ref: names.image, prefer: 'image'}
   } catch {
     return undefined
   }
