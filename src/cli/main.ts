@@ -44,6 +44,7 @@ Options
   --registry-host HOST  probe the dev build's images on this registry (a mirror) instead of their own
   --control REF|none    the control registry image (default gcr.io/distroless/static-debian12)
   --image IMAGE         the engine image or container the Components cell reads
+  --daemon-config FILE  the daemon.json the Docker daemon cell lints (default: the one in force)
   --guided              walk the cells in order with an intro and a summary (the default on first start)
   --resume              carry on the latest session: its results, notes and log file
   -v, --verbose         show command output in plain mode
@@ -70,6 +71,7 @@ export const GLOBAL_OPTIONS = {
   'registry-host': {type: 'string'},
   control: {type: 'string'},
   image: {type: 'string'},
+  'daemon-config': {type: 'string'},
   resume: {type: 'boolean'},
   timeout: {type: 'string'},
   verbose: {type: 'boolean', short: 'v'},
@@ -110,6 +112,7 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     ...(typeof values['registry-host'] === 'string' ? {registryHost: values['registry-host']} : {}),
     ...(typeof values.control === 'string' ? {control: values.control} : {}),
     ...(typeof values.image === 'string' ? {image: values.image} : {}),
+    ...(typeof values['daemon-config'] === 'string' ? {daemonConfig: path.resolve(io.cwd, values['daemon-config'])} : {}),
   }
   return {
     plain: json || values.plain === true || !io.interactive,
@@ -138,7 +141,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const first = argv.find((a) => !isFlag(a))
     const index = first === undefined ? -1 : argv.indexOf(first)
     // A subcommand name may follow global flags (`--json check`); flags taking values are not subcommands.
-    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout', '--dagger-src', '--refs', '--image', '--registry-host', '--control'].includes(argv[index - 1] ?? ''))) {
+    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout', '--dagger-src', '--refs', '--image', '--registry-host', '--control', '--daemon-config'].includes(argv[index - 1] ?? ''))) {
       const command = COMMANDS[first]
       if (!command) {
         throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)
