@@ -12,7 +12,10 @@ export class Tmux {
     const t = new Tmux(id, id)
     const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`])
     // tmux keeps its own PATH whatever -e says, so a PATH is handed over through env(1) instead.
-    const run = options.env?.PATH === undefined ? command : ['env', `PATH=${options.env.PATH}`, ...command]
+    // The exit status is printed by a shell around the program: a tmux server started from a test
+    // worker may never reap its child, so tmux's own pane_dead_status cannot be relied on.
+    const wrapped = ['sh', '-c', '"$@"; echo "[exited $?]"', 'sh', ...command]
+    const run = options.env?.PATH === undefined ? wrapped : ['env', `PATH=${options.env.PATH}`, ...wrapped]
     await execa('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', t.session, '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), ...envArgs, '--', ...run], {timeout: 10_000})
     // Keep the pane after the program exits so its last words can still be read.
     await execa('tmux', ['-L', t.socket, 'set-option', '-t', t.session, 'remain-on-exit', 'on'], {timeout: 5000, reject: false})
@@ -48,12 +51,15 @@ export class Tmux {
     return r.stdout.startsWith('1')
   }
 
-  /** Waits (bounded) for the program to exit, then returns its exit status. */
-  async exitStatus(timeoutMs = 5000): Promise<number | undefined> {
+  /** Waits (bounded) for the program to exit, then returns its exit status as the wrapping shell printed it. */
+  async exitStatus(timeoutMs = 10_000): Promise<number | undefined> {
     const started = Date.now()
-    while (!(await this.dead()) && Date.now() - started < timeoutMs) await new Promise((r) => setTimeout(r, 50))
-    const r = await execa('tmux', ['-L', this.socket, 'display-message', '-p', '-t', this.session, '#{pane_dead_status}'], {timeout: 5000, reject: false})
-    return r.stdout.trim() === '' ? undefined : Number(r.stdout.trim())
+    for (;;) {
+      const match = /\[exited (\d+)\]/.exec(await this.screen())
+      if (match) return Number(match[1])
+      if (Date.now() - started > timeoutMs) return undefined
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   }
 
   async kill(): Promise<void> {
