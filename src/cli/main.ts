@@ -163,10 +163,29 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const {runPlain} = await import('./run-plain.js')
       return await runPlain(settings, io, [])
     }
-    const {runInteractive} = await import('../ui/run-interactive.js')
-    return await runInteractive(settings, io)
+    // The session (files, docker config) is opened while Ink and React load, so the first frame waits for neither in turn.
+    const prepared = import('../cells/prepare-session.js').then(({prepareSession}) => prepareSession(settings, io))
+    prepared.catch(() => undefined)
+    const {runInteractive} = await withoutFetch(() => import('../ui/run-interactive.js'))
+    return await runInteractive(settings, io, prepared)
   } catch (error) {
     return reportError(error, io)
+  }
+}
+
+/**
+Runs `load` with `fetch` hidden. yoga-layout (Ink's layout engine) fetches its embedded wasm through
+a data: URL whenever fetch exists, which loads Node's whole HTTP client during start-up; without
+fetch it decodes the same bytes directly. Nothing else runs fetch meanwhile.
+*/
+async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch')
+  if (!descriptor?.configurable) return load()
+  Object.defineProperty(globalThis, 'fetch', {value: undefined, configurable: true, writable: true})
+  try {
+    return await load()
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', descriptor)
   }
 }
 

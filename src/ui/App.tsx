@@ -1,6 +1,6 @@
 import path from 'node:path'
 import {Box, Text, useApp, useInput, useWindowSize, type Key} from 'ink'
-import {useCallback, useMemo, useRef, useState} from 'react'
+import {lazy, Suspense, useCallback, useMemo, useRef, useState} from 'react'
 import {STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
 import {sanitize} from '../core/notebook/sanitize.js'
 import {Recorder} from '../core/notebook/recorder.js'
@@ -10,10 +10,7 @@ import {cellLines, type Line} from './cell-lines.js'
 import {HelpOverlay} from './HelpOverlay.js'
 import {actionFor, hintLine, keystrokes, type Mode} from './keymap.js'
 import {INTRO, offerText, summarize, summaryLines, type GuideStage} from './guide.js'
-import {RecipeScreen} from './recipe/RecipeScreen.js'
-import {BuildView} from './build/BuildView.js'
-import {TreeExplorer} from './tree/TreeExplorer.js'
-import {lastComponentsView} from '../cells/components.js'
+import type {ComponentsView} from '../cells/components.js'
 import type {LiveView} from '../cells/cell.js'
 import type {BuildViewModel} from '../core/engine/build-view-model.js'
 import {wrapLine} from './wrap.js'
@@ -37,6 +34,12 @@ export interface AppProps {
   readonly initialResults?: ReadonlyMap<CellId, CellResult>
   readonly initialNotes?: ReadonlyMap<CellId, readonly string[]>
 }
+
+// The sub-views (markdown rendering with syntax highlighting, the filetree) are large: they load when
+// first opened, so the notebook's first frame does not wait for them.
+const RecipeScreen = lazy(async () => ({default: (await import('./recipe/RecipeScreen.js')).RecipeScreen}))
+const BuildView = lazy(async () => ({default: (await import('./build/BuildView.js')).BuildView}))
+const TreeExplorer = lazy(async () => ({default: (await import('./tree/TreeExplorer.js')).TreeExplorer}))
 
 const STATUS_COLOR: Record<Status, string> = {pass: 'green', warn: 'yellow', fail: 'red', skipped: 'gray', crashed: 'magenta'}
 const RAIL_WIDTH = 22
@@ -81,6 +84,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
   const [offer, setOffer, offerRef] = useLatest<string | undefined>(undefined)
   const [recipe, setRecipe] = useState<{name: string; cell: CellId; recorder: Recorder} | undefined>()
   const [liveBuild, setLiveBuild] = useState<BuildViewModel | undefined>()
+  const [treeView, setTreeView] = useState<ComponentsView | undefined>()
   const [running, setRunning] = useState<CellId | undefined>()
   const [mode, setMode, modeRef] = useLatest<Mode>('browse')
   const [draft, setDraft, draftRef] = useLatest('')
@@ -314,8 +318,15 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
         break
       case 'open':
         if (entry.id === 'build' && liveBuild) setMode('build')
-        else if (entry.id === 'components' && lastComponentsView() && results.has('components')) setMode('tree')
-        else setMessage(`${entry.title} has no view to open${entry.id === 'build' || entry.id === 'components' ? ' until it has run' : ''}.`)
+        else if (entry.id === 'components' && results.has('components')) {
+          void import('../cells/components.js').then(({lastComponentsView}) => {
+            const view = lastComponentsView()
+            if (view) {
+              setTreeView(view)
+              setMode('tree')
+            } else setMessage('The Components cell found no image to explore: run it against an engine first.')
+          })
+        } else setMessage(`${entry.title} has no view to open${entry.id === 'build' || entry.id === 'components' ? ' until it has run' : ''}.`)
         break
       case 'scrollDown':
         setScroll((s) => Math.min(maxScroll, s + Math.max(1, paneHeight - 2)))
@@ -342,18 +353,20 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       </Box>
       {mode === 'help' ? (
         <HelpOverlay height={paneHeight} />
-      ) : mode === 'tree' && lastComponentsView() ? (
-        <TreeExplorer
-          image={lastComponentsView()!.inspection.image}
-          tree={lastComponentsView()!.inspection.tree}
-          checklist={lastComponentsView()!.checklist}
-          readFile={lastComponentsView()!.readFile}
-          name="engine image"
-          exportDir={path.dirname(session.log.path)}
-          height={paneHeight}
-          width={size.columns}
-          onClose={() => leaveView()}
-        />
+      ) : mode === 'tree' && treeView ? (
+        <Suspense fallback={<Text dimColor>Opening the filetree…</Text>}>
+          <TreeExplorer
+            image={treeView.inspection.image}
+            tree={treeView.inspection.tree}
+            checklist={treeView.checklist}
+            readFile={treeView.readFile}
+            name="engine image"
+            exportDir={path.dirname(session.log.path)}
+            height={paneHeight}
+            width={size.columns}
+            onClose={() => leaveView()}
+          />
+        </Suspense>
       ) : (
         <Box flexDirection="row" height={paneHeight}>
           <Box flexDirection="column" width={RAIL_WIDTH} marginRight={2}>
@@ -371,6 +384,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
           </Box>
           <Box flexDirection="column" width={paneWidth}>
             {mode === 'build' && liveBuild ? (
+              <Suspense fallback={<Text dimColor>Opening the build output…</Text>}>
               <BuildView
                 view={liveBuild}
                 // Its summary, position and hint lines come on top of the output rows.
@@ -387,16 +401,19 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
                   })
                 }
               />
+              </Suspense>
             ) : mode === 'recipe' && recipe ? (
-              <RecipeScreen
-                name={recipe.name}
-                recorder={recipe.recorder}
-                onClose={closeRecipe}
-                width={paneWidth}
-                height={paneHeight}
-                env={process.env}
-                cwd={process.cwd()}
-              />
+              <Suspense fallback={<Text dimColor>{`Opening the recipe ${recipe.name}…`}</Text>}>
+                <RecipeScreen
+                  name={recipe.name}
+                  recorder={recipe.recorder}
+                  onClose={closeRecipe}
+                  width={paneWidth}
+                  height={paneHeight}
+                  env={process.env}
+                  cwd={process.cwd()}
+                />
+              </Suspense>
             ) : mode === 'confirm' && asking ? (
               <>
                 <Text bold>{sanitize(asking.request.action)}</Text>

@@ -1,6 +1,5 @@
 import {render} from 'ink'
-import {Session} from '../cells/session.js'
-import {listSessions} from '../core/notebook/session-log.js'
+import {prepareSession, type PreparedSession} from '../cells/prepare-session.js'
 import {CELLS} from '../cells/registry.js'
 import {exitCodeFor} from '../core/types.js'
 import {EXIT, type CliIO} from '../cli/io.js'
@@ -8,11 +7,11 @@ import type {GlobalSettings} from '../cli/main.js'
 import {App} from './App.js'
 
 /** Opens the notebook in the terminal; resolves with the exit code once the user quits. */
-export async function runInteractive(settings: GlobalSettings, io: CliIO): Promise<number> {
-  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
+export async function runInteractive(settings: GlobalSettings, io: CliIO, prepared: Promise<PreparedSession> = prepareSession(settings, io)): Promise<number> {
+  const {session, earlier} = await prepared
   const state: {how: 'finished' | 'interrupted'} = {how: 'finished'}
   // First start (no saved session but this new one) or --guided: walk the cells with an intro.
-  const guided = settings.guided || (!settings.resume && (await listSessions(settings.notesDir)).length <= 1)
+  const guided = settings.guided || (!settings.resume && earlier === 0)
   const notes = new Map(CELLS.map((c) => [c.id, session.log.notesOf(c.id)] as const).filter(([, n]) => n.length > 0))
   const instance = render(
     <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} />,

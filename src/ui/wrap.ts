@@ -16,7 +16,8 @@ export function wrapLine(line: Line, width: number): Line[] {
       break
     }
     let cut = rest.lastIndexOf(' ', room)
-    if (cut <= 0) cut = room
+    // A break inside the label or indent (a long path with no spaces) would leave a row with no value.
+    if (cut <= (first ? hang : 0)) cut = room
     rows.push({...line, text: first ? rest.slice(0, cut) : pad + rest.slice(0, cut)})
     rest = rest.slice(cut).replace(/^ /, '')
     first = false

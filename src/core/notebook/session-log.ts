@@ -24,17 +24,18 @@ export function sessionStamp(date: Date): string {
 Writes the whole document to a temporary file, fsyncs it and renames it over the log, so the file
 on disk is always a complete, valid document: a `kill -9` loses at most the cell that was running.
 */
-async function writeDurably(file: string, text: string): Promise<void> {
+async function writeDurably(file: string, text: string, sync = true): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`
   const handle = await open(tmp, 'w', 0o600)
   try {
     await handle.writeFile(text, 'utf8')
-    await handle.sync()
+    if (sync) await handle.sync()
   } finally {
     await handle.close()
   }
   const {rename} = await import('node:fs/promises')
   await rename(tmp, file)
+  if (!sync) return
   // The rename itself must reach the disk too.
   const dir = await open(path.dirname(file), 'r')
   try {
@@ -67,7 +68,8 @@ export class SessionLog {
     let file = path.join(notesDir, `${stamp}-session.md`)
     for (let n = 2; await stat(file).then(() => true, () => false); n++) file = path.join(notesDir, `${stamp}-${n}-session.md`)
     const log = new SessionLog(file, header, cells)
-    await log.flush()
+    // The empty document needs no fsync (nothing would be lost); the first frame should not wait on the disk.
+    await log.flush(false)
     return log
   }
 
@@ -139,10 +141,19 @@ export class SessionLog {
   }
 
   /** Writes are serialised so two quick flushes never interleave. */
-  flush(): Promise<void> {
+  flush(sync = true): Promise<void> {
     const text = renderSession(this.document())
-    this.writing = this.writing.then(() => writeDurably(this.file, text))
+    this.writing = this.writing.then(() => writeDurably(this.file, text, sync))
     return this.writing
+  }
+}
+
+/** How many sessions the folder holds, without reading them. */
+export async function countSessions(notesDir: string): Promise<number> {
+  try {
+    return (await readdir(notesDir)).filter((n) => n.endsWith('-session.md')).length
+  } catch {
+    return 0
   }
 }
 
