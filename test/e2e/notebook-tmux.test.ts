@@ -63,4 +63,18 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
     expect(screen).toContain('q quit')
     await tmux.keys('q')
   })
+
+  it('uses a 200-column terminal without breaking its layout', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
+    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {cols: 200, rows: 50, env: {CI: ''}})
+    await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
+    await tmux.keys('Enter')
+    const screen = await tmux.waitFor((s) => /ran at/.test(s))
+    const lines = screen.split('\n')
+    expect(lines[0]).toContain('dagger-explore')
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(200)
+    // Wide enough that a finding's title sits on one row next to the rail.
+    expect(screen).toMatch(/^.{20,30}(✓ PASS|! WARN|✗ FAIL) .+$/m)
+    await tmux.keys('q')
+  })
 })
