@@ -4,47 +4,16 @@ failures a build log shows before any registry is reached, plus `other` for ever
 Each category carries one plain-language meaning and one fix, printed next to the failures.
 */
 
-export const EXPLAIN_CATEGORIES = [
-  'dns',
-  'tcp_refused',
-  'tcp_timeout',
-  'reset',
-  'eof',
-  'tls_handshake_timeout',
-  'x509',
-  'http_401',
-  'http_403',
-  'http_404',
-  'http_429',
-  'http_5xx',
-  'proxy',
-  'not_a_registry',
-  'client_timeout',
-  'docker_unavailable',
-  'engine_unreachable',
-  'engine_start',
-  'other',
-] as const
-export type ExplainCategory = (typeof EXPLAIN_CATEGORIES)[number]
+import {CATEGORIES, type Category} from '../registry/categories.js'
+
+/** The registry vocabulary (one list, shared with `diagnose`), less `ok`. */
+export type RegistryFailure = Exclude<Category, 'ok'>
+export type ExplainCategory = RegistryFailure | 'docker_unavailable' | 'engine_unreachable' | 'engine_start' | 'other'
 
 /** Categories a registry probe can look into; `diagnose` is offered only for these. */
-export const REGISTRY_CATEGORIES: ReadonlySet<ExplainCategory> = new Set<ExplainCategory>([
-  'dns',
-  'tcp_refused',
-  'tcp_timeout',
-  'reset',
-  'eof',
-  'tls_handshake_timeout',
-  'x509',
-  'http_401',
-  'http_403',
-  'http_404',
-  'http_429',
-  'http_5xx',
-  'proxy',
-  'not_a_registry',
-  'client_timeout',
-])
+export const REGISTRY_CATEGORIES: ReadonlySet<ExplainCategory> = new Set(CATEGORIES.filter((c): c is RegistryFailure => c !== 'ok'))
+
+export const EXPLAIN_CATEGORIES: readonly ExplainCategory[] = [...REGISTRY_CATEGORIES, 'docker_unavailable', 'engine_unreachable', 'engine_start', 'other']
 
 export interface CategoryAdvice {
   /** What the error says happened, in one line. */
