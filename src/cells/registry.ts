@@ -41,12 +41,10 @@ export const CELLS: readonly CellEntry[] = [
     title: 'Build engine',
     summary: "The dagger checkout's own dev build, run and explained.",
     load: async () => {
-      const {makeBuildCell} = await import('./build.js')
+      const {buildCell, makeBuildCell} = await import('./build.js')
       // The UI's live view and approval prompt are per run, so the cell is made for each context.
       return {
-        id: 'build',
-        title: 'Build engine',
-        summary: "The dagger checkout's own dev build, run and explained.",
+        ...buildCell,
         run: (ctx) =>
           makeBuildCell({
             onBuildStart: (live) => ctx.live?.({kind: 'build', view: live.view}),
@@ -61,11 +59,9 @@ export const CELLS: readonly CellEntry[] = [
     title: 'Launch engine',
     summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
     load: async () => {
-      const {makeLaunchCell} = await import('./launch.js')
+      const {launchCell, makeLaunchCell} = await import('./launch.js')
       return {
-        id: 'launch',
-        title: 'Launch engine',
-        summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
+        ...launchCell,
         run: (ctx) => makeLaunchCell(ctx.confirm ? {confirm: ctx.confirm} : {}).run(ctx),
       }
     },

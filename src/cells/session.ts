@@ -30,6 +30,7 @@ as it goes. The TUI, --plain and --json all drive this same object.
 export class Session {
   readonly results = new Map<CellId, CellResult>()
   private readonly controller = new AbortController()
+  private closing: Promise<void> | undefined
   private constructor(
     readonly log: SessionLog,
     private readonly options: SessionOptions,
@@ -119,9 +120,13 @@ export class Session {
   }
 
   /** Stops running children (every exec listens to this signal) and writes the closing line. */
-  async close(how: 'finished' | 'interrupted'): Promise<void> {
-    this.controller.abort()
-    const when = new Date().toISOString()
-    await this.log.finish(how === 'interrupted' ? `Session interrupted (Ctrl-C) at ${when}.` : `Session ended at ${when}.`)
+  /** Closing happens once: a signal handler and the normal end may both ask, and the first one wins. */
+  close(how: 'finished' | 'interrupted'): Promise<void> {
+    this.closing ??= (async () => {
+      this.controller.abort()
+      const when = new Date().toISOString()
+      await this.log.finish(how === 'interrupted' ? `Session interrupted (Ctrl-C) at ${when}.` : `Session ended at ${when}.`)
+    })()
+    return this.closing
   }
 }

@@ -85,7 +85,6 @@ export interface GlobalSettings {
   readonly plain: boolean
   readonly json: boolean
   readonly notesDir: string
-  readonly timeoutMs: number | undefined
   readonly verbose: boolean
   readonly guided: boolean
   readonly resume: boolean
@@ -118,7 +117,6 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     plain: json || values.plain === true || !io.interactive,
     json,
     notesDir,
-    timeoutMs,
     verbose: values.verbose === true,
     guided: values.guided === true,
     resume: values.resume === true,
@@ -126,8 +124,21 @@ export function globalSettings(values: Record<string, string | boolean | undefin
   }
 }
 
-function isFlag(arg: string | undefined): boolean {
-  return arg !== undefined && arg.startsWith('-')
+/** Flags that take a value: the word after one of them is that value, not a subcommand. */
+const VALUE_FLAGS: ReadonlySet<string> = new Set(
+  Object.entries(GLOBAL_OPTIONS)
+    .filter(([, option]) => option.type === 'string')
+    .map(([name]) => `--${name}`),
+)
+
+/** Where the subcommand is: the first word that is neither a flag nor a flag's value (`--notes-dir X check`); -1 when none. */
+function subcommandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (!arg.startsWith('-')) return i
+    if (VALUE_FLAGS.has(arg)) i++
+  }
+  return -1
 }
 
 /** The program: returns the exit code, never throws for bad input. */
@@ -138,10 +149,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.stdout.write(`${VERSION}\n`)
       return EXIT.ok
     }
-    const first = argv.find((a) => !isFlag(a))
-    const index = first === undefined ? -1 : argv.indexOf(first)
-    // A subcommand name may follow global flags (`--json check`); flags taking values are not subcommands.
-    if (first !== undefined && index >= 0 && !(index > 0 && ['--notes-dir', '--timeout', '--dagger-src', '--refs', '--image', '--registry-host', '--control', '--daemon-config'].includes(argv[index - 1] ?? ''))) {
+    const index = subcommandIndex(argv)
+    const first = argv[index]
+    if (first !== undefined) {
       const command = COMMANDS[first]
       if (!command) {
         throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)

@@ -30,7 +30,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
       io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)
     }
     if (interrupted) {
-      await session.close('interrupted')
+      await session.close('interrupted') // the one the signal handler started
       io.stderr.write(`Interrupted. Notes saved to ${session.log.path}\n`)
       return EXIT.interrupted
     }

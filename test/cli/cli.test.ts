@@ -39,6 +39,13 @@ describe('usage', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
   })
 
+  it('finds the subcommand after global flags that take a value', async () => {
+    const dir = await notesDir()
+    const r = await cli(['--notes-dir', dir, 'notes'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toContain(`No saved sessions in ${dir}`)
+  })
+
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['frobnicate'], /"frobnicate" is not a dagger-explore command/],

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs'
 import type Docker from 'dockerode'
+import {withDeadline} from '../deadline.js'
 import type {DockerEndpoint} from './endpoint.js'
 
 export const DEFAULT_DOCKER_TIMEOUT_MS = 3000
@@ -28,16 +29,8 @@ export class DockerCallError extends Error {
 }
 
 /** Rejects with a `timeout` DockerCallError when `promise` takes longer than `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DockerCallError(`${what} got no answer within ${ms} ms`, 'timeout', 'ETIMEDOUT')), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(promise, ms, () => new DockerCallError(`${what} got no answer within ${ms} ms`, 'timeout', 'ETIMEDOUT'))
 }
 
 /** Maps a Node/docker-modem error to a failure kind. */
@@ -79,6 +72,12 @@ function readOptional(file: string | undefined): Buffer | undefined {
   } catch {
     return undefined
   }
+}
+
+/** A client for the daemon the docker CLI would use in this environment (DOCKER_HOST, contexts, default). */
+export async function dockerFor(env: NodeJS.ProcessEnv, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS): Promise<Docker> {
+  const {resolveEndpoint} = await import('./endpoint.js')
+  return connectDocker(await resolveEndpoint(env), timeoutMs)
 }
 
 /** Creates a dockerode client for the endpoint; loading dockerode is deferred so start-up does not pay for it. */

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode'
-import {connectDocker} from '../docker/client.js'
-import {resolveEndpoint} from '../docker/endpoint.js'
+import {withDeadline} from '../deadline.js'
+import {dockerFor} from '../docker/client.js'
 
 /** Default per-call budget for Docker API calls that return quickly (inspect, tag, create, start, remove). */
 export const DOCKER_CALL_TIMEOUT_MS = 15_000
@@ -9,8 +9,8 @@ export const DOCKER_CALL_TIMEOUT_MS = 15_000
 The dockerode client for the engine commands, for the daemon the docker CLI would use (DOCKER_HOST,
 DOCKER_CONTEXT, the current context), through the shared endpoint resolution.
 */
-export async function engineDocker(env: NodeJS.ProcessEnv, timeoutMs = DOCKER_CALL_TIMEOUT_MS): Promise<Docker> {
-  return connectDocker(await resolveEndpoint(env), timeoutMs)
+export function engineDocker(env: NodeJS.ProcessEnv, timeoutMs = DOCKER_CALL_TIMEOUT_MS): Promise<Docker> {
+  return dockerFor(env, timeoutMs)
 }
 
 export class TimeoutError extends Error {
@@ -18,16 +18,8 @@ export class TimeoutError extends Error {
 }
 
 /** Rejects when `promise` takes longer than `ms`; `what` names the call in the message. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} got no answer within ${Math.round(ms / 1000)} s`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(promise, ms, () => new TimeoutError(`${what} got no answer within ${Math.round(ms / 1000)} s`))
 }
 
 /** The daemon's own message for a failed call (dockerode puts it in `json.message`). */

@@ -1,4 +1,4 @@
-import {mkdir, open, readdir, readFile, stat} from 'node:fs/promises'
+import {mkdir, open, readdir, readFile, rename, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'
@@ -33,7 +33,6 @@ async function writeDurably(file: string, text: string, sync = true): Promise<vo
   } finally {
     await handle.close()
   }
-  const {rename} = await import('node:fs/promises')
   await rename(tmp, file)
   if (!sync) return
   // The rename itself must reach the disk too.

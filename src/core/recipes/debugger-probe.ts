@@ -4,6 +4,7 @@ import {copyFileFromContainer, withCreatedContainer} from './container-files.js'
 import {findDlvImage, type DlvImage} from './dlv-image.js'
 import {ElfError, readElf, readElfFile, type ByteSource, type ElfInfo} from './elf.js'
 import {ENGINE_BINARY, execInContainer, findEngineContainer, findEnginePid, type EngineContainer, type EnginePid} from './engine-process.js'
+import {DEV_IMAGE_REPO as DEV_ENGINE_IMAGE} from '../engine/names.js'
 
 /** Everything the debugger recipe needs to know, each part with its own failure so one gap does not hide the rest. */
 export interface DebuggerReport {
@@ -36,7 +37,7 @@ export interface ProbeOptions {
   readonly step?: <T>(what: string, run: () => Promise<T>) => Promise<T>
 }
 
-export const DEV_ENGINE_IMAGE = 'localhost/dagger-engine.dev'
+export {DEV_ENGINE_IMAGE}
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error))
 

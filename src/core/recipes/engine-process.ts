@@ -3,8 +3,10 @@ import path from 'node:path'
 import {PassThrough} from 'node:stream'
 import type Docker from 'dockerode'
 import {withTimeout} from '../docker/client.js'
+import {DEV_ENGINE_NAME as DEV_ENGINE_CONTAINER} from '../engine/names.js'
 
-export const DEV_ENGINE_CONTAINER = 'dagger-engine.dev'
+/** The dev engine's default name, from the one place the names live. */
+export {DEV_ENGINE_CONTAINER}
 export const ENGINE_BINARY = '/usr/local/bin/dagger-engine'
 
 export interface EngineContainer {

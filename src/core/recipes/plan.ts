@@ -1,6 +1,5 @@
 import type Docker from 'dockerode'
-import {connectDocker} from '../docker/client.js'
-import {resolveEndpoint} from '../docker/endpoint.js'
+import {dockerFor} from '../docker/client.js'
 import {createDetectors} from './detectors.js'
 import {prepareStep, resolveVariables, valuesOf} from './fill.js'
 import type {PreparedStep, Recipe, RecipeStep, ResolvedVariable} from './types.js'
@@ -48,7 +47,7 @@ export async function planRecipe(recipe: Recipe, options: PlanOptions): Promise<
   let client: Promise<Docker> | undefined
   const docker =
     options.docker ??
-    (() => (client ??= resolveEndpoint(options.env).then((endpoint) => connectDocker(endpoint, options.timeoutMs))))
+    (() => (client ??= dockerFor(options.env, options.timeoutMs)))
   const engineContainer = options.overrides?.engine_container ?? options.session?.engine_container
   const detectors =
     options.detect === false

@@ -9,6 +9,7 @@ import {checkServerIdentity, connect as tlsConnect, type PeerCertificate, type T
 import {LayerFailure} from './categories.js'
 import type {ProxyChoice} from './proxy.js'
 import {anchorChain, isPublicRoot, UNKNOWN_ISSUER_CODES, type TrustStore} from './trust.js'
+import {withDeadline} from '../deadline.js'
 
 export interface Address {
   readonly address: string
@@ -17,14 +18,7 @@ export interface Address {
 
 /** Rejects with a `TimeoutError`-coded error when `promise` takes longer than `ms`; `onTimeout` cleans up. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.()
-      reject(Object.assign(new Error(`${what}: no answer within ${ms} ms`), {code: 'ETIMEDOUT'}))
-    }, ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return withDeadline(promise, ms, () => Object.assign(new Error(`${what}: no answer within ${ms} ms`), {code: 'ETIMEDOUT'}), onTimeout)
 }
 
 /** All addresses of a host, as getaddrinfo sees them (honours /etc/hosts, like dockerd's resolver mostly does). */

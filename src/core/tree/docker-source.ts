@@ -1,6 +1,6 @@
 import type Docker from 'dockerode'
-import {connectDocker} from '../docker/client.js'
-import {resolveEndpoint} from '../docker/endpoint.js'
+import {withDeadline} from '../deadline.js'
+import {dockerFor} from '../docker/client.js'
 import {readContainerExport, readImageArchive, type ArchiveOptions} from './image-archive.js'
 import type {CapturePolicy} from './layer-reader.js'
 import {normalizePath, readHead, walkTar} from './tar-walk.js'
@@ -17,9 +17,8 @@ The Docker client this module uses: the endpoint is chosen like the docker CLI d
 DOCKER_CONTEXT, the current context). The modem's timeout is an idle timeout on the socket, which
 is what a long export stream needs.
 */
-export async function treeDocker(env: NodeJS.ProcessEnv = process.env, timeoutMs = STREAM_IDLE_TIMEOUT_MS): Promise<Docker> {
-  const endpoint = await resolveEndpoint(env)
-  return connectDocker(endpoint, timeoutMs)
+export function treeDocker(env: NodeJS.ProcessEnv = process.env, timeoutMs = STREAM_IDLE_TIMEOUT_MS): Promise<Docker> {
+  return dockerFor(env, timeoutMs)
 }
 
 export class TreeTargetError extends Error {
@@ -27,16 +26,8 @@ export class TreeTargetError extends Error {
 }
 
 /** Rejects when `promise` takes longer than `ms`; `what` names the call in the message. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TreeTargetError(`${what} got no answer from Docker within ${Math.round(ms / 1000)} s.`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withDeadline(promise, ms, () => new TreeTargetError(`${what} got no answer from Docker within ${Math.round(ms / 1000)} s.`))
 }
 
 export interface TreeTarget {

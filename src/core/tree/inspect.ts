@@ -1,3 +1,4 @@
+import {DEV_ENGINE_NAME, DEV_IMAGE_REPO, DEV_IMAGE_TAG} from '../engine/names.js'
 import type Docker from 'dockerode'
 import {sanitize} from '../notebook/sanitize.js'
 import {checkComponents, componentCapture, withVersions, type Checklist} from './components.js'
@@ -7,8 +8,8 @@ import {mergeLayers} from './merge.js'
 import type {ImageLayers} from './types.js'
 import {execInContainer, versionLine, type ExecOutcome} from './versions.js'
 
-export const DEV_ENGINE_CONTAINER = 'dagger-engine.dev'
-export const DEV_ENGINE_IMAGE = 'localhost/dagger-engine.dev:latest'
+export const DEV_ENGINE_CONTAINER = DEV_ENGINE_NAME
+export const DEV_ENGINE_IMAGE = `${DEV_IMAGE_REPO}:${DEV_IMAGE_TAG}`
 export const VERSION_TIMEOUT_MS = 5000
 
 export interface TreeInspection {
