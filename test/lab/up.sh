@@ -37,7 +37,7 @@ TOKEN_ISSUER=dagger-explore-lab-issuer
 TOKEN_USER=lab-user
 TOKEN_PASSWORD=lab-password
 PUBLIC_REPO=public/busybox
-PACKAGES=(docker.io docker-registry busybox-static tmux openssl)
+PACKAGES=(docker.io containerd runc docker-registry busybox-static tmux openssl shellcheck golang-go delve tini openssh-server openssh-client)
 DOCKERD_FLAGS=(--bridge=none --iptables=false --ip-forward=false)
 
 STARTED_NS=$(date +%s%N)
@@ -60,7 +60,7 @@ daemonize() {
   shift
   (
     cd /
-    for fd in /proc/$BASHPID/fd/*; do
+    for fd in "/proc/$BASHPID/fd/"*; do
       fd=${fd##*/}
       if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
@@ -87,22 +87,27 @@ docker_answers() {
 
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
 
+# Prints, one a line, each of the given packages that dpkg does not list as
+# installed. dpkg-query exits 1 when any name is unknown to it: that is the
+# answer, not an error, so its status is never allowed to end the script.
 missing_packages() {
   local installed p
-  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null | awk '/install ok installed/ {print $1}')
-  for p in "${PACKAGES[@]}"; do
+  installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)
+  installed=$(awk '/ install ok installed$/ {sub(/:.*/, "", $1); print $1}' <<<"$installed")
+  for p in "$@"; do
     grep -qxF -- "$p" <<<"$installed" || printf '%s\n' "$p"
   done
 }
 
+APT_UPDATED=0
 install_packages() {
-  local missing
-  mapfile -t missing < <(missing_packages)
+  local missing=()
+  mapfile -t missing < <(missing_packages "$@")
   [ "${#missing[@]}" = 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
-  # Package scripts must not start a default dockerd or registry on port 5000:
+  # Package scripts must not start a default dockerd, registry on :5000 or sshd:
   # the lab starts its own with flags that work inside sandboxes.
-  local policy=/usr/sbin/policy-rc.d added_policy=0
+  local policy=${DAGGER_EXPLORE_LAB_POLICY_RC:-/usr/sbin/policy-rc.d} added_policy=0
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy"
     chmod 0755 "$policy"
@@ -110,14 +115,49 @@ install_packages() {
   fi
   local rc=0
   {
-    DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+    if [ "$APT_UPDATED" = 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -q && APT_UPDATED=1
+    fi &&
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-  } >"$STATE/apt.log" 2>&1 || rc=$?
-  [ "$added_policy" = 1 ] && rm -f "$policy"
+  } >>"$STATE/apt.log" 2>&1 || rc=$?
+  if [ "$added_policy" = 1 ]; then rm -f "$policy"; fi
   if [ "$rc" != 0 ]; then
     tail -n 20 "$STATE/apt.log" >&2
     die "apt-get could not install ${missing[*]} (full log: $STATE/apt.log)"
   fi
+  mapfile -t missing < <(missing_packages "$@")
+  [ "${#missing[@]}" = 0 ] || die "apt-get finished but dpkg still lists ${missing[*]} as not installed (log: $STATE/apt.log)"
+}
+
+# Every command the lab and the tests run that does not come from the repo,
+# with the Debian package that provides it. A missing one fails here, by name,
+# instead of as some later test.
+REQUIRED_COMMANDS=(
+  docker:docker.io dockerd:docker.io containerd:containerd runc:runc docker-registry:docker-registry
+  busybox:busybox-static tmux:tmux openssl:openssl shellcheck:shellcheck
+  go:golang-go dlv:delve tini-static:tini sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client
+)
+
+require_commands() {
+  local entry cmd pkg missing=()
+  for entry in "${REQUIRED_COMMANDS[@]}"; do
+    cmd=${entry%%:*}
+    pkg=${entry#*:}
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd (Debian package $pkg)")
+  done
+  [ "${#missing[@]}" = 0 ] && return 0
+  local list
+  list=$(printf '%s, ' "${missing[@]}")
+  list=${list%, }
+  if [ "$IS_ROOT" = 1 ] && is_debian; then
+    die "still missing after installing packages: $list"
+  fi
+  die "missing: $list. As root on Debian, 'bash test/lab/up.sh' installs them; elsewhere install them by hand"
+}
+
+ensure_packages() {
+  if [ "$IS_ROOT" = 1 ] && is_debian; then install_packages "${PACKAGES[@]}"; fi
+  require_commands
 }
 
 # Capabilities the OCI spec may ask for but this host's bounding set lacks.
@@ -187,7 +227,6 @@ stop_dockerd() {
 }
 
 ensure_docker() {
-  if [ "$IS_ROOT" = 1 ] && is_debian; then install_packages; fi
   if ! docker_answers; then
     if [ "$IS_ROOT" = 1 ] && command -v dockerd >/dev/null 2>&1; then
       start_dockerd
@@ -282,6 +321,8 @@ https_status() {
   local req="GET $path HTTP/1.0\r\nHost: 127.0.0.1:$port\r\n"
   [ -n "$header" ] && req="$req$header\r\n"
   local line
+  # The request is built with \r\n escapes for printf to expand, and holds no %.
+  # shellcheck disable=SC2059
   line=$(printf "$req\r\n" | timeout 5 openssl s_client -quiet -verify_return_error \
     -CAfile "$STATE/tls/ca.crt" -connect "127.0.0.1:$port" -servername localhost 2>/dev/null | head -n 1 || true)
   case "$line" in
@@ -430,8 +471,7 @@ ensure_token_issuer() {
     --key "$STATE/tls/token-signing.key" --cert "$STATE/tls/token-signing.crt" \
     --issuer "$TOKEN_ISSUER" --service "$TOKEN_SERVICE" --user "$TOKEN_USER:$TOKEN_PASSWORD"
   echo "$DAEMON_PID" >"$STATE/token-issuer.pid"
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     http_ok "$TOKEN_ISSUER_PORT" /healthz && return 0
     sleep 0.1
   done
@@ -505,6 +545,11 @@ EOF
   mv -f "$FACTS_DIR/facts.json.new" "$FACTS_DIR/facts.json"
 }
 
+ensure_packages
+if [ "${1:-}" = --packages-only ]; then
+  say "packages present"
+  exit 0
+fi
 ensure_docker
 ensure_base_image
 have_registry=0
