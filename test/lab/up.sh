@@ -205,8 +205,7 @@ start_dockerd() {
   say "starting dockerd (log: $STATE/dockerd.log)"
   daemonize "$STATE/dockerd.log" dockerd "${DOCKERD_FLAGS[@]}" \
     --add-runtime "lab-runc=$STATE/lab-runc" --default-runtime lab-runc
-  local i
-  for i in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     docker_answers && return 0
     sleep 0.2
   done
@@ -215,11 +214,11 @@ start_dockerd() {
 }
 
 stop_dockerd() {
-  local pid i
+  local pid
   pid=$(daemon_pid) || return 0
   say "stopping dockerd $pid to restart it with the lab runtime"
   kill -TERM "$pid"
-  for i in $(seq 1 150); do
+  for _ in $(seq 1 150); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.2
   done
@@ -384,8 +383,7 @@ ensure_registry() {
   fi
   if pid=$(registry_pid "$name"); then
     kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "127.0.0.1:$port is taken by something that is not the lab's $name registry (set DAGGER_EXPLORE_LAB_REGISTRY_PORT / DAGGER_EXPLORE_LAB_TOKEN_REGISTRY_PORT)"
@@ -399,8 +397,7 @@ ensure_registry() {
   say "starting the $name registry on 127.0.0.1:$port (log: $STATE/registry-$name.log)"
   daemonize "$STATE/registry-$name.log" docker-registry serve "$conf"
   echo "$DAEMON_PID" >"$STATE/registry-$name.pid"
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     [ "$(https_status "$port" /v2/)" = "$want_status" ] && return 0
     sleep 0.1
   done
@@ -459,8 +456,7 @@ ensure_token_issuer() {
   fi
   if pid=$(issuer_pid); then
     kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   if (exec 3<>"/dev/tcp/127.0.0.1/$TOKEN_ISSUER_PORT") 2>/dev/null; then
     die "127.0.0.1:$TOKEN_ISSUER_PORT is taken by something that is not the lab's token issuer (set DAGGER_EXPLORE_LAB_TOKEN_ISSUER_PORT)"
