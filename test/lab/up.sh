@@ -138,6 +138,12 @@ REQUIRED_COMMANDS=(
   go:golang-go dlv:delve tini-static:tini sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client
 )
 
+# Tests add a command no machine has (cmd:package) to see the failure line.
+if [ -n "${DAGGER_EXPLORE_LAB_EXTRA_REQUIRED:-}" ]; then
+  read -r -a _extra <<<"$DAGGER_EXPLORE_LAB_EXTRA_REQUIRED"
+  REQUIRED_COMMANDS+=("${_extra[@]}")
+fi
+
 require_commands() {
   local entry cmd pkg missing=()
   for entry in "${REQUIRED_COMMANDS[@]}"; do
