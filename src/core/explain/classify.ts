@@ -183,10 +183,24 @@ const ENGINE = new Set<ExplainCategory>(['engine_start', 'engine_unreachable'])
 function innermost(rules: readonly JourneyRule[], text: string): Hit | null {
   let best: Hit | null = null
   for (const rule of rules) {
-    const m = rule.pattern.exec(text)
-    if (m !== null && (best === null || m.index > best.at)) best = {category: rule.category, at: m.index, hint: rule.hint ?? null}
+    if (!rule.pattern.test(text)) continue
+    let at = -1
+    for (const m of text.matchAll(globalOf(rule.pattern))) at = m.index
+    if (best === null || at > best.at) best = {category: rule.category, at, hint: rule.hint ?? null}
   }
   return best
+}
+
+const GLOBAL = new WeakMap<RegExp, RegExp>()
+
+/** The same pattern with the `g` flag, for finding its last match. */
+function globalOf(pattern: RegExp): RegExp {
+  let g = GLOBAL.get(pattern)
+  if (g === undefined) {
+    g = new RegExp(pattern.source, `${pattern.flags}g`)
+    GLOBAL.set(pattern, g)
+  }
+  return g
 }
 
 function networkHit(text: string): Hit | null {
@@ -216,6 +230,8 @@ function categoryOf(text: string, hasRegistryUrl: boolean): Hit | null {
 }
 
 const GIT_URL = /(?:https?|ssh|git):\/\/[^\s'"<>]+|\b[\w.-]+@[\w.-]+:[\w./~-]+/
+const GIT_SSH_HOST = /\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):|ssh: (?:connect to host|Could not resolve hostname) ([\w.-]+)/
+const ENGINE_CONTAINER = /docker exec -i (\S+)|container exec -i (\S+)|docker-(?:container|image):\/\/([^\s"'/?]+)|No such container:?\s*(\S+)|container (\S+) is not running/
 const LOOPBACK_PORT = /Failed to connect to (\S+) port (\d+)/i
 const VOLATILE = /\b(?:[0-9a-f]{12,}|\d+(?:\.\d+)*)\b/g
 
@@ -225,6 +241,8 @@ function journeyWhere(category: ExplainCategory, text: string): {op: string; hos
     case 'git': {
       const url = GIT_URL.exec(text)?.[0]?.replace(/[:,;.)\]}']+$/, '') ?? null
       const transport = url === null ? 'git' : /^https?:/.test(url) ? 'https' : url.startsWith('git://') ? 'git' : 'ssh'
+      const sshHost = GIT_SSH_HOST.exec(text)
+      if (url === null && sshHost !== null) return {op: 'git fetch (ssh)', host: sshHost[1] ?? sshHost[2] ?? null, url: null}
       const host = url === null ? null : (/^[a-z]+:\/\/(?:[^@/]+@)?([^/:]+)/.exec(url)?.[1] ?? /@([^:]+):/.exec(url)?.[1] ?? null)
       return {op: `git fetch (${transport})`, host, url}
     }
@@ -265,7 +283,9 @@ export function classifyStatement(text: string): Classification | null {
     host = DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
   } else if (category === 'engine_unreachable' || category === 'engine_start') {
     op = category === 'engine_start' ? 'engine start' : 'engine connect'
-    if (innermost === undefined) host = DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
+    // The engine container when the message names it; the dagger session URL (http://dagger/query) says nothing.
+    const named = ENGINE_CONTAINER.exec(text)
+    host = named?.slice(1).find((g) => g !== undefined) ?? DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
   } else if (innermost !== undefined) {
     op = opOf(innermost)
   } else {
@@ -284,6 +304,6 @@ export function classifyStatement(text: string): Classification | null {
   }
   if (op === 'unknown' && category === 'other') op = 'step'
   // The daemon socket shows up as `http://%2Fvar%2Frun%2Fdocker.sock/...`: not a URL worth showing.
-  const url = category === 'docker_unavailable' || innermost === undefined ? null : innermost.url
+  const url = category === 'docker_unavailable' || category === 'engine_unreachable' || category === 'engine_start' || innermost === undefined ? null : innermost.url
   return {category, op, url, host, ref, repository, cause, hint: hit.hint}
 }

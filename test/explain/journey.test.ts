@@ -1,0 +1,101 @@
+import {describe, expect, it} from 'vitest'
+import {CATEGORY_ADVICE, JOURNEY_CATEGORIES} from '../../src/core/explain/categories.js'
+import {classifyStatement} from '../../src/core/explain/classify.js'
+import {explainText} from '../../src/core/explain/explain.js'
+import {journeyLines, score} from './journey-set.js'
+
+const LINES = journeyLines()
+
+describe('the journey error set (fixtures/journey-errors.tsv)', () => {
+  it('covers every journey category with several phrasings', () => {
+    for (const category of [...JOURNEY_CATEGORIES, 'proxy'] as const) {
+      expect(LINES.filter((l) => l.category === category).length, category).toBeGreaterThanOrEqual(4)
+    }
+    expect(LINES.length).toBeGreaterThanOrEqual(60)
+  })
+
+  it.each(LINES)('$category: $text', ({category, text}) => {
+    expect(classifyStatement(text)?.category).toBe(category)
+  })
+
+  it('scores at least 90% (the held-out goal)', () => {
+    const s = score(LINES)
+    expect(s.misses).toEqual([])
+    expect(s.right / s.total).toBeGreaterThanOrEqual(0.9)
+  })
+})
+
+describe('innermost cause', () => {
+  it.each([
+    ['http do: Post "http://dagger/query": failed to write /var/lib/dagger/x: no space left on device', 'disk_full'],
+    ['Error: failed to start engine: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', 'docker_unavailable'],
+    ["fatal: unable to access 'https://github.com/a/b/': Failed to connect to 127.0.0.1 port 7890: Connection refused", 'proxy'],
+    ["fatal: unable to access 'https://github.com/a/b/': Could not resolve host: github.com", 'git'],
+    ['failed to connect to engine: dial tcp 127.0.0.1:1234: connect: connection refused', 'engine_unreachable'],
+    ['Error: failed to start engine: failed to do request: Head "https://registry.dagger.io/v2/engine/manifests/v0.18.5": toomanyrequests: retry later', 'rate_limit'],
+    ['Error: failed to start engine: exec /usr/local/bin/dagger-entrypoint.sh: exec format error', 'platform'],
+  ] as const)('%s -> %s', (text, category) => {
+    expect(classifyStatement(text)?.category).toBe(category)
+  })
+
+  it('names the git URL and transport', () => {
+    expect(classifyStatement("fatal: Authentication failed for 'https://gitlab.com/acme/tools.git/'")).toMatchObject({op: 'git fetch (https)', host: 'gitlab.com', url: 'https://gitlab.com/acme/tools.git/'})
+    expect(classifyStatement('git@github.com: Permission denied (publickey). fatal: Could not read from remote repository.')).toMatchObject({op: 'git fetch (ssh)', host: 'github.com'})
+  })
+
+  it('names the loopback proxy that nothing listens on', () => {
+    expect(classifyStatement('curl: (7) Failed to connect to 127.0.0.1 port 3128 after 0 ms: Connection refused')).toMatchObject({category: 'proxy', host: '127.0.0.1:3128'})
+  })
+
+  it('carries the specific hint of the rule that matched (modprobe for the nat table)', () => {
+    const c = classifyStatement("iptables v1.8.11 (legacy): can't initialize iptables table `nat': Table does not exist (do you need to insmod?)")
+    expect(c?.category).toBe('engine_start')
+    expect(c?.hint).toContain('sudo modprobe iptable_nat')
+  })
+})
+
+// One failure of each journey category, each printed twice under different wrappers where dagger does that.
+const ONE_OF_EACH = [
+  '#5 [engine 2/6] RUN apk add git',
+  '#5 ERROR: failed to fetch: toomanyrequests: You have reached your pull rate limit.',
+  'Error: failed to connect to engine: error reading server preface: command [docker exec -i dagger-engine.dev buildctl dial-stdio] has exited with exit status 1: stderr=Error: dial unix /run/dagger/engine.sock: connect: no such file or directory',
+  'level=fatal msg="CNI setup error: plugin type=\\"bridge\\" failed (add): can\'t initialize iptables table `nat\': Table does not exist (do you need to insmod?)"',
+  'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+  "fatal: unable to access 'https://github.com/x/y/': Failed to connect to 127.0.0.1 port 7890 after 0 ms: Couldn't connect to server",
+  "fatal: repository 'https://github.com/acme/missing/' not found",
+  'write /var/lib/dagger/worker/x: no space left on device',
+  'Error: module requires dagger v0.19.2, but you have v0.18.14',
+  'exec /usr/local/bin/dagger-engine: exec format error',
+  'go: go.mod requires go >= 1.22.0 (running go 1.19.8; GOTOOLCHAIN=local)',
+  'Error: input: container.stdout: no command has been set',
+  // The same engine failure again, as the CLI's summary prints it.
+  'Error: http do: Post "http://dagger/query": error reading server preface: command [docker exec -i dagger-engine.dev buildctl dial-stdio] has exited with exit status 1: stderr=Error: dial unix /run/dagger/engine.sock: connect: no such file or directory',
+].join('\n')
+
+describe('a log with one failure of each kind', () => {
+  it('lists each once, first cause first, with repeats counted', () => {
+    const report = explainText(ONE_OF_EACH)
+    expect(report.failures.map((f) => [f.category, f.count, f.line])).toEqual([
+      ['rate_limit', 1, 2],
+      ['engine_unreachable', 2, 3],
+      ['engine_start', 1, 4],
+      ['docker_unavailable', 1, 5],
+      ['proxy', 1, 6],
+      ['git', 1, 7],
+      ['disk_full', 1, 8],
+      ['version_skew', 1, 9],
+      ['platform', 1, 10],
+      ['go_toolchain', 1, 11],
+      ['usage', 1, 12],
+    ])
+  })
+
+  it('gives each a why, a fix and the cell or recipe that checks it', () => {
+    for (const f of explainText(ONE_OF_EACH).failures) {
+      const advice = CATEGORY_ADVICE[f.category]
+      expect(advice.meaning.length).toBeGreaterThan(20)
+      expect(advice.fix.length).toBeGreaterThan(20)
+      expect(advice.next).toMatch(/cell|recipe|--help|git ls-remote/)
+    }
+  })
+})
