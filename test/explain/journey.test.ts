@@ -99,3 +99,27 @@ describe('a log with one failure of each kind', () => {
     }
   })
 })
+
+describe('the Build and Launch cells use the same classification', () => {
+  it('explains a launch error with the engine log lines under it', async () => {
+    const {explainMessage} = await import('../../src/core/engine/explain-bridge.js')
+    const got = explainMessage(
+      [
+        'dagger-engine.dev exited with code 1 before it was ready',
+        'time="2026-12-02T10:00:00Z" level=fatal msg="failed to create worker: CNI setup error: plugin type=\\"bridge\\" failed (add): running [/usr/sbin/iptables -t nat -S --wait]: exit status 3: can\'t initialize iptables table `nat\': Table does not exist (do you need to insmod?)"',
+      ].join('\n'),
+    )
+    expect(got?.category).toBe('engine_start')
+    expect(got?.why).toContain('sudo modprobe iptable_nat')
+    expect(got?.next).toContain('Launch cell')
+    expect(explainMessage('all good')).toBeNull()
+  })
+
+  it('gives the Build cell the why, the fix and the check for each failure', async () => {
+    const {failuresFromReport} = await import('../../src/core/engine/explain-bridge.js')
+    const failures = failuresFromReport(explainText('Error: input: container.stdout: no command has been set'))
+    expect(failures).toHaveLength(1)
+    expect(failures[0]?.detail).toContain(CATEGORY_ADVICE.usage.fix)
+    expect(failures[0]?.detail).toContain(`Check with: ${CATEGORY_ADVICE.usage.next}`)
+  })
+})
