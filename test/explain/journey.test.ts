@@ -18,6 +18,11 @@ describe('the journey error set (fixtures/journey-errors.tsv)', () => {
     expect(classifyStatement(text)?.category).toBe(category)
   })
 
+  it.each(LINES)('explain (prefilter included) finds it alone in a log: $text', ({category, text}) => {
+    const report = explainText(`#3 [builder 1/4] RUN make\n${text}\n#3 DONE 0.1s\n`)
+    expect(report.failures.map((f) => f.category)).toEqual([category])
+  })
+
   it('scores at least 90% (the held-out goal)', () => {
     const s = score(LINES)
     expect(s.misses).toEqual([])

@@ -112,46 +112,27 @@ export const WRAPPER_RULES: readonly JourneyRule[] = [
   {category: 'engine_start', pattern: /failed to (?:start|run|create|provision) (?:the )?(?:dagger )?engine|engine container\b.*\b(?:exited|failed|is not running|is restarting)|dagger-engine\S*.*(?:exited with|Exited \(\d+\)|failed to start|is restarting|OCI runtime (?:create|start) failed)|Conflict\. The container name "\/?dagger-engine/i},
 ]
 
-/** Needles the prefilter must find for these phrases (each rule has one inside it, or an `error` nearby). */
+/**
+Needles the prefilter must add for these phrases. Most journey messages already hold a registry
+needle (`error`, `failed`, `not found`, `denied`, `exceeded`); these are for the ones that do not
+(`fatal: unable to access …`, `… no space left on device`, `ulimit: … Operation not permitted`). Each
+one costs scan speed, so only phrases that stand alone in real output are here.
+*/
 export const JOURNEY_NEEDLES: readonly string[] = [
-  'no space left',
-  'No space left',
+  'space left',
   'ENOSPC',
-  'quota exceeded',
-  'exec format',
-  'Exec format',
-  'rate limit',
-  'server preface',
-  'dial-stdio',
-  'not running',
-  'OOMKilled',
-  'status 137',
+  'buildctl',
   'not permitted',
-  'iptables',
-  'CNI setup',
-  'sed: ',
-  'cgroup',
-  'go.mod',
-  'requires go',
+  'Read-only file',
+  'HTTP code',
+  'not resolve',
+  'Username for',
+  'uncaught target',
+  'GOTOOLCHAIN',
+  'errors parsing go',
+  "go version '",
   'toolchain',
-  'no command',
-  'unknown flag',
-  'unknown command',
-  'unknown shorthand',
-  'Cannot query',
-  'incompatible',
+  'iptables',
   'unable to access',
-  'Could not resolve',
-  'Could not read',
-  'Repository not found',
-  'Host key',
-  'does not match',
-  'qemu',
   'DOCKER_DEFAULT_PLATFORM',
-  'in progress',
-  'executable file',
-  'http do:',
-  'Unavailable',
-  'not set',
-  'podman',
 ]
