@@ -120,19 +120,16 @@ one costs scan speed, so only phrases that stand alone in real output are here.
 */
 export const JOURNEY_NEEDLES: readonly string[] = [
   'space left',
-  'ENOSPC',
-  'buildctl',
+  'dagger/query',
   'not permitted',
-  'Read-only file',
+  'fs/cgroup',
   'HTTP code',
-  'not resolve',
   'Username for',
-  'uncaught target',
+  'target signal',
   'GOTOOLCHAIN',
-  'errors parsing go',
   "go version '",
   'toolchain',
-  'iptables',
+  'initialize iptables',
   'unable to access',
   'DOCKER_DEFAULT_PLATFORM',
 ]
