@@ -15,6 +15,7 @@ import {engineConfigFindings, parseEngineConfig, type EngineConfigFacts} from '.
 import {quotaFinding, quotaHost, readHubQuota} from '../core/detect/hub-quota.js'
 import {natFinding, readNatFacts} from '../core/detect/iptables.js'
 import {platformFindings} from '../core/detect/platform.js'
+import {engineProxyFinding, envRecord} from '../core/detect/proxy-env.js'
 import {bootTimeFrom, restartFinding} from '../core/detect/restart.js'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
@@ -157,6 +158,8 @@ async function devEngineState(ctx: CellContext, docker: Docker): Promise<void> {
   const finished = i.State.FinishedAt && !i.State.FinishedAt.startsWith('0001') ? new Date(i.State.FinishedAt) : null
   const f = restartFinding({name, status: i.State.Status, restartPolicy: i.HostConfig.RestartPolicy?.Name ?? '', exitCode: i.State.ExitCode, finishedAt: finished, oomKilled: i.State.OOMKilled}, boot)
   if (f !== null) ctx.recorder.finding(f)
+  const proxy = engineProxyFinding(name, ctx.env, envRecord(i.Config.Env))
+  if (proxy !== null) ctx.recorder.finding(proxy)
 }
 
 /** Before a build: another build running, CLI versions, platform, data-root disk, engine.json mirrors, Docker Hub quota. */
@@ -182,7 +185,7 @@ export async function beforeBuildChecks(ctx: CellContext, checkout: DaggerChecko
   await attempt(ctx, 'Docker Hub pull quota', () => quota(ctx))
 }
 
-/** Before and around a launch: the host's iptables nat table, the dev engine's state and restart policy, its baked engine.json. */
+/** Before and around a launch: the host's iptables nat table, the dev engine's state, restart policy and proxy environment, its baked engine.json. */
 export async function launchChecks(ctx: CellContext): Promise<void> {
   await attempt(ctx, 'iptables nat table', async () => {
     const endpoint = await resolveEndpoint(ctx.env)

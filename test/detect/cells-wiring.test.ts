@@ -23,7 +23,7 @@ describe.skipIf(skip)('Launch checks against the real daemon', () => {
 
   it('reads the exited dev engine and its missing restart policy, and the host nat table', async () => {
     const recorder = new Recorder()
-    const env = {...process.env, _EXPERIMENTAL_DAGGER_DEV_CONTAINER: name}
+    const env = {...process.env, _EXPERIMENTAL_DAGGER_DEV_CONTAINER: name, HTTPS_PROXY: 'http://127.0.0.1:3128'}
     await launchChecks({env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {}})
     const state = recorder.findings.find((f) => f.id === 'dev-engine-not-running' || f.id === 'dev-engine-down-after-reboot')
     // It exited just now, after this machine booted: not the reboot case, but the same missing policy.
@@ -32,6 +32,8 @@ describe.skipIf(skip)('Launch checks against the real daemon', () => {
     expect(state?.detail).toContain('without a restart policy')
     expect(state?.fix).toContain(`docker start ${name}`)
     expect(recorder.findings.some((f) => f.id.startsWith('iptables-nat-'))).toBe(true)
+    // The container was run without -e HTTPS_PROXY: the real Config.Env says so.
+    expect(recorder.findings.find((f) => f.id === 'engine-proxy-env-missing')?.title).toContain('127.0.0.1:3128')
     expect(recorder.commands.some((c) => c.argv.join(' ') === `GET /containers/${name}/json`)).toBe(true)
   })
 })

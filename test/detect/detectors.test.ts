@@ -9,6 +9,7 @@ import {dataRootFinding} from '../../src/core/detect/data-root-disk.js'
 import {engineConfigFindings, parseEngineConfig} from '../../src/core/detect/engine-config.js'
 import {natFinding, readNatFacts} from '../../src/core/detect/iptables.js'
 import {platformFindings} from '../../src/core/detect/platform.js'
+import {engineProxyFinding, envRecord} from '../../src/core/detect/proxy-env.js'
 import {bootTimeFrom, restartFinding} from '../../src/core/detect/restart.js'
 
 const dirs: string[] = []
@@ -180,5 +181,16 @@ describe('data-root disk against the engine cache GC', () => {
     // Free space moves while other tests write: within 64 MB of df.
     expect(Math.abs(s.bavail * s.bsize - (df[1] ?? 0))).toBeLessThan(64 * 1024 * 1024)
     expect(f.title).toContain(dir)
+  })
+})
+
+describe('proxy environment of the engine container', () => {
+  it('warns when the shell has a proxy the engine lacks, without showing credentials', () => {
+    const f = engineProxyFinding('dagger-engine.dev', {HTTPS_PROXY: 'http://user:secret@proxy.corp.test:3128'}, envRecord(['PATH=/usr/bin']))
+    expect(f?.id).toBe('engine-proxy-env-missing')
+    expect(f?.title).toContain('proxy.corp.test:3128')
+    expect(JSON.stringify(f)).not.toContain('secret')
+    expect(engineProxyFinding('e', {https_proxy: 'http://p:1'}, envRecord(['HTTPS_PROXY=http://p:1']))).toBeNull()
+    expect(engineProxyFinding('e', {}, {})).toBeNull()
   })
 })
