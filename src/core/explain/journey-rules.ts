@@ -68,13 +68,13 @@ export const CAUSE_RULES: readonly JourneyRule[] = [
   {
     category: 'go_toolchain',
     pattern:
-      /go\.mod requires go\s*>=?\s*\d|requires go\s*>=\s*\d|invalid go version '[^']*': must match|unknown directive: toolchain|go: download go\d\S* for \S+: toolchain not available|go: downloading go\d[^\n]*(?:error|failed|timeout)|GOTOOLCHAIN=\w+[^\n]*(?:requires|not available)|note: module requires Go \d|go: updates to go\.mod needed|\bgo: (?:command )?not found|exec: "go": executable file not found|go: errors parsing go\.mod/i,
+      /go\.mod requires go\s*>=?\s*\d|requires go\s*>=\s*\d|invalid go version '[^']*': must match|unknown directive: toolchain|go: download go\d\S* for \S+: toolchain not available|go: downloading go\d[^\n]*(?:error|failed|timeout)|GOTOOLCHAIN=\w+[^\n]*(?:requires|not available)|note: module requires Go \d|go: updates to go\.mod needed|\bgo: (?:command )?not found|exec: "go": executable file not found|go: errors parsing go\.mod|go: cannot find main module/i,
   },
   // Versions that disagree.
   {
     category: 'version_skew',
     pattern:
-      /incompatible (?:engine|client|cli|dagger) version|requires (?:an? )?(?:newer|incompatible) (?:engine|dagger)|engine version \S+ is (?:older|newer|not compatible)|(?:client|cli|engine) (?:version )?\S* ?is (?:too old|too new|not compatible|incompatible)|minimum (?:supported )?(?:engine|client|cli) version|unsupported (?:engine|client|cli) version|version mismatch|module requires dagger v?\d|requires dagger (?:engine )?(?:version )?v?\d[^\n]*(?:but|have|running)|unknown flag: --x-release|unknown command "(?:api|shell|check|toolchain|generate)" for "dagger"|unknown shorthand flag: 'M' in -M/i,
+      /incompatible (?:engine|client|cli|dagger) version|requires (?:an? )?(?:newer|incompatible) (?:engine|dagger)|engine version \S+ is (?:older|newer|not compatible)|(?:client|cli|engine) (?:version )?\S* ?is (?:too old|too new|not compatible|incompatible)|minimum (?:supported )?(?:engine|client|cli) version|unsupported (?:engine|client|cli) version|version mismatch|module requires dagger v?\d|requires (?:dagger )?engine (?:version )?v?\d|requires dagger (?:engine )?(?:version )?v?\d[^\n]*(?:but|have|running)|unknown flag: --x-release|unknown command "(?:api|shell|check|toolchain|generate)" for "dagger"|unknown shorthand flag: 'M' in -M/i,
     hint: 'A `dagger` older than this checkout (the one on PATH, usually) ran instead of the one it needs: compare `dagger version` with `./bin/dagger version`.',
   },
   // The user's own pipeline, as the engine or the CLI reports it.
@@ -132,4 +132,7 @@ export const JOURNEY_NEEDLES: readonly string[] = [
   'initialize iptables',
   'unable to access',
   'DOCKER_DEFAULT_PLATFORM',
+  'specified platform',
+  'host platform',
+  'main module',
 ]
