@@ -96,6 +96,11 @@ export const CAUSE_RULES: readonly JourneyRule[] = [
       /error setting (?:rlimit|limit)|failed to set (?:rlimit|ulimit)|setrlimit|ulimit: [^\n]*(?:cannot modify limit|Operation not permitted)|sed: (?:write error|couldn't flush|can't read \/sys\/fs\/cgroup)|\/sys\/fs\/cgroup[^\n]*(?:Read-only file system|Operation not permitted|Permission denied|Device or resource busy|No such file)|cgroup\.subtree_control|cgroups?: (?:cgroup mountpoint does not exist|[^\n]*not supported)|failed to (?:create|move to|join) cgroup|rootless[^\n]*(?:not supported|operation not permitted)|requires (?:--)?privileged|must be run with --privileged|operation not permitted[^\n]*(?:mount|overlay|fuse)|fuse: device not found|kubelet|containerd(?:-shim)?[^\n]*(?:failed to start|exited|not running)|failed to create shim task|removal of container \S+ is already in progress/i,
     hint: 'The engine needs a rootful, privileged container with its own cgroup tree; rootless Docker, podman without --privileged or a locked-down runtime make it die as it starts. "removal of container … is already in progress" means two dev builds ran at once: run ./hack/dev once, then ./hack/with-dev.',
   },
+  {
+    category: 'engine_start',
+    pattern: /port is already allocated|driver failed programming external connectivity|bind: address already in use/i,
+    hint: 'The dev engine publishes its debug port 6060 on the host: another engine (or pprof tool) already holds it. `docker ps --filter publish=6060` shows which container.',
+  },
   // The engine is there (or should be) but does not answer.
   {
     category: 'engine_unreachable',
