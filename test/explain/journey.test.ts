@@ -1,4 +1,6 @@
+import {PassThrough, Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
+import {main} from '../../src/cli/commands/explain.js'
 import {CATEGORY_ADVICE, JOURNEY_CATEGORIES} from '../../src/core/explain/categories.js'
 import {classifyStatement} from '../../src/core/explain/classify.js'
 import {explainText} from '../../src/core/explain/explain.js'
@@ -126,5 +128,34 @@ describe('the Build and Launch cells use the same classification', () => {
     expect(failures).toHaveLength(1)
     expect(failures[0]?.detail).toContain(CATEGORY_ADVICE.usage.fix)
     expect(failures[0]?.detail).toContain(`Check with: ${CATEGORY_ADVICE.usage.next}`)
+  })
+})
+
+describe('explain - on a log with one failure of each kind', () => {
+  async function run(argv: string[]): Promise<{code: number; stdout: string}> {
+    const stdout = new PassThrough()
+    let out = ''
+    stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const stdin = Object.assign(Readable.from([Buffer.from(ONE_OF_EACH)]), {isTTY: false})
+    const code = await main(argv, {stdout, stderr: new PassThrough(), stdin, env: {}, cwd: '/', color: false, interactive: false})
+    return {code, stdout: out}
+  }
+
+  it('prints every category once with its fix, the check to run next and the rule\'s hint', async () => {
+    const {code, stdout} = await run(['-'])
+    expect(code).toBe(1)
+    for (const category of ['rate_limit', 'engine_unreachable', 'engine_start', 'docker_unavailable', 'proxy', 'git', 'disk_full', 'version_skew', 'platform', 'go_toolchain', 'usage'] as const) {
+      const advice = CATEGORY_ADVICE[category]
+      expect(stdout.split('\n').filter((l) => l.startsWith(`${category}: `))).toEqual([`${category}: ${advice.meaning}`])
+      expect(stdout).toContain(`  Fix: ${advice.fix}\n  Check with: ${advice.next}`)
+    }
+    expect(stdout).toContain('2 times, first at line 3')
+    expect(stdout).toContain('Why: The engine\'s networking needs the iptables `nat` table: `sudo modprobe iptable_nat`')
+  })
+
+  it('gives why, fix and next in --json', async () => {
+    const json = JSON.parse((await run(['-', '--json'])).stdout) as {failures: {category: string; why: string; fix: string; next: string}[]}
+    expect(json.failures).toHaveLength(11)
+    for (const f of json.failures) expect(f.fix).toBe(CATEGORY_ADVICE[f.category as keyof typeof CATEGORY_ADVICE].fix)
   })
 })
