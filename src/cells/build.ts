@@ -9,6 +9,7 @@ import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/
 import {approve, type Confirm} from '../core/engine/docker-api.js'
 import type {CellContext, CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
+import {beforeBuildChecks} from './journey-checks.js'
 
 /** What the UI can hook into: approval, and the live output of a build to mount the build view on. */
 export interface BuildCellHooks {
@@ -110,6 +111,7 @@ export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition {
       const pre = await preflight(checkout, ctx.env, ctx.recorder)
       for (const f of pre.facts) ctx.recorder.fact(f.label, f.value)
       for (const f of pre.findings) ctx.recorder.finding(f)
+      await beforeBuildChecks(ctx, checkout)
       registryVerdict(ctx)
       if (pre.findings.some((f) => f.status === 'fail')) {
         ctx.recorder.fact('Build', 'not started: the pre-flight checks above must pass first')

@@ -5,10 +5,12 @@ import {type Confirm, engineDocker} from '../core/engine/docker-api.js'
 import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
 import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
+import {explainMessage} from '../core/engine/explain-bridge.js'
 import {launchDevEngine} from '../core/engine/session.js'
 import {sanitize} from '../core/notebook/sanitize.js'
 import type {CellContext, CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
+import {launchChecks} from './journey-checks.js'
 
 /** How the UI approves destructive steps; without it only `--yes` (ctx.options.yes) approves. */
 export interface LaunchCellHooks {
@@ -69,12 +71,15 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     return true
   } catch (error) {
     const logs = error instanceof LaunchError ? error.logs : []
+    const message = error instanceof Error ? error.message : String(error)
+    // The same classification as `explain` and the Build cell, over the error and the engine's last log lines.
+    const explained = explainMessage([message, ...logs].join('\n'))
     ctx.recorder.finding({
       id: 'engine-launch-failed',
       status: 'fail',
       title: `Could not bring up ${names.container}`,
-      detail: `${sanitize(error instanceof Error ? error.message : String(error))}${logs.length > 0 ? `\nLast lines of its log:\n${logs.join('\n')}` : ''}`,
-      fix: `Look at \`docker logs ${names.container}\`; an engine that exits at once often lacks privileges (it needs --privileged and cgroup access) or finds its volume from an incompatible version (\`docker volume rm ${names.volume}\` resets it).`,
+      detail: `${sanitize(message)}${logs.length > 0 ? `\nLast lines of its log:\n${logs.join('\n')}` : ''}${explained === null ? '' : `\n${explained.category}: ${explained.why}`}`,
+      fix: explained !== null ? `${explained.fix} Check with: ${explained.next}.` : `Look at \`docker logs ${names.container}\`; an engine that exits at once often lacks privileges (it needs --privileged and cgroup access) or finds its volume from an incompatible version (\`docker volume rm ${names.volume}\` resets it).`,
     })
     return false
   }
@@ -133,6 +138,7 @@ export function makeLaunchCell(hooks: LaunchCellHooks = {}): CellDefinition {
     async run(ctx: CellContext): Promise<void> {
       const checkout = await checkoutFor(ctx)
       if (checkout === undefined) return
+      await launchChecks(ctx)
       await launch(ctx, checkout, hooks)
       await tidy(ctx, hooks)
     },

@@ -105,12 +105,12 @@ const CASES: readonly Case[] = [
   // HTTP statuses.
   {
     text: 'Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit',
-    category: 'http_429',
+    category: 'rate_limit',
     url: null,
   },
   {
     text: 'failed to copy: httpReadSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/library/golang/manifests/sha256:96a8a701943e7eabd81ebd0963540ad660e29c3b2dc7fb9d7e06af34409e9ba6: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit.',
-    category: 'http_429',
+    category: 'rate_limit',
     op: 'manifest GET',
     ref: 'docker.io/library/golang@sha256:96a8a701943e7eabd81ebd0963540ad660e29c3b2dc7fb9d7e06af34409e9ba6',
   },
@@ -138,7 +138,7 @@ const CASES: readonly Case[] = [
     category: 'http_404',
     ref: 'docker.io/library/golang:1.99',
   },
-  {text: 'no matching manifest for linux/arm64/v8 in the manifest list entries', category: 'http_404'},
+  {text: 'no matching manifest for linux/arm64/v8 in the manifest list entries', category: 'platform'},
   {
     text: 'unexpected status from HEAD request to https://registry-1.docker.io/v2/library/alpine/manifests/3.18: 503 Service Unavailable',
     category: 'http_5xx',

@@ -48,7 +48,7 @@ describe('explain command (in process)', () => {
     expect(r.stderr).toBe('')
     const json = JSON.parse(r.stdout) as {failures: Record<string, unknown>[]}
     expect(Object.keys(json)).toEqual(['failures'])
-    expect(json.failures.map((f) => Object.keys(f))).toEqual(Array(3).fill(['category', 'op', 'url', 'host', 'ref', 'count', 'line', 'text']))
+    expect(json.failures.map((f) => Object.keys(f))).toEqual(Array(3).fill(['category', 'op', 'url', 'host', 'ref', 'count', 'line', 'text', 'why', 'fix', 'next']))
     expect(json.failures.map((f) => [f.category, f.op, f.count])).toEqual([
       ['eof', 'manifest HEAD', 2],
       ['eof', 'token GET', 1],

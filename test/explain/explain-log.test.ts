@@ -105,7 +105,7 @@ describe('log shapes', () => {
     ].join('\n')
     expect(pick(explainText(log))).toEqual([
       {category: 'tls_handshake_timeout', op: 'ping GET', host: 'registry-1.docker.io', ref: null, count: 1, line: 1},
-      {category: 'http_429', op: 'manifest HEAD', host: 'registry-1.docker.io', ref: 'docker.io/library/alpine:3.18', count: 1, line: 2},
+      {category: 'rate_limit', op: 'manifest HEAD', host: 'registry-1.docker.io', ref: 'docker.io/library/alpine:3.18', count: 1, line: 2},
       {category: 'eof', op: 'token GET', host: 'auth.docker.io', ref: 'docker.io/library/alpine', count: 1, line: 3},
     ])
   })
@@ -231,7 +231,7 @@ describe('more log shapes', () => {
     expect(pick(explainText(log))).toEqual([
       {category: 'proxy', op: 'manifest HEAD', host: '10.0.0.1:3128', ref: 'docker.io/library/golang:1.21', count: 1, line: 5},
       {category: 'tcp_timeout', op: 'dial', host: '104.16.100.207:443', ref: null, count: 1, line: 7},
-      {category: 'dns', op: 'GET request', host: 'proxy.golang.org', ref: null, count: 1, line: 8},
+      {category: 'go_toolchain', op: 'go', host: 'proxy.golang.org', ref: null, count: 1, line: 8},
     ])
   })
 })

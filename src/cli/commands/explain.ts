@@ -9,13 +9,16 @@ import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 const HELP = `Usage: dagger-explore explain [FILE|-] [--json]
 
 Reads a build log (dagger or buildkit progress output, docker CLI errors, JSON logs; wrapped lines
-and colour codes are fine) and lists each distinct failure: what failed (manifest HEAD, blob GET,
-token GET, DNS lookup, dial...), the host, the image, how often it repeats and where it first shows.
+and colour codes are fine) and lists each distinct failure once, by its innermost cause: registry
+faults (manifest HEAD, blob GET, token GET, DNS lookup, dial...), the engine (unreachable, dying at
+start), Docker, proxies, git, full disks, version skew, rate limits, CPU platform, the Go toolchain
+and plain usage mistakes; with the host, the image, how often it repeats, where it first shows, what
+to do and which notebook cell or recipe checks it.
 Then it offers to diagnose the registry references it found. With no FILE, or with -, it reads
 standard input. Logs of any size are read as a stream.
 
 Options
-  --json        print {"failures":[{"category","op","url","host","ref","count","line","text"}]}
+  --json        print {"failures":[{"category","op","url","host","ref","count","line","text","why","fix","next"}]}
   -h, --help    this help
 
 Examples
@@ -99,10 +102,16 @@ function renderPlain(report: ExplainReport, source: string): string {
   }
   for (const [category, failures] of byCategory) {
     const advice = CATEGORY_ADVICE[category]
-    out.push('', `${category}: ${advice.meaning}`, `  Fix: ${advice.fix}`)
+    out.push('', `${category}: ${advice.meaning}`, `  Fix: ${advice.fix}`, `  Check with: ${advice.next}`)
+    const hints = new Set<string>()
     for (const failure of failures) {
       const text = failure.text.length > SHOWN_TEXT ? `${failure.text.slice(0, SHOWN_TEXT - 1)}…` : failure.text
       out.push(`  - ${describe(failure)}`, `      ${text}`)
+      // A rule's hint once per category: several messages of one kind share it.
+      if (failure.hint !== null && !hints.has(failure.hint)) {
+        hints.add(failure.hint)
+        out.push(`      Why: ${failure.hint}`)
+      }
     }
   }
   const unshown = report.failures.length - Math.min(report.failures.length, SHOWN_FAILURES) + report.omitted
@@ -150,7 +159,10 @@ export const main: CommandMain = async (argv, io) => {
     return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`)
   }
   if (values.json) {
-    const failures = report.failures.map((f) => ({category: f.category, op: f.op, url: f.url, host: f.host, ref: f.ref, count: f.count, line: f.line, text: f.text}))
+    const failures = report.failures.map((f) => {
+      const advice = CATEGORY_ADVICE[f.category]
+      return {category: f.category, op: f.op, url: f.url, host: f.host, ref: f.ref, count: f.count, line: f.line, text: f.text, why: f.hint ?? advice.meaning, fix: advice.fix, next: advice.next}
+    })
     io.stdout.write(`${JSON.stringify({failures})}\n`)
   } else {
     io.stdout.write(renderPlain(report, source))

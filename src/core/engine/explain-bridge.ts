@@ -1,4 +1,4 @@
-import {CATEGORY_ADVICE, explainFile, type ExplainReport, refsFrom} from '../explain/index.js'
+import {CATEGORY_ADVICE, explainFile, explainText, type ExplainCategory, type ExplainReport, refsFrom} from '../explain/index.js'
 import {sanitize} from '../notebook/sanitize.js'
 
 /** One failure taken from a build's output, ready to list in the cell. */
@@ -22,8 +22,28 @@ export function failuresFromReport(report: ExplainReport): BuildFailure[] {
   return report.failures.slice(0, 50).map((f) => {
     const advice = CATEGORY_ADVICE[f.category]
     const title = `${f.text}${f.count > 1 ? ` (${f.count} times, first on line ${f.line})` : ` (line ${f.line})`}`
-    return {title: sanitize(title), detail: sanitize(`${advice.meaning} Fix: ${advice.fix}`)}
+    return {title: sanitize(title), detail: sanitize(`${f.hint ?? advice.meaning} Fix: ${advice.fix} Check with: ${advice.next}.`)}
   })
+}
+
+/** What the explainer makes of a failure message and the log lines around it (a launch error and the engine's log). */
+export interface MessageExplanation {
+  readonly category: ExplainCategory
+  readonly why: string
+  readonly fix: string
+  readonly next: string
+}
+
+/**
+The first cause the explainer finds in `text`, with its advice; null when it finds none or only
+`other`. The Launch cell uses it so that an engine that will not start is explained in the same
+words as `explain` and the Build cell use.
+*/
+export function explainMessage(text: string): MessageExplanation | null {
+  const first = explainText(text).failures.find((f) => f.category !== 'other')
+  if (first === undefined) return null
+  const advice = CATEGORY_ADVICE[first.category]
+  return {category: first.category, why: first.hint ?? advice.meaning, fix: advice.fix, next: advice.next}
 }
 
 const REGISTRY_URL = /https?:\/\/([^/\s"]+)\/v2\/(.+?)\/(manifests|blobs)\/([^\s"':]+(?::[0-9a-f]+)?)/g

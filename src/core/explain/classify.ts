@@ -6,6 +6,7 @@ the last one in the text and the cause is at its end.
 */
 import type {ExplainCategory} from './categories.js'
 import {hostOfUrl, imageRefsInLine, parseRegistryUrl, refOfRegistryUrl, type RegistryUrl} from './image-ref.js'
+import {CAUSE_RULES, WRAPPER_RULES, type JourneyRule} from './journey-rules.js'
 
 export interface Classification {
   readonly category: ExplainCategory
@@ -16,32 +17,16 @@ export interface Classification {
   readonly ref: string | null
   /** The repository without tag or digest, for grouping repeats of blob failures. */
   readonly repository: string | null
+  /** The innermost cause: the message from where its cause is named, for telling repeats apart from new failures. */
+  readonly cause: string
+  /** What this particular message means beyond its category, when the rule that matched knows more. */
+  readonly hint: string | null
 }
 
 interface Rule {
   readonly category: ExplainCategory
   readonly pattern: RegExp
 }
-
-// Docker CLI messages about its own daemon come first: a refused TCP DOCKER_HOST is not a registry problem.
-const DOCKER_UNAVAILABLE =
-  /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon|dial unix \S*docker\.sock|\berror during connect:|Is the docker daemon running\?/i
-
-const ENGINE_START: readonly RegExp[] = [
-  /failed to (?:start|run|create) (?:the )?(?:dagger )?engine/i,
-  /engine container\b.*\b(?:exited|failed|is not running|is restarting)/i,
-  /dagger-engine\S*.*(?:exited with|Exited \(\d+\)|failed to start|is restarting|OCI runtime (?:create|start) failed)/i,
-  /Conflict\. The container name "\/?dagger-engine/i,
-]
-
-const ENGINE_UNREACHABLE: readonly RegExp[] = [
-  /failed to connect to (?:the )?(?:dagger )?engine/i,
-  /dial unix \S*buildkit\S*\.sock/i,
-  /buildkitd?\.sock\S*:? .*(?:no such file|connection refused|permission denied)/i,
-  /(?:could not|unable to|failed to) (?:reach|dial|contact) (?:the )?(?:dagger )?engine/i,
-  /\bengine (?:is )?not (?:running|ready|reachable)/i,
-  /No such container:?\s*\S*dagger-engine/i,
-]
 
 const NETWORK_RULES: readonly Rule[] = [
   {category: 'proxy', pattern: /proxyconnect|Proxy Authentication Required|Proxy response \(\d+\)|\bproxy\b.*\b407\b/i},
@@ -73,7 +58,6 @@ const NETWORK_RULES: readonly Rule[] = [
     pattern:
       /\bx509:|certificate (?:signed by unknown authority|has expired|is not yet valid|is valid for)|tls: failed to verify certificate|CERT_HAS_EXPIRED|UNABLE_TO_(?:GET_ISSUER_CERT|VERIFY_LEAF)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_TLS_CERT_ALTNAME_INVALID|self[- ]signed certificate|unable to verify the first certificate/i,
   },
-  {category: 'http_429', pattern: /toomanyrequests|Too Many Requests|\bstatus(?: code)?:? 429\b|\b429\b.*rate|HAP429|pull rate limit/i},
   {
     category: 'http_401',
     pattern: /pull access denied|\bunauthorized\b|authentication required|\b401 Unauthorized|\bstatus(?: code)?:? 401\b|incorrect username or password/i,
@@ -186,29 +170,110 @@ function imageOf(calls: readonly Call[], text: string): {ref: string | null; rep
   return {ref: named, repository: null}
 }
 
-function categoryOf(text: string, hasRegistryUrl: boolean): ExplainCategory | null {
-  if (DOCKER_UNAVAILABLE.test(text)) return 'docker_unavailable'
-  const engineStart = ENGINE_START.some((p) => p.test(text))
-  const engineUnreachable = !engineStart && ENGINE_UNREACHABLE.some((p) => p.test(text))
-  // An engine error that carries a registry call failed on the registry (pulling the engine image, say).
-  if (!hasRegistryUrl) {
-    if (engineStart) return 'engine_start'
-    if (engineUnreachable) return 'engine_unreachable'
+interface Hit {
+  readonly category: ExplainCategory
+  /** Where the phrase that decided starts: the cause is named from here on. */
+  readonly at: number
+  readonly hint: string | null
+}
+
+const ENGINE = new Set<ExplainCategory>(['engine_start', 'engine_unreachable'])
+
+/** The innermost match of a rule list: the one that starts last (Go wraps outside in), the earlier rule on a tie. */
+function innermost(rules: readonly JourneyRule[], text: string): Hit | null {
+  let best: Hit | null = null
+  for (const rule of rules) {
+    if (!rule.pattern.test(text)) continue
+    let at = -1
+    for (const m of text.matchAll(globalOf(rule.pattern))) at = m.index
+    if (best === null || at > best.at) best = {category: rule.category, at, hint: rule.hint ?? null}
   }
-  for (const rule of NETWORK_RULES) if (rule.pattern.test(text)) return rule.category
-  if (engineStart) return 'engine_start'
-  if (engineUnreachable) return 'engine_unreachable'
+  return best
+}
+
+const GLOBAL = new WeakMap<RegExp, RegExp>()
+
+/** The same pattern with the `g` flag, for finding its last match. */
+function globalOf(pattern: RegExp): RegExp {
+  let g = GLOBAL.get(pattern)
+  if (g === undefined) {
+    g = new RegExp(pattern.source, `${pattern.flags}g`)
+    GLOBAL.set(pattern, g)
+  }
+  return g
+}
+
+function networkHit(text: string): Hit | null {
+  for (const rule of NETWORK_RULES) {
+    const m = rule.pattern.exec(text)
+    if (m !== null) return {category: rule.category, at: m.index, hint: null}
+  }
+  return null
+}
+
+function categoryOf(text: string, hasRegistryUrl: boolean): Hit | null {
+  const cause = innermost(CAUSE_RULES, text)
+  const network = cause === null || ENGINE.has(cause.category) ? networkHit(text) : null
+  // An engine error that carries a registry call failed on the registry (pulling the engine image, say).
+  if (cause !== null && !(ENGINE.has(cause.category) && hasRegistryUrl && network !== null)) return cause
+  const wrapper = innermost(WRAPPER_RULES, text)
+  if (network !== null) {
+    // git, go or the engine session could not reach its host: say which, unless a registry call or a proxy is the cause.
+    if (wrapper !== null && !hasRegistryUrl && network.category !== 'proxy') return {...wrapper, at: network.at}
+    return network
+  }
+  const alone = innermost(WRAPPER_RULES.filter((r) => r.alone !== false), text)
+  if (alone !== null) return alone
   // A warning that names no known cause is not a failure (`level=warning msg="failed to read config"`).
   if (WARNING.test(text)) return null
-  return GENERIC_ERROR.test(text) ? 'other' : null
+  return GENERIC_ERROR.test(text) ? {category: 'other', at: 0, hint: null} : null
+}
+
+const GIT_URL = /(?:https?|ssh|git):\/\/[^\s'"<>]+|\b[\w.-]+@[\w.-]+:[\w./~-]+/
+const GIT_SSH_HOST = /\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):|ssh: (?:connect to host|Could not resolve hostname) ([\w.-]+)/
+const ENGINE_CONTAINER = /docker exec -i (\S+)|container exec -i (\S+)|docker-(?:container|image):\/\/([^\s"'/?]+)|No such container:?\s*(\S+)|container (\S+) is not running/
+const LOOPBACK_PORT = /Failed to connect to (\S+) port (\d+)/i
+const VOLATILE = /\b(?:[0-9a-f]{12,}|\d+(?:\.\d+)*)\b/g
+
+/** Op, host and URL for the journey categories, which name no registry request. */
+function journeyWhere(category: ExplainCategory, text: string): {op: string; host: string | null; url: string | null} | null {
+  switch (category) {
+    case 'git': {
+      const url = GIT_URL.exec(text)?.[0]?.replace(/[:,;.)\]}']+$/, '') ?? null
+      const transport = url === null ? 'git' : /^https?:/.test(url) ? 'https' : url.startsWith('git://') ? 'git' : 'ssh'
+      const sshHost = GIT_SSH_HOST.exec(text)
+      if (url === null && sshHost !== null) return {op: 'git fetch (ssh)', host: sshHost[1] ?? sshHost[2] ?? null, url: null}
+      const host = url === null ? null : (/^[a-z]+:\/\/(?:[^@/]+@)?([^/:]+)/.exec(url)?.[1] ?? /@([^:]+):/.exec(url)?.[1] ?? null)
+      return {op: `git fetch (${transport})`, host, url}
+    }
+    case 'disk_full':
+      return {op: 'write', host: null, url: null}
+    case 'version_skew':
+      return {op: 'version check', host: null, url: null}
+    case 'platform':
+      return {op: 'platform', host: null, url: null}
+    case 'go_toolchain':
+      return {op: 'go', host: /\b((?:proxy|sum)\.golang\.org)\b/.exec(text)?.[1] ?? null, url: null}
+    case 'usage':
+      return {op: 'pipeline call', host: null, url: null}
+    default:
+      return null
+  }
 }
 
 /** Classifies a statement; null when it is no failure at all (`github.com/pkg/errors`, `0 failed`). */
 export function classifyStatement(text: string): Classification | null {
   const calls = callsIn(text)
   const hasRegistryUrl = calls.some((c) => c.parsed !== null && c.parsed.call !== 'http')
-  const category = categoryOf(text, hasRegistryUrl)
-  if (category === null) return null
+  const hit = categoryOf(text, hasRegistryUrl)
+  if (hit === null) return null
+  const category = hit.category
+  const cause = text.slice(hit.at).replace(VOLATILE, '#').replace(/\s+/g, ' ').slice(0, 160)
+  const journey = journeyWhere(category, text)
+  if (journey !== null) {
+    const {ref, repository} = category === 'platform' ? imageOf(calls, text) : {ref: null, repository: null}
+    return {category, ...journey, ref, repository, cause, hint: hit.hint}
+  }
   const innermost = calls.at(-1)
   const {ref, repository} = imageOf(calls, text)
   let op: string
@@ -218,21 +283,27 @@ export function classifyStatement(text: string): Classification | null {
     host = DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
   } else if (category === 'engine_unreachable' || category === 'engine_start') {
     op = category === 'engine_start' ? 'engine start' : 'engine connect'
-    if (innermost === undefined) host = DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
+    // The engine container when the message names it; the dagger session URL (http://dagger/query) says nothing.
+    const named = ENGINE_CONTAINER.exec(text)
+    host = named?.slice(1).find((g) => g !== undefined) ?? DOCKER_HOST.exec(text)?.[0]?.replace(/\.$/, '') ?? null
   } else if (innermost !== undefined) {
     op = opOf(innermost)
   } else {
     op = networkOp(category, text)
     // A status the registry gave while resolving a named image (buildkit's `...: not found`).
-    if (op === 'unknown' && ref !== null && category.startsWith('http_')) op = 'resolve image'
+    if (op === 'unknown' && ref !== null && (category.startsWith('http_') || category === 'rate_limit')) op = 'resolve image'
+    if (op === 'unknown' && category === 'rate_limit') op = 'pull'
   }
   if (category === 'dns') host = LOOKUP_HOST.exec(text)?.[1]?.toLowerCase() ?? host
-  if (category === 'proxy') host = PROXY_ADDRESS.exec(text)?.[1] ?? host
+  if (category === 'proxy') {
+    const loop = LOOPBACK_PORT.exec(text)
+    host = PROXY_ADDRESS.exec(text)?.[1] ?? (loop ? `${loop[1]}:${loop[2]}` : host)
+  }
   if (host === null && (category === 'tcp_refused' || category === 'tcp_timeout' || category === 'reset')) {
     host = lastMatch(DIAL_ADDRESS, text)
   }
   if (op === 'unknown' && category === 'other') op = 'step'
   // The daemon socket shows up as `http://%2Fvar%2Frun%2Fdocker.sock/...`: not a URL worth showing.
-  const url = category === 'docker_unavailable' || innermost === undefined ? null : innermost.url
-  return {category, op, url, host, ref, repository}
+  const url = category === 'docker_unavailable' || category === 'engine_unreachable' || category === 'engine_start' || innermost === undefined ? null : innermost.url
+  return {category, op, url, host, ref, repository, cause, hint: hit.hint}
 }

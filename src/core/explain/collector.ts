@@ -21,6 +21,8 @@ interface Entry {
 function keyOf(c: Classification, text: string): string {
   if (c.op.startsWith('blob ') && c.repository !== null) return `${c.category}|${c.op}|${c.host ?? ''}|${c.repository}`
   if (c.url !== null) return `${c.category}|${c.op}|${c.url}`
+  // The same cause printed under different wrappers (the step, the pipeline, the CLI's summary) is one failure.
+  if (c.category !== 'other') return `${c.category}|${c.op}|${c.host ?? ''}|${c.ref ?? ''}|${c.cause}`
   const gist = text
     .replace(/^(?:\d+: |#\d+ )?(?:\[\d+(?:\.\d+)?m?s\] |\d+\.\d+ )?/, '')
     .replace(/\b[0-9a-f]{12,}\b/g, '#')
@@ -56,6 +58,7 @@ export class FailureCollector {
       ref: c.ref,
       count: 1,
       line,
+      hint: c.hint,
       text: shorten(sanitize(text)),
     }
     this.entries.set(key, {failure, count: 1})

@@ -7,6 +7,7 @@ looking for all of them; the skip loop runs in WebAssembly when it can (kernels.
 than the window (`EOF`) get one `indexOf` each. Every phrase the classifier recognises has a needle
 inside it, or sits on a line next to one.
 */
+import {JOURNEY_NEEDLES} from './journey-rules.js'
 import {inScanArea, kernels, keyHash, KEYSET_BASE, type Kernels} from './kernels.js'
 
 const WORD = new Uint8Array(256)
@@ -40,7 +41,7 @@ const wordStart = (length: number) => (b: Uint8Array, at: number) => wordEndsBef
 const startsWord = (b: Uint8Array, at: number) => wordEndsBefore(b, at - 1)
 const SPACE = 0x20
 
-export const NEEDLES: readonly Needle[] = [
+const REGISTRY_NEEDLES: readonly Needle[] = [
   // `error`, `Error`, `ERROR` as words: not `errors` (Go import paths).
   {text: 'error', accept: wordStart(5)},
   {text: 'Error', accept: wordStart(5)},
@@ -103,6 +104,9 @@ export const NEEDLES: readonly Needle[] = [
   {text: 'dial tcp'},
   {text: 'dial unix'},
 ]
+
+/** The registry needles and the journey's (journey-rules.ts), each once. */
+export const NEEDLES: readonly Needle[] = [...REGISTRY_NEEDLES, ...JOURNEY_NEEDLES.filter((t) => !REGISTRY_NEEDLES.some((n) => n.text === t)).map((text) => ({text}))]
 
 /** Window length. Needles shorter than this are searched with `indexOf` (keep them few, and starting with a rare byte). */
 const WINDOW = 5

@@ -14,6 +14,8 @@ export interface ExplainFailure {
   readonly count: number
   /** 1-based line of its first occurrence. */
   readonly line: number
+  /** What this message means beyond its category (a specific cause and check), or null. */
+  readonly hint: string | null
   /** The first occurrence, joined from its wrapped lines and sanitised. */
   readonly text: string
 }
