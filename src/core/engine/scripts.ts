@@ -50,7 +50,7 @@ export function buildScripts(checkout: DaggerCheckout): BuildScript[] {
     add(path.join(era.mageDir, 'engine.go'), 'the mage target engine:dev (excerpt)', mageDevTarget)
     add('hack/with-dev', 'sets the variables that point dagger at the dev engine')
   } else {
-    add('hack/build', 'entrypoint: calls the dev module with a pinned dagger CLI')
+    add('hack/build', era.id === 'dagger-shell' ? 'entrypoint: a dagger shell script that builds the CLI, exports bin/engine.tar and starts the engine' : "entrypoint: execs a pinned dagger CLI (--x-release) that calls the dev module's deploy")
     add('hack/dev', 'runs hack/build, then hack/with-dev')
     add('hack/with-dev', 'sets the variables that point dagger at the dev engine')
   }
