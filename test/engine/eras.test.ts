@@ -8,7 +8,7 @@ import {type DaggerCheckout, detectCheckout} from '../../src/core/engine/checkou
 import {ERAS} from '../../src/core/engine/era.js'
 import {planRun} from '../../src/core/engine/launch.js'
 import {goModFor, preflight} from '../../src/core/engine/preflight.js'
-import {buildScripts} from '../../src/core/engine/scripts.js'
+import {buildScripts, whatRuns} from '../../src/core/engine/scripts.js'
 import {eraRunFlags} from '../../src/core/engine/session.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {FAKE_DAGGER_DIR, FAKE_GO_DIR} from './fixtures/checkout.js'
@@ -72,6 +72,11 @@ describe.each(ERA_ROWS.map((row) => [row.tag, row] as const))('dagger %s', (_tag
       expect(c.era.explains.includes('--x-release')).toBe(!facts?.daggerShell)
     }
     expect(c.era.explains.includes('no bin/engine.tar')).toBe(!row.writesEngineTar)
+    const said = whatRuns(c)
+    if (c.era.mageDir === undefined) {
+      expect(said).toContain(`starts with \`${readFileSync(path.join(c.root, 'hack/build'), 'utf8').split('\n')[0]}\``)
+      if (c.era.id === 'dagger-shell') expect(said.includes('publishes port 6060')).toBe(row.publishesDebugPort)
+    } else expect(said).toBe(c.era.explains)
   })
 
   it('knows whether the build writes bin/engine.tar and how it starts the engine', () => {

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {sanitize} from '../notebook/sanitize.js'
+import {hackBuildFacts} from './build-script.js'
 import type {DaggerCheckout} from './checkout.js'
 
 /** One script of the build, as shown to a newcomer before it runs. */
@@ -55,4 +56,18 @@ export function buildScripts(checkout: DaggerCheckout): BuildScript[] {
     add('hack/with-dev', 'sets the variables that point dagger at the dev engine')
   }
   return out
+}
+
+/**
+"What runs" for the notebook: the era's sentence, then what this checkout's own hack/build says (its
+first line, the tarball, the debug port), since scripts changed within an era.
+*/
+export function whatRuns(checkout: DaggerCheckout): string {
+  const facts = hackBuildFacts(checkout.root)
+  if (facts === undefined) return checkout.era.explains
+  const parts = [`This checkout's hack/build starts with \`${facts.shebang}\``]
+  if (facts.xRelease) parts.push(`runs a pinned dagger (--x-release${facts.xReleaseRef === undefined ? '' : ` ${facts.xReleaseRef}`})`)
+  parts.push(facts.writesEngineTar ? 'exports bin/engine.tar' : 'writes no bin/engine.tar')
+  if (facts.startDebug !== undefined) parts.push(facts.startDebug ? 'passes --debug to start, so the engine publishes port 6060' : 'passes no --debug to start, so no port is published')
+  return `${checkout.era.explains} ${parts.join('; ')}.`
 }
