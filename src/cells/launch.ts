@@ -37,7 +37,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     const docker = await engineDocker(ctx.env)
     const running = await inspectContainer(docker, names.container, ctx.recorder)
     if (running?.State.Running === true) {
-      ctx.recorder.fact('Engine image', `${names.container} already runs ${running.Config.Image} (started by hack/build's deploy)`)
+      ctx.recorder.fact('Engine image', `${names.container} is running ${running.Config.Image}; in this era hack/build's deploy starts it, so there is nothing to load`)
     } else if (!(await imageExists(docker, names.image, ctx))) {
       ctx.recorder.finding({
         id: 'engine-image-missing',
@@ -48,7 +48,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
       })
       return false
     } else {
-      ctx.recorder.fact('Engine image', `${names.image} is there (loaded by hack/build's deploy); ${running === undefined ? 'no container yet' : `${names.container} is ${running.State.Status}`}, so it is started from that image`)
+      ctx.recorder.fact('Engine image', `${names.image} is there (the image hack/build's deploy tags); ${running === undefined ? 'no container yet' : `${names.container} is ${running.State.Status}`}, so it is started from that image`)
     }
   } else if (!existsSync(tar)) {
     ctx.recorder.finding({
