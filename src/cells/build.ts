@@ -4,7 +4,7 @@ import {BuildViewModel} from '../core/engine/build-view-model.js'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
 import {formatElapsed} from '../core/engine/progress.js'
 import {preflight} from '../core/engine/preflight.js'
-import {buildScripts} from '../core/engine/scripts.js'
+import {buildScripts, whatRuns} from '../core/engine/scripts.js'
 import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/engine/session.js'
 import {approve, type Confirm} from '../core/engine/docker-api.js'
 import type {CellContext, CellDefinition} from './cell.js'
@@ -22,7 +22,7 @@ export interface BuildCellHooks {
 }
 
 function showScripts(ctx: CellContext, checkout: DaggerCheckout): void {
-  ctx.recorder.fact('What runs', checkout.era.explains)
+  ctx.recorder.fact('What runs', whatRuns(checkout))
   for (const script of buildScripts(checkout)) {
     ctx.recorder.record({kind: 'file', argv: ['cat', script.path], exitCode: 0, output: `# ${script.role}\n${script.text}`, startedAt: new Date().toISOString(), durationMs: 0})
   }

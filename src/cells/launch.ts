@@ -1,7 +1,7 @@
-import {existsSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
-import {type Confirm, engineDocker} from '../core/engine/docker-api.js'
+import {type Confirm, engineDocker, withTimeout} from '../core/engine/docker-api.js'
 import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
 import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
@@ -17,28 +17,50 @@ export interface LaunchCellHooks {
   readonly confirm?: Confirm
 }
 
+async function imageExists(docker: Awaited<ReturnType<typeof engineDocker>>, ref: string, ctx: CellContext): Promise<boolean> {
+  try {
+    await ctx.recorder.call('api', ['GET', `/images/${ref}/json`], () => withTimeout(docker.getImage(ref).inspect(), 15_000, 'image inspect'), (i) => i.Id)
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchCellHooks): Promise<boolean> {
   const yes = ctx.options.yes === true
   const names = devNames(ctx.env)
   const tar = path.join(checkout.root, 'bin', 'engine.tar')
   let skipLoad = false
-  if (!existsSync(tar)) {
-    // hack/build's deploy loads and starts the engine itself and leaves no tarball behind.
+  if (!checkout.era.writesEngineTar) {
+    // The dev module's deploy loads and starts the engine itself and writes no tarball: a bin/engine.tar
+    // here is left from an older build, and loading it would replace the engine just built.
+    if (existsSync(tar)) ctx.recorder.fact('bin/engine.tar', `not loaded: ${checkout.era.label} writes none, so this one is left from an older build (${statSync(tar).mtime.toISOString()})`)
+    skipLoad = true
     const docker = await engineDocker(ctx.env)
     const running = await inspectContainer(docker, names.container, ctx.recorder)
-    if (checkout.era.id === 'hack-build' && running?.State.Running === true) {
-      ctx.recorder.fact('Engine image', `${names.container} already runs ${running.Config.Image} (started by hack/build's deploy); not loading a tarball`)
-      skipLoad = true
-    } else {
+    if (running?.State.Running === true) {
+      ctx.recorder.fact('Engine image', `${names.container} is running ${running.Config.Image}; in this era hack/build's deploy starts it, so there is nothing to load`)
+    } else if (!(await imageExists(docker, names.image, ctx))) {
       ctx.recorder.finding({
-        id: 'engine-tar-missing',
+        id: 'engine-image-missing',
         status: 'fail',
-        title: 'No bin/engine.tar to load',
-        detail: `${tar} does not exist: the build has not produced an engine image yet${checkout.era.id === 'hack-build' ? ' (this era\'s deploy writes no tarball; `dagger call dev engine-tarball` or the Build engine cell makes one)' : ''}.`,
+        title: `No ${names.container} running and no ${names.image} image to start it from`,
+        detail: `In this era hack/build's deploy loads the image into Docker as ${names.image} and starts ${names.container} itself; it writes no bin/engine.tar. Neither is there, so the build has not run (or did not get that far).`,
         fix: 'Run the Build engine cell (or `dagger-explore engine build`) first.',
       })
       return false
+    } else {
+      ctx.recorder.fact('Engine image', `${names.image} is there (the image hack/build's deploy tags); ${running === undefined ? 'no container yet' : `${names.container} is ${running.State.Status}`}, so it is started from that image`)
     }
+  } else if (!existsSync(tar)) {
+    ctx.recorder.finding({
+      id: 'engine-tar-missing',
+      status: 'fail',
+      title: 'No bin/engine.tar to load',
+      detail: `${tar} does not exist: the build has not produced an engine image yet (${checkout.era.label} writes it before it starts the engine).`,
+      fix: 'Run the Build engine cell (or `dagger-explore engine build`) first.',
+    })
+    return false
   }
   try {
     const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})})

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Recorder} from '../../src/core/notebook/recorder.js'
@@ -90,15 +90,19 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     const pre = await preflight(found.checkout, env, rec)
     expect(pre.findings.map((f) => f.id)).toContain('dagger-cli-ok')
     const built = await buildDevEngine({checkout: found.checkout, env, rec, notesDir: lab.dir})
+    expect(built.run.tail.join('\n')).not.toMatch(/fake dagger|Error|rror:/)
     expect(built.passed).toBe(true)
     expect(built.run.progress.done).toBe(13)
     expect(built.run.exports).toEqual([])
     expect(built.exports.find((e) => e.name === '_EXPERIMENTAL_DAGGER_RUNNER_HOST')?.value).toBe(`docker-container://${lab.devName}`)
-    const launched = await launchDevEngine({checkout: found.checkout, env, rec, yes: true, readyTimeoutMs: 30_000})
+    // deploy loads and starts the engine itself and writes only bin/dagger: nothing to load, the running engine is kept.
+    expect(existsSync(path.join(fixture.root, 'bin', 'engine.tar'))).toBe(false)
+    const launched = await launchDevEngine({checkout: found.checkout, env, rec, yes: true, skipLoad: true, reuseRunning: true, readyTimeoutMs: 30_000})
+    expect(launched.start).toMatchObject({started: true, reused: true})
     expect(launched.verify?.ok).toBe(true)
     const inspect = JSON.parse(docker(['inspect', lab.devName]))[0]
     expect(inspect.Config.Cmd).toEqual(['--extra-debug', '--debugaddr=0.0.0.0:6060'])
-    expect(inspect.HostConfig.PortBindings['6060/tcp']).toEqual([{HostIp: '127.0.0.1', HostPort: '6060'}])
+    expect(inspect.HostConfig.PortBindings['6060/tcp'][0].HostIp).toBe('127.0.0.1')
     expect(inspect.HostConfig.Privileged).toBe(true)
   })
 
@@ -141,7 +145,8 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     const rec = new Recorder()
     const found = await detectCheckout(fixture.root, rec)
     if (!found.ok) throw new Error(found.reason)
-    const pre = await preflight(found.checkout, lab.env([FAKE_DAGGER_DIR]), rec)
+    // Only the fake dagger and the docker CLI on PATH: the lab's own Go (in /usr/bin) must not answer.
+    const pre = await preflight(found.checkout, {...lab.env([FAKE_DAGGER_DIR]), PATH: `${FAKE_DAGGER_DIR}:/usr/local/bin`}, rec)
     const go = pre.findings.find((f) => f.id === 'go-missing')
     expect(go?.status).toBe('fail')
     expect(go?.title).toBe('Go toolchain not found: this checkout needs Go 1.20')

@@ -212,8 +212,8 @@ async function load(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
   const tar = path.join(checkout.root, 'bin', 'engine.tar')
-  if (checkout.era.id === 'hack-build' && !existsSync(tar)) {
-    const text = `${tar} does not exist. In this era hack/build's deploy loads and starts the engine itself and leaves no tarball; \`dagger-explore engine status\` shows whether it runs. To get a tarball, run the dev module's engine-tarball function.`
+  if (!checkout.era.writesEngineTar) {
+    const text = `Nothing to load: in this era (${checkout.era.label}) hack/build's deploy loads and starts the engine itself and writes no bin/engine.tar${existsSync(tar) ? ', so the one there is left from an older build and is not loaded' : ''}. \`dagger-explore engine status\` shows whether it runs.`
     if (ctx.json) json(ctx, {ok: false, error: text})
     else ctx.io.stderr.write(`${text}\n`)
     return EXIT.problem

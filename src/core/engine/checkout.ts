@@ -1,7 +1,8 @@
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {Recorder} from '../notebook/recorder.js'
-import {ERAS, type Era, type EraId, eraForVersion, parseSemVer, type SemVer} from './era.js'
+import {hackBuildFacts} from './build-script.js'
+import {ERAS, type Era, type EraId, eraForVersion, parseSemVer, prereleaseNumber, type SemVer} from './era.js'
 
 /** A dagger source checkout, as far as the build needs to know it. */
 export interface DaggerCheckout {
@@ -48,11 +49,16 @@ function isDir(p: string): boolean {
   }
 }
 
-/** The era the files of the checkout belong to, newest layout first (newer trees keep old folders around less often than not). */
+/**
+The era the files of the checkout belong to, newest layout first: hack/build by what it runs (a
+`dagger shell` script or bash calling the dev module), else the folder holding the mage module.
+*/
 export function eraFromFiles(root: string): EraId | undefined {
-  if (existsSync(path.join(root, 'hack', 'build'))) return 'hack-build'
+  const build = hackBuildFacts(root)
+  if (build !== undefined) return build.daggerShell ? 'dagger-shell' : 'hack-build'
   if (isDir(path.join(root, '.dagger', 'mage'))) return 'dagger-mage'
   if (isDir(path.join(root, 'dev', 'mage'))) return 'dev-mage'
+  if (isDir(path.join(root, 'ci', 'mage'))) return 'ci-mage'
   if (isDir(path.join(root, 'internal', 'mage'))) return 'internal-mage'
   return undefined
 }
@@ -74,7 +80,7 @@ export async function detectCheckout(dir: string, rec: Recorder): Promise<Checko
   if (eraId === undefined) {
     return {
       ok: false,
-      reason: `${root} is a dagger checkout but has none of the known build entrypoints (internal/mage, dev/mage, .dagger/mage, hack/build), so this tool does not know how to build it.`,
+      reason: `${root} is a dagger checkout but has none of the known build entrypoints (internal/mage, ci/mage, dev/mage, .dagger/mage, hack/build), so this tool does not know how to build it.`,
     }
   }
   const described = await rec.exec('git', ['-C', root, 'describe', '--tags', '--match', 'v[0-9]*'], {timeoutMs: 10_000})
@@ -86,8 +92,9 @@ export async function detectCheckout(dir: string, rec: Recorder): Promise<Checko
   const pointing = await rec.exec('git', ['-C', root, 'tag', '--points-at', 'HEAD'], {timeoutMs: 10_000})
   const tags = pointing.exitCode === 0 ? pointing.stdout.split('\n').map((t) => t.trim()).filter(Boolean) : []
   const engineTag = tags.find((t) => /^v\d/.test(t))
-  const version = parseSemVer(engineTag ?? (describe !== undefined && /^v\d/.test(describe) ? describe : ''))
-  const versionEra = version === undefined ? undefined : eraForVersion(version)
+  const versionTag = engineTag ?? (describe !== undefined && /^v\d/.test(describe) ? describe : '')
+  const version = parseSemVer(versionTag)
+  const versionEra = version === undefined ? undefined : eraForVersion(version, prereleaseNumber(versionTag))
   return {
     ok: true,
     checkout: {

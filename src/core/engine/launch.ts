@@ -4,7 +4,7 @@ import type Docker from 'dockerode'
 import type {Recorder} from '../notebook/recorder.js'
 import {sanitize} from '../notebook/sanitize.js'
 import {type Approval, approve, demuxDockerStream, dockerMessage, statusCode, withTimeout} from './docker-api.js'
-import type {EraId, EraRunFlags} from './era.js'
+import {ERAS, type EraId, type EraRunFlags} from './era.js'
 import {applyExports, type ExportLine} from './exports.js'
 import {DEV_IMAGE_TAG, devNames, ENGINE_STATE_DIR} from './names.js'
 
@@ -106,8 +106,7 @@ export async function tagDevImage(docker: Docker, imageId: string, rec: Recorder
 
 /** Variables the era's `docker run` passes through with `-e NAME` when they are set. */
 export function passthroughEnv(era: EraId): readonly string[] {
-  if (era === 'hack-build') return ['DAGGER_CLOUD_TOKEN', 'DAGGER_CLOUD_URL']
-  return ['_EXPERIMENTAL_DAGGER_CACHE_CONFIG', '_EXPERIMENTAL_DAGGER_CLOUD_TOKEN', '_EXPERIMENTAL_DAGGER_CLOUD_URL', '_EXPERIMENTAL_DAGGER_GPU_SUPPORT']
+  return ERAS[era].passthroughEnv
 }
 
 export interface RunPlan {

@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {sanitize} from '../notebook/sanitize.js'
+import {hackBuildFacts} from './build-script.js'
 import type {DaggerCheckout} from './checkout.js'
 
 /** One script of the build, as shown to a newcomer before it runs. */
@@ -50,9 +51,23 @@ export function buildScripts(checkout: DaggerCheckout): BuildScript[] {
     add(path.join(era.mageDir, 'engine.go'), 'the mage target engine:dev (excerpt)', mageDevTarget)
     add('hack/with-dev', 'sets the variables that point dagger at the dev engine')
   } else {
-    add('hack/build', 'entrypoint: calls the dev module with a pinned dagger CLI')
+    add('hack/build', era.id === 'dagger-shell' ? 'entrypoint: a dagger shell script that builds the CLI, exports bin/engine.tar and starts the engine' : "entrypoint: execs a pinned dagger CLI (--x-release) that calls the dev module's deploy")
     add('hack/dev', 'runs hack/build, then hack/with-dev')
     add('hack/with-dev', 'sets the variables that point dagger at the dev engine')
   }
   return out
+}
+
+/**
+"What runs" for the notebook: the era's sentence, then what this checkout's own hack/build says (its
+first line, the tarball, the debug port), since scripts changed within an era.
+*/
+export function whatRuns(checkout: DaggerCheckout): string {
+  const facts = hackBuildFacts(checkout.root)
+  if (facts === undefined) return checkout.era.explains
+  const parts = [`This checkout's hack/build starts with \`${facts.shebang}\``]
+  if (facts.xRelease) parts.push(`runs a pinned dagger (--x-release${facts.xReleaseRef === undefined ? '' : ` ${facts.xReleaseRef}`})`)
+  parts.push(facts.writesEngineTar ? 'exports bin/engine.tar' : 'writes no bin/engine.tar')
+  if (facts.startDebug !== undefined) parts.push(facts.startDebug ? 'passes --debug to start, so the engine publishes port 6060' : 'passes no --debug to start, so no port is published')
+  return `${checkout.era.explains} ${parts.join('; ')}.`
 }

@@ -3,8 +3,9 @@ import type {Recorder} from '../notebook/recorder.js'
 import {BuildOutput} from './build-output.js'
 import {buildCommand, type BuildCommand, sidecarName} from './build-plan.js'
 import type {DaggerCheckout} from './checkout.js'
-import {type Approval, type ConfirmRequest, engineDocker} from './docker-api.js'
-import {runFlagsFor} from './era.js'
+import {type Approval, type ConfirmRequest, engineDocker, withTimeout} from './docker-api.js'
+import {hackBuildFacts} from './build-script.js'
+import {type EraRunFlags, runFlagsFor} from './era.js'
 import {type BuildExplanation, explainBuild} from './explain-bridge.js'
 import {devEnvironment, type ExportLine} from './exports.js'
 import {inspectContainer, LaunchError, loadEngineImage, planRun, type ReadyResult, type RunPlan, startDevEngine, type StartOutcome, tagDevImage, verifyDevCli, waitForEngine} from './launch.js'
@@ -131,6 +132,11 @@ export interface EngineLaunchResult {
   readonly exports: readonly ExportLine[]
 }
 
+/** The flags the checkout's own build starts dagger-engine.dev with (its hack/build read for `start --debug`). */
+export function eraRunFlags(checkout: DaggerCheckout): EraRunFlags {
+  return runFlagsFor(checkout.era.id, checkout.version, hackBuildFacts(checkout.root)?.startDebug)
+}
+
 /** Loads bin/engine.tar, tags it, replaces and starts dagger-engine.dev, waits for it and checks bin/dagger against it. */
 export async function launchDevEngine(options: EngineLaunchOptions): Promise<EngineLaunchResult> {
   const {checkout, env, rec} = options
@@ -143,15 +149,17 @@ export async function launchDevEngine(options: EngineLaunchOptions): Promise<Eng
     await tagDevImage(docker, imageId, rec, env)
     await saveState(env, {...state, imageId})
   }
-  const plan = planRun(checkout.era.id, runFlagsFor(checkout.era.id, checkout.version), env, options.network)
+  const plan = planRun(checkout.era.id, eraRunFlags(checkout), env, options.network)
   const exports = devEnvironment(checkout.root, state.exports, env)
+  // Without a load, the image to keep running is the one the build tagged (hack/build's deploy starts it itself).
+  const reuseId = options.reuseRunning !== true ? undefined : (imageId ?? (await withTimeout(docker.getImage(plan.image).inspect(), 15_000, 'image inspect').then((i) => i.Id, () => undefined)))
   const start = await startDevEngine(docker, {
     plan,
     env,
     rec,
     ...(options.yes === undefined ? {} : {yes: options.yes}),
     ...(options.confirm === undefined ? {} : {confirm: options.confirm}),
-    ...(options.reuseRunning === true && imageId !== undefined ? {reuseImageId: imageId} : {}),
+    ...(reuseId === undefined ? {} : {reuseImageId: reuseId}),
   })
   const base = {...(imageId === undefined ? {} : {imageId}), plan, start, exports}
   if (!start.started) return base

@@ -30,6 +30,10 @@ export interface ComponentSpec {
   readonly version?: readonly string[]
   /** Keep the first part of its content while reading (config, entrypoint). */
   readonly capture?: boolean
+  /** Older releases put the same part here instead (dumb-init before dagger-init): any one of them will do. */
+  readonly alternatives?: readonly string[]
+  /** Expected only when the image's entrypoint script runs this word (tini, since v0.21.0). */
+  readonly whenEntrypointRuns?: string
 }
 
 export interface PackageSpec {
@@ -48,6 +52,8 @@ export interface EraSpec {
   /** Paths only this era's image has. */
   readonly markers: readonly string[]
   readonly packageDb: readonly string[]
+  /** Why a missing package database is normal for this era (Wolfi images are built without one). */
+  readonly packageDbAbsentReason?: string
   readonly components: readonly ComponentSpec[]
   readonly packages: readonly PackageSpec[]
 }
@@ -204,6 +210,10 @@ function checkGlob(tree: FileTree, spec: ComponentSpec): ChecklistItem {
 /** Checks one expected component against the merged tree. */
 export function checkComponent(tree: FileTree, spec: ComponentSpec): ChecklistItem {
   if (spec.path.includes('*')) return checkGlob(tree, spec)
+  if (spec.alternatives !== undefined && resolvePath(tree, spec.path, spec.kind !== 'symlink') === undefined) {
+    const alt = spec.alternatives.find((p) => resolvePath(tree, p, spec.kind !== 'symlink') !== undefined)
+    if (alt !== undefined) return checkComponent(tree, {...spec, path: alt, alternatives: undefined})
+  }
   const base = {id: spec.id, path: spec.path, expectedKind: spec.kind, severity: spec.severity, breaks: spec.breaks, ...(spec.mode ? {expectedMode: spec.mode} : {}), ...(spec.version ? {versionCommand: spec.version} : {})}
   const node = resolvePath(tree, spec.path, spec.kind !== 'symlink')
   if (node === undefined) return {...base, state: 'missing'}
@@ -244,11 +254,20 @@ export function installedPackages(image: ImageLayers, tree: FileTree): {db?: str
   return {packages: []}
 }
 
+/** The code lines (comments left out) of the era's entrypoint script, when the image has it. */
+function entrypointCode(image: ImageLayers, tree: FileTree, era: EraSpec): string | undefined {
+  const spec = era.components.find((c) => c.id === 'entrypoint')
+  const text = spec === undefined ? undefined : capturedText(image, tree, spec.path.replace(/^\/+/, ''))
+  return text?.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n')
+}
+
 /** The checklist of one era against the image: components, modes, sizes and packages. */
 export function checkComponents(image: ImageLayers, tree: FileTree, eraName?: string): Checklist {
   const guess = detectEra(image, tree)
   const era = (eraName ? findEra(eraName) : undefined) ?? guess.era
-  const items = era.components.map((spec) => checkComponent(tree, spec))
+  const entrypoint = entrypointCode(image, tree, era)
+  const expected = era.components.filter((spec) => spec.whenEntrypointRuns === undefined || entrypoint === undefined || new RegExp(`\\b${spec.whenEntrypointRuns}\\b`).test(entrypoint))
+  const items = expected.map((spec) => checkComponent(tree, spec))
   const db = installedPackages(image, tree)
   const packages =
     db.db === undefined
@@ -320,7 +339,10 @@ export function checklistFindings(checklist: Checklist, targetName: string): Fin
       })
     }
   }
-  if (checklist.packages === undefined) {
+  const absentDbReason = findEra(checklist.era)?.packageDbAbsentReason
+  if (checklist.packages === undefined && absentDbReason !== undefined) {
+    findings.push({id: 'components-package-db-absent', status: 'pass', title: `No package database in the image: normal here (${absentDbReason})`})
+  } else if (checklist.packages === undefined) {
     findings.push({
       id: 'components-package-db-missing',
       status: 'warn',
