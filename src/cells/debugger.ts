@@ -155,7 +155,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
         id: 'debugger-pprof-silent',
         status: 'warn',
         title: 'Port 6060 is published but pprof does not answer',
-        detail: `The container publishes 6060, but ${report.pprofUrl}/debug/pprof/ gave no answer: the engine was started without --debugaddr, or listens on 127.0.0.1 inside the container.`,
+        detail: `The container publishes 6060, but ${report.pprofUrl}/debug/pprof/ gave no answer, as happens when the engine runs without --debugaddr or with it on 127.0.0.1 inside the container.`,
         fix: 'Start the engine with `--debugaddr=0.0.0.0:6060` (newer `./hack/dev` does), or use Delve instead.',
         recipe: RECIPE,
       })

@@ -223,6 +223,56 @@ describe.skipIf(skip)('real Delve against a real Go engine binary', () => {
     expect(attach.status).toBe(0)
   }, 600_000)
 
+  test('headless: the recipe\'s headless step serves Delve on loopback, and its connect step lists the goroutines', async () => {
+    const name = engines[0]!.name
+    const port = String(20_000 + Math.floor(Math.random() * 20_000))
+    const p = await plan({engine_container: name, headless_port: port})
+    const [program, ...rest] = p.steps.find((s) => s.step.name === 'headless')!.prepared!.commands[0]!.argv
+    const server = `${prefix}-headless`
+    containers.push(server)
+    // Detached instead of on a terminal; on the lab's network, since its daemons have no default bridge.
+    expect(program).toBe('docker')
+    docker(rest.flatMap((a) => (a === '-it' ? ['-d', '--pull', 'never', '--name', server, '--network', network] : a === '--rm' ? [] : [a])))
+    let logs = ''
+    for (let i = 0; i < 50 && !logs.includes('API server listening'); i++) {
+      await new Promise((r) => setTimeout(r, 200))
+      const out = spawnSync('docker', ['logs', server], {encoding: 'utf8', timeout: 30_000})
+      logs = `${out.stdout}${out.stderr}`
+    }
+    expect(logs).toContain('not authenticated nor encrypted')
+    const connect = p.steps.find((s) => s.step.name === 'connect')!.prepared!.commands[0]!.argv
+    expect(connect).toEqual(['dlv', 'connect', `127.0.0.1:${port}`])
+    const client = spawnSync(connect[0]!, [...connect.slice(1), DELVE_NON_TERMINAL_FLAG], {input: 'goroutines\nexit\nn\n', encoding: 'utf8', timeout: 60_000})
+    expect(client.stdout + client.stderr).toMatch(/Goroutine \d+ - User: .*main\.go:\d+ main\.main/)
+    expect(client.stdout + client.stderr).toContain('Would you like to kill the headless instance? [Y/n]')
+    expect(running(server)).toBe(true)
+    removeContainers([server])
+    expect(running(name)).toBe(true)
+  }, 120_000)
+
+  for (const flags of [['--debug'], ['--debugaddr=127.0.0.1:6060']]) {
+    test(`a published 6060 with the engine on ${flags.join(' ')}: the cell says pprof does not answer`, async () => {
+      const name = `${prefix}-silent-${flags[0]!.length}`
+      containers.push(name)
+      docker(['run', '-d', '--pull', 'never', '--name', name, '--network', network, '-p', '127.0.0.1::6060', images.find((i) => i.includes('current-debug'))!, ...flags])
+      await new Promise((r) => setTimeout(r, 500))
+      const {byId} = await cell(name)
+      expect(byId.get('debugger-pprof-silent')?.status).toBe('warn')
+    }, 60_000)
+  }
+
+  test('docker rm -fv removes a container\'s anonymous volume and keeps its named one, as clean-old-engines says', () => {
+    const name = `${prefix}-volumes`
+    const named = `${name}-named`
+    volumes.push(named)
+    docker(['run', '-d', '--pull', 'never', '--network', 'none', '--name', name, '-v', `${named}:/var/lib/dagger`, '-v', '/anon', images[1]!, '--debug'])
+    const anon = (JSON.parse(docker(['inspect', name])) as [{Mounts: {Name: string; Destination: string}[]}])[0].Mounts.find((m) => m.Destination === '/anon')!.Name
+    docker(['rm', '-fv', name])
+    const left = docker(['volume', 'ls', '-q']).split('\n')
+    expect(left).toContain(named)
+    expect(left).not.toContain(anon)
+  })
+
   test('SIGQUIT to the engine PID dumps every goroutine to the log and stops the container, as the recipe warns', async () => {
     const name = engines[1]!.name
     const {recorder} = await cell(name)
