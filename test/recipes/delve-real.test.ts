@@ -2,7 +2,10 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {PassThrough} from 'node:stream'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {main as recipeMain} from '../../src/cli/commands/recipe.js'
+import type {CliIO} from '../../src/cli/io.js'
 import {debuggerCell} from '../../src/cells/debugger.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {DELVE_KILL_PROMPT, DELVE_NON_TERMINAL_FLAG, delveNoDebugInfoRefusal} from '../../src/core/recipes/delve-facts.js'
@@ -200,6 +203,17 @@ describe.skipIf(skip)('real Delve against a real Go engine binary', () => {
       ['docker', 'run', '-d', '--name', name, '--privileged', '-v', `${name}-vol:/var/lib/dagger`, '-p', '127.0.0.1::6060', '--network', network, '-e', 'DAGGER_CLOUD_TOKEN', debugImage, '--extra-debug', '--debugaddr=0.0.0.0:6060'],
     ])
     expect(JSON.stringify(p)).not.toContain('dxr-not-a-secret')
+
+    // Asked first, in a terminal: the commands are shown as they will run, and "n" runs nothing.
+    const stdin = new PassThrough()
+    const stdout = new PassThrough()
+    let shown = ''
+    stdout.on('data', (c: Buffer) => (shown += c.toString()))
+    stdin.end('n\n')
+    const io: CliIO = {stdin, stdout, stderr: new PassThrough(), env: {...process.env, NO_COLOR: '1'}, cwd: process.cwd(), color: false, interactive: true}
+    expect(await recipeMain(['debugger-attach', '--run', '--step', 'restart-debug-engine', '--var', `engine_container=${name}`, '--var', `debug_image=${debugImage}`, '--notes-dir', checkout], io)).toBe(0)
+    expect(shown).toContain(`$ docker rm -f ${name}\n$ docker run -d --name ${name} --privileged -v ${name}-vol:/var/lib/dagger -p 127.0.0.1::6060 --network ${network} -e DAGGER_CLOUD_TOKEN ${debugImage} --extra-debug --debugaddr=0.0.0.0:6060\nRun this? [y/N/q]`)
+    expect(docker(['inspect', '--format', '{{.Config.Image}} {{.State.Running}}', name])).toBe(`${image} true`)
     for (const n of ['build-unstripped', 'debug-image', 'restart-debug-engine']) {
       const recorder = new Recorder()
       const outcome = await runStep(step(n), {recorder, env: {...goBuildEnv(), DAGGER_CLOUD_TOKEN: 'dxr-not-a-secret'}})
