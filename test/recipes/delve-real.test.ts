@@ -45,8 +45,10 @@ async function cell(container: string): Promise<{recorder: Recorder; byId: Map<s
   return {recorder, byId: new Map(recorder.findings.map((f) => [f.id, f]))}
 }
 
+// Other test files make stand-in Delve images that detection may prefer while they run: ours is named.
 async function plan(overrides: Record<string, string>) {
-  return planRecipe(await loadRecipe('debugger-attach'), {env: process.env, cwd: process.cwd(), timeoutMs: 30_000, overrides})
+  const dlv: Record<string, string> = dlvImage === '' ? {} : {dlv_image: dlvImage, dlv_path: '/usr/local/bin/dlv'}
+  return planRecipe(await loadRecipe('debugger-attach'), {env: process.env, cwd: process.cwd(), timeoutMs: 30_000, overrides: {...dlv, ...overrides}})
 }
 
 /** The recipe's attach argv for this engine, as the notebook would run it. */
@@ -151,7 +153,8 @@ describe.skipIf(skip)('real Delve against a real Go engine binary', () => {
       } else {
         expect(byId.get('debugger-engine-symbols')?.status).toBe('pass')
         expect(byId.get('debugger-ready')?.status).toBe('pass')
-        expect(byId.get('debugger-ready')?.detail).toContain(argv.join(' '))
+        expect(byId.get('debugger-ready')?.detail).toContain(`--pid=container:${e.name} --entrypoint `)
+        expect(byId.get('debugger-ready')?.detail).toContain(` attach ${pid}\``)
         expect(attach.output).toMatch(/Goroutine 1 - User: .*main\.go:\d+ main\.main/)
         expect(attach.output).toContain(DELVE_KILL_PROMPT)
         expect(attach.status).toBe(0)
