@@ -1,6 +1,7 @@
 import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker} from '../core/docker/client.js'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {probeDebugger, type DebuggerReport} from '../core/recipes/debugger-probe.js'
+import {DELVE_KILL_PROMPT, delveNoDebugInfoRefusal} from '../core/recipes/delve-facts.js'
 import {explainDebuggability} from '../core/recipes/elf.js'
 import {devNames} from '../core/engine/names.js'
 import type {Recorder} from '../core/notebook/recorder.js'
@@ -41,25 +42,32 @@ function describe(what: string, value: unknown): string {
   return JSON.stringify(value, null, 2)
 }
 
+/** The recipe's rebuild steps, in the order they run: each is shown and confirmed before it runs. */
+const REBUILD = `dagger-explore recipe ${RECIPE} --run --step build-unstripped --step debug-image --step restart-debug-engine`
+
 /** Symbols and DWARF, or why they could not be checked. */
 function elfFindings(recorder: Recorder, report: DebuggerReport, where: string): void {
   if (report.elf) {
     const {debuggable, summary} = explainDebuggability(report.elf)
     const how = report.binaryImage ? `read from the image ${report.binaryImage}` : report.elf.readBy === 'exec' ? 'section table read in the container' : 'copied out of the container'
     recorder.fact('Engine binary', `${report.binaryPath ?? ''}: ELF${report.elf.bits} ${report.elf.machine}, .symtab ${report.elf.hasSymtab ? 'yes' : 'no'}, DWARF ${report.elf.hasDwarf ? 'yes' : 'no'} (${how})`)
-    recorder.finding(
-      debuggable
-        ? {id: 'debugger-engine-symbols', status: 'pass', title: 'The engine binary has symbols and DWARF', detail: summary}
-        : {
-            id: 'debugger-engine-stripped',
-            status: 'warn',
-            title: 'The engine binary is stripped: Delve cannot show source',
-            detail: summary,
-            fix: `Build an unstripped engine (\`go build -gcflags='all=-N -l' ./cmd/engine\` without \`-s -w\`), put it in a derived image and restart the dev engine on it: the "build an unstripped engine" steps of the ${RECIPE} recipe.`,
-            recipe: RECIPE,
-            docs: DOCS,
-          },
-    )
+    const rebuild = `Rebuild the engine unstripped from your checkout (\`go build -gcflags='all=-N -l'\`, no \`-s -w\`), put it in a derived image and restart ${report.engine?.name ?? 'the dev engine'} on it with the same name, volume and flags: \`${REBUILD}\` shows each command and asks before it runs.`
+    if (debuggable) {
+      recorder.finding({id: 'debugger-engine-symbols', status: 'pass', title: 'The engine binary has symbols and DWARF', detail: summary})
+    } else if (!report.elf.hasDwarf) {
+      const refusal = delveNoDebugInfoRefusal(report.pid?.pid ?? 'PID')
+      recorder.finding({
+        id: 'debugger-engine-stripped',
+        status: 'fail',
+        title: 'The engine binary has no DWARF: Delve refuses to attach to it',
+        detail: `${summary} Delve answers \`dlv attach\` on it with: \`${refusal}\``,
+        fix: rebuild,
+        recipe: RECIPE,
+        docs: DOCS,
+      })
+    } else {
+      recorder.finding({id: 'debugger-engine-stripped', status: 'warn', title: 'The engine binary has DWARF but no symbol table', detail: `${summary} Whether Delve attaches to such a binary has not been checked here.`, fix: rebuild, recipe: RECIPE, docs: DOCS})
+    }
     return
   }
   if (report.elfError === undefined) return
@@ -108,7 +116,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
             id: 'debugger-engine-under-init',
             status: 'pass',
             title: `The engine is PID ${report.pid.pid}, not PID 1`,
-            detail: `PID 1 is \`${report.pid.initCommand ?? 'an init process'}\` (newer engine images run the engine under tini), so \`dlv attach 1\` would debug the wrong process; ${report.pid.how}. The recipe attaches to ${report.pid.pid}.`,
+            detail: `PID 1 is \`${report.pid.initCommand ?? 'an init process'}\` (newer engine images run the engine under tini), so \`dlv attach 1\` targets that, not the engine (Delve refuses tini: \`${delveNoDebugInfoRefusal(1)}\`); ${report.pid.how}. The recipe attaches to ${report.pid.pid}.`,
             recipe: RECIPE,
           }
         : {id: 'debugger-engine-pid', status: 'pass', title: 'The engine is PID 1 in its container', detail: 'The entrypoint execs the engine, so `dlv attach 1` targets it.', recipe: RECIPE},
@@ -118,7 +126,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
       id: 'debugger-engine-pid-unknown',
       status: 'warn',
       title: "Could not find the engine's PID",
-      detail: `${report.pidError ?? 'The process table did not show the engine.'} Without it, attaching to PID 1 may debug tini instead of the engine.`,
+      detail: `${report.pidError ?? 'The process table did not show the engine.'} Without it the recipe attaches to PID 1, which is tini in newer engine images, not the engine.`,
       fix: `List the processes yourself: \`docker exec ${engine.name} ps\` (or the engine-processes step of the ${RECIPE} recipe) and pass the engine's PID with --var engine_pid=N.`,
       recipe: RECIPE,
     })
@@ -134,8 +142,8 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
       id: 'debugger-no-dlv-image',
       status: 'warn',
       title: 'No local image has Delve (dlv)',
-      detail: `The debugger runs from an image next to the engine and nothing can be pulled here: ${report.dlvNote}.`,
-      fix: `Build one on top of the engine image, which is already local: the "have a Delve image" step of the ${RECIPE} recipe (\`go install github.com/go-delve/delve/cmd/dlv@latest\`, then a two-line Dockerfile), or pass an image you have with --var dlv_image=IMAGE.`,
+      detail: `Delve runs from a local image, in a container that joins the engine's PID namespace: ${report.dlvNote}.`,
+      fix: `Make one from the dlv on this machine: \`dagger-explore recipe ${RECIPE} --run --step build-dlv-image\` copies dlv and the libraries it links into an image with \`docker import\`; or pass an image you have with --var dlv_image=IMAGE.`,
       recipe: RECIPE,
     })
   }
@@ -147,7 +155,7 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
         id: 'debugger-pprof-silent',
         status: 'warn',
         title: 'Port 6060 is published but pprof does not answer',
-        detail: `The container publishes 6060, but ${report.pprofUrl}/debug/pprof/ gave no answer: the engine was started without --debugaddr, or listens on 127.0.0.1 inside the container.`,
+        detail: `The container publishes 6060, but ${report.pprofUrl}/debug/pprof/ gave no answer, as happens when the engine runs without --debugaddr or with it on 127.0.0.1 inside the container.`,
         fix: 'Start the engine with `--debugaddr=0.0.0.0:6060` (newer `./hack/dev` does), or use Delve instead.',
         recipe: RECIPE,
       })
@@ -156,21 +164,23 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
     recorder.fact('Debug server (pprof)', 'not published (engines from ./hack/dev before v0.9.11 publish no port 6060)')
   }
 
-  const ready = report.pid !== undefined && report.dlv !== undefined
+  // Ready means the recipe's attach works: a PID, a Delve image and a binary with DWARF (without it Delve refuses).
+  const debuggable = report.elf?.hasDwarf === true
+  const missing = [report.pid ? undefined : "the engine's PID", report.dlv ? undefined : 'an image with dlv', debuggable ? undefined : report.elf ? 'an engine binary with DWARF' : 'a check that the engine binary has DWARF'].filter(Boolean)
   recorder.finding(
-    ready
+    missing.length === 0
       ? {
           id: 'debugger-ready',
           status: 'pass',
           title: `Ready to attach Delve to PID ${report.pid?.pid}`,
-          detail: `Open the ${RECIPE} recipe: it runs \`docker run -it --privileged --rm --pid=container:${engine.name} ${report.dlv?.image} attach ${report.pid?.pid}\` and hands the terminal over.`,
+          detail: `Open the ${RECIPE} recipe: it runs \`docker run -it --privileged --rm --pid=container:${engine.name} --entrypoint ${report.dlv?.path} ${report.dlv?.image} attach ${report.pid?.pid}\` and hands the terminal over. Leave with \`exit\` and answer \`n\` to "${DELVE_KILL_PROMPT}", or the engine is killed.`,
           recipe: RECIPE,
         }
       : {
           id: 'debugger-not-ready',
-          status: 'warn',
-          title: 'Not ready to attach Delve yet',
-          detail: `Missing: ${[report.pid ? undefined : "the engine's PID", report.dlv ? undefined : 'an image with dlv'].filter(Boolean).join(' and ')}.`,
+          status: debuggable || !report.elf ? 'warn' : 'fail',
+          title: debuggable || !report.elf ? 'Not ready to attach Delve yet' : 'Delve cannot attach to this engine',
+          detail: `Missing: ${missing.join(' and ')}.`,
           fix: `Follow the ${RECIPE} recipe: it shows how to get each missing part.`,
           recipe: RECIPE,
         },

@@ -32,6 +32,8 @@ export interface SecondDockerd {
   start(timeoutMs?: number): Promise<Attempt>
   stop(): Promise<number>
   info(): Promise<Record<string, unknown>>
+  /** What dockerd has printed so far (the last 20 kB). */
+  log(): string
   pid(): number | undefined
   cleanup(): Promise<void>
 }
@@ -136,6 +138,7 @@ export async function createSecondDockerd(configFile: string, extraArgs: readonl
       return {outcome: 'timeout', ms: Date.now() - startedAt, message: lastLines()}
     },
     stop,
+    log: () => output,
     async info() {
       const answer = await getJson(socket, '/info', 5000)
       return JSON.parse(answer.body) as Record<string, unknown>

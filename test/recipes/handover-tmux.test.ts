@@ -130,7 +130,7 @@ describe('terminal hand-over under tmux', () => {
       expect(attached).toMatch(/▶ engine-running[\s\S]*running pid=\d+[\s\S]*▶ engine-processes[\s\S]*▶ sections/)
       // readelf's listing of the unstripped fixture, or the step says readelf is missing and the run goes on.
       expect(attached).toMatch(hasReadelf() ? /\.symtab/ : /readelf is not installed/)
-      expect(attached).toContain('▷ build-unstripped: If it is stripped: build an unstripped engine (optional, skipped: run it with --step build-unstripped)')
+      expect(attached).toContain('▷ build-unstripped: If it is stripped: build an unstripped engine and restart on it (optional, skipped: run it with --step build-unstripped)')
       await tmux.text('quit')
       await tmux.keys('Enter')
       const end = await tmux.waitFor((s) => /exited=\d+/.test(s), 30_000)

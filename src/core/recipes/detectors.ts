@@ -3,6 +3,7 @@ import {homedir} from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
 import {findDlvImage} from './dlv-image.js'
+import {asWords, readRunLike} from './engine-run.js'
 import {DEV_ENGINE_CONTAINER, findEngineContainer, findEnginePid, type EngineContainer} from './engine-process.js'
 import type {Detector} from './fill.js'
 
@@ -42,6 +43,11 @@ export function createDetectors(ctx: DetectorContext): Record<string, Detector> 
     return findEnginePid(await ctx.docker(), e, ctx.timeoutMs, ctx.procRoot)
   })
   const dlv = once(async () => findDlvImage(await ctx.docker(), ctx.timeoutMs))
+  const run = once(async () => {
+    const e = await engine()
+    if (!e) throw new Error(`no ${ctx.engineContainer ?? DEV_ENGINE_CONTAINER} container to copy the run options from`)
+    return {name: e.name, ...(await readRunLike(await ctx.docker(), e.id, ctx.timeoutMs))}
+  })
   return {
     'engine-container': async () => {
       const e = await engine()
@@ -63,6 +69,15 @@ export function createDetectors(ctx: DetectorContext): Record<string, Detector> 
     'dlv-path': async () => {
       const d = await dlv()
       return d.found ? {value: d.found.path, note: d.found.how} : {note: d.note}
+    },
+    'engine-run-options': async () => {
+      const r = await run()
+      const notes = r.notes.length > 0 ? `; ${r.notes.join('; ')}` : ''
+      return {value: asWords(r.options), note: `the options ${r.name} was started with (docker inspect)${notes}`}
+    },
+    'engine-args': async () => {
+      const r = await run()
+      return {value: asWords(r.args), note: `the engine flags ${r.name} runs with (docker inspect)`}
     },
     'pprof-url': async () => {
       const e = await engine()

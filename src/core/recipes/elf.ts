@@ -180,6 +180,8 @@ export function explainDebuggability(info: ElfInfo): {debuggable: boolean; summa
   const link = info.debugLink ? ' A .gnu_debuglink section points at a separate debug file, which Delve does not load for a binary inside a container.' : ''
   return {
     debuggable: false,
-    summary: `The binary has no ${missing}.${how}${link} Delve can attach and stop it, but cannot resolve functions or source lines, so breakpoints by file:line and stack traces with names do not work.`,
+    summary: info.hasDwarf
+      ? `The binary has no ${missing}.${link}`
+      : `The binary has no ${missing}.${how}${link} Delve needs the DWARF debug info to attach at all: it refuses such a process.`,
   }
 }

@@ -18,6 +18,15 @@ export interface ResolveOptions {
 export function checkValue(variable: RecipeVariable, value: string): string | undefined {
   const unsafe = unsafeReason(value)
   if (unsafe !== undefined) return unsafe
+  if (variable.words === true) {
+    // Put in unquoted, so it must read back as plain words: no operators, expansions or globs.
+    try {
+      splitCommand(value)
+      return undefined
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error)
+    }
+  }
   // A value read as an option changes what the command does, however well it is quoted.
   if (value.startsWith('-')) return 'it starts with "-", so the program would read it as an option'
   if (variable.pattern !== undefined && !new RegExp(`^(?:${variable.pattern})$`).test(value)) {
@@ -69,10 +78,12 @@ export async function resolveVariables(recipe: Recipe, options: ResolveOptions =
 }
 
 /** Substitutes quoted values for `{{name}}`; throws when a value is missing or cannot be quoted. */
-export function fillCommand(template: string, values: Readonly<Record<string, string | undefined>>): string {
+export function fillCommand(template: string, values: Readonly<Record<string, string | undefined>>, words: ReadonlySet<string> = new Set()): string {
   return template.replace(PLACEHOLDER, (_match, name: string) => {
     const value = values[name]
     if (value === undefined) throw new RecipeError(`The variable "${name}" has no value: pass it with --var ${name}=VALUE.`)
+    // Checked by checkValue to split into plain words: they go in as written, several arguments.
+    if (words.has(name)) return value
     try {
       return shellQuote(value)
     } catch (error) {
@@ -83,8 +94,8 @@ export function fillCommand(template: string, values: Readonly<Record<string, st
 }
 
 /** One command of a step, filled in and turned into what will run. */
-export function prepareCommand(step: RecipeStep, template: string, values: Readonly<Record<string, string | undefined>>): PreparedCommand {
-  const text = fillCommand(template, values)
+export function prepareCommand(step: RecipeStep, template: string, values: Readonly<Record<string, string | undefined>>, words?: ReadonlySet<string>): PreparedCommand {
+  const text = fillCommand(template, values, words)
   if (step.shell) return {text, argv: ['sh', '-c', text]}
   try {
     const argv = splitCommand(text)
@@ -96,8 +107,13 @@ export function prepareCommand(step: RecipeStep, template: string, values: Reado
   }
 }
 
-export function prepareStep(step: RecipeStep, values: Readonly<Record<string, string | undefined>>): PreparedStep {
-  return {step, commands: step.commands.map((c) => prepareCommand(step, c, values))}
+export function prepareStep(step: RecipeStep, values: Readonly<Record<string, string | undefined>>, words?: ReadonlySet<string>): PreparedStep {
+  return {step, commands: step.commands.map((c) => prepareCommand(step, c, values, words))}
+}
+
+/** The names of a recipe's several-argument variables. */
+export function wordVariables(recipe: Recipe): Set<string> {
+  return new Set(recipe.variables.filter((v) => v.words === true).map((v) => v.name))
 }
 
 /** The resolved variables as a name → value map (missing ones left out). */

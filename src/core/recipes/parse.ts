@@ -116,6 +116,7 @@ function readVariables(raw: unknown, file: string): RecipeVariable[] {
       ...(def === undefined ? {} : {default: def}),
       ...(detect === undefined ? {} : {detect}),
       ...(pattern === undefined ? {} : {pattern}),
+      ...(s.words === true ? {words: true} : {}),
     })
   }
   return out

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode'
 import {dockerFor} from '../docker/client.js'
 import {createDetectors} from './detectors.js'
-import {prepareStep, resolveVariables, valuesOf} from './fill.js'
+import {prepareStep, resolveVariables, valuesOf, wordVariables} from './fill.js'
 import type {PreparedStep, Recipe, RecipeStep, ResolvedVariable} from './types.js'
 
 /** A step ready to show and run, or the reason it cannot be filled in (a missing or refused value). */
@@ -33,9 +33,10 @@ export interface PlanOptions {
 /** Fills every step it can; a step with a missing value carries the reason instead of failing the whole recipe. */
 export function planSteps(recipe: Recipe, variables: readonly ResolvedVariable[]): PlannedStep[] {
   const values = valuesOf(variables)
+  const words = wordVariables(recipe)
   return recipe.steps.map((step) => {
     try {
-      return {step, prepared: prepareStep(step, values)}
+      return {step, prepared: prepareStep(step, values, words)}
     } catch (error) {
       return {step, error: error instanceof Error ? error.message : String(error)}
     }

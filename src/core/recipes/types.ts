@@ -24,6 +24,11 @@ export interface RecipeVariable {
   readonly detect?: string
   /** A value must match this (anchored) regular expression, e.g. `[0-9]+` for a PID. */
   readonly pattern?: string
+  /**
+  The value is several arguments (`words: true`), e.g. the `docker run` options copied from a running
+  container: written as shell-quoted words, checked to be nothing but words, and put in unquoted.
+  */
+  readonly words?: boolean
 }
 
 /** One fenced `console`/`sh` block. */

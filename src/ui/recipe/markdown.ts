@@ -3,6 +3,7 @@ import {markedTerminal} from 'marked-terminal'
 import stripAnsi from 'strip-ansi'
 import {PLACEHOLDER} from '../../core/recipes/parse.js'
 import {shellQuote} from '../../core/recipes/quote.js'
+import {wordVariables} from '../../core/recipes/fill.js'
 import type {Recipe} from '../../core/recipes/types.js'
 
 export interface RenderOptions {
@@ -32,9 +33,12 @@ export function renderRecipeMarkdown(recipe: Recipe, options: RenderOptions = {}
     },
   })
   const values = options.values ?? {}
+  const words = wordVariables(recipe)
   const filled = recipe.body.replace(PLACEHOLDER, (match, name: string) => {
     const value = values[name]
     if (value === undefined) return match
+    // Several arguments, already quoted word by word (and checked to be only words).
+    if (words.has(name)) return value
     try {
       return shellQuote(value)
     } catch {
