@@ -94,7 +94,7 @@ export const CATEGORY_ADVICE: Readonly<Record<ExplainCategory, CategoryAdvice>> 
   },
   http_404: {
     meaning: 'The repository, tag or platform does not exist on that registry.',
-    fix: 'Check the name and tag (`docker buildx imagetools inspect REF` lists the platforms).',
+    fix: 'Check the name and tag; `dagger-explore diagnose REF` asks the registry for the manifest and, when your platform is missing from an image index, names the ones it has.',
     next: REGISTRY_NEXT,
   },
   http_5xx: {
