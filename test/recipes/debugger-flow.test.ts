@@ -10,12 +10,12 @@ import {loadRecipe} from '../../src/core/recipes/load.js'
 import {planRecipe} from '../../src/core/recipes/plan.js'
 import {runStep} from '../../src/core/recipes/run.js'
 import {sessionValuesFrom} from '../../src/core/recipes/session-values.js'
-import {skipWithoutDocker} from '../helpers/docker.js'
+import {dockerSocketPath, skipWithoutDocker} from '../helpers/docker.js'
 import {buildDlvImage, buildEngineImage, removeContainers, removeImages, startEngine, uniquePrefix} from './fixtures.js'
 
 const skip = skipWithoutDocker()
 const prefix = uniquePrefix('dbg')
-const docker = new Docker({socketPath: '/var/run/docker.sock', timeout: 20_000})
+const docker = new Docker({socketPath: dockerSocketPath(), timeout: 20_000})
 const images: string[] = []
 const containers: string[] = []
 const execEngine = `${prefix}-engine-exec`
