@@ -269,7 +269,7 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     const reset = await run(['reset', '--drop', 'registry-mirrors', '--drop', 'max-concurrent-downloads', '--yes'])
     expect(reset.code).toBe(0)
     expect(reset.out).toContain(`Wrote ${daemon.configFile}`)
-    expect(reset.out).toMatch(/Then restart the daemon: (sudo systemctl restart docker\.service|sudo kill \d+ && sudo dockerd )/)
+    expect(reset.out).toMatch(/Then restart the daemon: (sudo systemctl restart docker\.service|sudo kill \d+ && sudo (\S*\/)?dockerd )/)
     expect(await readFile(daemon.configFile, 'utf8')).toBe('{}\n')
 
     // Not restarted yet: the lint of the file in force reports the drift.
