@@ -21,11 +21,19 @@ import {main} from '../../src/cli/commands/daemon-config.js'
 import type {CliIO} from '../../src/cli/io.js'
 import {PassThrough} from 'node:stream'
 import {skipWithoutDocker} from '../helpers/docker.js'
-import {PREFIX, createSecondDockerd, type Attempt, type SecondDockerd} from './second-dockerd.js'
+import {lab, labAvailable} from '../lab/lab.js'
+import {PREFIX, createSecondDockerd, type Attempt, type DockerdBinary, type SecondDockerd} from './second-dockerd.js'
+
+// The dockerd whose verdict counts: the system's for the system engine; for the lab's 26.1
+// engines, the same 26.1 binary started on a throwaway data-root and socket.
+function engineDockerd(): DockerdBinary {
+  const engine = labAvailable() ? lab().engine : undefined
+  return engine?.dockerd === undefined ? {dockerd: 'dockerd', binDirs: []} : {dockerd: engine.dockerd, binDirs: engine.binDirs ?? []}
+}
 
 function dockerdVersion(): EngineVersion | undefined {
   try {
-    return parseEngineVersion(/version\s+([\d.]+)/i.exec(execaSync('dockerd', ['--version'], {timeout: 10_000}).stdout)?.[1])
+    return parseEngineVersion(/version\s+([\d.]+)/i.exec(execaSync(engineDockerd().dockerd, ['--version'], {timeout: 10_000}).stdout)?.[1])
   } catch {
     return undefined
   }
@@ -69,6 +77,7 @@ const CONFIGS: readonly {name: string; content: string | Uint8Array}[] = [
   {name: 'log-format', content: '{"log-format": "json"}'},
   {name: 'ip6tables without experimental', content: '{"ip6tables": true}'},
   {name: 'mirror without scheme', content: '{"registry-mirrors": ["mirror.invalid"]}'},
+  {name: 'no download retries (20.10 refuses 0, 26.1 takes it)', content: '{"max-download-attempts": 0}'},
   // Expected to be refused by both.
   {name: 'trailing comma', content: '{\n  "debug": true,\n}'},
   {name: 'comment inside', content: '{\n  // note\n  "debug": true\n}'},
@@ -137,7 +146,7 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
   beforeAll(async () => {
     if (version === undefined) throw new Error('dockerd is not installed here (dockerd --version failed); these tests start a second dockerd.')
     work = await mkdtemp(path.join(os.tmpdir(), PREFIX))
-    daemon = await createSecondDockerd(path.join(work, 'daemon.json'))
+    daemon = await createSecondDockerd(path.join(work, 'daemon.json'), [], engineDockerd())
   })
 
   afterAll(async () => {
@@ -260,7 +269,7 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     const reset = await run(['reset', '--drop', 'registry-mirrors', '--drop', 'max-concurrent-downloads', '--yes'])
     expect(reset.code).toBe(0)
     expect(reset.out).toContain(`Wrote ${daemon.configFile}`)
-    expect(reset.out).toMatch(/Then restart the daemon: (sudo systemctl restart docker\.service|sudo kill \d+ && sudo dockerd )/)
+    expect(reset.out).toMatch(/Then restart the daemon: (sudo systemctl restart docker\.service|sudo kill \d+ && sudo (\S*\/)?dockerd )/)
     expect(await readFile(daemon.configFile, 'utf8')).toBe('{}\n')
 
     // Not restarted yet: the lint of the file in force reports the drift.

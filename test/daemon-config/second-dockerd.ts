@@ -64,12 +64,18 @@ async function unmountUnder(dir: string): Promise<void> {
   for (const p of points) await execa('umount', ['-l', p], {reject: false, timeout: 10_000})
 }
 
-export async function createSecondDockerd(configFile: string, extraArgs: readonly string[] = []): Promise<SecondDockerd> {
+/** Which dockerd to start: the one on PATH (the system's), or the lab's 26.1 binary with its containerd folders first on PATH. */
+export interface DockerdBinary {
+  readonly dockerd: string
+  readonly binDirs: readonly string[]
+}
+
+export async function createSecondDockerd(configFile: string, extraArgs: readonly string[] = [], binary: DockerdBinary = {dockerd: 'dockerd', binDirs: []}): Promise<SecondDockerd> {
   const dir = await mkdtemp(path.join(os.tmpdir(), PREFIX))
   const socket = path.join(dir, 'd.sock')
   const ns = path.basename(dir)
   const argv = [
-    'dockerd',
+    binary.dockerd,
     '--data-root', path.join(dir, 'data'),
     '--exec-root', path.join(dir, 'exec'),
     '--pidfile', path.join(dir, 'dockerd.pid'),
@@ -112,7 +118,8 @@ export async function createSecondDockerd(configFile: string, extraArgs: readonl
       await stop()
       output = ''
       const startedAt = Date.now()
-      const child = execa(argv[0] ?? 'dockerd', argv.slice(1), {reject: false, all: true, buffer: false, stdin: 'ignore', cleanup: true})
+      const env = binary.binDirs.length === 0 ? {} : {env: {PATH: [...binary.binDirs, process.env.PATH ?? ''].join(':')}}
+      const child = execa(argv[0] ?? 'dockerd', argv.slice(1), {reject: false, all: true, buffer: false, stdin: 'ignore', cleanup: true, ...env})
       proc = child
       child.all?.on('data', (chunk: Buffer) => {
         output = (output + chunk.toString('utf8')).slice(-20_000)

@@ -93,7 +93,7 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     expect(envOut.stdout).toContain(`export _EXPERIMENTAL_DAGGER_CLI_BIN=${fixture.root}/bin/dagger`)
     expect(envOut.stdout).toContain(`export _EXPERIMENTAL_DAGGER_RUNNER_HOST=docker-container://${lab.devName}`)
     // The lines work with eval: the checkout's bin/dagger answers under them.
-    const evaluated = execFileSync('bash', ['-c', `eval "$1" && dagger version`, 'x', envOut.stdout], {encoding: 'utf8', env: {PATH: env.PATH ?? ''}})
+    const evaluated = execFileSync('bash', ['-c', `eval "$1" && dagger version`, 'x', envOut.stdout], {encoding: 'utf8', env: {PATH: env.PATH ?? '', ...(env.DOCKER_HOST === undefined ? {} : {DOCKER_HOST: env.DOCKER_HOST})}})
     expect(evaluated).toContain(`docker-container://${lab.devName}`)
 
     const status = JSON.parse((await run(['status', '--dagger-src', fixture.root, '--json'], {...env, _EXPERIMENTAL_DAGGER_RUNNER_HOST: `docker-container://${lab.devName}`})).stdout)

@@ -49,6 +49,8 @@ export function makeLab(): EngineLab {
       _EXPERIMENTAL_DAGGER_DEV_CONTAINER: devName,
       _EXPERIMENTAL_DAGGER_DEV_IMAGE: devImageRepo,
       FIXTURE_STEP_DELAY: '0',
+      // The engine this run targets (vitest.config.ts sets it per lab engine).
+      ...(process.env.DOCKER_HOST === undefined ? {} : {DOCKER_HOST: process.env.DOCKER_HOST}),
     }),
     docker: (args) => {
       const out = docker(args)

@@ -28,3 +28,9 @@ export function skipWithoutDocker(): boolean {
 export function requireDocker(): void {
   if (!dockerAvailable()) throw new Error('No Docker Engine answers: run `bash test/lab/up.sh` first.')
 }
+
+/** The unix socket of the engine this test run targets (DOCKER_HOST, set per lab engine by vitest.config.ts). */
+export function dockerSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.DOCKER_HOST ?? ''
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock'
+}

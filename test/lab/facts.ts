@@ -21,6 +21,26 @@ export interface LabFacts {
   readonly caBundleFile: string
   readonly registry: LabRegistry | null
   readonly tokenRegistry: LabTokenRegistry | null
+  /** Every engine up.sh brought up: the system one first, then dockerd 26.1 classic and containerd store. */
+  readonly engines: readonly LabEngine[]
+  /** The engine this test run talks to (DAGGER_EXPLORE_LAB_ENGINE; `docker` describes the same one). */
+  readonly engine: LabEngine
+}
+
+export interface LabEngine {
+  readonly id: string
+  /** DOCKER_HOST for this engine. */
+  readonly host: string
+  readonly serverVersion: string
+  /** `classic` (graph driver) or `containerd` (containerd image store / snapshotter). */
+  readonly imageStore: 'classic' | 'containerd'
+  /** /info Driver: overlay2 on classic, overlayfs on the containerd store. */
+  readonly driver: string
+  readonly defaultRuntime: string
+  readonly privileged: boolean
+  /** The lab's own daemons only: the dockerd binary and the folders holding its containerd and shims. */
+  readonly dockerd?: string
+  readonly binDirs?: readonly string[]
 }
 
 export interface LabRegistry {
@@ -63,7 +83,7 @@ export function defaultFactsFile(): string {
 }
 
 /** Reads and checks the facts file; throws one plain sentence when it is missing or malformed. */
-export function readLabFacts(file = process.env[LAB_FACTS_ENV] ?? defaultFactsFile()): LabFacts {
+export function readLabFacts(file = process.env[LAB_FACTS_ENV] ?? defaultFactsFile(), engineId = process.env.DAGGER_EXPLORE_LAB_ENGINE ?? 'system'): LabFacts {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -77,7 +97,16 @@ export function readLabFacts(file = process.env[LAB_FACTS_ENV] ?? defaultFactsFi
     throw new Error(`The test lab facts in ${file} are not valid JSON: run \`bash test/lab/up.sh\` again.`)
   }
   if (!isFacts(parsed)) throw new Error(`The test lab facts in ${file} have an unknown shape: run \`bash test/lab/up.sh\` again.`)
-  return parsed
+  return selectEngine(parsed as unknown as RawFacts, engineId)
+}
+
+type RawFacts = Omit<LabFacts, 'engine'> & {engines?: LabEngine[]}
+
+function selectEngine(raw: RawFacts, id: string): LabFacts {
+  const engines = raw.engines ?? []
+  const engine = engines.find((e) => e.id === id)
+  if (!engine) throw new Error(`The test lab facts list no engine "${id}" (DAGGER_EXPLORE_LAB_ENGINE): run \`bash test/lab/up.sh\` again, as root, so it starts dockerd 26.1.`)
+  return {...raw, engines, engine, docker: {serverVersion: engine.serverVersion, defaultRuntime: engine.defaultRuntime, privileged: engine.privileged}}
 }
 
 function isFacts(value: unknown): value is LabFacts {

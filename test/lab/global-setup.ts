@@ -3,6 +3,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import type {TestProject} from 'vitest/node'
+import {LAB_ENGINE_ENV} from './engines.js'
 import {defaultFactsFile, LAB_FACTS_ENV, readLabFacts, type LabFacts} from './facts.js'
 
 const UP_SH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'up.sh')
@@ -65,7 +66,14 @@ export default async function setup(project: TestProject): Promise<void> {
     project.provide('lab', null)
     return
   }
-  const {facts} = result
+  // Each vitest project is one lab engine (vitest.config.ts): its facts describe that engine.
+  const engineId = project.config.env?.[LAB_ENGINE_ENV] ?? 'system'
+  let facts: LabFacts
+  try {
+    facts = readLabFacts(defaultFactsFile(), engineId)
+  } catch (error) {
+    throw new Error(`The test lab could not be brought up: ${(error as Error).message}`)
+  }
   project.provide('lab', facts)
   // Forked workers start after this and inherit the environment: Node reads
   // NODE_EXTRA_CA_CERTS at start-up, so plain fetch() trusts the lab registries.

@@ -76,12 +76,15 @@ flock -w 900 9 || die "another up.sh has held $STATE/up.lock for 15 minutes"
 # One `docker info` both proves the engine answers and says which runtime it uses.
 DOCKER_SERVER=
 DOCKER_RUNTIME=
+DOCKER_DRIVER=
 docker_answers() {
   command -v docker >/dev/null 2>&1 || return 1
   local out
-  out=$(timeout 5 docker info --format '{{.ServerVersion}}|{{.DefaultRuntime}}' 2>/dev/null) || return 1
+  out=$(timeout 5 docker info --format '{{.ServerVersion}}|{{.DefaultRuntime}}|{{.Driver}}' 2>/dev/null) || return 1
   DOCKER_SERVER=${out%%|*}
-  DOCKER_RUNTIME=${out#*|}
+  out=${out#*|}
+  DOCKER_RUNTIME=${out%%|*}
+  DOCKER_DRIVER=${out#*|}
   [ -n "$DOCKER_SERVER" ]
 }
 
@@ -507,6 +510,169 @@ ensure_token_pushed() {
   touch "$stamp"
 }
 
+# Docker 26.1 beside the system's engine: Debian trixie's docker.io and containerd,
+# fetched with apt-get download through a private apt state (nothing is installed
+# system-wide) and unpacked with dpkg-deb -x under $STATE/docker26/root. Two daemons
+# run from it, each with its own socket, pid file, data-root, exec-root and config
+# file, with the lab runtime and the lab's network flags: one on the classic
+# overlay2 graph driver, one on the containerd image store. Each dockerd manages its
+# own containerd (trixie's 1.7, from the same unpack) on a socket under its exec-root.
+D26_ROOT=$STATE/docker26/root
+D26_APT=$STATE/docker26/apt
+D26_VERSION_PREFIX=26.1.
+D26_ENGINES=(classic containerd)
+# Filled by ensure_docker26: one JSON object per engine for facts.json.
+D26_FACTS=()
+
+d26_dir() { printf '%s' "$STATE/docker26-$1"; }
+d26_host() { printf 'unix://%s/docker.sock' "$(d26_dir "$1")"; }
+d26_config() {
+  case "$1" in
+    containerd) printf '{"features": {"containerd-snapshotter": true}}\n' ;;
+    *) printf '{"storage-driver": "overlay2"}\n' ;;
+  esac
+}
+
+# The mirror the system's own apt sources use for Debian's main archive.
+debian_mirror() {
+  local uri
+  uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' | grep -v -- '-security' | head -n 1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk 'tolower($1) == "uris:" {print $2}' | grep -v -- '-security' | head -n 1 || true)
+  fi
+  printf '%s' "${uri%/}"
+}
+
+d26_apt() {
+  apt-get -q -o Dir::Etc::sourcelist="$D26_APT/sources.list" -o Dir::Etc::sourceparts=- \
+    -o Dir::State::Lists="$D26_APT/lists" -o Dir::Cache="$D26_APT/cache" \
+    -o APT::Sandbox::User=root "$@"
+}
+
+ensure_docker26_binaries() {
+  if [ -x "$D26_ROOT/usr/sbin/dockerd" ] && [ -x "$D26_ROOT/usr/bin/containerd" ]; then return 0; fi
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+    die "Docker 26.1 for the lab comes from Debian trixie's docker.io and containerd packages, and this machine has no apt-get/dpkg-deb to fetch them"
+  fi
+  local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] || die "found no Debian mirror in /etc/apt/sources.list{,.d} to fetch trixie's docker.io 26.1 from"
+  [ -r "$keyring" ] || die "$keyring is missing (Debian package debian-archive-keyring), so trixie's docker.io 26.1 cannot be verified"
+  mkdir -p "$D26_APT/lists/partial" "$D26_APT/cache/archives/partial"
+  printf 'deb [signed-by=%s] %s trixie main\n' "$keyring" "$mirror" >"$D26_APT/sources.list"
+  say "fetching Debian trixie's docker.io and containerd from $mirror (log: $D26_APT/apt.log)"
+  local debs
+  debs=$(mktemp -d "$STATE/docker26/debs.XXXXXX")
+  {
+    d26_apt update && (cd "$debs" && d26_apt download docker.io containerd)
+  } >"$D26_APT/apt.log" 2>&1 || {
+    tail -n 20 "$D26_APT/apt.log" >&2
+    rm -rf "$debs"
+    die "apt-get could not download trixie's docker.io and containerd from $mirror (log: $D26_APT/apt.log)"
+  }
+  local tmp deb
+  tmp=$(mktemp -d "$STATE/docker26/root.XXXXXX")
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$tmp" || die "dpkg-deb could not unpack $deb"; done
+  rm -rf "$debs"
+  [ -x "$tmp/usr/sbin/dockerd" ] || die "trixie's docker.io holds no usr/sbin/dockerd"
+  [ -x "$tmp/usr/bin/containerd" ] || die "trixie's containerd holds no usr/bin/containerd"
+  # docker-init is a relative link to tini-static, which Debian's tini package (installed above) provides.
+  [ -x /usr/bin/tini-static ] || die "/usr/bin/tini-static is missing (Debian package tini): dockerd 26.1 needs it as docker-init"
+  ln -sf /usr/bin/tini-static "$tmp/usr/bin/tini-static"
+  rm -rf "$D26_ROOT"
+  mv "$tmp" "$D26_ROOT"
+}
+
+# Prints the engine's server version, or fails when nothing answers on its socket.
+d26_answers() {
+  local out
+  out=$(timeout 5 docker -H "$(d26_host "$1")" info --format '{{.ServerVersion}}|{{.Driver}}|{{.DefaultRuntime}}' 2>/dev/null) || return 1
+  case "$out" in "$D26_VERSION_PREFIX"*"|lab-runc") printf '%s' "$out" ;; *) return 1 ;; esac
+}
+
+d26_pid() {
+  local dir pid
+  dir=$(d26_dir "$1")
+  pid=$(cat "$dir/docker.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$dir/docker.sock" || return 1
+  printf '%s' "$pid"
+}
+
+start_docker26() {
+  local name=$1 dir pid
+  dir=$(d26_dir "$name")
+  mkdir -p "$dir"
+  if pid=$(d26_pid "$name"); then
+    say "stopping dockerd 26.1 ($name) $pid, which does not answer"
+    kill -TERM "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && die "dockerd 26.1 ($name) $pid did not stop within 30 s"
+  fi
+  d26_config "$name" >"$dir/daemon.json"
+  install_wrapper
+  say "starting dockerd 26.1 ($name store) on $(d26_host "$name") (log: $dir/dockerd.log)"
+  # Its PATH puts trixie's containerd and shims first; runc stays the system's.
+  PATH=$D26_ROOT/usr/bin:$D26_ROOT/usr/sbin:$PATH daemonize "$dir/dockerd.log" "$D26_ROOT/usr/sbin/dockerd" \
+    --config-file "$dir/daemon.json" -H "$(d26_host "$name")" --pidfile "$dir/docker.pid" \
+    --data-root "$dir/data" --exec-root "$dir/exec" "${DOCKERD_FLAGS[@]}" \
+    --add-runtime "lab-runc=$STATE/lab-runc" --default-runtime lab-runc
+  for _ in $(seq 1 300); do
+    d26_answers "$name" >/dev/null && return 0
+    sleep 0.2
+  done
+  tail -n 20 "$dir/dockerd.log" >&2
+  die "dockerd 26.1 ($name store) did not answer on $(d26_host "$name") within 60 s (log: $dir/dockerd.log)"
+}
+
+# The base image, copied from the system engine so every engine runs the same rootfs.
+d26_base_image() {
+  local host
+  host=$(d26_host "$1")
+  timeout 10 docker -H "$host" image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return 0
+  say "loading $BASE_IMAGE into dockerd 26.1 ($1 store)"
+  timeout 60 docker save "$BASE_IMAGE" | timeout 60 docker -H "$host" load -q >/dev/null ||
+    die "could not copy $BASE_IMAGE from the system engine into dockerd 26.1 ($1 store)"
+}
+
+# Every dockerd reads /etc/docker/certs.d; one pull per engine proves it trusts the lab CA.
+d26_trusts_registry() {
+  local host stamp
+  host=$(d26_host "$1")
+  stamp=$(d26_dir "$1")/.registry-pulled
+  [ -f "$stamp" ] && cmp -s "$stamp" "$STATE/tls/ca.crt" && return 0
+  local ref=127.0.0.1:$REG_PORT/$PUSHED_REPO:$PUSHED_TAG
+  timeout 120 docker -H "$host" pull -q "$ref" >"$(d26_dir "$1")/pull.log" 2>&1 || {
+    cat "$(d26_dir "$1")/pull.log" >&2
+    die "dockerd 26.1 ($1 store) could not pull $ref: it does not trust the lab CA (/etc/docker/certs.d/127.0.0.1:$REG_PORT/ca.crt)"
+  }
+  timeout 30 docker -H "$host" rmi "$ref" >/dev/null 2>&1 || true
+  cp "$STATE/tls/ca.crt" "$stamp"
+}
+
+ensure_docker26() {
+  local have_registry=$1 name out
+  D26_FACTS=()
+  for name in "${D26_ENGINES[@]}"; do
+    if ! out=$(d26_answers "$name"); then
+      if [ "$IS_ROOT" != 1 ]; then
+        soft_fail "dockerd 26.1 ($name store) does not answer on $(d26_host "$name") and only root can start it (sudo bash test/lab/up.sh)"
+        continue
+      fi
+      ensure_docker26_binaries
+      start_docker26 "$name"
+      out=$(d26_answers "$name")
+    fi
+    d26_base_image "$name"
+    if [ "$have_registry" = 1 ]; then d26_trusts_registry "$name"; fi
+    local version=${out%%|*} rest=${out#*|}
+    local driver=${rest%%|*} dir
+    dir=$(d26_dir "$name")
+    D26_FACTS+=("{\"id\": $(json_str "docker26-$name"), \"host\": $(json_str "$(d26_host "$name")"), \"serverVersion\": $(json_str "$version"), \"imageStore\": $(json_str "$name"), \"driver\": $(json_str "$driver"), \"defaultRuntime\": \"lab-runc\", \"privileged\": true, \"dockerd\": $(json_str "$D26_ROOT/usr/sbin/dockerd"), \"binDirs\": [$(json_str "$D26_ROOT/usr/bin"), $(json_str "$D26_ROOT/usr/sbin")], \"pidFile\": $(json_str "$dir/docker.pid"), \"dataRoot\": $(json_str "$dir/data"), \"execRoot\": $(json_str "$dir/exec")}")
+  done
+}
+
 # Node reads only one extra CA file, so combine any the user already had with the lab CA.
 write_ca_bundle() {
   local bundle=$FACTS_DIR/ca-bundle.pem
@@ -532,6 +698,13 @@ write_facts() {
   if [ "$have_token" = 1 ]; then
     token="{\"host\": $(json_str "127.0.0.1:$TOKEN_REG_PORT"), \"url\": $(json_str "https://127.0.0.1:$TOKEN_REG_PORT"), \"caFile\": $(json_str "$STATE/tls/ca.crt"), \"realm\": $(json_str "http://127.0.0.1:$TOKEN_ISSUER_PORT/token"), \"issuerPort\": $TOKEN_ISSUER_PORT, \"username\": $(json_str "$TOKEN_USER"), \"password\": $(json_str "$TOKEN_PASSWORD"), \"repository\": $(json_str "$PUSHED_REPO"), \"publicRepository\": $(json_str "$PUBLIC_REPO"), \"tag\": $(json_str "$PUSHED_TAG"), \"service\": $(json_str "$TOKEN_SERVICE"), \"issuer\": $(json_str "$TOKEN_ISSUER"), \"signingKeyFile\": $(json_str "$STATE/tls/token-signing.key"), \"signingCertFile\": $(json_str "$STATE/tls/token-signing.crt")}"
   fi
+  # The system engine first, then the lab's own; tests run once per entry.
+  local store=classic engines
+  [ "$DOCKER_DRIVER" = overlayfs ] && store=containerd
+  engines="{\"id\": \"system\", \"host\": $(json_str "${DOCKER_HOST:-unix:///var/run/docker.sock}"), \"serverVersion\": $(json_str "$server"), \"imageStore\": \"$store\", \"driver\": $(json_str "$DOCKER_DRIVER"), \"defaultRuntime\": $(json_str "$runtime"), \"privileged\": $privileged}"
+  local e
+  for e in "${D26_FACTS[@]}"; do engines="$engines,
+    $e"; done
   cat >"$FACTS_DIR/facts.json.new" <<EOF
 {
   "version": 1,
@@ -541,7 +714,10 @@ write_facts() {
   "caFile": $(json_str "$STATE/tls/ca.crt"),
   "caBundleFile": $(json_str "$FACTS_DIR/ca-bundle.pem"),
   "registry": $registry,
-  "tokenRegistry": $token
+  "tokenRegistry": $token,
+  "engines": [
+    $engines
+  ]
 }
 EOF
   mv -f "$FACTS_DIR/facts.json.new" "$FACTS_DIR/facts.json"
@@ -571,5 +747,6 @@ if command -v openssl >/dev/null 2>&1; then
 else
   soft_fail "openssl is not installed, so the lab has no TLS registry"
 fi
+ensure_docker26 "$have_registry"
 write_facts "$have_registry" "$have_token"
 say "up; facts in $FACTS_DIR/facts.json"

@@ -7,6 +7,7 @@ import {mergeLayers} from '../../src/core/tree/merge.js'
 import {changesOf} from '../../src/core/tree/render.js'
 import {KIND} from '../../src/core/tree/types.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
+import {lab} from '../lab/lab.js'
 import {busyboxLayer, compareWithExport, docker, exportedFiles, LAB_BASE, PREFIX, removeImages, removeTemp, tempDir, writeArchive} from './fixtures.js'
 
 const skip = skipWithoutDocker()
@@ -50,7 +51,12 @@ describe.skipIf(skip)('an image built by the daemon (docker build, overlay2 diff
     expect(compareWithExport(tree, await exportedFiles(BUILT))).toEqual([])
     const top = image.layers[image.layers.length - 1]
     expect(top?.whiteouts).toContain('app/gone')
-    expect(top?.opaques).toContain('app/lib')
+    if (lab().engine.imageStore === 'containerd') {
+      // The containerd store's differ (checked by hand on 26.1) whites out each old child instead of marking the directory opaque.
+      expect(top?.whiteouts).toEqual(expect.arrayContaining(['app/lib/a', 'app/lib/b']))
+    } else {
+      expect(top?.opaques).toContain('app/lib')
+    }
     expect(tree.find('app/gone')).toBeUndefined()
     expect(tree.find('app/lib/a')).toBeUndefined()
     expect(tree.find('app/lib/c')).toBeDefined()

@@ -5,7 +5,7 @@ import {main} from '../../src/cli/commands/tree.js'
 import type {CliIO} from '../../src/cli/io.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {v09BrokenLayers, v09Layers} from './era-fixtures.js'
-import {docker, PREFIX, removeImages, removeTemp, tempDir, writeArchive} from './fixtures.js'
+import {docker, PREFIX, removeImages, removeTemp, savedLayout, tempDir, writeArchive} from './fixtures.js'
 
 const skip = skipWithoutDocker()
 const GOOD = `${PREFIX}/cli:good`
@@ -78,7 +78,7 @@ describe.skipIf(skip)('dagger-explore tree against the daemon', () => {
   it('--json prints only JSON, for the tree and for the checklist', async () => {
     const tree = await run(GOOD, '--json')
     const doc = JSON.parse(tree.stdout) as {layout: string; files: {path: string; mode: string; link?: string}[]; layers: unknown[]}
-    expect(doc.layout).toBe('docker-classic')
+    expect(doc.layout).toBe(await savedLayout(GOOD))
     expect(doc.layers).toHaveLength(3)
     expect(doc.files.find((f) => f.path === '/usr/local/bin/runc')?.mode).toBe('0700')
     expect(doc.files.find((f) => f.path === '/usr/bin/runc')?.link).toBe('/usr/local/bin/runc')

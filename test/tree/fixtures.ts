@@ -188,9 +188,29 @@ export function isInitPath(path: string): boolean {
   return INIT_PATHS.some((p) => path === p || path.startsWith(`${p}/`))
 }
 
+/**
+The layout `docker save` writes for this image on the engine under test, read from the archive's own
+entry names: Docker 25 and later write an OCI image layout (index.json, oci-layout) next to
+manifest.json, 20.10 the classic layout alone.
+*/
+export async function savedLayout(image: string): Promise<'oci' | 'docker-classic'> {
+  const dir = await tempDir()
+  try {
+    await docker(['save', '-o', join(dir, 'saved.tar'), image])
+    const names = (await execa('tar', ['-tf', join(dir, 'saved.tar')], {timeout: 60_000})).stdout.split('\n')
+    return names.includes('index.json') || names.includes('oci-layout') ? 'oci' : 'docker-classic'
+  } finally {
+    await removeTemp(dir)
+  }
+}
+
 /** What `docker export` of a container made from the image contains: the ground truth. */
 export async function exportedFiles(image: string): Promise<Map<string, ExportedEntry>> {
-  const id = (await docker(['create', '--network', 'none', '--name', `${PREFIX}-exp-${randomBytes(3).toString('hex')}`, image, '/bin/sh'])).trim()
+  // Docker 26's containerd store lists an OCI archive's raw name but finds no image by it: create
+  // from the ID `docker images` shows for that name, and never let the daemon try to pull.
+  const listed = (await docker(['images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).split('\n').find((l) => l.endsWith(` ${image}`))
+  const source = listed?.split(' ')[0] ?? image
+  const id = (await docker(['create', '--pull=never', '--network', 'none', '--name', `${PREFIX}-exp-${randomBytes(3).toString('hex')}`, source, '/bin/sh'])).trim()
   try {
     const proc = execa('docker', ['export', id], {buffer: false, timeout: 120_000})
     const files = new Map<string, ExportedEntry>()

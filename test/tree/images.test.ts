@@ -9,7 +9,7 @@ import {mergeLayers} from '../../src/core/tree/merge.js'
 import {changesOf} from '../../src/core/tree/render.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {ENGINE_JSON, ENGINE_TOML, ENTRYPOINT_V09, v09BrokenLayers, v09Layers, wolfiLayers} from './era-fixtures.js'
-import {compareWithExport, docker, exportedFiles, PREFIX, removeImages, removeTemp, tempDir, writeArchive} from './fixtures.js'
+import {compareWithExport, docker, exportedFiles, PREFIX, removeImages, removeTemp, savedLayout, tempDir, writeArchive} from './fixtures.js'
 
 const skip = skipWithoutDocker()
 
@@ -48,7 +48,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   it('applies whiteouts and opaque directories, and reports the top layer changes', async () => {
     const d = await treeDocker()
     const {tree, image} = await inspectTarget(d, V09)
-    expect(image.layout).toBe('docker-classic')
+    expect(image.layout).toBe(await savedLayout(V09))
     expect(image.layers).toHaveLength(3)
     expect(tree.find('usr/local/bin/old-tool')).toBeUndefined()
     expect(tree.find('usr/local/share/dagger/python-sdk/src')).toBeUndefined()

@@ -45,7 +45,7 @@ export function lintDaemonConfig(input: Uint8Array | string, options: LintOption
   const findings: ConfigFinding[] = parsed.problems.map((p) => problemFinding(p, parsed.root, target, label))
   const root = parsed.root
   if (root?.kind === 'object') {
-    findings.push(...keyFindings(root, target, label))
+    findings.push(...keyFindings(root, target, label, options.target !== undefined))
     findings.push(...conflictFindings(root, options.flags ?? [], options.flagsSource ?? 'the dockerd command line'))
     if (options.risks !== false) {
       // A key dockerd refuses is the problem to fix first; its risk would only repeat it.
@@ -127,7 +127,7 @@ function problemFinding(p: ParseProblem, root: JsonNode | undefined, target: Eng
   }
 }
 
-function keyFindings(root: Extract<JsonNode, {kind: 'object'}>, target: EngineVersion, label: string): ConfigFinding[] {
+function keyFindings(root: Extract<JsonNode, {kind: 'object'}>, target: EngineVersion, label: string, targetKnown: boolean): ConfigFinding[] {
   const out: ConfigFinding[] = []
   const present = new Set(root.members.map((m) => m.key))
   for (const member of root.members) {
@@ -141,7 +141,7 @@ function keyFindings(root: Extract<JsonNode, {kind: 'object'}>, target: EngineVe
       out.push(versionProblem)
       if (versionProblem.status === 'fail') continue
     }
-    out.push(...checkMember(spec, member, {target, targetLabel: label}))
+    out.push(...checkMember(spec, member, {target, targetLabel: label, targetKnown}))
     if (spec.key === 'ip6tables' && member.value.kind === 'boolean' && member.value.value && !atLeast(target, [27, 0])) {
       const experimental = root.members.find((m) => m.key === 'experimental')?.value
       if (!(experimental?.kind === 'boolean' && experimental.value)) {

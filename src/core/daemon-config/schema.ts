@@ -45,6 +45,11 @@ export interface KeySpec {
   readonly format?: ValueFormat
   readonly min?: number
   readonly max?: number
+  /**
+   * A stricter minimum older releases enforce: dockerd up to and including `refusedThrough` refuses
+   * values below `min` at start; from `acceptedFrom` on they start. Between the two is unverified.
+   */
+  readonly olderMin?: {readonly min: number; readonly refusedThrough: EngineVersion; readonly acceptedFrom: EngineVersion}
   /** First engine release that accepts the key. */
   readonly since?: EngineVersion
   /** First release that refuses it again. */
@@ -127,7 +132,8 @@ export const DAEMON_KEYS: readonly KeySpec[] = [
   k('log-opts', 'string-map', {flag: 'log-opt'}),
   k('max-concurrent-downloads', 'integer', {min: 0, reload: true, default: '3'}),
   k('max-concurrent-uploads', 'integer', {min: 0, reload: true, default: '5'}),
-  k('max-download-attempts', 'integer', {min: 0, reload: true, default: '5'}),
+  // dockerd 20.10 refuses 0 at start; 26.1 starts with it (both checked by the lab's agreement test).
+  k('max-download-attempts', 'integer', {min: 0, olderMin: {min: 1, refusedThrough: [20, 10], acceptedFrom: [26, 1]}, reload: true, default: '5'}),
   k('metrics-addr', 'string'),
   k('mtu', 'integer', {min: 0, default: '1500'}),
   k('network-control-plane-mtu', 'integer', {default: '1500'}),

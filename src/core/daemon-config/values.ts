@@ -9,7 +9,7 @@ import type {ConfigFinding} from './finding.js'
 import {at} from './finding.js'
 import type {JsonMember, JsonNode} from './json-strict.js'
 import {KNOWN_FEATURES, PROXY_KEYS, type KeySpec, type ValueFormat} from './schema.js'
-import {atLeast, type EngineVersion} from './version.js'
+import {atLeast, formatVersion, type EngineVersion} from './version.js'
 
 /** Linux graph drivers (classic image store) and containerd snapshotters (containerd image store, 24.0+). */
 const GRAPH_DRIVERS = ['overlay2', 'fuse-overlayfs', 'btrfs', 'zfs', 'vfs', 'aufs', 'devicemapper', 'overlay']
@@ -67,6 +67,8 @@ function badValue(pathKey: string, node: JsonNode, problem: string, fix: string,
 export interface ValueContext {
   readonly target: EngineVersion
   readonly targetLabel: string
+  /** False when the release is a guess (no running daemon said its version). */
+  readonly targetKnown?: boolean
 }
 
 /** Checks one known top-level member; returns its findings (empty when fine). */
@@ -162,10 +164,32 @@ function checkInteger(spec: KeySpec, node: JsonNode, ctx: ValueContext): ConfigF
       ),
     ]
   }
+  if (spec.olderMin !== undefined && node.value < spec.olderMin.min) return olderMinFinding(spec, node, ctx, spec.olderMin)
   if (spec.max !== undefined && node.value > spec.max) {
     return [badValue(key, node, `"${key}" is ${node.value}; it must be ${spec.max} or less.`, `Set "${key}" to ${spec.max} or less.`)]
   }
   return []
+}
+
+// A value whose verdict changed between releases: refused by the old ones, accepted by newer ones.
+function olderMinFinding(spec: KeySpec, node: Extract<JsonNode, {kind: 'number'}>, ctx: ValueContext, rule: NonNullable<KeySpec['olderMin']>): ConfigFinding[] {
+  const key = spec.key
+  const fix = `Set "${key}" to ${rule.min} or more, or remove it to get the default${spec.default === undefined ? '' : ` (${spec.default})`}.`
+  const [major, minor = 0] = rule.refusedThrough
+  if (!atLeast(ctx.target, [major, minor + 1])) {
+    return [badValue(key, node, `"${key}" is ${node.value}; dockerd ${ctx.targetLabel} refuses to start unless it is ${rule.min} or more ("invalid max download attempts: ${node.value}").`, fix)]
+  }
+  if (ctx.targetKnown !== false && atLeast(ctx.target, rule.acceptedFrom)) return []
+  const release = ctx.targetKnown === false ? 'the version of the dockerd that reads this file is not known' : `dockerd ${ctx.targetLabel} has not been checked`
+  return [
+    badValue(
+      key,
+      node,
+      `"${key}" is ${node.value}: whether dockerd starts depends on its version. dockerd ${formatVersion(rule.refusedThrough)} refuses to start with a value below ${rule.min}; ${formatVersion(rule.acceptedFrom)} starts with it; ${release}.`,
+      `${fix} That works on every release.`,
+      'warn',
+    ),
+  ]
 }
 
 function checkString(spec: KeySpec, key: string, value: string, node: JsonNode, ctx: ValueContext): ConfigFinding[] {

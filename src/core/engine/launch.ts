@@ -3,6 +3,7 @@ import path from 'node:path'
 import type Docker from 'dockerode'
 import type {Recorder} from '../notebook/recorder.js'
 import {sanitize} from '../notebook/sanitize.js'
+import {inspectImage} from '../docker/find-image.js'
 import {type Approval, approve, demuxDockerStream, dockerMessage, statusCode, withTimeout} from './docker-api.js'
 import {ERAS, type EraId, type EraRunFlags} from './era.js'
 import {applyExports, type ExportLine} from './exports.js'
@@ -87,7 +88,7 @@ export async function loadEngineImage(docker: Docker, tarPath: string, rec: Reco
   const ref = parsed.refs.at(-1)
   if (imageId === undefined && ref !== undefined) {
     // A tagged tarball reports the name, not the ID: ask the daemon which ID the name now has.
-    const info = await rec.call('api', ['GET', `/images/${ref}/json`], () => withTimeout(docker.getImage(ref).inspect(), 15_000, 'image inspect'), (i) => i.Id)
+    const info = await rec.call('api', ['GET', `/images/${ref}/json`], () => inspectImage(docker, ref, 15_000), (i) => i.Id)
     imageId = info.Id
   }
   if (imageId === undefined) throw new LaunchError(`The daemon loaded ${path.basename(tarPath)} but did not say which image it was: ${sanitize(parsed.messages.join(' / ')) || 'no message'}`)

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {dockerFor} from '../docker/client.js'
+import {inspectImage} from '../docker/find-image.js'
 import {readContainerExport, readImageArchive, type ArchiveOptions} from './image-archive.js'
 import type {CapturePolicy} from './layer-reader.js'
 import {normalizePath, readHead, walkTar} from './tar-walk.js'
@@ -87,7 +88,7 @@ export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image
   }
   if (prefer !== 'container') {
     try {
-      const info = await within(docker.getImage(ref).inspect(), INSPECT_TIMEOUT_MS, `Inspecting image ${ref}`)
+      const info = await inspectImage(docker, ref, INSPECT_TIMEOUT_MS)
       return {
         kind: 'image',
         ref,
