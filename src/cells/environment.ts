@@ -1,5 +1,6 @@
 import type Docker from 'dockerode'
 import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker, withTimeout, type DockerCallError} from '../core/docker/client.js'
+import {clientOnlyEnv} from '../core/docker/client-only-env.js'
 import {EndpointError, resolveEndpoint, type DockerEndpoint} from '../core/docker/endpoint.js'
 import {explainInfoWarning} from '../core/docker/info-warnings.js'
 import type {Recorder} from '../core/notebook/recorder.js'
@@ -97,8 +98,8 @@ async function api<T>(rec: Recorder, argv: string[], timeoutMs: number, run: () 
 
 async function checkCli(ctx: CellContext, platform: NodeJS.Platform): Promise<void> {
   const rec = ctx.recorder
-  // `docker --version` answers from the client alone, so a hung daemon cannot stall this check.
-  const result = await rec.exec('docker', ['--version'], {timeoutMs: Math.max(timeoutOf(ctx), 5000), env: ctx.env})
+  // Asked with no daemon to reach, so a hung daemon cannot stall this check (old CLIs ping it first).
+  const result = await rec.exec('docker', ['--version'], {timeoutMs: Math.max(timeoutOf(ctx), 5000), env: clientOnlyEnv(ctx.env)})
   if (result.notFound) {
     rec.finding({
       id: 'docker-cli-missing',

@@ -17,8 +17,11 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     interrupted = true
     void session.close('interrupted')
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  // `on`, not `once`: execa's child cleanup (signal-exit) also listens while a child runs, and re-raises
+  // the signal, killing us before the closing line, when it finds itself the only listener left, which
+  // a `once` listener is not any more by the time signal-exit's runs. close() runs once however often.
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const results: CellResult[] = []
   try {
     if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)

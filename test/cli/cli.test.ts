@@ -1,6 +1,7 @@
 import {spawn} from 'node:child_process'
 import {createServer} from 'node:net'
-import {mkdtemp, readdir, readFile} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {mkdtemp, readdir, readFile, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -182,6 +183,30 @@ describe('durability', () => {
     } finally {
       server.close()
     }
+  })
+})
+
+describe('Ctrl-C while a child process runs', () => {
+  it('still closes the log and exits 130 (execa\'s child cleanup must not re-raise the signal)', async () => {
+    // A docker CLI that never answers, as Debian's 20.10 one did against a hung daemon: SIGINT comes
+    // while it runs, when execa's signal-exit listens too and kills us if it finds itself alone.
+    const bin = await mkdtemp(path.join(tmpdir(), 'de-hung-cli-'))
+    const started = path.join(bin, 'started')
+    await writeFile(path.join(bin, 'docker'), `#!/bin/sh\n: > '${started}'\nexec sleep 30\n`, {mode: 0o755})
+    const dir = await notesDir()
+    const child = spawn(process.execPath, [BIN, 'check', 'environment', '--notes-dir', dir], {
+      env: {...process.env, ...MISSING, PATH: `${bin}:${process.env.PATH ?? ''}`, CI: ''},
+      stdio: 'ignore',
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    for (let i = 0; !existsSync(started); i++) {
+      if (i > 150) throw new Error('the docker stand-in never started')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    const [file] = (await readdir(dir)).filter((f) => f.endsWith('-session.md'))
+    expect(await readFile(path.join(dir, file!), 'utf8')).toMatch(/Session interrupted \(Ctrl-C\) at /)
   })
 })
 

@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Recorder} from '../../src/core/notebook/recorder.js'
@@ -12,6 +12,22 @@ import {FAKE_DAGGER_DIR, FAKE_GO_DIR, makeCheckout} from './fixtures/checkout.js
 import {docker, type EngineLab, makeLab} from './lab.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
+
+/**
+A PATH with no `missing` on it, for a machine that has it: the lab installs Debian's golang-go, so
+/usr/bin has a `go`. The first folder of `path` and the `keep` commands found on it stay (linked
+into a folder under `parent`); the other system folders go.
+*/
+function pathWithout(missing: string, path_: string, keep: readonly string[], parent: string): string {
+  const [first = '', ...rest] = path_.split(':')
+  const bin = mkdtempSync(path.join(parent, `no-${missing}-`))
+  for (const name of keep) {
+    const found = rest.map((dir) => path.join(dir, name)).find((file) => existsSync(file))
+    if (found !== undefined) symlinkSync(found, path.join(bin, name))
+  }
+  if (existsSync(path.join(first, missing)) || existsSync(path.join(bin, missing))) throw new Error(`${missing} is still on the PATH`)
+  return [first, bin].join(':')
+}
 
 describe.skipIf(skip)('dev engine build and launch against the real daemon', () => {
   let lab: EngineLab
@@ -145,8 +161,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     const rec = new Recorder()
     const found = await detectCheckout(fixture.root, rec)
     if (!found.ok) throw new Error(found.reason)
-    // Only the fake dagger and the docker CLI on PATH: the lab's own Go (in /usr/bin) must not answer.
-    const pre = await preflight(found.checkout, {...lab.env([FAKE_DAGGER_DIR]), PATH: `${FAKE_DAGGER_DIR}:/usr/local/bin`}, rec)
+    const pre = await preflight(found.checkout, {...lab.env([]), PATH: pathWithout('go', lab.env([FAKE_DAGGER_DIR]).PATH ?? '', ['docker', 'bash'], lab.dir)}, rec)
     const go = pre.findings.find((f) => f.id === 'go-missing')
     expect(go?.status).toBe('fail')
     expect(go?.title).toBe('Go toolchain not found: this checkout needs Go 1.20')

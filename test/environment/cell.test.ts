@@ -1,5 +1,5 @@
 import {createServer, type Server} from 'node:net'
-import {chmod, mkdtemp, writeFile} from 'node:fs/promises'
+import {chmod, mkdtemp, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -18,6 +18,15 @@ async function run(env: NodeJS.ProcessEnv, timeoutMs = 3000): Promise<CellResult
   return runCell(entry, {env: {PATH: process.env.PATH, HOME: process.env.HOME, ...env}, signal: new AbortController().signal, previous: new Map(), notesDir, options: {timeoutMs}})
 }
 
+/** A unix socket that accepts and never says a word, like a hung daemon. */
+async function hangingSocket(): Promise<string> {
+  const sock = path.join(await mkdtemp(path.join(tmpdir(), 'de-hang-')), 'hang.sock')
+  const server = createServer(() => {})
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(sock, resolve))
+  return sock
+}
+
 function ids(result: CellResult) {
   return result.findings.map((f) => `${f.status}:${f.id}`)
 }
@@ -34,18 +43,25 @@ describe('Environment cell failure modes', () => {
   })
 
   it('gives up on a socket that accepts but never answers within the timeout', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'de-hang-'))
-    const sock = path.join(dir, 'hang.sock')
-    const server = createServer(() => {
-      // Accept and say nothing, like a hung daemon.
-    })
-    servers.push(server)
-    await new Promise<void>((resolve) => server.listen(sock, resolve))
+    const sock = await hangingSocket()
     const started = Date.now()
     const result = await run({DOCKER_HOST: `unix://${sock}`}, 800)
     const elapsed = Date.now() - started
     expect(ids(result)).toContain('fail:docker-not-answering')
     expect(result.findings.find((f) => f.id === 'docker-not-answering')?.detail).toMatch(/800 ms/)
+    expect(elapsed).toBeLessThan(3000)
+  })
+
+  it("gives up as fast with Debian's docker CLI, which pings the daemon before it prints its version", async () => {
+    // docker.io (installed by the lab) puts its 20.10 CLI at /usr/bin/docker; a newer one may come first on PATH.
+    const bin = await mkdtemp(path.join(tmpdir(), 'de-debian-cli-'))
+    await symlink('/usr/bin/docker', path.join(bin, 'docker'))
+    const sock = await hangingSocket()
+    const started = Date.now()
+    const result = await run({DOCKER_HOST: `unix://${sock}`, PATH: `${bin}:${process.env.PATH ?? ''}`}, 800)
+    const elapsed = Date.now() - started
+    expect(ids(result)).toContain('fail:docker-not-answering')
+    expect(result.facts.find((f) => f.label === 'Docker client')?.value).toMatch(/^\d+\.\d+\.\d+/)
     expect(elapsed).toBeLessThan(3000)
   })
 

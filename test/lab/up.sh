@@ -37,7 +37,7 @@ TOKEN_ISSUER=dagger-explore-lab-issuer
 TOKEN_USER=lab-user
 TOKEN_PASSWORD=lab-password
 PUBLIC_REPO=public/busybox
-PACKAGES=(docker.io containerd runc docker-registry busybox-static tmux openssl shellcheck golang-go delve tini openssh-server openssh-client)
+PACKAGES=(docker.io containerd runc docker-registry busybox-static tmux openssl shellcheck golang-go delve tini openssh-server openssh-client curl binutils)
 DOCKERD_FLAGS=(--bridge=none --iptables=false --ip-forward=false)
 
 STARTED_NS=$(date +%s%N)
@@ -138,7 +138,7 @@ install_packages() {
 REQUIRED_COMMANDS=(
   docker:docker.io dockerd:docker.io containerd:containerd runc:runc docker-registry:docker-registry
   busybox:busybox-static tmux:tmux openssl:openssl shellcheck:shellcheck
-  go:golang-go dlv:delve tini-static:tini sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client
+  go:golang-go dlv:delve tini-static:tini sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client curl:curl readelf:binutils
 )
 
 # Tests add a command no machine has (cmd:package) to see the failure line.

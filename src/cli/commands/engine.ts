@@ -165,7 +165,7 @@ async function build(ctx: Ctx): Promise<number> {
   }
   const controller = new AbortController()
   const onSigint = (): void => controller.abort()
-  process.once('SIGINT', onSigint)
+  process.on('SIGINT', onSigint) // not `once`: see run-plain.ts (signal-exit re-raises when alone)
   let result
   try {
     result = await buildDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, notesDir: ctx.notesDir, output, signal: controller.signal})

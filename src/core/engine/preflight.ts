@@ -1,5 +1,6 @@
 import {readFileSync, statfsSync} from 'node:fs'
 import path from 'node:path'
+import {clientOnlyEnv} from '../docker/client-only-env.js'
 import type {Recorder} from '../notebook/recorder.js'
 import type {Fact, Finding} from '../types.js'
 import type {DaggerCheckout} from './checkout.js'
@@ -222,7 +223,7 @@ async function daggerFindings(checkout: DaggerCheckout, env: NodeJS.ProcessEnv, 
 }
 
 async function dockerFindings(env: NodeJS.ProcessEnv, rec: Recorder, facts: Fact[]): Promise<Finding[]> {
-  const cli = await rec.exec('docker', ['--version'], {timeoutMs: 10_000, env})
+  const cli = await rec.exec('docker', ['--version'], {timeoutMs: 10_000, env: clientOnlyEnv(env)})
   if (cli.notFound) {
     return [
       {
