@@ -40,7 +40,9 @@ describe('resolveEndpoint follows the docker CLI precedence', () => {
     const dir = await configDir('remote')
     await writeContext(dir, 'remote', 'tcp://10.1.2.3:2376')
     const e = await resolveEndpoint({DOCKER_CONFIG: dir, DOCKER_CONTEXT: 'remote', DOCKER_HOST: 'ssh://me@build-box'}, 'linux')
-    expect(e).toMatchObject({rule: 'DOCKER_HOST', protocol: 'ssh', hostname: 'build-box', username: 'me', port: 22, local: false})
+    expect(e).toMatchObject({rule: 'DOCKER_HOST', protocol: 'ssh', hostname: 'build-box', username: 'me', local: false})
+    // No port in the URL: ssh decides (~/.ssh/config Port, else 22), so none is passed to it.
+    expect(e.port).toBeUndefined()
   })
 
   it('reads DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for tcp', async () => {

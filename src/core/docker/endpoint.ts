@@ -82,12 +82,13 @@ export function parseHost(
     const hostname = url.hostname.replace(/^\[|\]$/g, '')
     if (hostname === '') throw new EndpointError(`The Docker host "${host}" has no host name.`, 'Use tcp://HOST:PORT or ssh://USER@HOST.')
     const tls = base.tls
-    const port = url.port !== '' ? Number(url.port) : isSsh ? 22 : tls ? 2376 : 2375
+    // An ssh endpoint without a port leaves it to ssh (~/.ssh/config Port, else 22), as the docker CLI does.
+    const port = url.port !== '' ? Number(url.port) : isSsh ? undefined : tls ? 2376 : 2375
     return {
       host: trimmed,
       protocol: isSsh ? 'ssh' : 'tcp',
       hostname,
-      port,
+      ...(port === undefined ? {} : {port}),
       ...(url.username === '' ? {} : {username: decodeURIComponent(url.username)}),
       ...(tls && !isSsh ? {tls} : {}),
       rule: base.rule,
