@@ -222,6 +222,15 @@ export const environmentCell: CellDefinition = {
     }
     rec.fact('Docker endpoint', endpoint.host)
     rec.fact('Chosen by', endpoint.reason)
+    for (const warning of endpoint.warnings ?? []) {
+      rec.finding({
+        id: 'docker-config-skipped',
+        status: 'warn',
+        title: 'The docker config file was skipped',
+        detail: `${warning} The docker CLI prints "WARNING: Error parsing config file" for it and carries on the same way.`,
+        fix: 'Fix the JSON in that file or move it aside (`docker login` writes a fresh one).',
+      })
+    }
     if (endpoint.tls) rec.fact('Docker TLS', `${endpoint.tls.verify ? 'verified' : 'not verified'}, files from ${endpoint.tls.from}`)
     if (!endpoint.local) rec.fact('Daemon location', `remote (${endpoint.hostname ?? endpoint.host}): cells that read local files describe this machine, not the daemon's`)
     await Promise.all([checkCli(ctx, host.platform), checkDaemon(ctx, endpoint, host.platform)])

@@ -60,14 +60,16 @@ describe('resolveEndpoint follows the docker CLI precedence', () => {
     const dir = await configDir('gone')
     const error = await resolveEndpoint({DOCKER_CONFIG: dir}, 'linux').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(EndpointError)
-    expect((error as EndpointError).message).toMatch(/context "gone".*does not exist/)
+    expect((error as EndpointError).message).toMatch(/context "gone".*context not found/)
     expect((error as EndpointError).fix).toMatch(/docker context ls/)
   })
 
-  it('explains a config file that is not JSON', async () => {
+  it('skips a config file that is not JSON with a warning, as the docker CLI does', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'de-dockercfg-'))
     await writeFile(path.join(dir, 'config.json'), '{not json')
-    await expect(resolveEndpoint({DOCKER_CONFIG: dir}, 'linux')).rejects.toBeInstanceOf(EndpointError)
+    const e = await resolveEndpoint({DOCKER_CONFIG: dir}, 'linux')
+    expect(e).toMatchObject({host: 'unix:///var/run/docker.sock', rule: 'default'})
+    expect(e.warnings?.[0]).toContain(path.join(dir, 'config.json'))
   })
 
   it.each([
