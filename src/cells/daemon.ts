@@ -22,7 +22,6 @@ any) says nothing about it, so it is not read; only what the daemon's API report
 */
 function remoteDaemon(ctx: CellContext, host: string, hostname: string, file: string, info: {ServerVersion?: string; Driver?: string; CgroupDriver?: string; CgroupVersion?: string} | undefined): void {
   const rec = ctx.recorder
-  rec.fact('Docker host', `${host}: the daemon runs on ${hostname}, not on this machine`)
   if (info?.ServerVersion !== undefined) rec.fact('Daemon version', info.ServerVersion)
   if (info?.Driver !== undefined) rec.fact('Storage driver', info.Driver)
   if (info?.CgroupDriver !== undefined) rec.fact('Cgroup driver', `${info.CgroupDriver} (cgroup v${info.CgroupVersion ?? '?'})`)
