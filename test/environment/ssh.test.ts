@@ -8,6 +8,7 @@ import {runCell} from '../../src/cells/run-cell.js'
 import {findCell} from '../../src/cells/registry.js'
 import type {CellResult} from '../../src/core/types.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
+import {cli} from '../helpers/cli.js'
 import {sshHome, sshLab, sshProcessesFor, type SshHome} from '../helpers/ssh-lab.js'
 
 // Real sshd (test/lab/up.sh), real ssh, real dockerd behind `docker system dial-stdio`, and the real
@@ -103,5 +104,16 @@ describe.skipIf(skip)('ssh:// endpoints go through the system ssh, as with the d
     expect(elapsed).toBeLessThan(5000)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(sshProcessesFor('lab-hang')).toEqual([])
+  })
+
+  it('the built binary prints no deprecation or other Node warning over ssh, working or failing', async () => {
+    for (const alias of ['lab', 'lab-refused']) {
+      const notes = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
+      const run = await cli(['check', 'environment', '--plain', '--notes-dir', notes], {env: {...home.env, DOCKER_HOST: `ssh://${alias}`, DOCKER_CONFIG: path.join(home.home, '.docker')}})
+      const all = `${run.stdout}\n${run.stderr}`
+      expect(all).toContain(`ssh://${alias}`)
+      expect(all).toMatch(alias === 'lab' ? /PASS Docker .* answers at ssh:\/\/lab/ : /ssh to lab-refused was refused/)
+      expect(all).not.toMatch(/DeprecationWarning|\[DEP\d+\]|ExperimentalWarning|\(node:\d+\)/)
+    }
   })
 })
