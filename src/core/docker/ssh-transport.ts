@@ -155,7 +155,8 @@ class SshStdioSocket extends Duplex {
 
   private touch(): void {
     clearTimeout(this.idleTimer)
-    if (this.idleMs > 0 && !this.destroyed) this.idleTimer = setTimeout(() => this.emit('timeout'), this.idleMs)
+    // Unref'd: an active request is kept alive by the ssh pipes; an idle kept connection must not hold Node.
+    if (this.idleMs > 0 && !this.destroyed) this.idleTimer = setTimeout(() => this.emit('timeout'), this.idleMs).unref()
   }
 
   setNoDelay(): this {
@@ -166,11 +167,14 @@ class SshStdioSocket extends Duplex {
     return this
   }
 
+  /** http.Agent unrefs a socket it keeps for reuse and refs it again when a request takes it. */
   ref(): this {
+    for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as Array<{ref?: () => void}>) handle.ref?.()
     return this
   }
 
   unref(): this {
+    for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as Array<{unref?: () => void}>) handle.unref?.()
     return this
   }
 
@@ -191,12 +195,16 @@ export interface SshAgentOptions {
   readonly command?: string
 }
 
+/** How long an idle ssh connection is kept for the next call of the same client. */
+const IDLE_SSH_MS = 2000
+
 /**
-An http.Agent whose every connection is a fresh `ssh … docker system dial-stdio`. No keep-alive: the
-socket (and so the ssh process) ends with its response, so nothing is left running.
+An http.Agent whose connections are `ssh … docker system dial-stdio` processes. One is kept alive
+between the calls of a client (a cell makes several) and closed after IDLE_SSH_MS idle; an idle one
+never keeps Node running.
 */
 export function sshAgent(target: SshTarget, options: SshAgentOptions = {}): Agent {
-  const agent = new Agent({keepAlive: false})
+  const agent = new Agent({keepAlive: true, maxSockets: 4, maxFreeSockets: 1, timeout: IDLE_SSH_MS})
   const seconds = Math.max(1, Math.ceil((options.connectTimeoutMs ?? 30_000) / 1000))
   const what = `${target.username ? `${target.username}@` : ''}${target.hostname}${target.port === undefined ? '' : `:${target.port}`}`
   ;(agent as unknown as {createConnection: () => Duplex}).createConnection = () => {
