@@ -1,5 +1,5 @@
 import {createServer, type Server} from 'node:net'
-import {mkdtemp} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
@@ -67,6 +67,20 @@ describe.skipIf(skip)('ssh:// endpoints go through the system ssh, as with the d
     expect((await dockerCli(host)).exitCode).toBe(0)
     const result = await runEnvironment(host)
     expect(result.findings.find((f) => f.id === 'docker-daemon-answers')?.status, JSON.stringify(result.findings)).toBe('pass')
+  })
+
+  it('runs ssh with the docker CLI\'s argv (plus BatchMode), user and port from the URL', async () => {
+    const log = path.join(home.home, 'ssh-argv.log')
+    const host = `ssh://root@lab:${sshLab().port}`
+    await rm(log, {force: true})
+    expect((await dockerCli(host)).exitCode).toBe(0)
+    const cliArgv = (await readFile(log, 'utf8')).trim().split('\n')
+    await rm(log, {force: true})
+    expect((await runEnvironment(host)).findings.find((f) => f.id === 'docker-daemon-answers')?.status).toBe('pass')
+    const ours = (await readFile(log, 'utf8')).trim().split('\n')
+    const normal = (line: string) => line.replace(' -o BatchMode=yes', '').replace(/ConnectTimeout=\d+/, 'ConnectTimeout=N')
+    expect(cliArgv[0]).toBe(`-o ConnectTimeout=30 -T -l root -p ${sshLab().port} -- lab docker system dial-stdio`)
+    expect(new Set(ours.map(normal))).toEqual(new Set(cliArgv.map(normal)))
   })
 
   const failures: Array<{alias: string; id: string; oracle: RegExp; fix: RegExp}> = [

@@ -76,7 +76,8 @@ export async function sshHome(options: {refusedPort: number; hangPort?: number})
   ]
   await writeFile(path.join(ssh, 'config'), hosts.map(([name, lines]) => `Host ${name}\n${common(lines)}\n`).join('\n'))
   const wrapper = path.join(home, 'bin', 'ssh')
-  await writeFile(wrapper, `#!/bin/sh\nexec /usr/bin/ssh -F "$HOME/.ssh/config" "$@"\n`)
+  // It also logs its argv to $HOME/ssh-argv.log, so a test can compare ours with the docker CLI's.
+  await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> "$HOME/ssh-argv.log"\nexec /usr/bin/ssh -F "$HOME/.ssh/config" "$@"\n`)
   await chmod(wrapper, 0o755)
   return {home, env: {HOME: home, PATH: `${path.join(home, 'bin')}:${process.env.PATH ?? ''}`}}
 }
