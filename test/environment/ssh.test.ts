@@ -85,6 +85,8 @@ describe.skipIf(skip)('ssh:// endpoints go through the system ssh, as with the d
 
   const failures: Array<{alias: string; id: string; oracle: RegExp; fix: RegExp}> = [
     {alias: 'lab-refused', id: 'docker-ssh-refused', oracle: /Connection refused/, fix: /systemctl start ssh|port/},
+    // The field report's case: nothing on 127.0.0.9:22, reported before as a stale local Docker socket.
+    {alias: '127.0.0.9', id: 'docker-ssh-refused', oracle: /Connection refused/, fix: /systemctl start ssh|port/},
     {alias: 'lab-noname', id: 'docker-ssh-name-not-found', oracle: /Could not resolve hostname/, fix: /HostName/},
     {alias: 'lab-nokey', id: 'docker-ssh-auth-failed', oracle: /Permission denied \(publickey\)/, fix: /ssh-add|IdentityFile/},
     {alias: 'lab-changed', id: 'docker-ssh-host-key-changed', oracle: /REMOTE HOST IDENTIFICATION HAS CHANGED/, fix: /ssh-keygen -R/},
