@@ -16,6 +16,27 @@ function toNotebook(f: ConfigFinding): ConfigFinding {
   return prefix === '' || f.detail === undefined ? f : {...f, detail: `${prefix}${f.detail}`}
 }
 
+/**
+A daemon reached over ssh or tcp reads its daemon.json on its own host. The copy on this machine (if
+any) says nothing about it, so it is not read; only what the daemon's API reports is shown.
+*/
+function remoteDaemon(ctx: CellContext, host: string, hostname: string, file: string, info: {ServerVersion?: string; Driver?: string; CgroupDriver?: string; CgroupVersion?: string} | undefined): void {
+  const rec = ctx.recorder
+  if (info?.ServerVersion !== undefined) rec.fact('Daemon version', info.ServerVersion)
+  if (info?.Driver !== undefined) rec.fact('Storage driver', info.Driver)
+  if (info?.CgroupDriver !== undefined) rec.fact('Cgroup driver', `${info.CgroupDriver} (cgroup v${info.CgroupVersion ?? '?'})`)
+  const ssh = host.startsWith('ssh://')
+  rec.finding({
+    id: 'daemon-config-remote',
+    status: 'skipped',
+    title: `The daemon.json of the daemon at ${host} cannot be read from here`,
+    detail: `The daemon reads ${file} (or its --config-file) on ${hostname}; the Docker API does not serve that file and ${file} on this machine belongs to another daemon, so nothing was linted. The facts above come from the daemon's /info.`,
+    fix: ssh
+      ? `Copy it here and lint it: \`ssh ${hostname} cat ${file} > remote-daemon.json && dagger-explore daemon-config remote-daemon.json\`, or run dagger-explore on ${hostname}.`
+      : `Run dagger-explore on ${hostname}, or copy its ${file} here and run \`dagger-explore daemon-config FILE\`.`,
+  })
+}
+
 export const daemonCell: CellDefinition = {
   id: 'daemon',
   title: 'Docker daemon',
@@ -32,6 +53,10 @@ export const daemonCell: CellDefinition = {
         detail: `GET /info ${found.endpoint === undefined ? '' : `on ${found.endpoint.host} `}failed (${found.infoError ?? 'no answer'}), so the file is linted without comparing it with the running daemon. The Environment cell explains why the daemon cannot be reached.`,
         fix: 'Get the daemon answering (see the Environment cell), then run this cell again.',
       })
+    }
+    if (explicit === undefined && found.endpoint !== undefined && found.endpoint.protocol !== 'unix' && found.location.elsewhere === true) {
+      remoteDaemon(ctx, found.endpoint.host, found.endpoint.hostname ?? found.endpoint.host, found.location.file, found.info)
+      return
     }
     const analysis = await analyseDaemonConfig(rec, found, ctx.env)
     for (const fact of analysis.facts) rec.fact(fact.label, fact.value)

@@ -196,7 +196,7 @@ export const debuggerCell: CellDefinition = {
     const timeoutMs = timeoutOf(ctx)
     const container = typeof ctx.options.engineContainer === 'string' ? ctx.options.engineContainer : devNames(ctx.env).container
     const endpoint = await resolveEndpoint(ctx.env)
-    const docker = await connectDocker(endpoint, timeoutMs)
+    const docker = await connectDocker(endpoint, timeoutMs, ctx.env)
     let report: DebuggerReport
     try {
       report = await probeDebugger(docker, {

@@ -5,6 +5,7 @@ import {EndpointError, resolveEndpoint, type DockerEndpoint} from '../core/docke
 import {explainInfoWarning} from '../core/docker/info-warnings.js'
 import type {Recorder} from '../core/notebook/recorder.js'
 import {hostFacts} from '../core/system/host.js'
+import {sshFinding} from './ssh-findings.js'
 import type {CellContext, CellDefinition} from './cell.js'
 
 const MIN_NODE_MAJOR = 22
@@ -16,6 +17,8 @@ function timeoutOf(ctx: CellContext): number {
 
 /** Platform-specific fixes for a daemon that can't be reached. */
 function unreachableFinding(endpoint: DockerEndpoint, error: DockerCallError, timeoutMs: number, platform: NodeJS.Platform) {
+  // Over ssh every failure is on the ssh leg or the remote: local socket and systemctl advice would be wrong.
+  if (endpoint.protocol === 'ssh') return sshFinding(endpoint, error, timeoutMs)
   const where = endpoint.socketPath ?? `${endpoint.hostname}:${endpoint.port}`
   const mac = platform === 'darwin'
   const startDocker = mac
@@ -75,13 +78,6 @@ function unreachableFinding(endpoint: DockerEndpoint, error: DockerCallError, ti
         detail: `The TLS handshake failed: ${error.message}. The client certificates (${endpoint.tls?.from ?? 'none'}) do not match what the daemon expects.`,
         fix: 'Check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) or the context TLS files, and that DOCKER_TLS_VERIFY matches how the daemon was started.',
       }
-    case 'ssh':
-      return {
-        id: 'docker-ssh',
-        title: `SSH to ${endpoint.hostname ?? ''} failed`,
-        detail: `The ssh connection for the Docker endpoint failed: ${error.message}.`,
-        fix: `Check that \`ssh ${endpoint.username ? `${endpoint.username}@` : ''}${endpoint.hostname ?? ''} docker version\` works (keys in ssh-agent, host key accepted).`,
-      }
     default:
       return {
         id: 'docker-api-error',
@@ -131,7 +127,7 @@ async function checkDaemon(ctx: CellContext, endpoint: DockerEndpoint, platform:
   const timeoutMs = timeoutOf(ctx)
   let docker: Docker
   try {
-    docker = await connectDocker(endpoint, timeoutMs)
+    docker = await connectDocker(endpoint, timeoutMs, ctx.env)
   } catch (error) {
     rec.finding({status: 'fail', ...unreachableFinding(endpoint, classifyDockerError(error), timeoutMs, platform)})
     return
@@ -227,6 +223,15 @@ export const environmentCell: CellDefinition = {
     }
     rec.fact('Docker endpoint', endpoint.host)
     rec.fact('Chosen by', endpoint.reason)
+    for (const warning of endpoint.warnings ?? []) {
+      rec.finding({
+        id: 'docker-config-skipped',
+        status: 'warn',
+        title: 'The docker config file was skipped',
+        detail: `${warning} The docker CLI prints "WARNING: Error parsing config file" for it and carries on the same way.`,
+        fix: 'Fix the JSON in that file or move it aside (`docker login` writes a fresh one).',
+      })
+    }
     if (endpoint.tls) rec.fact('Docker TLS', `${endpoint.tls.verify ? 'verified' : 'not verified'}, files from ${endpoint.tls.from}`)
     if (!endpoint.local) rec.fact('Daemon location', `remote (${endpoint.hostname ?? endpoint.host}): cells that read local files describe this machine, not the daemon's`)
     await Promise.all([checkCli(ctx, host.platform), checkDaemon(ctx, endpoint, host.platform)])

@@ -40,7 +40,9 @@ describe('resolveEndpoint follows the docker CLI precedence', () => {
     const dir = await configDir('remote')
     await writeContext(dir, 'remote', 'tcp://10.1.2.3:2376')
     const e = await resolveEndpoint({DOCKER_CONFIG: dir, DOCKER_CONTEXT: 'remote', DOCKER_HOST: 'ssh://me@build-box'}, 'linux')
-    expect(e).toMatchObject({rule: 'DOCKER_HOST', protocol: 'ssh', hostname: 'build-box', username: 'me', port: 22, local: false})
+    expect(e).toMatchObject({rule: 'DOCKER_HOST', protocol: 'ssh', hostname: 'build-box', username: 'me', local: false})
+    // No port in the URL: ssh decides (~/.ssh/config Port, else 22), so none is passed to it.
+    expect(e.port).toBeUndefined()
   })
 
   it('reads DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for tcp', async () => {
@@ -58,14 +60,16 @@ describe('resolveEndpoint follows the docker CLI precedence', () => {
     const dir = await configDir('gone')
     const error = await resolveEndpoint({DOCKER_CONFIG: dir}, 'linux').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(EndpointError)
-    expect((error as EndpointError).message).toMatch(/context "gone".*does not exist/)
+    expect((error as EndpointError).message).toMatch(/context "gone".*context not found/)
     expect((error as EndpointError).fix).toMatch(/docker context ls/)
   })
 
-  it('explains a config file that is not JSON', async () => {
+  it('skips a config file that is not JSON with a warning, as the docker CLI does', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'de-dockercfg-'))
     await writeFile(path.join(dir, 'config.json'), '{not json')
-    await expect(resolveEndpoint({DOCKER_CONFIG: dir}, 'linux')).rejects.toBeInstanceOf(EndpointError)
+    const e = await resolveEndpoint({DOCKER_CONFIG: dir}, 'linux')
+    expect(e).toMatchObject({host: 'unix:///var/run/docker.sock', rule: 'default'})
+    expect(e.warnings?.[0]).toContain(path.join(dir, 'config.json'))
   })
 
   it.each([

@@ -484,6 +484,88 @@ ensure_token_issuer() {
   die "the token issuer did not answer on 127.0.0.1:$TOKEN_ISSUER_PORT"
 }
 
+# An sshd on loopback for the ssh:// endpoint tests, run like the docker CLI's users
+# run theirs: key auth only, its own host key, config and pid file in the state
+# dir. Port SSH_PORT is a remote whose login PATH finds docker; SSH_NODOCKER_PORT is
+# the same machine with a PATH that has no docker, as on a host without Docker.
+SSH_PORT=${DAGGER_EXPLORE_LAB_SSH_PORT:-2222}
+SSH_NODOCKER_PORT=${DAGGER_EXPLORE_LAB_SSH_NODOCKER_PORT:-2223}
+sshd_config() {
+  local dir=$1
+  cat <<EOF
+ListenAddress 127.0.0.1:$SSH_PORT
+ListenAddress 127.0.0.1:$SSH_NODOCKER_PORT
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AllowTcpForwarding no
+X11Forwarding no
+PrintMotd no
+LogLevel VERBOSE
+SetEnv PATH=/usr/local/bin:/usr/bin:/bin
+Match LocalPort $SSH_NODOCKER_PORT
+  SetEnv PATH=/nonexistent
+EOF
+}
+
+sshd_pid() {
+  local pid
+  pid=$(cat "$STATE/sshd/sshd.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$STATE/sshd/sshd_config" || return 1
+  printf '%s' "$pid"
+}
+
+ssh_banner() {
+  ssh-keyscan -T 2 -t ed25519 -p "$1" 127.0.0.1 2>/dev/null | grep -q ssh-ed25519
+}
+
+ensure_sshd() {
+  local dir=$STATE/sshd sshd want pid
+  sshd=$(command -v sshd || true)
+  if [ -z "$sshd" ] || [ "$IS_ROOT" != 1 ]; then
+    soft_fail "the lab's sshd needs root and openssh-server, so the ssh:// endpoint tests cannot run"
+    return 1
+  fi
+  mkdir -p "$dir" /run/sshd
+  chmod 700 "$dir"
+  [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C dagger-explore-lab-host -f "$dir/ssh_host_ed25519_key"
+  [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C dagger-explore-lab-client -f "$dir/client_ed25519"
+  cp "$dir/client_ed25519.pub" "$dir/authorized_keys"
+  chmod 600 "$dir/authorized_keys"
+  want=$(sshd_config "$dir")
+  if [ -f "$dir/sshd_config" ] && [ "$(cat "$dir/sshd_config")" = "$want" ] && pid=$(sshd_pid) &&
+    ssh_banner "$SSH_PORT" && ssh_banner "$SSH_NODOCKER_PORT"; then
+    return 0
+  fi
+  if pid=$(sshd_pid); then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  local port
+  for port in "$SSH_PORT" "$SSH_NODOCKER_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "127.0.0.1:$port is taken by something that is not the lab's sshd (set DAGGER_EXPLORE_LAB_SSH_PORT / DAGGER_EXPLORE_LAB_SSH_NODOCKER_PORT)"
+    fi
+  done
+  printf '%s\n' "$want" >"$dir/sshd_config"
+  "$sshd" -t -f "$dir/sshd_config" || die "sshd refused $dir/sshd_config"
+  say "starting sshd on 127.0.0.1:$SSH_PORT and :$SSH_NODOCKER_PORT (log: $dir/sshd.log)"
+  # -D keeps it in the foreground so daemonize owns it; sshd writes its pid file itself.
+  daemonize "$dir/sshd.log" "$sshd" -D -e -f "$dir/sshd_config"
+  for _ in $(seq 1 100); do
+    ssh_banner "$SSH_PORT" && ssh_banner "$SSH_NODOCKER_PORT" && sshd_pid >/dev/null && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$dir/sshd.log" >&2
+  die "the lab's sshd did not answer on 127.0.0.1:$SSH_PORT"
+}
+
 # One image behind auth and one anonymous users may pull; logged in through a
 # throwaway DOCKER_CONFIG so the user's own docker credentials are never touched.
 ensure_token_pushed() {
@@ -748,5 +830,6 @@ else
   soft_fail "openssl is not installed, so the lab has no TLS registry"
 fi
 ensure_docker26 "$have_registry"
+ensure_sshd || true
 write_facts "$have_registry" "$have_token"
 say "up; facts in $FACTS_DIR/facts.json"

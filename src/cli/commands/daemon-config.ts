@@ -361,7 +361,7 @@ async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writt
     return EXIT.ok
   }
   const rec = new Recorder()
-  const fetched = await fetchDaemonInfo(rec, found.endpoint, timeoutMs)
+  const fetched = await fetchDaemonInfo(rec, found.endpoint, timeoutMs, io.env)
   if (fetched.info === undefined) {
     write(io.stdout, `The daemon does not answer yet (${sanitize(fetched.error ?? '')}). Give it a moment, then run \`dagger-explore daemon-config\`.`)
     return EXIT.problem

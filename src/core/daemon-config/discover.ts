@@ -21,9 +21,9 @@ export interface DaemonDiscovery {
   readonly location: ConfigLocation
 }
 
-export async function fetchDaemonInfo(rec: Recorder, endpoint: DockerEndpoint, timeoutMs: number): Promise<{info?: DaemonInfo; error?: string}> {
+export async function fetchDaemonInfo(rec: Recorder, endpoint: DockerEndpoint, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{info?: DaemonInfo; error?: string}> {
   try {
-    const docker = await connectDocker(endpoint, timeoutMs)
+    const docker = await connectDocker(endpoint, timeoutMs, env)
     const info = await rec.call('api', ['GET', '/info'], () => withTimeout(docker.info() as Promise<DaemonInfo>, timeoutMs, 'GET /info'), (i) => JSON.stringify(i, null, 2))
     return {info}
   } catch (error) {
@@ -40,7 +40,7 @@ export async function discoverDaemon(rec: Recorder, env: NodeJS.ProcessEnv, time
   } catch (error) {
     endpointError = (error as Error).message
   }
-  const fetched = endpoint === undefined ? {error: endpointError ?? 'no endpoint'} : await fetchDaemonInfo(rec, endpoint, timeoutMs)
+  const fetched = endpoint === undefined ? {error: endpointError ?? 'no endpoint'} : await fetchDaemonInfo(rec, endpoint, timeoutMs, env)
   const local = endpoint?.protocol === 'unix' && endpoint.local
   const processes = local
     ? await rec.call('file', ['ls', '/proc/*/comm (dockerd processes)'], () => findDockerdProcesses(), (p) => p.map((d) => `${d.pid}: ${d.argv.join(' ')}`).join('\n') || '(none)')

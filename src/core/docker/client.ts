@@ -36,6 +36,9 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 /** Maps a Node/docker-modem error to a failure kind. */
 export function classifyDockerError(error: unknown): DockerCallError {
   if (error instanceof DockerCallError) return error
+  if (error instanceof Error && error.name === 'SshTransportError') {
+    return new DockerCallError(error.message, 'ssh', (error as Error & {code: string}).code)
+  }
   const err = error as NodeJS.ErrnoException & {statusCode?: number; reason?: string; json?: {message?: string}}
   const code = err.code
   const message = err.json?.message ?? err.message ?? String(error)
@@ -77,25 +80,35 @@ function readOptional(file: string | undefined): Buffer | undefined {
 /** A client for the daemon the docker CLI would use in this environment (DOCKER_HOST, contexts, default). */
 export async function dockerFor(env: NodeJS.ProcessEnv, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS): Promise<Docker> {
   const {resolveEndpoint} = await import('./endpoint.js')
-  return connectDocker(await resolveEndpoint(env), timeoutMs)
+  return connectDocker(await resolveEndpoint(env), timeoutMs, env)
 }
 
 /** Creates a dockerode client for the endpoint; loading dockerode is deferred so start-up does not pay for it. */
-export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS): Promise<Docker> {
+/** `env` is what a child process (ssh for ssh:// endpoints) runs with: PATH, HOME, SSH_AUTH_SOCK. */
+export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<Docker> {
   const {default: DockerCtor} = await import('dockerode')
   switch (endpoint.protocol) {
     case 'unix':
     case 'npipe':
       return new DockerCtor({socketPath: endpoint.socketPath ?? '/var/run/docker.sock', timeout: timeoutMs})
-    case 'ssh':
-      return new DockerCtor({
-        protocol: 'ssh',
-        host: endpoint.hostname ?? 'localhost',
-        port: endpoint.port ?? 22,
+    case 'ssh': {
+      // The docker CLI's way, not ssh2's: the system ssh runs `docker system dial-stdio`, so
+      // ~/.ssh/config, keys, the agent and known_hosts apply. The host name below is never
+      // dialled; it only fills the HTTP Host header.
+      const {sshAgent} = await import('./ssh-transport.js')
+      const target = {
+        hostname: endpoint.hostname ?? 'localhost',
+        ...(endpoint.port === undefined ? {} : {port: endpoint.port}),
         ...(endpoint.username === undefined ? {} : {username: endpoint.username}),
+      }
+      return new DockerCtor({
+        protocol: 'http',
+        host: 'docker',
+        port: 80,
         timeout: timeoutMs,
-        sshOptions: {readyTimeout: timeoutMs, ...(process.env.SSH_AUTH_SOCK ? {agent: process.env.SSH_AUTH_SOCK} : {})},
+        agent: sshAgent(target, {env, connectTimeoutMs: timeoutMs}),
       } as Docker.DockerOptions)
+    }
     case 'tcp': {
       const tls = endpoint.tls
       const ca = readOptional(tls?.ca)

@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {open} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
 
@@ -34,6 +35,8 @@ export interface DockerEndpoint {
   readonly reason: string
   /** The endpoint is this machine (a unix socket, or tcp to loopback). */
   readonly local: boolean
+  /** What the docker CLI warns about on the way here (e.g. a config.json it cannot parse and skips). */
+  readonly warnings?: readonly string[]
 }
 
 export class EndpointError extends Error {
@@ -82,12 +85,13 @@ export function parseHost(
     const hostname = url.hostname.replace(/^\[|\]$/g, '')
     if (hostname === '') throw new EndpointError(`The Docker host "${host}" has no host name.`, 'Use tcp://HOST:PORT or ssh://USER@HOST.')
     const tls = base.tls
-    const port = url.port !== '' ? Number(url.port) : isSsh ? 22 : tls ? 2376 : 2375
+    // An ssh endpoint without a port leaves it to ssh (~/.ssh/config Port, else 22), as the docker CLI does.
+    const port = url.port !== '' ? Number(url.port) : isSsh ? undefined : tls ? 2376 : 2375
     return {
       host: trimmed,
       protocol: isSsh ? 'ssh' : 'tcp',
       hostname,
-      port,
+      ...(port === undefined ? {} : {port}),
       ...(url.username === '' ? {} : {username: decodeURIComponent(url.username)}),
       ...(tls && !isSsh ? {tls} : {}),
       rule: base.rule,
@@ -106,8 +110,38 @@ export function parseHost(
   )
 }
 
+/** A file that is there but is not a regular file: said by kind, never opened for reading (a FIFO would block). */
+export class NotAFileError extends Error {
+  readonly code = 'ENOTREG'
+  constructor(
+    readonly file: string,
+    readonly kind: string,
+  ) {
+    super(`${file} is a ${kind}, not a regular file`)
+  }
+}
+
+function kindOf(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'directory'
+  if (stat.isFIFO()) return 'named pipe (FIFO)'
+  if (stat.isSocket()) return 'socket'
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'device'
+  return 'special file'
+}
+
+/**
+Reads JSON from a regular file only. O_NONBLOCK makes opening a FIFO return at once instead of waiting
+for a writer (the docker CLI itself blocks there); fstat then says what the path really is.
+*/
 async function readJson(file: string): Promise<unknown> {
-  return JSON.parse(await readFile(file, 'utf8')) as unknown
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const stat = await handle.stat()
+    if (!stat.isFile()) throw new NotAFileError(file, kindOf(stat))
+    return JSON.parse(await handle.readFile('utf8')) as unknown
+  } finally {
+    await handle.close()
+  }
 }
 
 function envTls(env: NodeJS.ProcessEnv, configDir: string): TlsMaterial | undefined {
@@ -132,11 +166,16 @@ async function readContext(configDir: string, name: string, rule: EndpointRule, 
     meta = (await readJson(metaFile)) as ContextMeta
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
+    // Worded as the docker CLI words it (`context "x": context not found: open …`, `context "x": parsing …`).
     throw new EndpointError(
       code === 'ENOENT'
-        ? `The docker context "${name}" (${why}) does not exist: there is no ${metaFile}.`
-        : `The docker context "${name}" (${why}) could not be read from ${metaFile}: ${(error as Error).message}.`,
-      `List contexts with \`docker context ls\`, then \`docker context use default\` or set DOCKER_CONTEXT to one that exists.`,
+        ? `context "${name}" (${why}): context not found: there is no ${metaFile}.`
+        : error instanceof SyntaxError
+          ? `context "${name}" (${why}): parsing ${metaFile}: ${error.message}.`
+          : `context "${name}" (${why}): ${metaFile} could not be read: ${(error as Error).message}.`,
+      code === 'ENOENT'
+        ? `List contexts with \`docker context ls\`, then \`docker context use default\` or set DOCKER_CONTEXT to one that exists.`
+        : `Fix or remove that context: \`docker context rm -f ${name}\` (then \`docker context use default\`), or recreate it with \`docker context create\`.`,
     )
   }
   const host = meta.Endpoints?.docker?.Host
@@ -178,22 +217,29 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
     return parseHost(host, {rule: 'default', reason: `DOCKER_CONTEXT is "default", so the platform default ${host} is used.`})
   }
   let current: string | undefined
+  const warnings: string[] = []
   const configFile = path.join(configDir, 'config.json')
   try {
-    const config = (await readJson(configFile)) as {currentContext?: unknown}
-    if (typeof config.currentContext === 'string' && config.currentContext !== '') current = config.currentContext
+    const config = (await readJson(configFile)) as {currentContext?: unknown} | null
+    if (typeof config?.currentContext === 'string' && config.currentContext !== '') current = config.currentContext
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    if (error instanceof NotAFileError && error.kind !== 'directory') {
+      // The docker CLI opens it and waits forever (a FIFO) or fails; there is no endpoint it would use.
       throw new EndpointError(
-        `The docker config ${configFile} could not be read: ${(error as Error).message}.`,
-        'Fix the JSON in that file (or move it aside); the docker CLI fails on it too.',
+        `The docker config ${configFile} is a ${error.kind}, not a file; it was not opened. The docker CLI blocks opening it.`,
+        `Move it aside (\`mv ${configFile} ${configFile}.bak\`) or replace it with a regular file; DOCKER_CONFIG=DIR points the CLI at another folder.`,
       )
     }
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      // The docker CLI warns ("Error parsing config file") and goes on with the default context.
+      warnings.push(`${configFile} could not be used (${(error as Error).message}); like the docker CLI, its settings are skipped and the default context applies.`)
+    }
   }
+  const withWarnings = (endpoint: DockerEndpoint): DockerEndpoint => (warnings.length === 0 ? endpoint : {...endpoint, warnings})
   if (current !== undefined && current !== 'default') {
-    return readContext(configDir, current, 'currentContext', `currentContext in ${configFile}`)
+    return withWarnings(await readContext(configDir, current, 'currentContext', `currentContext in ${configFile}`))
   }
   const host = defaultHost(platform)
   const why = current === 'default' ? `currentContext in ${configFile} is "default"` : 'No DOCKER_HOST, DOCKER_CONTEXT or current context is set'
-  return parseHost(host, {rule: 'default', reason: `${why}, so the platform default ${host} is used.`})
+  return withWarnings(parseHost(host, {rule: 'default', reason: `${why}, so the platform default ${host} is used.`}))
 }
