@@ -106,7 +106,7 @@ describe.skipIf(skip)('ssh:// endpoints go through the system ssh, as with the d
       expect(f?.fix).toMatch(c.fix)
       // Never the local-socket story: no systemctl for docker.service, no stale socket file.
       expect(JSON.stringify(result.findings)).not.toMatch(/docker\.service|socket file/)
-      expect(sshProcessesFor(c.alias)).toEqual([])
+      expect(sshProcessesFor(c.alias, home)).toEqual([])
     })
   }
 
@@ -119,7 +119,7 @@ describe.skipIf(skip)('ssh:// endpoints go through the system ssh, as with the d
     expect(f?.title).toContain('1500 ms')
     expect(elapsed).toBeLessThan(5000)
     await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(sshProcessesFor('lab-hang')).toEqual([])
+    expect(sshProcessesFor('lab-hang', home)).toEqual([])
   })
 
   it('the built binary prints no deprecation or other Node warning over ssh, working or failing', async () => {

@@ -60,8 +60,11 @@ export async function sshHome(options: {refusedPort: number; hangPort?: number})
   const other = readFileSync(`${otherKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ')
   const known = [`[127.0.0.1]:${s.port} ${s.hostPublicKey}`, `[127.0.0.1]:${s.noDockerPort} ${s.hostPublicKey}`, `lab-changed-key ${other}`]
   await writeFile(path.join(ssh, 'known_hosts'), `${known.join('\n')}\n`)
+  // The remote docker talks to the engine this test run is on, as a user points a remote CLI at a
+  // daemon that is not its default (the lab's sshd accepts DOCKER_HOST).
+  const engineHost = lab().engine.host
   const common = (extra: string[]) =>
-    [`  User root`, `  IdentitiesOnly yes`, `  UserKnownHostsFile ${path.join(ssh, 'known_hosts')}`, `  StrictHostKeyChecking yes`, ...extra].join('\n')
+    [`  User root`, `  IdentitiesOnly yes`, `  UserKnownHostsFile ${path.join(ssh, 'known_hosts')}`, `  StrictHostKeyChecking yes`, `  SetEnv DOCKER_HOST=${engineHost}`, ...extra].join('\n')
   const hosts: Array<[string, string[]]> = [
     ['lab', [`  HostName 127.0.0.1`, `  Port ${s.port}`, `  IdentityFile ${key}`]],
     ['lab-nodocker', [`  HostName 127.0.0.1`, `  Port ${s.noDockerPort}`, `  IdentityFile ${key}`]],
@@ -82,11 +85,15 @@ export async function sshHome(options: {refusedPort: number; hangPort?: number})
   return {home, env: {HOME: home, PATH: `${path.join(home, 'bin')}:${process.env.PATH ?? ''}`}}
 }
 
-/** Pids of ssh processes whose argv names `alias`: what must be gone after a failure. */
-export function sshProcessesFor(alias: string): number[] {
+/**
+Pids of ssh processes whose argv names `alias` and this HOME's config (the wrapper passes `-F HOME/.ssh/config`):
+what must be gone after a failure. The HOME keeps apart the same test running on each lab engine at once.
+*/
+export function sshProcessesFor(alias: string, home: SshHome): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,args='], {encoding: 'utf8'})
   return out
     .split('\n')
     .filter((line) => /\/usr\/bin\/ssh |^\s*\d+\s+ssh /.test(line) && line.includes(` ${alias} docker system dial-stdio`))
+    .filter((line) => line.includes(path.join(home.home, '.ssh', 'config')))
     .map((line) => Number(line.trim().split(/\s+/)[0]))
 }

@@ -507,6 +507,7 @@ AllowTcpForwarding no
 X11Forwarding no
 PrintMotd no
 LogLevel VERBOSE
+AcceptEnv DOCKER_HOST
 SetEnv PATH=/usr/local/bin:/usr/bin:/bin
 Match LocalPort $SSH_NODOCKER_PORT
   SetEnv PATH=/nonexistent
