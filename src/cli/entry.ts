@@ -1,5 +1,6 @@
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
+import {redactStream} from './redacting-output.js'
 
 /** `CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false, as is-in-ci reads it. */
 export function inCI(env: NodeJS.ProcessEnv): boolean {
@@ -13,6 +14,10 @@ const wantsNoColor =
   (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || argv.includes('--no-color') || env.TERM === 'dumb' || argv.includes('--json')
 // chalk (under Ink) ignores NO_COLOR: FORCE_COLOR=0 must be set before it loads.
 if (wantsNoColor) env.FORCE_COLOR = '0'
+
+// No secret leaves by either stream, whichever route the text took.
+redactStream(process.stdout)
+redactStream(process.stderr)
 
 const io: CliIO = {
   stdout: process.stdout,
