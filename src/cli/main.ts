@@ -202,13 +202,17 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 /** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
 export function reportError(error: unknown, io: CliIO): number {
   const err = error as Error & {code?: string}
-  if (err.name === 'NothingToResume') {
+  if (err.name === 'NothingToResume' || err.name === 'NotesDirError') {
     io.stderr.write(`dagger-explore: ${err.message}\n`)
     return EXIT.usage
   }
   if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
     io.stderr.write(`dagger-explore: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore --help` for the options.'}\n`)
     return EXIT.usage
+  }
+  if (err.name === 'NoteSaveError') {
+    io.stderr.write(`dagger-explore: ${err.message}\n`)
+    return EXIT.problem
   }
   io.stderr.write(`dagger-explore: something went wrong inside dagger-explore: ${err.message ?? String(error)}. Your notes written so far are kept. Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.\n`)
   if (io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`)

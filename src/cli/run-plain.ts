@@ -31,7 +31,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     }
     if (interrupted) {
       await session.close('interrupted') // the one the signal handler started
-      io.stderr.write(`Interrupted. Notes saved to ${session.log.path}\n`)
+      io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n`)
       return EXIT.interrupted
     }
     await session.close('finished')
@@ -41,6 +41,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     process.removeListener('SIGTERM', onSignal)
   }
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
-  ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}Notes saved to ${session.log.path}\n`)
-  return exitCodeFor(results.map((r) => r.status))
+  const saved = session.saveError ? `dagger-explore: ${session.saveError.message}` : `Notes saved to ${session.log.path}`
+  ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}${saved}\n`)
+  return session.saveError ? EXIT.problem : exitCodeFor(results.map((r) => r.status))
 }
