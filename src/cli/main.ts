@@ -3,6 +3,7 @@ import {parseArgs} from 'node:util'
 import {defaultNotesDir} from '../core/notebook/session-log.js'
 import {VERSION} from '../version.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+import {checkCellOptions} from './option-checks.js'
 
 /** Subcommands, loaded only when chosen so start-up never pays for the others. */
 const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain>}> = {
@@ -101,6 +102,8 @@ export function globalSettings(values: Record<string, string | boolean | undefin
       throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${String(values.timeout)}" is not one. Example: --timeout 5000.`)
     }
   }
+  checkCellOptions(values)
+  if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given. Leave the option out to use the default.')
   const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
   const json = values.json === true
   const cellOptions = {

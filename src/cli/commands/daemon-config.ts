@@ -15,6 +15,7 @@ import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/v
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 
 const HELP = `Usage: dagger-explore daemon-config [FILE] [--json] [--target VERSION]
        dagger-explore daemon-config reset [FILE] [--drop KEY ...] [--default KEY ...] [--yes] [--json]
@@ -120,7 +121,7 @@ async function lintMain(args: readonly string[], io: CliIO): Promise<number> {
   const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
   if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist. Name an existing daemon.json, or run \`dagger-explore daemon-config\` without FILE to lint the one in force.`)
   if (analysis.readError !== undefined) {
-    const message = `Could not read ${analysis.location.file} (${analysis.readError}). It usually belongs to root; run this command with sudo to lint it.`
+    const message = readErrorMessage(analysis.location.file, analysis.readError)
     if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
     else write(io.stderr, `dagger-explore: ${sanitize(message)}`)
     return EXIT.problem
@@ -230,10 +231,11 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   }
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readRegularFile(file)).toString('utf8')
   } catch (error) {
     const code = (error as {code?: string}).code
     if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
+    if (error instanceof NotRegularFileError || code === 'ELOOP') throw new UsageError(error instanceof NotRegularFileError ? `${sanitize(error.message)} Name the daemon.json file itself` : `${sanitize(file)} is a symlink loop; name the daemon.json file itself`)
     write(io.stderr, `dagger-explore: could not read ${sanitize(file)} (${code ?? 'error'}); run with sudo to reset it.`)
     return EXIT.problem
   }
@@ -408,4 +410,13 @@ export const main: CommandMain = async (argv, io) => {
     }
     throw error
   }
+}
+
+/** Why daemon.json could not be read, and what to do: sudo only helps when permission was the problem. */
+function readErrorMessage(file: string, readError: string): string {
+  if (/^(?:EACCES|EPERM)\b/.test(readError)) return `Could not read ${file} (${readError}). It usually belongs to root; run this command with sudo to lint it.`
+  if (/^EISDIR\b/.test(readError)) return `${file} is a directory, not a daemon.json file. Name the file itself (dockerd reads /etc/docker/daemon.json by default).`
+  if (/^ELOOP\b/.test(readError)) return `${file} is a symlink loop: it never reaches a file. Point the link at the real daemon.json, or name the file itself.`
+  if (/not a regular file/.test(readError)) return `${readError.replace(/\.$/, '')}: dockerd reads daemon.json as a regular file. Name the file itself.`
+  return `Could not read ${file} (${readError}).`
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'
 import {needsSidecar, readState, renderSession, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
 import {sanitize} from './sanitize.js'
+import {readRegularFile} from '../system/read-regular.js'
 import {checkNotesDir, NotesDirError} from './notes-dir.js'
 import {NoteSaveError, saveFailure} from './save-error.js'
 
@@ -88,7 +89,7 @@ export class SessionLog {
   the log keeps, and new results are written to the same file.
   */
   static async resume(file: string, cells: readonly {id: CellId; title: string}[]): Promise<SessionLog> {
-    const state = readState(await readFile(file, 'utf8'))
+    const state = readState((await readRegularFile(file)).toString('utf8'))
     if (!state) throw new Error(`${file} was not written by this version of dagger-explore, so it cannot be resumed`)
     const log = new SessionLog(file, {...state.header, startedAt: new Date(state.header.startedAt)}, cells)
     const saved = new Map(state.sections.map((s) => [s.id, s]))
@@ -196,19 +197,24 @@ export async function listSessions(notesDir: string): Promise<SavedSession[]> {
     throw error
   }
   const sessions = await Promise.all(
-    names.map(async (name) => {
+    names.map(async (name): Promise<SavedSession | undefined> => {
       const file = path.join(notesDir, name)
-      const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)])
+      // Only regular files are sessions: a directory or FIFO named *-session.md, or a symlink loop, is skipped (a FIFO would block the read forever).
+      const info = await stat(file).catch(() => undefined)
+      if (!info?.isFile()) return undefined
+      const text = await readRegularFile(file).then((b) => b.toString('utf8'), () => undefined)
+      if (text === undefined) return undefined
       const lines = text.split('\n')
-      const title = (lines[0] ?? '').replace(/^#\s*/, '')
+      // Titles and summaries reach the terminal: escapes in a crafted file (OSC 52, title, clear screen) go.
+      const title = sanitize((lines[0] ?? '').replace(/^#\s*/, ''))
       const start = lines.indexOf('## Summary')
       const summary: string[] = []
       for (let i = start + 1; start !== -1 && i < lines.length && !lines[i]?.startsWith('## '); i++) {
         const line = lines[i]?.trim()
-        if (line?.startsWith('- ')) summary.push(line.slice(2).replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'))
+        if (line?.startsWith('- ')) summary.push(sanitize(line.slice(2).replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')))
       }
-      return {file, name, title, summary, modified: info.mtime}
+      return {file, name: sanitize(name), title, summary, modified: info.mtime}
     }),
   )
-  return sessions.sort((a, b) => b.name.localeCompare(a.name))
+  return sessions.filter((s): s is SavedSession => s !== undefined).sort((a, b) => b.name.localeCompare(a.name))
 }
