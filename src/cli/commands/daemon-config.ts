@@ -241,6 +241,14 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   }
   const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
   const lint = lintDaemonConfig(text, lintTarget === undefined ? {} : {target: lintTarget})
+  if (lint.value === undefined && text.trim() !== '') {
+    // A reset removes keys from an object; a file that does not parse (binary, 10,000 brackets) has none to remove.
+    const why = lint.findings.find((f) => f.status === 'fail')
+    const message = `${sanitize(file)} does not parse as a JSON object${why ? ` (${sanitize(why.title)}${why.detail ? `: ${sanitize(why.detail)}` : ''})` : ''}, so reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${sanitize(file)}\` shows where it breaks); nothing was changed.`
+    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: message}, null, 2))
+    else write(io.stderr, `dagger-explore: ${message}`)
+    return EXIT.problem
+  }
   const drop = values.drop ?? []
   const defaults = values.default ?? []
   const prompter = io.interactive && values.yes !== true && !values.json ? new Prompter(io) : undefined

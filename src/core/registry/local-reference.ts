@@ -10,6 +10,8 @@ and Docker's redirect would send the client to a host called "containers".
 */
 
 const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
+/** Docker caps image names at 255 characters; a longer container name is no name a user typed. */
+const NAME_MAX = 255
 const HEX_ID = /^(?:sha256:)?[a-f0-9]{1,64}$/
 
 /** Text with its control characters shown (`\u001b`), so an escape cannot make a name look valid. */
@@ -26,7 +28,7 @@ export function shownName(text: string): string {
 /** undefined when `ref` is a valid container name, ID or image reference; otherwise why it is none. */
 export function localReferenceProblem(ref: string): string | undefined {
   if (ref.trim() === '') return 'An empty name was given: name an image (e.g. localhost/dagger-engine.dev:latest) or a container (e.g. dagger-engine.dev).'
-  if (CONTAINER_NAME.test(ref) || HEX_ID.test(ref)) return undefined
+  if (ref.length <= NAME_MAX && (CONTAINER_NAME.test(ref) || HEX_ID.test(ref))) return undefined
   try {
     parseReference(ref)
     return undefined
