@@ -19,6 +19,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
+  process.once('SIGHUP', onSignal)
   const results: CellResult[] = []
   try {
     if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)
@@ -39,6 +40,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     // Kept until the log is closed, so a late Ctrl-C still ends with a closing line, not a bare kill.
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
+    process.removeListener('SIGHUP', onSignal)
   }
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
   const saved = session.saveError ? `dagger-explore: ${session.saveError.message}` : `Notes saved to ${session.log.path}`

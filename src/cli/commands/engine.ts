@@ -164,13 +164,15 @@ async function build(ctx: Ctx): Promise<number> {
     })
   }
   const controller = new AbortController()
+  // Every stopping signal, not just Ctrl-C: the abort stops hack/dev's whole process group.
   const onSigint = (): void => controller.abort()
-  process.once('SIGINT', onSigint)
+  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  for (const sig of STOP_SIGNALS) process.once(sig, onSigint)
   let result
   try {
     result = await buildDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, notesDir: ctx.notesDir, output, signal: controller.signal})
   } finally {
-    process.removeListener('SIGINT', onSigint)
+    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSigint)
   }
   if (ctx.json) {
     json(ctx, {
