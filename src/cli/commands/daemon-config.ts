@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {readFile, realpath} from 'node:fs/promises'
 import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
@@ -225,7 +225,10 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   const target = parseTarget(values.target)
   const explicit = positionals[0]
   const found = await discover(io, timeoutMs, explicit)
-  const file = found.location.file
+  // A symlinked daemon.json is reset where it points (the link stays a link), and the output says so.
+  const named = found.location.file
+  const file = await realpath(named).catch(() => named)
+  if (file !== named) write(values.json ? io.stderr : io.stdout, `${sanitize(named)} is a symlink to ${sanitize(file)}: the reset reads and changes ${sanitize(file)}, and the link is kept.`)
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
     throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
   }
