@@ -234,6 +234,9 @@ export function buildCases(): BadInputCase[] {
     cases.push({group: 'special files', name: `check daemon --daemon-config ${label}`, args: ['check', 'daemon', '--plain', ...nd, '--daemon-config', file], codes: [0, 1], boundMs: 10_000})
   }
 
+  cases.push({group: 'special files', name: 'check daemon --daemon-config /nonexistent fails, never "matches"', args: ['check', 'daemon', '--plain', ...nd, '--daemon-config', '/nonexistent/daemon.json'], codes: [1], boundMs: 8000, says: /does not exist/})
+  cases.push({group: 'special files', name: 'daemon-config on a FIFO advises no sudo', args: ['daemon-config', f.fifo ?? ''], codes: [1], boundMs: 8000, says: /named pipe/})
+
   // Usage errors: one paragraph, exit 2.
   const usage: string[][] = [
     ['--timeout', 'abc'], ['--timeout', '-1'], ['--timeout', '0'], ['--timeout', '99999999'], ['--timeout', '1.5'], ['--bogus'], ['nosuchcommand'],
