@@ -34,11 +34,22 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
 })
 
+/**
+Once the command has its answer (or was interrupted) nothing it started may keep the process alive: a
+Docker socket that answers one byte a second, a keep-alive agent or a request whose deadline passed
+would otherwise hold it for a minute or more. The timer is unref'd, so a clean exit never waits on it.
+*/
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 500).unref()
+}
+
 main(argv, io).then(
   (code) => {
     process.exitCode = code
+    exitSoon()
   },
   (error: unknown) => {
     process.exitCode = reportError(error, io) || EXIT.problem
+    exitSoon()
   },
 )

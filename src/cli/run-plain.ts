@@ -13,8 +13,12 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   const chosen = cells.length > 0 ? cells : CELLS
   const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
   let interrupted = false
+  let onInterrupt: () => void = () => undefined
+  // A cell whose Docker calls do not heed the abort (a daemon answering one byte a second) must not hold Ctrl-C up.
+  const interruption = new Promise<undefined>((resolve) => (onInterrupt = () => resolve(undefined)))
   const onSignal = () => {
     interrupted = true
+    onInterrupt()
     void session.close('interrupted')
   }
   process.once('SIGINT', onSignal)
@@ -25,8 +29,8 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)
     for (const entry of chosen) {
       if (interrupted) break
-      const result = await session.run(entry)
-      if (interrupted) break
+      const result = await Promise.race([session.run(entry), interruption])
+      if (interrupted || result === undefined) break
       results.push(result)
       io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)
     }

@@ -1,17 +1,42 @@
 import {execa} from 'execa'
 import {readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {mkdir, readdir, readFile} from 'node:fs/promises'
+import net from 'node:net'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN} from '../helpers/cli.js'
 import {tinyDisk} from '../helpers/tiny-disk.js'
-import {buildCases, notesDir, scratch, STACK, type BadInputCase} from './cases.js'
+import {buildCases, notesDir, scratch, sockets, STACK, type BadInputCase} from './cases.js'
 
 const cases = buildCases()
 const ESCAPE = /[\u001B\u0007\u009B\u009D\u0090\u009F]/
 const SIGNAL_CODE: Record<string, number> = {SIGHUP: 129, SIGINT: 130, SIGTERM: 143}
 
-afterAll(() => rmSync(scratch, {recursive: true, force: true}))
+const servers: net.Server[] = []
+beforeAll(async () => {
+  const reply = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
+  const behaviours: Record<keyof typeof sockets, (s: net.Socket) => void> = {
+    slow: (s) => {
+      let i = 0
+      const t = setInterval(() => (i < reply.length ? s.write(reply[i++] ?? '') : clearInterval(t)), 1000)
+      s.on('close', () => clearInterval(t))
+    },
+    garbage: (s) => s.end(Buffer.from('HTTP/9.9 \u0000\u00ff garbage\r\n\r\n')),
+    silent: () => undefined,
+  }
+  for (const [kind, file] of Object.entries(sockets) as [keyof typeof sockets, string][]) {
+    const server = net.createServer((s) => {
+      s.on('error', () => undefined)
+      behaviours[kind](s)
+    })
+    await new Promise<void>((resolve) => server.listen(file, resolve))
+    servers.push(server)
+  }
+})
+afterAll(() => {
+  for (const s of servers) s.close()
+  rmSync(scratch, {recursive: true, force: true})
+})
 
 /** Every file under `dir` (the notes folder), read as text: no planted secret may be in any of them. */
 function notesText(dir: string): string {

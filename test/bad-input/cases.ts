@@ -31,6 +31,8 @@ export interface BadInputCase {
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'de-badinput-'))
 export const notesDir = path.join(scratch, 'notes')
+/** Loopback Docker sockets the runner serves: one byte a second, garbage then close, accept and say nothing. */
+export const sockets = {slow: path.join(scratch, 'slow.sock'), garbage: path.join(scratch, 'garbage.sock'), silent: path.join(scratch, 'silent.sock')}
 mkdirSync(notesDir)
 
 // Secrets are built here, not written out, so this file holds nothing a scanner flags.
@@ -253,6 +255,25 @@ export function buildCases(): BadInputCase[] {
   for (const [sig, after] of [['SIGTERM', 400], ['SIGINT', 400], ['SIGTERM', 900]] as const) {
     // 143: a SIGTERM that lands while Node is still loading, before any cell or note exists, ends it the default way.
     cases.push({group: 'signals', name: `${sig} after ${after} ms to check environment`, args: ['check', 'environment', 'daemon', '--plain', ...nd], codes: [0, 1, 130, 143], boundMs: after + 4000, signal: {name: sig, afterMs: after}})
+  }
+  // Docker sockets that answer one byte a second, with garbage, or not at all: every command ends
+  // within its own deadline plus a second, and within a second and a half of Ctrl-C (a garbage socket
+  // may have ended the command, exit 1, before the signal comes).
+  const slowCommands: [string, string[], number][] = [
+    ['daemon-config', ['daemon-config'], 9000],
+    ['daemon-config --json', ['daemon-config', '--json'], 9000],
+    ['check environment', ['check', 'environment', '--plain', ...nd], 10_000],
+    ['check daemon --json', ['check', 'daemon', '--json', ...nd], 10_000],
+    ['tree', ['tree', 'localhost/x:1'], 16_000],
+    ['engine status', ['engine', 'status'], 21_000],
+  ]
+  for (const [kind, sock] of Object.entries(sockets)) {
+    for (const [label, args, bound] of slowCommands) {
+      cases.push({group: 'slow sockets', name: `${label} on a ${kind} socket`, args, env: {DOCKER_HOST: `unix://${sock}`}, codes: [0, 1], boundMs: bound})
+    }
+    for (const [label, args] of [['check environment', ['check', 'environment', 'daemon', '--plain', ...nd]], ['tree', ['tree', 'localhost/x:1']], ['engine status', ['engine', 'status']]] as const) {
+      cases.push({group: 'slow sockets', name: `Ctrl-C to ${label} on a ${kind} socket`, args: [...args], env: {DOCKER_HOST: `unix://${sock}`}, codes: kind === 'garbage' ? [1, 130] : [130], boundMs: 1500 + 1500, signal: {name: 'SIGINT', afterMs: 1500}})
+    }
   }
   return cases
 }
