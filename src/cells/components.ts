@@ -2,6 +2,7 @@ import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {checklistText} from '../core/tree/checklist-text.js'
 import {checklistFindings, missingItems, type Checklist} from '../core/tree/components.js'
+import {localReferenceProblem} from '../core/registry/local-reference.js'
 import {readFileHead, treeDocker, TreeTargetError} from '../core/tree/docker-source.js'
 import {devNames} from '../core/engine/names.js'
 import {collectVersions, defaultEngineTarget, inspectTarget, VERSION_TIMEOUT_MS, type TreeInspection} from '../core/tree/inspect.js'
@@ -71,6 +72,11 @@ export const componentsCell: CellDefinition = {
         detail: `Neither a running ${devNames(ctx.env).container} container nor the ${devNames(ctx.env).image} image exists, so there is nothing to compare with the engine layout.`,
         fix: 'Build and load the engine first (the Build engine and Launch engine steps), or name an image: `dagger-explore tree IMAGE --components`.',
       })
+      return
+    }
+    const badName = localReferenceProblem(chosen.ref)
+    if (badName !== undefined) {
+      rec.finding({id: 'components-image-invalid', status: 'fail', title: 'The image or container name is not valid', detail: badName, fix: 'Correct --image and run this step again.'})
       return
     }
     const era = typeof ctx.options.era === 'string' ? ctx.options.era : undefined

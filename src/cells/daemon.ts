@@ -1,3 +1,4 @@
+import {lstat} from 'node:fs/promises'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../core/docker/client.js'
 import {analyseDaemonConfig} from '../core/daemon-config/analyse.js'
 import {discoverDaemon} from '../core/daemon-config/discover.js'
@@ -44,6 +45,17 @@ export const daemonCell: CellDefinition = {
   async run(ctx) {
     const rec = ctx.recorder
     const explicit = typeof ctx.options.daemonConfig === 'string' ? ctx.options.daemonConfig : undefined
+    if (explicit !== undefined && !(await lstat(explicit).then(() => true, () => false))) {
+      // A file named on purpose that is not there is a mistake, not "the daemon runs on its defaults".
+      rec.finding({
+        id: 'daemon-config-named-missing',
+        status: 'fail',
+        title: `${explicit} does not exist`,
+        detail: 'The file named with --daemon-config is not there, so there is nothing to lint or compare with the running daemon.',
+        fix: 'Name an existing daemon.json, or leave --daemon-config out to lint the one in force.',
+      })
+      return
+    }
     const found = await discoverDaemon(rec, ctx.env, timeoutOf(ctx), explicit)
     if (found.info === undefined) {
       rec.finding({
@@ -67,8 +79,15 @@ export const daemonCell: CellDefinition = {
         id: 'daemon-config-unreadable',
         status: 'skipped',
         title: `${file} could not be read`,
-        detail: `Reading it failed (${analysis.readError}), so it was not linted. It usually belongs to root with mode 0644; with 0600 only root can read it.`,
-        fix: `Run \`sudo dagger-explore daemon-config ${file}\`, or \`sudo cat ${file}\` to look at it.`,
+        ...(/^(?:EACCES|EPERM)\b/.test(analysis.readError)
+          ? {
+              detail: `Reading it failed (${analysis.readError}), so it was not linted. It usually belongs to root with mode 0644; with 0600 only root can read it.`,
+              fix: `Run \`sudo dagger-explore daemon-config ${file}\`, or \`sudo cat ${file}\` to look at it.`,
+            }
+          : {
+              detail: `Reading it failed (${analysis.readError}), so it was not linted; dockerd reads daemon.json as a regular file.`,
+              fix: `Replace ${file} with the daemon.json file itself (or point the link at it).`,
+            }),
       })
     }
     for (const f of analysis.findings) rec.finding(toNotebook(f))

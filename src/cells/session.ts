@@ -1,6 +1,8 @@
 import os from 'node:os'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {listSessions, SessionLog} from '../core/notebook/session-log.js'
+import {NoteSaveError} from '../core/notebook/save-error.js'
+import type {Finding} from '../core/types.js'
 import {readOsRelease} from '../core/system/host.js'
 import type {CellId, CellResult, CommandRecord, Confirm} from '../core/types.js'
 import {VERSION} from '../version.js'
@@ -91,8 +93,23 @@ export class Session {
       options: this.options.cellOptions,
     })
     this.results.set(entry.id, result)
-    await this.log.addResult(result)
-    return result
+    const saveError = await this.save(() => this.log.addResult(result))
+    // The cell's result stands; the finding says the note is not on disk yet (the next save retries).
+    return saveError ? {...result, findings: [...result.findings, notSavedFinding(saveError)]} : result
+  }
+
+  /** The last save that failed, cleared by the next one that succeeds; undefined when all is on disk. */
+  saveError: NoteSaveError | undefined
+
+  private async save(write: () => Promise<void>): Promise<NoteSaveError | undefined> {
+    try {
+      await write()
+      this.saveError = undefined
+    } catch (error) {
+      if (!(error instanceof NoteSaveError)) throw error
+      this.saveError = error
+    }
+    return this.saveError
   }
 
   /** Adds what a recipe ran (its commands and output) to the cell it was opened from, so the log shows it. */
@@ -112,7 +129,8 @@ export class Session {
     }
     const result: CellResult = {...base, facts: [...base.facts, {label: 'Recipe run', value: recipe}], commands: [...base.commands, ...commands]}
     this.results.set(cell, result)
-    await this.log.addResult(result)
+    const saveError = await this.save(() => this.log.addResult(result))
+    if (saveError) throw saveError
   }
 
   async note(cell: CellId, text: string): Promise<void> {
@@ -125,8 +143,18 @@ export class Session {
     this.closing ??= (async () => {
       this.controller.abort()
       const when = new Date().toISOString()
-      await this.log.finish(how === 'interrupted' ? `Session interrupted (Ctrl-C) at ${when}.` : `Session ended at ${when}.`)
+      await this.save(() => this.log.finish(how === 'interrupted' ? `Session interrupted (Ctrl-C) at ${when}.` : `Session ended at ${when}.`))
     })()
     return this.closing
+  }
+}
+
+function notSavedFinding(error: NoteSaveError): Finding {
+  return {
+    id: 'notes-not-saved',
+    status: 'warn',
+    title: 'The session log could not be saved',
+    detail: error.message,
+    fix: 'Free some space (or fix the folder), then carry on: the next cell or note saves everything, this result included.',
   }
 }

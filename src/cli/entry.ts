@@ -1,5 +1,6 @@
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
+import {redactStream} from './redacting-output.js'
 
 /** `CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false, as is-in-ci reads it. */
 export function inCI(env: NodeJS.ProcessEnv): boolean {
@@ -13,6 +14,10 @@ const wantsNoColor =
   (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || argv.includes('--no-color') || env.TERM === 'dumb' || argv.includes('--json')
 // chalk (under Ink) ignores NO_COLOR: FORCE_COLOR=0 must be set before it loads.
 if (wantsNoColor) env.FORCE_COLOR = '0'
+
+// No secret leaves by either stream, whichever route the text took.
+redactStream(process.stdout)
+redactStream(process.stderr)
 
 const io: CliIO = {
   stdout: process.stdout,
@@ -29,11 +34,22 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
 })
 
+/**
+Once the command has its answer (or was interrupted) nothing it started may keep the process alive: a
+Docker socket that answers one byte a second, a keep-alive agent or a request whose deadline passed
+would otherwise hold it for a minute or more. The timer is unref'd, so a clean exit never waits on it.
+*/
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 500).unref()
+}
+
 main(argv, io).then(
   (code) => {
     process.exitCode = code
+    exitSoon()
   },
   (error: unknown) => {
     process.exitCode = reportError(error, io) || EXIT.problem
+    exitSoon()
   },
 )

@@ -3,6 +3,7 @@ import {parseArgs} from 'node:util'
 import {defaultNotesDir} from '../core/notebook/session-log.js'
 import {VERSION} from '../version.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+import {checkCellOptions} from './option-checks.js'
 
 /** Subcommands, loaded only when chosen so start-up never pays for the others. */
 const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain>}> = {
@@ -101,6 +102,8 @@ export function globalSettings(values: Record<string, string | boolean | undefin
       throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${String(values.timeout)}" is not one. Example: --timeout 5000.`)
     }
   }
+  checkCellOptions(values)
+  if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given. Leave the option out to use the default.')
   const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
   const json = values.json === true
   const cellOptions = {
@@ -202,13 +205,17 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 /** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
 export function reportError(error: unknown, io: CliIO): number {
   const err = error as Error & {code?: string}
-  if (err.name === 'NothingToResume') {
+  if (err.name === 'NothingToResume' || err.name === 'NotesDirError') {
     io.stderr.write(`dagger-explore: ${err.message}\n`)
     return EXIT.usage
   }
   if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
     io.stderr.write(`dagger-explore: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore --help` for the options.'}\n`)
     return EXIT.usage
+  }
+  if (err.name === 'NoteSaveError') {
+    io.stderr.write(`dagger-explore: ${err.message}\n`)
+    return EXIT.problem
   }
   io.stderr.write(`dagger-explore: something went wrong inside dagger-explore: ${err.message ?? String(error)}. Your notes written so far are kept. Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.\n`)
   if (io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`)

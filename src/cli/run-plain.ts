@@ -13,8 +13,12 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   const chosen = cells.length > 0 ? cells : CELLS
   const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
   let interrupted = false
+  let onInterrupt: () => void = () => undefined
+  // A cell whose Docker calls do not heed the abort (a daemon answering one byte a second) must not hold Ctrl-C up.
+  const interruption = new Promise<undefined>((resolve) => (onInterrupt = () => resolve(undefined)))
   const onSignal = () => {
     interrupted = true
+    onInterrupt()
     void session.close('interrupted')
   }
   // `on`, not `once`: execa's child cleanup (signal-exit) also listens while a child runs, and re-raises
@@ -22,19 +26,20 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   // a `once` listener is not any more by the time signal-exit's runs. close() runs once however often.
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onSignal)
   const results: CellResult[] = []
   try {
     if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)
     for (const entry of chosen) {
       if (interrupted) break
-      const result = await session.run(entry)
-      if (interrupted) break
+      const result = await Promise.race([session.run(entry), interruption])
+      if (interrupted || result === undefined) break
       results.push(result)
       io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)
     }
     if (interrupted) {
       await session.close('interrupted') // the one the signal handler started
-      io.stderr.write(`Interrupted. Notes saved to ${session.log.path}\n`)
+      io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n`)
       return EXIT.interrupted
     }
     await session.close('finished')
@@ -42,8 +47,10 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     // Kept until the log is closed, so a late Ctrl-C still ends with a closing line, not a bare kill.
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
+    process.removeListener('SIGHUP', onSignal)
   }
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
-  ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}Notes saved to ${session.log.path}\n`)
-  return exitCodeFor(results.map((r) => r.status))
+  const saved = session.saveError ? `dagger-explore: ${session.saveError.message}` : `Notes saved to ${session.log.path}`
+  ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}${saved}\n`)
+  return session.saveError ? EXIT.problem : exitCodeFor(results.map((r) => r.status))
 }

@@ -242,7 +242,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
         setDraft('')
         if (text.trim() !== '') {
           setNotes((prev) => new Map(prev).set(entry.id, [...(prev.get(entry.id) ?? []), text.trimEnd()]))
-          void session.note(entry.id, text).catch((error: unknown) => setMessage(`Could not save the note: ${String(error)}`))
+          void session.note(entry.id, text).catch((error: unknown) => setMessage(sanitize(error instanceof Error ? error.message : String(error))))
           setMessage('Note saved.')
         }
         return

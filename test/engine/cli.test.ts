@@ -100,7 +100,11 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     expect(status.checkout).toMatchObject({era: 'internal-mage', version: 'v0.9.3'})
     expect(status.devEngine).toMatchObject({name: lab.devName, state: 'running', pointedAt: true, answers: true})
 
-    const stopped = await run(['stop'], env)
+    // Stopping needs consent like start and clean: without a terminal and without --yes nothing stops.
+    const refused = await run(['stop'], env)
+    expect(refused.stderr).toContain('needs --yes')
+    expect(docker(['inspect', '-f', '{{.State.Running}}', lab.devName])).toBe('true')
+    const stopped = await run(['stop', '--yes'], env)
     expect(stopped.stdout).toContain(`Stopped ${lab.devName}`)
     expect(docker(['inspect', '-f', '{{.State.Running}}', lab.devName])).toBe('false')
     expect((await run(['stop'], env)).stdout).toContain('was not running')

@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {readFile, realpath} from 'node:fs/promises'
 import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
@@ -15,6 +15,7 @@ import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/v
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 
 const HELP = `Usage: dagger-explore daemon-config [FILE] [--json] [--target VERSION]
        dagger-explore daemon-config reset [FILE] [--drop KEY ...] [--default KEY ...] [--yes] [--json]
@@ -120,7 +121,7 @@ async function lintMain(args: readonly string[], io: CliIO): Promise<number> {
   const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
   if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist. Name an existing daemon.json, or run \`dagger-explore daemon-config\` without FILE to lint the one in force.`)
   if (analysis.readError !== undefined) {
-    const message = `Could not read ${analysis.location.file} (${analysis.readError}). It usually belongs to root; run this command with sudo to lint it.`
+    const message = readErrorMessage(analysis.location.file, analysis.readError)
     if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
     else write(io.stderr, `dagger-explore: ${sanitize(message)}`)
     return EXIT.problem
@@ -224,21 +225,33 @@ async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
   const target = parseTarget(values.target)
   const explicit = positionals[0]
   const found = await discover(io, timeoutMs, explicit)
-  const file = found.location.file
+  // A symlinked daemon.json is reset where it points (the link stays a link), and the output says so.
+  const named = found.location.file
+  const file = await realpath(named).catch(() => named)
+  if (file !== named) write(values.json ? io.stderr : io.stdout, `${sanitize(named)} is a symlink to ${sanitize(file)}: the reset reads and changes ${sanitize(file)}, and the link is kept.`)
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
     throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
   }
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readRegularFile(file)).toString('utf8')
   } catch (error) {
     const code = (error as {code?: string}).code
     if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
+    if (error instanceof NotRegularFileError || code === 'ELOOP') throw new UsageError(error instanceof NotRegularFileError ? `${sanitize(error.message)} Name the daemon.json file itself` : `${sanitize(file)} is a symlink loop; name the daemon.json file itself`)
     write(io.stderr, `dagger-explore: could not read ${sanitize(file)} (${code ?? 'error'}); run with sudo to reset it.`)
     return EXIT.problem
   }
   const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
   const lint = lintDaemonConfig(text, lintTarget === undefined ? {} : {target: lintTarget})
+  if (lint.value === undefined && text.trim() !== '') {
+    // A reset removes keys from an object; a file that does not parse (binary, 10,000 brackets) has none to remove.
+    const why = lint.findings.find((f) => f.status === 'fail')
+    const message = `${sanitize(file)} does not parse as a JSON object${why ? ` (${sanitize(why.title)}${why.detail ? `: ${sanitize(why.detail)}` : ''})` : ''}, so reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${sanitize(file)}\` shows where it breaks); nothing was changed.`
+    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: message}, null, 2))
+    else write(io.stderr, `dagger-explore: ${message}`)
+    return EXIT.problem
+  }
   const drop = values.drop ?? []
   const defaults = values.default ?? []
   const prompter = io.interactive && values.yes !== true && !values.json ? new Prompter(io) : undefined
@@ -408,4 +421,13 @@ export const main: CommandMain = async (argv, io) => {
     }
     throw error
   }
+}
+
+/** Why daemon.json could not be read, and what to do: sudo only helps when permission was the problem. */
+function readErrorMessage(file: string, readError: string): string {
+  if (/^(?:EACCES|EPERM)\b/.test(readError)) return `Could not read ${file} (${readError}). It usually belongs to root; run this command with sudo to lint it.`
+  if (/^EISDIR\b/.test(readError)) return `${file} is a directory, not a daemon.json file. Name the file itself (dockerd reads /etc/docker/daemon.json by default).`
+  if (/^ELOOP\b/.test(readError)) return `${file} is a symlink loop: it never reaches a file. Point the link at the real daemon.json, or name the file itself.`
+  if (/not a regular file/.test(readError)) return `${readError.replace(/\.$/, '')}: dockerd reads daemon.json as a regular file. Name the file itself.`
+  return `Could not read ${file} (${readError}).`
 }

@@ -48,7 +48,7 @@ import {DEFAULT_CONTROL, diagnose, type DiagnoseReport, type Diagnosis} from '..
 import {formatPlatform, hostPlatform, parsePlatform, PlatformError, type Platform} from '../../core/registry/manifest.js'
 import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
 import {ReferenceError, parseReference} from '../../core/registry/reference.js'
-import {sanitize} from '../../core/notebook/sanitize.js'
+import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 
 const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--timeout MS] [--json]
@@ -110,16 +110,6 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
     throw new UsageError(`${flag} takes a whole number between ${min} and ${max}; "${sanitize(value)}" is not one. Example: ${flag} ${example}`)
   }
   return n
-}
-
-/** Every string in a value, sanitised: registry answers and error texts come from outside. */
-export function sanitizeDeep<T>(value: T): T {
-  if (typeof value === 'string') return sanitize(value) as T
-  if (Array.isArray(value)) return value.map((v) => sanitizeDeep(v)) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, sanitizeDeep(v)])) as T
-  }
-  return value
 }
 
 const MARK: Record<string, string> = {ok: '✓', fail: '✗', skipped: '-'}

@@ -164,13 +164,16 @@ async function build(ctx: Ctx): Promise<number> {
     })
   }
   const controller = new AbortController()
+  // Every stopping signal, not just Ctrl-C: the abort stops hack/dev's whole process group.
   const onSigint = (): void => controller.abort()
-  process.on('SIGINT', onSigint) // not `once`: see run-plain.ts (signal-exit re-raises when alone)
+  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  // not `once`: see run-plain.ts (signal-exit re-raises when alone)
+  for (const sig of STOP_SIGNALS) process.on(sig, onSigint)
   let result
   try {
     result = await buildDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, notesDir: ctx.notesDir, output, signal: controller.signal})
   } finally {
-    process.removeListener('SIGINT', onSigint)
+    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSigint)
   }
   if (ctx.json) {
     json(ctx, {
@@ -303,6 +306,18 @@ async function env(ctx: Ctx): Promise<number> {
 
 async function stop(ctx: Ctx): Promise<number> {
   const docker = await engineDocker(ctx.io.env)
+  // Stopping changes a container like start and clean do: the same consent, asked or given by --yes.
+  const running = (await listEngines(docker, ctx.io.env, ctx.rec)).find((e) => e.name === devNames(ctx.io.env).container && e.state === 'running')
+  if (running !== undefined && !ctx.yes) {
+    const commands = [`docker stop -t 10 ${running.name}`]
+    const confirm = confirmFor(ctx)
+    if (confirm === undefined) return needsYes(ctx, `Stopping ${running.name}`, commands)
+    const approved = await confirm({action: `Stop ${running.name}`, why: 'The dev engine stops; its container and cache volume are kept.', commands})
+    if (!approved) {
+      write(ctx.io, `${running.name} was left running.`)
+      return EXIT.ok
+    }
+  }
   const outcome = await stopDevEngine(docker, ctx.rec, ctx.io.env)
   const name = devNames(ctx.io.env).container
   const text = outcome === 'stopped' ? `Stopped ${name}; its container and cache volume are kept (dagger-explore engine start brings a fresh one up).` : outcome === 'not-running' ? `${name} was not running.` : `There is no ${name} container.`

@@ -132,7 +132,7 @@ export const main: CommandMain = async (argv, io) => {
     return EXIT.ok
   } catch (error) {
     if (error instanceof UsageError) return fail(io, json, error.message, EXIT.usage)
-    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), /^Docker has no /.test(error.message) ? EXIT.usage : EXIT.problem)
+    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), error.badName || /^Docker has no /.test(error.message) ? EXIT.usage : EXIT.problem)
     return fail(io, json, sanitize(error instanceof Error ? error.message : String(error)), EXIT.problem)
   }
 }

@@ -17,6 +17,7 @@ import {lintDaemonConfig, type LintResult} from './lint.js'
 import {isRootless, type ConfigLocation, type DaemonProcess} from './locate.js'
 import {mergeServiceFiles, proxyEnvironment, readDockerService, withEnvironmentFiles, type ServiceSettings} from './systemd.js'
 import {formatVersion, parseEngineVersion, type EngineVersion} from './version.js'
+import {NotRegularFileError, readRegularFile} from '../system/read-regular.js'
 
 export interface ConfigAnalysis {
   readonly location: ConfigLocation
@@ -45,12 +46,13 @@ export interface AnalyseOptions {
 
 async function readConfig(rec: Recorder, file: string): Promise<{bytes?: Uint8Array; mtimeMs?: number; missing: boolean; error?: string}> {
   try {
-    const bytes = await rec.call('file', ['cat', file], () => readFile(file), (b) => b.toString('utf8'))
+    const bytes = await rec.call('file', ['cat', file], () => readRegularFile(file), (b) => b.toString('utf8'))
     const s = await stat(file)
     return {bytes, mtimeMs: s.mtimeMs, missing: false}
   } catch (error) {
     const code = (error as {code?: string}).code
     if (code === 'ENOENT') return {missing: true}
+    if (error instanceof NotRegularFileError) return {missing: false, error: error.message}
     return {missing: false, error: `${code ?? 'error'}: ${(error as Error).message}`}
   }
 }

@@ -155,7 +155,11 @@ export function parseStrictJson(input: Uint8Array | string, maxBytes = MAX_CONFI
 
 class SyntaxStop extends Error {}
 
+/** Far deeper than any daemon.json, far shallower than the stack (Go's encoding/json stops at 10,000). */
+const MAX_DEPTH = 500
+
 class Parser {
+  private depth = 0
   private i = 0
   private line = 1
   private lineStart = 0
@@ -237,8 +241,13 @@ class Parser {
   private parseValue(): JsonNode {
     const c = this.text[this.i]
     const pos = this.pos()
-    if (c === '{') return this.parseObject()
-    if (c === '[') return this.parseArray()
+    if (c === '{' || c === '[') {
+      // Bounded so that a hostile file (10,000 nested brackets) is a finding, not a stack overflow.
+      if (++this.depth > MAX_DEPTH) this.stop(`Objects and lists nest more than ${MAX_DEPTH} deep here; a daemon config is a few levels deep, so this is not one someone wrote.`)
+      const node = c === '{' ? this.parseObject() : this.parseArray()
+      this.depth--
+      return node
+    }
     if (c === '"') {
       const value = this.parseString()
       return {kind: 'string', value, pos, end: this.pos()}

@@ -3,6 +3,7 @@ import {open, rm} from 'node:fs/promises'
 import path from 'node:path'
 import {StringDecoder} from 'node:string_decoder'
 import {sanitize} from '../notebook/sanitize.js'
+import {mayHoldSecret} from '../notebook/secret-patterns.js'
 import {BuildOutput} from './build-output.js'
 import type {ExportLine} from './exports.js'
 import type {ProgressSummary} from './progress.js'
@@ -74,14 +75,11 @@ class LineSplitter {
   }
 }
 
-// Everything `sanitize` acts on contains one of these (an escape or control character, a secret's
-// name, a token prefix, or the `@` of credentials in a URL). Most build output has none, and testing
-// for them is far cheaper than running every redaction rule over every block.
-const MAY_NEED_SANITIZING = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|passw|pwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|bearer|basic|eyJ|dag_|gh[pousr]_|github_pat_|dckr_pat_|@/i
+const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/
 
 /** `sanitize` for a block of build output, skipped when the block holds nothing it would change. */
 export function cleanBlock(text: string): string {
-  return MAY_NEED_SANITIZING.test(text) ? sanitize(text) : text
+  return CONTROL_CHARS.test(text) || mayHoldSecret(text) ? sanitize(text) : text
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

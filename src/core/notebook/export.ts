@@ -1,8 +1,9 @@
-import {readFile, stat} from 'node:fs/promises'
+import {realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {escapeHtml, FenceTracker, fence, stripState} from './markdown.js'
 import {sanitize} from './sanitize.js'
 import {listSessions} from './session-log.js'
+import {NotRegularFileError, readRegularFile} from '../system/read-regular.js'
 
 /** Sidecar lines folded into an export by default; longer ones keep their head and tail. */
 export const DEFAULT_MAX_SIDECAR_LINES = 400
@@ -65,9 +66,13 @@ async function readSidecar(dir: string, name: string): Promise<Sidecar | undefin
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined
   if (file.endsWith('.md')) return undefined
   try {
-    const info = await stat(file)
+    // A symlink beside the log may point anywhere: its real path must be inside the notes folder too.
+    const [realDir, realFile] = await Promise.all([realpath(dir), realpath(file)])
+    const real = path.relative(realDir, realFile)
+    if (real === '' || real.startsWith('..') || path.isAbsolute(real)) return undefined
+    const info = await stat(realFile)
     if (!info.isFile()) return undefined
-    return {name, file, content: sanitize(await readFile(file, 'utf8'))}
+    return {name, file, content: sanitize((await readRegularFile(realFile)).toString('utf8'))}
   } catch {
     return {name, file, content: undefined}
   }
@@ -118,8 +123,9 @@ by another route is still redacted.
 export async function exportSession(logFile: string, options: ExportOptions): Promise<SessionExport> {
   let source: string
   try {
-    source = await readFile(logFile, 'utf8')
+    source = (await readRegularFile(logFile)).toString('utf8')
   } catch (error) {
+    if (error instanceof NotRegularFileError) throw new ExportError(sanitize(error.message))
     throw new ExportError(`Cannot read the session log ${logFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`)
   }
   const dir = path.dirname(logFile)

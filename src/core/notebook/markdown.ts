@@ -1,5 +1,5 @@
 import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
-import {sanitize} from './sanitize.js'
+import {sanitize, sanitizeDeep} from './sanitize.js'
 
 /** Text labels first, so no information is carried by colour or glyph alone. */
 export const STATUS_LABEL: Record<Status, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP', crashed: 'CRASH'}
@@ -225,9 +225,10 @@ function stateComment(doc: SessionDocument): string {
       dockerEndpoint: sanitize(doc.header.dockerEndpoint),
       startedAt: doc.header.startedAt.toISOString(),
     },
-    sections: doc.sections,
+    // Sanitised again: the state is read back by --resume and must hold no secret either.
+    sections: sanitizeDeep(doc.sections),
     sidecars: [...doc.sidecars.entries()],
-    ...(doc.closing ? {closing: doc.closing} : {}),
+    ...(doc.closing ? {closing: sanitize(doc.closing)} : {}),
   }
   return `<!-- ${STATE_MARK} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`
 }

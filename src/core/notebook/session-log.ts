@@ -1,9 +1,12 @@
-import {mkdir, open, readdir, readFile, rename, stat} from 'node:fs/promises'
+import {open, readdir, readFile, rename, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'
 import {needsSidecar, readState, renderSession, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
 import {sanitize} from './sanitize.js'
+import {readRegularFile} from '../system/read-regular.js'
+import {checkNotesDir, NotesDirError} from './notes-dir.js'
+import {NoteSaveError, saveFailure} from './save-error.js'
 
 /** `$XDG_STATE_HOME/dagger-explore/notes`, falling back to `~/.local/state/dagger-explore/notes`. */
 export function defaultNotesDir(env: NodeJS.ProcessEnv): string {
@@ -26,14 +29,19 @@ on disk is always a complete, valid document: a `kill -9` loses at most the cell
 */
 async function writeDurably(file: string, text: string, sync = true): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`
-  const handle = await open(tmp, 'w', 0o600)
   try {
-    await handle.writeFile(text, 'utf8')
-    if (sync) await handle.sync()
-  } finally {
-    await handle.close()
+    const handle = await open(tmp, 'w', 0o600)
+    try {
+      await handle.writeFile(text, 'utf8')
+      if (sync) await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(tmp, file)
+  } catch (error) {
+    // The old file is untouched; the temporary one goes so that a full disk does not stay full.
+    throw await saveFailure(file, tmp, error)
   }
-  await rename(tmp, file)
   if (!sync) return
   // The rename itself must reach the disk too.
   const dir = await open(path.dirname(file), 'r')
@@ -62,13 +70,17 @@ export class SessionLog {
 
   /** Creates the log file at once (a valid document from the first moment). */
   static async create(notesDir: string, header: SessionHeader, cells: readonly {id: CellId; title: string}[]): Promise<SessionLog> {
-    await mkdir(notesDir, {recursive: true, mode: 0o700})
+    await checkNotesDir(notesDir)
     const stamp = sessionStamp(header.startedAt)
     let file = path.join(notesDir, `${stamp}-session.md`)
     for (let n = 2; await stat(file).then(() => true, () => false); n++) file = path.join(notesDir, `${stamp}-${n}-session.md`)
     const log = new SessionLog(file, header, cells)
     // The empty document needs no fsync (nothing would be lost); the first frame should not wait on the disk.
-    await log.flush(false)
+    // A full disk here is not fatal: the first cell's save tries again and reports it.
+    await log.flush(false).catch((error: unknown) => {
+      if (error instanceof NoteSaveError && (error.code === 'ENOSPC' || error.code === 'EDQUOT')) return
+      throw new NotesDirError(`The notes folder ${notesDir} cannot hold the session log: ${error instanceof Error ? error.message : String(error)} Point --notes-dir at a folder you can write.`)
+    })
     return log
   }
 
@@ -77,7 +89,7 @@ export class SessionLog {
   the log keeps, and new results are written to the same file.
   */
   static async resume(file: string, cells: readonly {id: CellId; title: string}[]): Promise<SessionLog> {
-    const state = readState(await readFile(file, 'utf8'))
+    const state = readState((await readRegularFile(file)).toString('utf8'))
     if (!state) throw new Error(`${file} was not written by this version of dagger-explore, so it cannot be resumed`)
     const log = new SessionLog(file, {...state.header, startedAt: new Date(state.header.startedAt)}, cells)
     const saved = new Map(state.sections.map((s) => [s.id, s]))
@@ -112,17 +124,24 @@ export class SessionLog {
 
   /** Records a finished cell (replacing an earlier run of it) and flushes. */
   async addResult(result: CellResult): Promise<void> {
+    let sidecarError: NoteSaveError | undefined
     for (const [i, command] of result.commands.entries()) {
       const key = `${result.cell}:${i}`
       this.sidecars.delete(key)
       if (needsSidecar(command.output)) {
         const name = `${this.base}-${result.cell}-${i + 1}.log`
-        await writeDurably(path.join(path.dirname(this.file), name), sanitize(command.output))
-        this.sidecars.set(key, name)
+        try {
+          await writeDurably(path.join(path.dirname(this.file), name), sanitize(command.output))
+          this.sidecars.set(key, name)
+        } catch (error) {
+          // The section is still recorded (its output clipped inline); the log's own save below is what matters.
+          sidecarError ??= error as NoteSaveError
+        }
       }
     }
     this.sections = this.sections.map((s) => (s.id === result.cell ? {...s, result} : s))
     await this.flush()
+    if (sidecarError) throw sidecarError
   }
 
   /** Adds the user's own note to a cell and flushes. */
@@ -139,11 +158,15 @@ export class SessionLog {
     await this.flush()
   }
 
-  /** Writes are serialised so two quick flushes never interleave. */
+  /**
+  Writes are serialised so two quick flushes never interleave. A failed write (disk full) does not
+  stop later ones: each renders the whole document, so the next save that succeeds holds everything.
+  */
   flush(sync = true): Promise<void> {
     const text = renderSession(this.document())
-    this.writing = this.writing.then(() => writeDurably(this.file, text, sync))
-    return this.writing
+    const next = this.writing.catch(() => undefined).then(() => writeDurably(this.file, text, sync))
+    this.writing = next
+    return next
   }
 }
 
@@ -174,19 +197,24 @@ export async function listSessions(notesDir: string): Promise<SavedSession[]> {
     throw error
   }
   const sessions = await Promise.all(
-    names.map(async (name) => {
+    names.map(async (name): Promise<SavedSession | undefined> => {
       const file = path.join(notesDir, name)
-      const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)])
+      // Only regular files are sessions: a directory or FIFO named *-session.md, or a symlink loop, is skipped (a FIFO would block the read forever).
+      const info = await stat(file).catch(() => undefined)
+      if (!info?.isFile()) return undefined
+      const text = await readRegularFile(file).then((b) => b.toString('utf8'), () => undefined)
+      if (text === undefined) return undefined
       const lines = text.split('\n')
-      const title = (lines[0] ?? '').replace(/^#\s*/, '')
+      // Titles and summaries reach the terminal: escapes in a crafted file (OSC 52, title, clear screen) go.
+      const title = sanitize((lines[0] ?? '').replace(/^#\s*/, ''))
       const start = lines.indexOf('## Summary')
       const summary: string[] = []
       for (let i = start + 1; start !== -1 && i < lines.length && !lines[i]?.startsWith('## '); i++) {
         const line = lines[i]?.trim()
-        if (line?.startsWith('- ')) summary.push(line.slice(2).replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1'))
+        if (line?.startsWith('- ')) summary.push(sanitize(line.slice(2).replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')))
       }
-      return {file, name, title, summary, modified: info.mtime}
+      return {file, name: sanitize(name), title, summary, modified: info.mtime}
     }),
   )
-  return sessions.sort((a, b) => b.name.localeCompare(a.name))
+  return sessions.filter((s): s is SavedSession => s !== undefined).sort((a, b) => b.name.localeCompare(a.name))
 }

@@ -36,6 +36,9 @@ export class ReferenceError extends Error {
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/
+const DIGEST_HEX: Record<string, number> = {sha256: 64, sha384: 96, sha512: 128}
+/** distribution/reference's NameTotalLengthMax: registry and path together, without tag or digest. */
+const NAME_MAX = 255
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
 
 function splitDomain(name: string): {domain: string; remainder: string} {
@@ -94,8 +97,14 @@ export function parseReference(input: string): ImageReference {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
     if (!DIGEST.test(digest)) throw new ReferenceError(`"${input}" has an invalid digest "${digest}" (expected e.g. sha256:<64 hex>).`)
-    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
-      throw new ReferenceError(`"${input}" has an invalid sha256 digest: it must be 64 lowercase hex characters.`)
+    // go-digest, which Docker uses, knows these three algorithms only (md5: is "unsupported digest algorithm").
+    const algorithm = digest.slice(0, digest.indexOf(':'))
+    const hexLength = DIGEST_HEX[algorithm]
+    if (hexLength === undefined) {
+      throw new ReferenceError(`"${input}" has a digest with the algorithm "${algorithm}", which Docker does not accept: it takes sha256, sha384 or sha512.`)
+    }
+    if (!new RegExp(`^${algorithm}:[a-f0-9]{${hexLength}}$`).test(digest)) {
+      throw new ReferenceError(`"${input}" has an invalid ${algorithm} digest: it must be ${hexLength} lowercase hex characters.`)
     }
   }
   let tag: string | undefined
@@ -107,6 +116,7 @@ export function parseReference(input: string): ImageReference {
     if (!TAG.test(tag)) throw new ReferenceError(`"${input}" has an invalid tag "${tag}".`)
   }
 
+  if (rest.length > NAME_MAX) throw new ReferenceError(`"${input.length > 80 ? `${input.slice(0, 60)}…` : input}" has a name of ${rest.length} characters; Docker accepts at most ${NAME_MAX}.`)
   let {domain, remainder} = splitDomain(rest)
   if (domain === 'index.docker.io') domain = DOCKER_HUB_NAME
   const isDockerHub = domain === DOCKER_HUB_NAME

@@ -8,6 +8,7 @@ import {normalizePath, readHead, walkTar} from './tar-walk.js'
 import type {FileTree} from './file-tree.js'
 import {resolvePath} from './resolve.js'
 import {KIND, type ImageConfigSummary, type ImageLayers} from './types.js'
+import {localReferenceProblem} from '../registry/local-reference.js'
 
 /** Metadata calls (inspect, exec set-up) answer quickly; streams may stay silent a while between chunks. */
 export const INSPECT_TIMEOUT_MS = 10_000
@@ -24,6 +25,13 @@ export function treeDocker(env: NodeJS.ProcessEnv = process.env, timeoutMs = STR
 
 export class TreeTargetError extends Error {
   override readonly name = 'TreeTargetError'
+  /** The name given is not a valid container name or image reference (bad usage, exit 2). */
+  constructor(
+    message: string,
+    readonly badName = false,
+  ) {
+    super(message)
+  }
 }
 
 /** Rejects when `promise` takes longer than `ms`; `what` names the call in the message. */
@@ -70,6 +78,9 @@ Finds what `ref` names: a container (by name or ID) first, as `docker inspect` d
 `prefer` skips the other kind. Throws a TreeTargetError that reads as one paragraph when neither exists.
 */
 export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image' | 'container'): Promise<TreeTarget> {
+  // Checked before the name reaches a URL: `..` or `/` would name another API path.
+  const problem = localReferenceProblem(ref)
+  if (problem !== undefined) throw new TreeTargetError(problem, true)
   if (prefer !== 'image') {
     try {
       const info = await within(docker.getContainer(ref).inspect(), INSPECT_TIMEOUT_MS, `Inspecting container ${ref}`)

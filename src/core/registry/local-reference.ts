@@ -1,0 +1,39 @@
+import {parseReference, ReferenceError} from './reference.js'
+
+/**
+Checks a name the user gave for a local image or container against Docker's own grammar before it
+goes into an API path: a container name (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`), a container or image ID
+(a hex prefix, optionally `sha256:`), or an image reference (distribution/reference: lowercase path
+components, a name of at most 255 characters, a tag, a sha256/sha384/sha512 digest). `..`, `/`,
+`%2e%2e` or an empty name would otherwise become another API path (`GET /containers/../../_ping`)
+and Docker's redirect would send the client to a host called "containers".
+*/
+
+const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
+/** Docker caps image names at 255 characters; a longer container name is no name a user typed. */
+const NAME_MAX = 255
+const HEX_ID = /^(?:sha256:)?[a-f0-9]{1,64}$/
+
+/** Text with its control characters shown (`\u001b`), so an escape cannot make a name look valid. */
+export function visibleControls(text: string): string {
+  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** A name as messages show it: controls visible, and a 10,000-character name cut to its start. */
+export function shownName(text: string): string {
+  const visible = visibleControls(text)
+  return visible.length > 120 ? `${visible.slice(0, 100)}… (${text.length} characters)` : visible
+}
+
+/** undefined when `ref` is a valid container name, ID or image reference; otherwise why it is none. */
+export function localReferenceProblem(ref: string): string | undefined {
+  if (ref.trim() === '') return 'An empty name was given: name an image (e.g. localhost/dagger-engine.dev:latest) or a container (e.g. dagger-engine.dev).'
+  if (ref.length <= NAME_MAX && (CONTAINER_NAME.test(ref) || HEX_ID.test(ref))) return undefined
+  try {
+    parseReference(ref)
+    return undefined
+  } catch (error) {
+    const why = error instanceof ReferenceError ? error.message.replace(/^"[^]*?"\s*/, '') : String(error)
+    return `"${shownName(ref)}" is neither a container name nor an image reference (${why.replace(/\.$/, '')}). Give an image as \`docker images\` lists it (e.g. localhost/dagger-engine.dev:latest) or a container from \`docker ps -a\` (e.g. dagger-engine.dev).`
+  }
+}
