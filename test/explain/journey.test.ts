@@ -79,6 +79,17 @@ const ONE_OF_EACH = [
   'Error: http do: Post "http://dagger/query": error reading server preface: command [docker exec -i dagger-engine.dev buildctl dial-stdio] has exited with exit status 1: stderr=Error: dial unix /run/dagger/engine.sock: connect: no such file or directory',
 ].join('\n')
 
+describe("BuildKit's closing step summary", () => {
+  const summary = 'ERROR: failed to solve: process "/bin/sh -c go build" did not complete successfully: exit code: 1'
+  it('gives way to the classified cause the same log holds', () => {
+    const report = explainText(`#12 4.1 go: go.mod requires go >= 1.23 (running go 1.19; GOTOOLCHAIN=local)\n${summary}\n`)
+    expect(report.failures.map((f) => f.category)).toEqual(['go_toolchain'])
+  })
+  it('is still reported when it is all the log says', () => {
+    expect(explainText(`${summary}\n`).failures.map((f) => f.category)).toEqual(['other'])
+  })
+})
+
 describe('a log with one failure of each kind', () => {
   it('lists each once, first cause first, with repeats counted', () => {
     const report = explainText(ONE_OF_EACH)

@@ -8,6 +8,8 @@ import type {Classification} from './classify.js'
 import {repositoryOf} from './image-ref.js'
 import type {ExplainFailure, ExplainReport} from './report.js'
 
+const STEP_SUMMARY = /\bfailed to solve:|did not complete successfully: exit code:/i
+
 export const MAX_FAILURES = 500
 const MAX_IMAGES = 200
 const MAX_TEXT = 600
@@ -72,7 +74,14 @@ export class FailureCollector {
     const all = [...this.entries.values()].map((e) => ({...e.failure, count: e.count}))
     // A bare `ERROR` line about an image whose real cause is classified elsewhere only repeats it.
     const explained = new Set(all.flatMap((f) => (f.category !== 'other' && f.ref !== null ? [repositoryOf(f.ref)] : [])))
-    const failures = all.filter((f) => !(f.category === 'other' && f.url === null && f.ref !== null && explained.has(repositoryOf(f.ref))))
+    // BuildKit's closing `failed to solve: process … did not complete successfully` only says that a step
+    // failed; when the log also holds a classified cause, that cause is the failure to show.
+    const hasCause = all.some((f) => f.category !== 'other')
+    const failures = all.filter(
+      (f) =>
+        !(f.category === 'other' && f.url === null && f.ref !== null && explained.has(repositoryOf(f.ref))) &&
+        !(f.category === 'other' && hasCause && STEP_SUMMARY.test(f.text)),
+    )
     failures.sort((a, b) => a.line - b.line)
     return {failures, lines, bytes, images: [...this.images], omitted: this.omitted}
   }
