@@ -9,11 +9,12 @@ import {findCell} from '../../src/cells/registry.js'
 import type {CellResult} from '../../src/core/types.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {cli} from '../helpers/cli.js'
+import {oracleDockerCli} from '../helpers/oracle-cli.js'
 import {sshHome, sshLab, sshProcessesFor, type SshHome} from '../helpers/ssh-lab.js'
 
 // Real sshd (test/lab/up.sh), real ssh, real dockerd behind `docker system dial-stdio`, and the real
-// docker CLI at /usr/local/bin/docker as the oracle for what each endpoint does.
-const DOCKER_CLI = '/usr/local/bin/docker'
+// docker CLI (the lab's 26.1, see oracle-cli.ts) as the oracle for what each endpoint does.
+const DOCKER_CLI = oracleDockerCli()
 const skip = skipWithoutDocker()
 const servers: Server[] = []
 let home: SshHome
@@ -78,8 +79,10 @@ describe.skipIf(skip)('ssh:// endpoints go through the system ssh, as with the d
     await rm(log, {force: true})
     expect((await runEnvironment(host)).findings.find((f) => f.id === 'docker-daemon-answers')?.status).toBe('pass')
     const ours = (await readFile(log, 'utf8')).trim().split('\n')
-    const normal = (line: string) => line.replace(' -o BatchMode=yes', '').replace(/ConnectTimeout=\d+/, 'ConnectTimeout=N')
-    expect(cliArgv[0]).toBe(`-o ConnectTimeout=30 -T -l root -p ${sshLab().port} -- lab docker system dial-stdio`)
+    // `-T` (no pty) is what CLI 28.2 passes and ours does; CLI 26.1, the lab's oracle, leaves it out.
+    const normal = (line: string) => line.replace(' -o BatchMode=yes', '').replace(' -T ', ' ').replace(/ConnectTimeout=\d+/, 'ConnectTimeout=N')
+    expect(cliArgv[0]).toMatch(new RegExp(`^-o ConnectTimeout=30 (?:-T )?-l root -p ${sshLab().port} -- lab docker system dial-stdio$`))
+    expect(ours[0]).toContain(' -T ')
     expect(new Set(ours.map(normal))).toEqual(new Set(cliArgv.map(normal)))
   })
 

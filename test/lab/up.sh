@@ -634,7 +634,7 @@ d26_apt() {
 }
 
 ensure_docker26_binaries() {
-  if [ -x "$D26_ROOT/usr/sbin/dockerd" ] && [ -x "$D26_ROOT/usr/bin/containerd" ]; then return 0; fi
+  if [ -x "$D26_ROOT/usr/sbin/dockerd" ] && [ -x "$D26_ROOT/usr/bin/containerd" ] && [ -x "$D26_ROOT/usr/bin/docker" ]; then return 0; fi
   if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
     die "Docker 26.1 for the lab comes from Debian trixie's docker.io and containerd packages, and this machine has no apt-get/dpkg-deb to fetch them"
   fi
@@ -644,11 +644,13 @@ ensure_docker26_binaries() {
   [ -r "$keyring" ] || die "$keyring is missing (Debian package debian-archive-keyring), so trixie's docker.io 26.1 cannot be verified"
   mkdir -p "$D26_APT/lists/partial" "$D26_APT/cache/archives/partial"
   printf 'deb [signed-by=%s] %s trixie main\n' "$keyring" "$mirror" >"$D26_APT/sources.list"
-  say "fetching Debian trixie's docker.io and containerd from $mirror (log: $D26_APT/apt.log)"
+  # docker-cli: a current docker CLI (26.1) that the endpoint tests use as their oracle on every
+  # machine, whatever CLI the machine itself has (Debian 12's is 20.10).
+  say "fetching Debian trixie's docker.io, docker-cli and containerd from $mirror (log: $D26_APT/apt.log)"
   local debs
   debs=$(mktemp -d "$STATE/docker26/debs.XXXXXX")
   {
-    d26_apt update && (cd "$debs" && d26_apt download docker.io containerd)
+    d26_apt update && (cd "$debs" && d26_apt download docker.io docker-cli containerd)
   } >"$D26_APT/apt.log" 2>&1 || {
     tail -n 20 "$D26_APT/apt.log" >&2
     rm -rf "$debs"
@@ -660,6 +662,7 @@ ensure_docker26_binaries() {
   rm -rf "$debs"
   [ -x "$tmp/usr/sbin/dockerd" ] || die "trixie's docker.io holds no usr/sbin/dockerd"
   [ -x "$tmp/usr/bin/containerd" ] || die "trixie's containerd holds no usr/bin/containerd"
+  [ -x "$tmp/usr/bin/docker" ] || die "trixie's docker-cli holds no usr/bin/docker"
   # docker-init is a relative link to tini-static, which Debian's tini package (installed above) provides.
   [ -x /usr/bin/tini-static ] || die "/usr/bin/tini-static is missing (Debian package tini): dockerd 26.1 needs it as docker-init"
   ln -sf /usr/bin/tini-static "$tmp/usr/bin/tini-static"
@@ -737,6 +740,8 @@ d26_trusts_registry() {
 ensure_docker26() {
   local have_registry=$1 name out
   D26_FACTS=()
+  # Also when both daemons answer: a lab from before docker-cli joined the unpack gets it now.
+  if [ "$IS_ROOT" = 1 ]; then ensure_docker26_binaries; fi
   for name in "${D26_ENGINES[@]}"; do
     if ! out=$(d26_answers "$name"); then
       if [ "$IS_ROOT" != 1 ]; then

@@ -231,7 +231,7 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
       )
     }
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      // The docker CLI warns ("Error parsing config file") and goes on with the default context.
+      // The docker CLI warns ("Error loading config file", "Error parsing config file" in 28) and goes on with the default context.
       warnings.push(`${configFile} could not be used (${(error as Error).message}); like the docker CLI, its settings are skipped and the default context applies.`)
     }
   }
