@@ -1,8 +1,7 @@
 import {createHash} from 'node:crypto'
-import {constants} from 'node:fs'
-import {open} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
+import {NotRegularFileError, readRegularFile} from '../system/read-regular.js'
 
 /** Which rule of the docker CLI's precedence chose the endpoint. */
 export type EndpointRule = 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'currentContext' | 'default'
@@ -110,38 +109,9 @@ export function parseHost(
   )
 }
 
-/** A file that is there but is not a regular file: said by kind, never opened for reading (a FIFO would block). */
-export class NotAFileError extends Error {
-  readonly code = 'ENOTREG'
-  constructor(
-    readonly file: string,
-    readonly kind: string,
-  ) {
-    super(`${file} is a ${kind}, not a regular file`)
-  }
-}
-
-function kindOf(stat: import('node:fs').Stats): string {
-  if (stat.isDirectory()) return 'directory'
-  if (stat.isFIFO()) return 'named pipe (FIFO)'
-  if (stat.isSocket()) return 'socket'
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'device'
-  return 'special file'
-}
-
-/**
-Reads JSON from a regular file only. O_NONBLOCK makes opening a FIFO return at once instead of waiting
-for a writer (the docker CLI itself blocks there); fstat then says what the path really is.
-*/
+/** JSON from a regular file only: a FIFO is named, never waited on (the docker CLI itself blocks there). */
 async function readJson(file: string): Promise<unknown> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
-  try {
-    const stat = await handle.stat()
-    if (!stat.isFile()) throw new NotAFileError(file, kindOf(stat))
-    return JSON.parse(await handle.readFile('utf8')) as unknown
-  } finally {
-    await handle.close()
-  }
+  return JSON.parse((await readRegularFile(file)).toString('utf8')) as unknown
 }
 
 function envTls(env: NodeJS.ProcessEnv, configDir: string): TlsMaterial | undefined {
@@ -223,10 +193,11 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
     const config = (await readJson(configFile)) as {currentContext?: unknown} | null
     if (typeof config?.currentContext === 'string' && config.currentContext !== '') current = config.currentContext
   } catch (error) {
-    if (error instanceof NotAFileError && error.kind !== 'directory') {
-      // The docker CLI opens it and waits forever (a FIFO) or fails; there is no endpoint it would use.
+    if (error instanceof NotRegularFileError && error.kind !== 'a directory') {
+      // The docker CLI opens it and waits forever (a FIFO, tested) or fails; there is no endpoint it would use.
+      const cli = error.kind === 'a named pipe (FIFO)' ? ' The docker CLI blocks opening it.' : ''
       throw new EndpointError(
-        `The docker config ${configFile} is a ${error.kind}, not a file; it was not opened. The docker CLI blocks opening it.`,
+        `The docker config ${configFile} is ${error.kind}, not a file; it was not opened.${cli}`,
         `Move it aside (\`mv ${configFile} ${configFile}.bak\`) or replace it with a regular file; DOCKER_CONFIG=DIR points the CLI at another folder.`,
       )
     }
