@@ -83,8 +83,10 @@ export async function dockerFor(env: NodeJS.ProcessEnv, timeoutMs = DEFAULT_DOCK
   return connectDocker(await resolveEndpoint(env), timeoutMs, env)
 }
 
-/** Creates a dockerode client for the endpoint; loading dockerode is deferred so start-up does not pay for it. */
-/** `env` is what a child process (ssh for ssh:// endpoints) runs with: PATH, HOME, SSH_AUTH_SOCK. */
+/**
+Creates a dockerode client for the endpoint; loading dockerode is deferred so start-up does not pay for it.
+`env` is what a child process (ssh for ssh:// endpoints) runs with: PATH, HOME, SSH_AUTH_SOCK.
+*/
 export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<Docker> {
   const {default: DockerCtor} = await import('dockerode')
   switch (endpoint.protocol) {
