@@ -1,9 +1,10 @@
 import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
 import {sanitize, sanitizeDeep} from './sanitize.js'
 
-/** Text labels first, so no information is carried by colour or glyph alone. */
-export const STATUS_LABEL: Record<Status, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP', crashed: 'CRASH'}
-export const STATUS_GLYPH: Record<Status, string> = {pass: '✓', warn: '!', fail: '✗', skipped: '-', crashed: '☠'}
+import {STATUS_GLYPH, STATUS_LABEL} from '../present/status.js'
+
+// The status vocabulary lives in core/present; re-exported for the modules that import it from here.
+export {STATUS_GLYPH, STATUS_LABEL}
 
 export interface SessionHeader {
   readonly startedAt: Date
