@@ -1,6 +1,6 @@
 import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
 import {sanitize, sanitizeDeep} from './sanitize.js'
-
+import {cellBlocks, sameFixText} from '../present/cell-blocks.js'
 import {STATUS_GLYPH, STATUS_LABEL} from '../present/status.js'
 
 // The status vocabulary lives in core/present; re-exported for the modules that import it from here.
@@ -122,28 +122,32 @@ function section(doc: SessionDocument, s: CellSection, heading: string): string 
   const r = s.result
   if (r) {
     out.push(`Ran at ${r.startedAt} for ${formatDuration(r.durationMs)}, exit ${cellExitCode(r.status)}: **${STATUS_LABEL[r.status]}**`, '')
-    if (r.facts.length > 0) {
-      out.push('| What | Value |', '| --- | --- |')
-      for (const f of r.facts) out.push(`| ${cellText(f.label)} | ${cellText(f.value)} |`)
-      out.push('')
-    }
-    if (r.findings.length > 0) {
+    // The same blocks as the TUI and --plain, in the same order; the log keeps every output line.
+    const blocks = cellBlocks(r)
+    const findings = blocks.filter((b) => b.kind === 'finding')
+    if (findings.length > 0) {
       out.push('Findings:', '')
-      for (const f of r.findings) {
+      for (const {finding: f, sameFixAs} of findings) {
         out.push(`- ${markdownGlyph(f.status)} **${STATUS_LABEL[f.status]}** ${inlineText(f.title).replace(/\n/g, ' ')}`)
         if (f.detail) out.push(`  - Why: ${inlineText(f.detail).replace(/\n/g, ' ')}`)
-        if (f.fix) out.push(`  - Fix: ${inlineText(f.fix).replace(/\n/g, ' ')}`)
+        if (sameFixAs !== undefined) out.push(`  - Fix: ${inlineText(sameFixText(sameFixAs))}`)
+        else if (f.fix) out.push(`  - Fix: ${inlineText(f.fix).replace(/\n/g, ' ')}`)
         if (f.recipe) out.push(`  - Recipe: \`dagger-explore recipe ${f.recipe}\``)
         if (f.docs) out.push(`  - Docs: ${f.docs}`)
       }
       out.push('')
     }
-    if (r.commands.length > 0) {
+    for (const block of blocks) {
+      if (block.kind !== 'facts') continue
+      out.push('| What | Value |', '| --- | --- |')
+      for (const f of block.facts) out.push(`| ${cellText(f.label)} | ${cellText(f.value)} |`)
+      out.push('')
+    }
+    const commands = blocks.filter((b) => b.kind === 'command')
+    if (commands.length > 0) {
       // GitHub renders markdown inside <details> only with a blank line after <summary> and before </details>.
-      out.push(`<details><summary>Commands and output (${r.commands.length})</summary>`, '')
-      r.commands.forEach((c, i) => {
-        out.push(commandBlock(c, doc.sidecars.get(`${s.id}:${i}`)), '')
-      })
+      out.push(`<details><summary>Commands and output (${commands.length})</summary>`, '')
+      for (const {command, index} of commands) out.push(commandBlock(command, doc.sidecars.get(`${s.id}:${index}`)), '')
       out.push('</details>', '')
     }
     for (const file of r.sidecars ?? []) out.push(`Raw output: [${file}](${encodeURI(file)})`, '')
