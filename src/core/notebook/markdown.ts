@@ -123,7 +123,7 @@ function section(doc: SessionDocument, s: CellSection, heading: string): string 
   if (r) {
     out.push(`Ran at ${r.startedAt} for ${formatDuration(r.durationMs)}, exit ${cellExitCode(r.status)}: **${STATUS_LABEL[r.status]}**`, '')
     // The same blocks as the TUI and --plain, in the same order; the log keeps every output line.
-    const blocks = cellBlocks(r)
+    const blocks = cellBlocks(r, [], {passFixes: true})
     const findings = blocks.filter((b) => b.kind === 'finding')
     if (findings.length > 0) {
       out.push('Findings:', '')

@@ -19,14 +19,15 @@ function normalFix(fix: string): string {
 }
 
 /**
-For each problem finding whose fix repeats an earlier problem finding's fix, the title of the first
-one that carried it: the fix is shown once per cell, however often the producer repeated it.
+For each finding whose fix repeats an earlier finding's fix, the title of the first one that carried
+it: the fix is shown once per cell, however often the producer repeated it. Only findings whose fix
+is shown count: problems, and passes too where `passFixes` says the output shows theirs (the log).
 */
-export function repeatedFixes(findings: readonly Finding[]): ReadonlyMap<number, string> {
+export function repeatedFixes(findings: readonly Finding[], passFixes = false): ReadonlyMap<number, string> {
   const first = new Map<string, string>()
   const same = new Map<number, string>()
   findings.forEach((f, i) => {
-    if (f.status === 'pass' || !f.fix) return
+    if ((f.status === 'pass' && !passFixes) || !f.fix) return
     const key = normalFix(f.fix)
     const earlier = first.get(key)
     if (earlier === undefined) first.set(key, f.title)
@@ -35,10 +36,13 @@ export function repeatedFixes(findings: readonly Finding[]): ReadonlyMap<number,
   return same
 }
 
-/** Findings first (they are what the user came for), then the facts behind them, the commands, the notes. */
-export function cellBlocks(result: CellResult, notes: readonly string[] = []): Block[] {
+/**
+Findings first (they are what the user came for), then the facts behind them, the commands, the notes.
+The terminal views show why and fix for problems only; the log (`passFixes`) for passes too.
+*/
+export function cellBlocks(result: CellResult, notes: readonly string[] = [], options: {passFixes?: boolean} = {}): Block[] {
   const blocks: Block[] = [{kind: 'status', status: result.status, startedAt: result.startedAt, durationMs: result.durationMs}]
-  const same = repeatedFixes(result.findings)
+  const same = repeatedFixes(result.findings, options.passFixes)
   result.findings.forEach((finding, i) => {
     const sameFixAs = same.get(i)
     blocks.push({kind: 'finding', finding, problem: finding.status !== 'pass', ...(sameFixAs === undefined ? {} : {sameFixAs})})

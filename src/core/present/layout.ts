@@ -98,8 +98,14 @@ export function wrapText(text: string, width: number, options: WrapOptions = {})
       empty = false
       continue
     }
-    // Too wide even alone: its own row, cut with the marker; the whole token travels with the row.
-    const cut = cutRow(row + token, w)
+    // Wider than the room after the hang: its own row, moved left as far as needed to show it
+    // whole; wider than the pane: cut with the marker, the whole token travelling with the row.
+    if (token.length <= w) {
+      rows.push({text: ' '.repeat(Math.min(row.length, w - token.length)) + token})
+      row = pad
+      continue
+    }
+    const cut = cutRow(token, w)
     rows.push({text: cut.text, full: token})
     row = pad
     empty = true
