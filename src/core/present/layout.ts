@@ -167,3 +167,24 @@ export function factLines(facts: readonly {readonly label: string; readonly valu
   }
   return out
 }
+
+/** Starts a row scrolled sideways: there is more to the left. */
+export const LESS_MARK = '←…'
+
+/**
+The window of a long line (a cut row's `full`) `offset` columns to the right, with LESS_MARK when
+text is hidden on the left and MORE_MARK when on the right; the offset is clamped so the last
+window ends at the line's end. For a view that scrolls a cut command or log line sideways.
+*/
+export function sideways(text: string, offset: number, width: number): LayoutRow {
+  const w = Math.max(1, Math.floor(width))
+  if (text.length <= w) return {text}
+  const lead = LESS_MARK.length
+  const maxOffset = text.length - (w - lead)
+  const at = Math.max(0, Math.min(Math.floor(offset), maxOffset))
+  if (at === 0) return cutRow(text, w)
+  const room = w - lead
+  const rest = text.slice(at)
+  const body = rest.length <= room ? rest : `${rest.slice(0, Math.max(0, room - MORE_MARK.length))}${MORE_MARK}`
+  return {text: `${LESS_MARK}${body}`.slice(0, w), full: text}
+}
