@@ -18,8 +18,8 @@ export interface Line {
   readonly full?: string
 }
 
-/** A labelled value whose later lines hang under its first (Why:, Fix:, a finding title). */
-function labelled(prefix: string, value: string, style: Omit<Line, 'text'> = {}): Line[] {
+/** A labelled value (Why:, Fix:, a finding title) as lines: the later lines of a multi-line value hang under its first. */
+export function hangingLines(prefix: string, value: string, style: Omit<Line, 'text'> = {}): Line[] {
   const pad = ' '.repeat(prefix.length)
   return value.split('\n').map((text, i) => ({...style, text: i === 0 ? prefix + text : pad + text, hang: prefix.length}))
 }
@@ -30,11 +30,11 @@ function blockLines(block: Block, first: {command: boolean}): Line[] {
       return [{text: `${statusMark(block.status)}: ran at ${block.startedAt.slice(11, 19)} for ${formatDuration(block.durationMs)}`, status: block.status, bold: true}, {text: ''}]
     case 'finding': {
       const f = block.finding
-      const lines = labelled(`${statusMark(f.status)} `, f.title, {status: f.status})
+      const lines = hangingLines(`${statusMark(f.status)} `, f.title, {status: f.status})
       if (!block.problem) return lines
-      if (f.detail) lines.push(...labelled('    Why: ', f.detail))
-      if (block.sameFixAs !== undefined) lines.push(...labelled('    Fix: ', sameFixText(block.sameFixAs)))
-      else if (f.fix) lines.push(...labelled('    Fix: ', f.fix))
+      if (f.detail) lines.push(...hangingLines('    Why: ', f.detail))
+      if (block.sameFixAs !== undefined) lines.push(...hangingLines('    Fix: ', sameFixText(block.sameFixAs)))
+      else if (f.fix) lines.push(...hangingLines('    Fix: ', f.fix))
       if (f.recipe) lines.push({text: `    Recipe: dagger-explore recipe ${f.recipe}`, dim: true, hang: 12})
       if (f.docs) lines.push({text: `    Docs: ${f.docs}`, dim: true, hang: 10})
       return lines
