@@ -22,6 +22,7 @@ import {formatPlatform, hostPlatform, parsePlatform, type Platform} from '../cor
 import {DEFAULT_TIMEOUT_MS} from '../core/registry/prober.js'
 import {parseReference} from '../core/registry/reference.js'
 import type {CellContext, CellDefinition} from './cell.js'
+import {layerStatus, STATUS_GLYPH} from '../core/present/status.js'
 
 function listOption(ctx: CellContext, name: string): string[] | undefined {
   const value = ctx.options[name]
@@ -65,7 +66,7 @@ async function referencesFor(ctx: CellContext): Promise<{refs: string[]; source:
 
 function describeLayers(d: Diagnosis): string {
   return d.layers
-    .map((l) => `${l.status === 'ok' ? '✓' : l.status === 'fail' ? '✗' : '-'} ${l.name} ${l.host}${l.address && l.address !== l.host ? ` [${l.address}]` : ''} ${l.ms} ms ${l.status === 'fail' ? `${l.category}: ` : ''}${l.detail}`)
+    .map((l) => `${STATUS_GLYPH[layerStatus(l.status)]} ${l.name} ${l.host}${l.address && l.address !== l.host ? ` [${l.address}]` : ''} ${l.ms} ms ${l.status === 'fail' ? `${l.category}: ` : ''}${l.detail}`)
     .join('\n')
 }
 

@@ -1,35 +1,34 @@
-import {displayArgv, formatDuration, STATUS_GLYPH, STATUS_LABEL} from '../core/notebook/markdown.js'
-import type {CellResult, Status} from '../core/types.js'
+import {cellBlocks, commandOutcome, commandPrompt, sameFixText} from '../core/present/cell-blocks.js'
+import {paintStatus, statusMark} from '../core/present/status.js'
+import {displayArgv, formatDuration, STATUS_LABEL} from '../core/notebook/markdown.js'
+import type {CellResult} from '../core/types.js'
 
-const COLOR: Record<Status, string> = {pass: '32', warn: '33', fail: '31', skipped: '90', crashed: '35'}
-
-function paint(status: Status, text: string, color: boolean): string {
-  return color ? `\u001B[${COLOR[status]}m${text}\u001B[39m` : text
-}
-
-const OUTPUT_LINES = 8
-
-/** Plain lines for one finished cell: readable by a person, a screen reader or grep; the label never depends on colour. */
+/**
+Plain lines for one finished cell: readable by a person, a screen reader or grep; the label never
+depends on colour. Same blocks, order and output limit as the TUI (core/present/cell-blocks).
+*/
 export function renderCellPlain(result: CellResult, options: {color: boolean; verbose?: boolean}): string {
   const out: string[] = []
-  out.push(`${paint(result.status, `[${STATUS_LABEL[result.status]}]`, options.color)} ${result.title} (${formatDuration(result.durationMs)})`)
-  for (const fact of result.facts) out.push(`    ${fact.label}: ${fact.value}`)
-  for (const f of result.findings) {
-    out.push(`  ${paint(f.status, `${STATUS_GLYPH[f.status]} ${STATUS_LABEL[f.status]}`, options.color)} ${f.title}`)
-    if (f.status !== 'pass') {
-      if (f.detail) out.push(`      Why: ${f.detail}`)
-      if (f.fix) out.push(`      Fix: ${f.fix}`)
+  const hang = (prefix: string, value: string): string[] => value.split('\n').map((line, i) => (i === 0 ? prefix : ' '.repeat(prefix.length)) + line)
+  out.push(`${paintStatus(result.status, `[${STATUS_LABEL[result.status]}]`, options.color)} ${result.title} (${formatDuration(result.durationMs)})`)
+  for (const block of cellBlocks(result)) {
+    if (block.kind === 'finding') {
+      const f = block.finding
+      out.push(...hang(`  ${paintStatus(f.status, statusMark(f.status), options.color)} `, f.title))
+      if (!block.problem) continue
+      if (f.detail) out.push(...hang('      Why: ', f.detail))
+      if (block.sameFixAs !== undefined) out.push(`      Fix: ${sameFixText(block.sameFixAs)}`)
+      else if (f.fix) out.push(...hang('      Fix: ', f.fix))
       if (f.recipe) out.push(`      Recipe: dagger-explore recipe ${f.recipe}`)
       if (f.docs) out.push(`      Docs: ${f.docs}`)
-    }
-  }
-  for (const c of result.commands) {
-    const prompt = c.kind === 'exec' ? '$' : c.kind === 'api' ? 'API' : 'read'
-    out.push(`    ${prompt} ${displayArgv(c.argv)}  (${c.exitCode === null ? 'did not finish' : `exit ${c.exitCode}`}, ${formatDuration(c.durationMs)})`)
-    if (options.verbose && c.output !== '') {
-      const lines = c.output.split('\n')
-      for (const line of lines.slice(0, OUTPUT_LINES)) out.push(`      | ${line}`)
-      if (lines.length > OUTPUT_LINES) out.push(`      | … ${lines.length - OUTPUT_LINES} more lines in the session log`)
+    } else if (block.kind === 'facts') {
+      for (const fact of block.facts) out.push(...hang(`    ${fact.label}: `, fact.value))
+    } else if (block.kind === 'command') {
+      const c = block.command
+      out.push(`    ${commandPrompt(c)} ${displayArgv(c.argv)}  (${commandOutcome(c)}, ${formatDuration(c.durationMs)})`)
+      if (!options.verbose) continue
+      for (const line of block.excerpt) out.push(`      | ${line}`)
+      if (block.more > 0) out.push(`      | … ${block.more} more lines in the session log`)
     }
   }
   return `${out.join('\n')}\n`

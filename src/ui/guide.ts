@@ -2,11 +2,13 @@ import {STATUS_LABEL} from '../core/notebook/markdown.js'
 import type {CellId, CellResult, Finding, Status} from '../core/types.js'
 import type {CellEntry} from '../cells/registry.js'
 import type {Line} from './cell-lines.js'
+import {reflow} from '../core/present/layout.js'
 
 /** The guided run's stages: an intro, then each cell offering the next, then the summary. */
 export type GuideStage = 'intro' | 'walking' | 'summary' | 'off'
 
-export const INTRO: readonly string[] = [
+// Written as source lines, shown as paragraphs: the pane wraps them at its own width.
+export const INTRO: readonly string[] = reflow([
   'Welcome to dagger-explore.',
   '',
   'This notebook walks you from a fresh dagger clone to a running dagger-engine.dev, one step at a time:',
@@ -17,7 +19,7 @@ export const INTRO: readonly string[] = [
   'asking you first, and everything is written to the notes file shown at the top, to keep or share.',
   '',
   'Press Enter to start with Environment, or Esc to look around on your own (? shows the keys).',
-]
+])
 
 /** A step that failed blocks the one after it: the guide says so and points at the fix. */
 export interface Blocker {

@@ -51,7 +51,7 @@ describe('dagger-explore daemon-config', () => {
     const p = await file('risky.json', '{"max-concurrent-downloads": 10}')
     const {io, out} = fakeIO()
     expect(await main([p], io)).toBe(0)
-    expect(out()).toContain('! line 1, column 2: max-concurrent-downloads is raised to 10')
+    expect(out()).toContain('! WARN line 1, column 2: max-concurrent-downloads is raised to 10')
     expect(out()).toContain('Fix: Remove the key')
     expect(out()).toMatch(/0 errors, 1 warning\./)
   })

@@ -16,6 +16,7 @@ import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
+import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore daemon-config [FILE] [--json] [--target VERSION]
        dagger-explore daemon-config reset [FILE] [--drop KEY ...] [--default KEY ...] [--yes] [--json]
@@ -85,11 +86,10 @@ function jsonFinding(f: ConfigFinding): Record<string, unknown> {
   return {id: f.id, status: f.status, key: f.key ?? null, line: f.line ?? null, column: f.column ?? null, title: f.title, detail: f.detail ?? null, fix: f.fix ?? null}
 }
 
-const MARK: Record<string, string> = {pass: '✓', skipped: '-', warn: '!', fail: '✗', crashed: '✗'}
 
 function printFindings(io: CliIO, findings: readonly ConfigFinding[]): void {
   for (const f of findings) {
-    write(io.stdout, `  ${MARK[f.status] ?? '?'} ${sanitize(where(f))}${sanitize(f.title)}`)
+    write(io.stdout, `  ${statusMark(f.status)} ${sanitize(where(f))}${sanitize(f.title)}`)
     if (f.detail !== undefined) write(io.stdout, `      ${sanitize(f.detail)}`)
     if (f.fix !== undefined) write(io.stdout, `      Fix: ${sanitize(f.fix)}`)
   }

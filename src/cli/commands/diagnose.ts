@@ -50,6 +50,7 @@ import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
 import {ReferenceError, parseReference} from '../../core/registry/reference.js'
 import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {layerStatus, STATUS_GLYPH} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--timeout MS] [--json]
 
@@ -112,7 +113,6 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   return n
 }
 
-const MARK: Record<string, string> = {ok: '✓', fail: '✗', skipped: '-'}
 
 function printDiagnosis(io: CliIO, d: Diagnosis): void {
   write(io.stdout, `${d.canonical}${d.canonical !== d.ref ? `  (${d.ref})` : ''}`)
@@ -121,7 +121,7 @@ function printDiagnosis(io: CliIO, d: Diagnosis): void {
   for (const l of d.layers) {
     const where = l.address && l.address !== l.host ? ` [${l.address}]` : ''
     const status = l.status === 'fail' ? `${l.category}: ` : ''
-    write(io.stdout, `  ${MARK[l.status] ?? '?'} ${l.name.padEnd(nameWidth)}  ${l.host.padEnd(hostWidth)}${where} ${String(l.ms).padStart(5)} ms  ${status}${l.detail}`)
+    write(io.stdout, `  ${STATUS_GLYPH[layerStatus(l.status)]} ${l.name.padEnd(nameWidth)}  ${l.host.padEnd(hostWidth)}${where} ${String(l.ms).padStart(5)} ms  ${status}${l.detail}`)
   }
   const v = d.verdict
   if (d.attempts.length > 1) write(io.stdout, `  Attempts: ${d.attempts.filter((a) => a.ok).length} of ${d.attempts.length} passed${v.flaky ? ' (flaky)' : ''}`)

@@ -17,6 +17,7 @@ import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {GLOBAL_OPTIONS} from '../main.js'
+import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 
@@ -76,7 +77,6 @@ interface Ctx {
   readonly rec: Recorder
 }
 
-const MARK: Record<Finding['status'], string> = {pass: 'ok  ', skipped: 'skip', warn: 'warn', fail: 'FAIL', crashed: 'FAIL'}
 
 function write(io: CliIO, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
@@ -84,7 +84,7 @@ function write(io: CliIO, text: string): void {
 
 function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
   for (const f of findings) {
-    write(ctx.io, `${MARK[f.status]} ${f.title}`)
+    write(ctx.io, `${statusMark(f.status)} ${f.title}`)
     if (f.status !== 'pass' && f.detail) write(ctx.io, `     ${f.detail}`)
     if (f.status !== 'pass' && f.fix) write(ctx.io, `     Fix: ${f.fix}`)
   }

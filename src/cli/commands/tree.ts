@@ -6,8 +6,8 @@ import {treeDocker, TreeTargetError} from '../../core/tree/docker-source.js'
 import {collectVersions, inspectTarget} from '../../core/tree/inspect.js'
 import {mergeLayers} from '../../core/tree/merge.js'
 import {changesOf, formatSize, layerSummaries, treeJsonChunks, treeTextChunks} from '../../core/tree/render.js'
-import type {Finding} from '../../core/types.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore tree IMAGE|CONTAINER [--components] [--json] [--layer N] [--changes]
 
@@ -47,7 +47,6 @@ const OPTIONS = {
   help: {type: 'boolean', short: 'h'},
 } as const
 
-const MARK: Record<Finding['status'], string> = {pass: 'ok  ', skipped: 'skip', warn: 'warn', fail: 'FAIL', crashed: 'FAIL'}
 
 function fail(io: CliIO, json: boolean, message: string, code: number): number {
   if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message})}\n`)
@@ -97,7 +96,7 @@ export const main: CommandMain = async (argv, io) => {
       const problems = findings.filter((f) => f.status !== 'pass')
       if (problems.length > 0) io.stdout.write('\n')
       for (const f of problems) {
-        io.stdout.write(`${MARK[f.status]} ${sanitize(f.title)}\n`)
+        io.stdout.write(`${statusMark(f.status)} ${sanitize(f.title)}\n`)
         if (f.detail) io.stdout.write(`     ${sanitize(f.detail)}\n`)
         if (f.fix) io.stdout.write(`     Fix: ${sanitize(f.fix)}\n`)
       }

@@ -1,9 +1,10 @@
 import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
 import {sanitize, sanitizeDeep} from './sanitize.js'
+import {cellBlocks, sameFixText} from '../present/cell-blocks.js'
+import {STATUS_GLYPH, STATUS_LABEL} from '../present/status.js'
 
-/** Text labels first, so no information is carried by colour or glyph alone. */
-export const STATUS_LABEL: Record<Status, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skipped: 'SKIP', crashed: 'CRASH'}
-export const STATUS_GLYPH: Record<Status, string> = {pass: '✓', warn: '!', fail: '✗', skipped: '-', crashed: '☠'}
+// The status vocabulary lives in core/present; re-exported for the modules that import it from here.
+export {STATUS_GLYPH, STATUS_LABEL}
 
 export interface SessionHeader {
   readonly startedAt: Date
@@ -116,37 +117,47 @@ function commandBlock(command: CommandRecord, sidecar: string | undefined): stri
   return `${fence(`${prompt} ${displayArgv(command.argv)}\n${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
 }
 
+/**
+One cell result as markdown lines (present lane): the ran-at line, then the blocks of
+core/present/cell-blocks in their order, every output line kept (or a sidecar via `sidecarFor`).
+The session log calls it per run; it knows nothing of headings or notes.
+*/
+export function cellMarkdown(r: CellResult, sidecarFor: (commandIndex: number) => string | undefined): string[] {
+  const out: string[] = [`Ran at ${r.startedAt} for ${formatDuration(r.durationMs)}, exit ${cellExitCode(r.status)}: **${STATUS_LABEL[r.status]}**`, '']
+  const blocks = cellBlocks(r, [], {passFixes: true})
+  const findings = blocks.filter((b) => b.kind === 'finding')
+  if (findings.length > 0) {
+    out.push('Findings:', '')
+    for (const {finding: f, sameFixAs} of findings) {
+      out.push(`- ${markdownGlyph(f.status)} **${STATUS_LABEL[f.status]}** ${inlineText(f.title).replace(/\n/g, ' ')}`)
+      if (f.detail) out.push(`  - Why: ${inlineText(f.detail).replace(/\n/g, ' ')}`)
+      if (sameFixAs !== undefined) out.push(`  - Fix: ${inlineText(sameFixText(sameFixAs))}`)
+      else if (f.fix) out.push(`  - Fix: ${inlineText(f.fix).replace(/\n/g, ' ')}`)
+      if (f.recipe) out.push(`  - Recipe: \`dagger-explore recipe ${f.recipe}\``)
+      if (f.docs) out.push(`  - Docs: ${f.docs}`)
+    }
+    out.push('')
+  }
+  for (const block of blocks) {
+    if (block.kind !== 'facts') continue
+    out.push('| What | Value |', '| --- | --- |')
+    for (const f of block.facts) out.push(`| ${cellText(f.label)} | ${cellText(f.value)} |`)
+    out.push('')
+  }
+  const commands = blocks.filter((b) => b.kind === 'command')
+  if (commands.length > 0) {
+    // GitHub renders markdown inside <details> only with a blank line after <summary> and before </details>.
+    out.push(`<details><summary>Commands and output (${commands.length})</summary>`, '')
+    for (const {command, index} of commands) out.push(commandBlock(command, sidecarFor(index)), '')
+    out.push('</details>', '')
+  }
+  for (const file of r.sidecars ?? []) out.push(`Raw output: [${file}](${encodeURI(file)})`, '')
+  return out
+}
+
 function section(doc: SessionDocument, s: CellSection, heading: string): string {
   const out: string[] = [`## ${heading}`, '']
-  const r = s.result
-  if (r) {
-    out.push(`Ran at ${r.startedAt} for ${formatDuration(r.durationMs)}, exit ${cellExitCode(r.status)}: **${STATUS_LABEL[r.status]}**`, '')
-    if (r.facts.length > 0) {
-      out.push('| What | Value |', '| --- | --- |')
-      for (const f of r.facts) out.push(`| ${cellText(f.label)} | ${cellText(f.value)} |`)
-      out.push('')
-    }
-    if (r.findings.length > 0) {
-      out.push('Findings:', '')
-      for (const f of r.findings) {
-        out.push(`- ${markdownGlyph(f.status)} **${STATUS_LABEL[f.status]}** ${inlineText(f.title).replace(/\n/g, ' ')}`)
-        if (f.detail) out.push(`  - Why: ${inlineText(f.detail).replace(/\n/g, ' ')}`)
-        if (f.fix) out.push(`  - Fix: ${inlineText(f.fix).replace(/\n/g, ' ')}`)
-        if (f.recipe) out.push(`  - Recipe: \`dagger-explore recipe ${f.recipe}\``)
-        if (f.docs) out.push(`  - Docs: ${f.docs}`)
-      }
-      out.push('')
-    }
-    if (r.commands.length > 0) {
-      // GitHub renders markdown inside <details> only with a blank line after <summary> and before </details>.
-      out.push(`<details><summary>Commands and output (${r.commands.length})</summary>`, '')
-      r.commands.forEach((c, i) => {
-        out.push(commandBlock(c, doc.sidecars.get(`${s.id}:${i}`)), '')
-      })
-      out.push('</details>', '')
-    }
-    for (const file of r.sidecars ?? []) out.push(`Raw output: [${file}](${encodeURI(file)})`, '')
-  }
+  if (s.result) out.push(...cellMarkdown(s.result, (i) => doc.sidecars.get(`${s.id}:${i}`)))
   for (const note of s.notes) {
     out.push(...sanitize(note).split('\n').map((line) => (line === '' ? '>' : `> ${line}`)), '')
   }
