@@ -1,6 +1,6 @@
 import path from 'node:path'
 import {Box, Text, useApp, useInput, useWindowSize} from 'ink'
-import {lazy, Suspense, useCallback, useRef, useState} from 'react'
+import {lazy, Suspense, useCallback, useEffect, useRef, useState} from 'react'
 import {sanitize} from '../core/notebook/sanitize.js'
 import type {Recorder} from '../core/notebook/recorder.js'
 import type {CellId, CellResult, Confirm} from '../core/types.js'
@@ -60,6 +60,11 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
   const liveBuild = useRef<BuildViewModel | undefined>(undefined)
   const [recipe, setRecipe] = useState<{name: string; cell: CellId; recorder: Recorder} | undefined>()
   const [treeView, setTreeView] = useState<ComponentsView | undefined>()
+  // The last frame is an empty one, so what is printed after the notebook starts on a clean line.
+  const [exiting, setExiting] = useState(false)
+  useEffect(() => {
+    if (exiting) exit()
+  }, [exiting, exit])
 
   const viewOf = (s: NotebookState): View => {
     if (s.mode === 'summary') {
@@ -82,7 +87,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
   )
 
   const run = (effect: Effect): void =>
-    runEffect(effect, {session, dispatch: notebook.dispatch, confirm, answer, liveBuild, onQuit, exit, setRecipe, setTreeView})
+    runEffect(effect, {session, dispatch: notebook.dispatch, confirm, answer, liveBuild, onQuit, exit: () => setExiting(true), setRecipe, setTreeView})
 
   const notebook = useNotebook(
     () => initialState(cells, {guided, history: historyFrom({results: initialResults ?? new Map(), ...(session.history ? {history: (id: CellId) => session.history?.(id) ?? []} : {})}, cells.map((c) => c.id)), ...(initialNotes ? {notes: initialNotes} : {})}),
@@ -112,6 +117,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     )
   }
 
+  if (exiting) return null
   if (tooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} />
 
   const view = viewOf(state)
@@ -200,7 +206,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
         {position}
       </Text>
       <Text dimColor wrap="truncate-end">
-        {OWN_KEYS.has(state.mode) ? hintLine(state.mode, context) || ' ' : ' '}
+        {OWN_KEYS.has(state.mode) ? hintLine(state.mode, context, columns) || ' ' : ' '}
       </Text>
     </Box>
   )
