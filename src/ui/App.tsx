@@ -10,6 +10,7 @@ import type {BuildViewModel} from '../core/engine/build-view-model.js'
 import {Confirm as ConfirmBox} from './Confirm.js'
 import {HelpOverlay, helpRows} from './HelpOverlay.js'
 import {hintLine, keystrokes, type Mode} from './keymap.js'
+import {FirstStart} from './first-start/FirstStart.js'
 import {TooSmall, tooSmall} from './layout/TooSmall.js'
 import {historyFrom} from './notebook/history.js'
 import {keyContext} from './notebook/keys.js'
@@ -35,6 +36,11 @@ export interface AppProps {
   /** A resumed session's results and notes. */
   readonly initialResults?: ReadonlyMap<CellId, CellResult>
   readonly initialNotes?: ReadonlyMap<CellId, readonly string[]>
+  /**
+  No checkout was found (no --dagger-src, none at or above `cwd`): the notebook first asks for its
+  path and hands the root to `onChosen`, so the engine cells run on it instead of each failing.
+  */
+  readonly askCheckout?: {readonly cwd: string; readonly onChosen: (root: string) => void}
 }
 
 // The sub-views (markdown rendering with syntax highlighting, the filetree) are large: they load when
@@ -49,7 +55,7 @@ const OWN_KEYS: ReadonlySet<Mode> = new Set(['browse', 'note', 'help', 'confirm'
 /** Header, message and footer rows around the body. */
 const CHROME = 3
 
-export function App({session, cells, onQuit, guided = false, initialResults, initialNotes}: AppProps) {
+export function App({session, cells, onQuit, guided = false, initialResults, initialNotes, askCheckout}: AppProps) {
   const {exit} = useApp()
   const window = useWindowSize()
   const columns = window.columns || 80
@@ -90,7 +96,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     runEffect(effect, {session, dispatch: notebook.dispatch, confirm, answer, liveBuild, onQuit, exit: () => setExiting(true), setRecipe, setTreeView})
 
   const notebook = useNotebook(
-    () => initialState(cells, {guided, history: historyFrom({results: initialResults ?? new Map(), ...(session.history ? {history: (id: CellId) => session.history?.(id) ?? []} : {})}, cells.map((c) => c.id)), ...(initialNotes ? {notes: initialNotes} : {})}),
+    () => initialState(cells, {guided, history: historyFrom({results: initialResults ?? new Map(), ...(session.history ? {history: (id: CellId) => session.history?.(id) ?? []} : {})}, cells.map((c) => c.id)), ...(initialNotes ? {notes: initialNotes} : {}), askCheckout: askCheckout !== undefined}),
     viewOf,
     run,
   )
@@ -164,6 +170,14 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     if (state.mode === 'summary') {
       const {lines, targets} = summaryRowsOf(state)
       return <SummaryView lines={lines} targets={targets} cursor={state.summaryCursor} scroll={state.summaryScroll} width={columns} height={bodyHeight} />
+    }
+    if (state.mode === 'checkout' && askCheckout) {
+      const chosen = (root: string) => {
+        askCheckout.onChosen(root)
+        notebook.dispatch({type: 'closeView', message: `Using the dagger checkout at ${root}.`})
+      }
+      const skip = () => notebook.dispatch({type: 'closeView', message: 'No checkout: the engine cells will say what they need.'})
+      return <FirstStart cwd={askCheckout.cwd} width={columns} height={bodyHeight} active onChosen={chosen} onSkip={skip} />
     }
     if (state.mode === 'tree' && treeView) {
       return (

@@ -75,12 +75,12 @@ export interface Step {
   readonly effects: readonly Effect[]
 }
 
-export function initialState(cells: readonly CellEntry[], options: {guided?: boolean; history?: History; notes?: ReadonlyMap<CellId, readonly string[]>} = {}): NotebookState {
+export function initialState(cells: readonly CellEntry[], options: {guided?: boolean; history?: History; notes?: ReadonlyMap<CellId, readonly string[]>; askCheckout?: boolean} = {}): NotebookState {
   return {
     cells,
     selected: 0,
     focus: 'rail',
-    mode: 'browse',
+    mode: options.askCheckout ? 'checkout' : 'browse',
     guide: options.guided ? 'intro' : 'off',
     draft: EMPTY_DRAFT,
     scroll: 0,
