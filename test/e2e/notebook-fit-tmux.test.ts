@@ -1,5 +1,5 @@
 import {realpathSync} from 'node:fs'
-import {mkdtemp} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
@@ -85,4 +85,22 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
     await expectFits(tmux, await tmux.waitFor((s) => s.startsWith('dagger-explore') && s.split('\n').length === 30 && s.includes('Not run yet')), 30, 100, true)
     await tmux.keys('q')
   }, 60_000)
+
+  it('Ctrl-C while writing a note keeps the draft in the log', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-fit-'))
+    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
+    await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
+    await tmux.keys('Escape')
+    await tmux.waitFor((s) => s.includes('Not run yet'))
+    await tmux.keys('e')
+    await tmux.waitFor((s) => s.includes('Note for Environment'))
+    await tmux.text('half a thought')
+    await tmux.keys('Left', 'Left', 'Left', 'Left', 'Left', 'Left', 'Left')
+    await tmux.text('good ')
+    await tmux.waitFor((s) => s.includes('half a good'))
+    await tmux.keys('C-c')
+    expect(await tmux.exitStatus()).toBe(130)
+    const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
+    expect(await readFile(path.join(notesDir, file!), 'utf8')).toContain('(draft, not saved by the user) half a good thought')
+  }, 30_000)
 })
