@@ -18,7 +18,7 @@ import {LinesBox} from './notebook/Lines.js'
 import {NoteEditor} from './notebook/NoteEditor.js'
 import {paneLines} from './notebook/pane-lines.js'
 import {RAIL_WIDTH, Rail} from './notebook/Rail.js'
-import {initialState, selectedCell, type Effect, type NotebookState, type View} from './notebook/state.js'
+import {draftNote, initialState, selectedCell, type Effect, type NotebookState, type View} from './notebook/state.js'
 import {useNotebook} from './notebook/use-notebook.js'
 import {runEffect, type NotebookSession} from './notebook/effects.js'
 import {summaryRows} from './summary/summary.js'
@@ -101,6 +101,16 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     run,
   )
   const state = notebook.state
+  // Closed from outside (SIGTERM, SIGHUP unmount the app): a note being written is kept as a draft.
+  // The log takes the note in synchronously, so the closing save that follows has it.
+  useEffect(
+    () => () => {
+      const last = notebook.current.current
+      const draft = last && !last.quitting ? draftNote(last) : undefined
+      if (last && draft) void session.note(selectedCell(last).id, draft).catch(() => undefined)
+    },
+    [],
+  )
   const entry = selectedCell(state)
 
   useInput(

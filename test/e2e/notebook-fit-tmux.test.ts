@@ -103,4 +103,22 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
     const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
     expect(await readFile(path.join(notesDir, file!), 'utf8')).toContain('(draft, not saved by the user) half a good thought')
   }, 30_000)
+
+  it('SIGTERM while writing a note keeps the draft in the log too', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-fit-'))
+    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
+    await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
+    await tmux.keys('Escape')
+    await tmux.waitFor((s) => s.includes('Not run yet'))
+    await tmux.keys('e')
+    await tmux.text('closed terminal')
+    await tmux.waitFor((s) => s.includes('closed terminal'))
+    // The pane runs `sh -c`, whose child is the app: signal exactly that process.
+    const shell = (await execa('tmux', ['-L', tmux.socket, 'display-message', '-p', '-t', tmux.session, '#{pane_pid}'])).stdout.trim()
+    const app = (await readFile(`/proc/${shell}/task/${shell}/children`, 'utf8')).trim().split(' ')[0]!
+    process.kill(Number(app), 'SIGTERM')
+    expect(await tmux.exitStatus()).toBe(130)
+    const [file] = (await readdir(notesDir)).filter((f) => f.endsWith('-session.md'))
+    expect(await readFile(path.join(notesDir, file!), 'utf8')).toContain('(draft, not saved by the user) closed terminal')
+  }, 30_000)
 })

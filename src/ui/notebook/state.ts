@@ -129,6 +129,11 @@ export function startRun(s: NotebookState, index: number, extra: Partial<Noteboo
   return {state: {...s, ...extra, selected: index, running: cell.id, scroll: 0, message: '', offer: undefined, viewing}, effects: [{kind: 'run', cell}]}
 }
 
+/** A note still being written when the notebook closes, marked as a draft; undefined when there is none. */
+export function draftNote(s: NotebookState): string | undefined {
+  return s.mode === 'note' && s.draft.text.trim() !== '' ? `(draft, not saved by the user) ${s.draft.text.trimEnd()}` : undefined
+}
+
 /** Events that do not come from the keyboard: results, questions, views opening and closing. */
 export function onEvent(s: NotebookState, e: Exclude<Event, {type: 'key'}>): Step {
   switch (e.type) {
@@ -165,7 +170,8 @@ export function onEvent(s: NotebookState, e: Exclude<Event, {type: 'key'}>): Ste
       // Ctrl-C: a question on screen is answered no, and a note being written is kept as a draft.
       const effects: Effect[] = []
       if (s.asking?.kind === 'cell') effects.push({kind: 'answer', yes: false})
-      if (s.mode === 'note' && s.draft.text.trim() !== '') effects.push({kind: 'note', cell: selectedCell(s).id, text: `(draft, not saved by the user) ${s.draft.text.trimEnd()}`})
+      const draft = draftNote(s)
+      if (draft) effects.push({kind: 'note', cell: selectedCell(s).id, text: draft})
       effects.push({kind: 'quit', how: 'interrupted'})
       return {state: {...s, quitting: true, asking: undefined}, effects}
     }
