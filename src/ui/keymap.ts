@@ -141,13 +141,14 @@ export function actionFor(mode: Mode, input: string, key: Key, context: KeyConte
 
 /**
 The footer: the keys that mean something in this mode right now, and nothing else. When they do not
-all fit `width`, the later ones give way, but help and quit always stay (they come last).
+all fit `width`, the later ones give way, but the way back, help and quit always stay (they come last).
 */
 export function hintLine(mode: Mode, context: KeyContext = IDLE, width = Infinity): string {
   const valid = KEYMAP.filter((b) => b.mode === mode && b.hint && (b.when?.(context) ?? true))
   const extra = mode === 'note' ? ['Enter new line', '←→ move', 'Ctrl-W delete word'] : []
-  const kept = valid.filter((b) => b.action === 'help' || b.action === 'quit').map((b) => `${b.keys} ${b.short}`)
-  const rest = [...valid.filter((b) => b.action !== 'help' && b.action !== 'quit').map((b) => `${b.keys} ${b.short}`), ...extra]
+  const keep = (b: Binding) => b.action === 'help' || b.action === 'quit' || b.action === 'back'
+  const kept = valid.filter(keep).map((b) => `${b.keys} ${b.short}`)
+  const rest = [...valid.filter((b) => !keep(b)).map((b) => `${b.keys} ${b.short}`), ...extra]
   const shown: string[] = []
   for (const hint of rest) if ([...shown, hint, ...kept].join('  ').length <= width) shown.push(hint)
   return [...shown, ...kept].join('  ')

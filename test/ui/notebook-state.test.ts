@@ -200,6 +200,18 @@ describe('keys per mode', () => {
   })
 })
 
+describe('the footer', () => {
+  it('fits the width, keeping the way back, help and quit', () => {
+    for (const mode of ['browse', 'summary', 'help', 'note', 'confirm'] as const) {
+      const line = hintLine(mode, {...keyContext(initialState(CELLS, {guided: true})), scrollable: true}, 60)
+      expect(line.length).toBeLessThanOrEqual(60)
+      if (mode === 'browse' || mode === 'summary') expect(line).toMatch(/q quit$/)
+      if (mode === 'summary') expect(line).toContain('Esc/s notebook')
+      if (mode === 'browse') expect(line).toContain('Esc stop guiding')
+    }
+  })
+})
+
 describe('the summary', () => {
   it('orders what is left by what blocks what, never lists a WARN as passed, and jumps to the cell', () => {
     let {state} = feed(
