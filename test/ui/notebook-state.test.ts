@@ -69,7 +69,7 @@ describe('run history and declines', () => {
     expect(pane).toContain('registry EOF while pulling golang')
     expect(pane).not.toContain('Not built')
     expect(pane).toMatch(/Declined at \d\d:\d\d:\d\d: replace the running dev engine/)
-    expect(pane).toContain('Run 2 of 2')
+    expect(pane).toContain('Run 1 of 2 (the latest result; l/→ later)')
     expect(state.message).toContain('Declined')
     // The summary lists the failure (with the decline), never as passed.
     const summary = summarize(CELLS, state.history)
@@ -89,7 +89,7 @@ describe('run history and declines', () => {
     ;({state} = feed(state, 'l'))
     pane = paneLines(state, 70).map((l) => l.text).join('\n')
     expect(pane).toContain('socket ok')
-    expect(pane).toContain('Run 2 of 2 (the latest')
+    expect(pane).toContain('Run 2 of 2 (the latest; h/← earlier)')
   })
 })
 

@@ -17,7 +17,7 @@ export function keyContext(s: NotebookState, view?: View): KeyContext {
     canOpen: canOpen(s, id),
     canRecipe: recipeOf(s, id) !== undefined,
     hasEarlier: shown.index > 0,
-    viewingEarlier: s.viewing.has(id) && shown.index < shown.count - 1,
+    viewingEarlier: shown.index < shown.count - 1,
     query: s.query !== '',
     scrollable: view ? view.lines.length > view.page : false,
   }
@@ -187,7 +187,7 @@ function onBrowseKey(s: NotebookState, action: ReturnType<typeof actionFor>, vie
       const shown = shownRun(s, entry.id)
       const index = clamp(shown.index + (action === 'earlier' ? -1 : 1), shown.count - 1)
       const viewing = new Map(s.viewing)
-      if (index === shown.count - 1) viewing.delete(entry.id)
+      if (index === shown.latest) viewing.delete(entry.id)
       else viewing.set(entry.id, index)
       return same({...s, viewing, scroll: 0, message: `Run ${index + 1} of ${shown.count}${index === shown.count - 1 ? ' (the latest)' : ''}`})
     }

@@ -17,11 +17,12 @@ function historyLines(s: NotebookState, entry: CellEntry): Line[] {
   const last = runs.at(-1)
   if (!s.viewing.has(entry.id) && last?.declined) {
     lines.push({text: `Declined at ${time(last.startedAt)}: ${last.declined}.`, status: 'skipped', bold: true})
-    lines.push({text: latest ? `The result below is from the run at ${time(latest.startedAt)}; declining never replaces it.` : 'Nothing has run in this cell yet.', dim: true})
+    lines.push({text: latest ? `The result below is from the run at ${time(latest.startedAt)}; declining never replaces it.` : 'No earlier run of this cell has a result; below is what the declined run found.', dim: true})
   } else if (shown.run.declined) lines.push({text: `Declined: ${shown.run.declined}.`, status: 'skipped', bold: true})
   if (runs.length > 1) {
-    const where = shown.index === runs.length - 1 ? 'the latest' : `an earlier run; l/→ goes to later ones`
-    lines.push({text: `Run ${shown.index + 1} of ${runs.length} (${where}${shown.index > 0 ? ', h/← earlier' : ''})`, dim: true})
+    const what = shown.index === runs.length - 1 ? 'the latest' : shown.index === shown.latest ? 'the latest result' : 'an earlier run'
+    const keys = [...(shown.index > 0 ? ['h/← earlier'] : []), ...(shown.index < runs.length - 1 ? ['l/→ later'] : [])].join(', ')
+    lines.push({text: `Run ${shown.index + 1} of ${runs.length} (${what}; ${keys})`, dim: true})
   }
   return lines.length > 0 ? [...lines, {text: ''}] : []
 }
@@ -33,8 +34,7 @@ export function paneLines(s: NotebookState, width: number): Line[] {
   if (s.guide === 'intro') raw = INTRO.map((text, i) => ({text, ...(i === 0 ? {bold: true} : {})}))
   else {
     const banner: Line[] = s.offer ? [{text: s.offer.headline, bold: true}, {text: s.offer.keys, dim: true}, {text: ''}] : []
-    const shown = shownRun(s, entry.id)
-    const result = s.viewing.has(entry.id) ? shown.run : latestResult(s.history.get(entry.id))
+    const result = shownRun(s, entry.id).run
     raw = [...banner, ...historyLines(s, entry), ...cellLines(entry, result, s.notes.get(entry.id) ?? [], s.running === entry.id)]
   }
   return raw.flatMap((l) => wrapLine(l, width))

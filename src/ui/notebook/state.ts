@@ -101,12 +101,17 @@ export function initialState(cells: readonly CellEntry[], options: {guided?: boo
 
 export const selectedCell = (s: NotebookState): CellEntry => s.cells[s.selected] as CellEntry
 
-/** The run the pane shows for a cell: an earlier one the user stepped back to, else the latest. */
-export function shownRun(s: NotebookState, id: CellId): {run?: Run; index: number; count: number} {
+/**
+The run the pane shows for a cell: one the user stepped to with h/l, else the latest result that was
+not a decline (a declined action never takes the place of what was found).
+*/
+export function shownRun(s: NotebookState, id: CellId): {run?: Run; index: number; count: number; latest: number} {
   const runs = s.history.get(id) ?? []
+  const result = latestResult(runs)
+  const latest = result ? runs.lastIndexOf(result) : runs.length - 1
   const at = s.viewing.get(id)
-  if (at !== undefined && runs[at]) return {run: runs[at], index: at, count: runs.length}
-  return {run: runs.at(-1), index: runs.length - 1, count: runs.length}
+  const index = at !== undefined && runs[at] ? at : latest
+  return {...(runs[index] ? {run: runs[index]} : {}), index, count: runs.length, latest}
 }
 
 /** The finding whose recipe R opens: the first open one with a recipe, else any with one. */
