@@ -50,3 +50,8 @@ export function completeDirectory(input: string, cwd: string, home = os.homedir(
   if (names.length === 1) return {input: `${typedDir}${names[0]}/`, candidates: []}
   return {input: `${typedDir}${commonPrefix(names)}`, candidates: names}
 }
+
+/** True when the notebook should ask for the checkout: no --dagger-src and none at or above `cwd`. */
+export function needsCheckout(daggerSrc: unknown, cwd: string, findRoot: (dir: string) => string | undefined): boolean {
+  return typeof daggerSrc !== 'string' && findRoot(cwd) === undefined
+}
