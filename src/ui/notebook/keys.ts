@@ -143,7 +143,7 @@ function onBrowseKey(s: NotebookState, action: ReturnType<typeof actionFor>, vie
   const entry = selectedCell(s)
   const maxScroll = Math.max(0, view.lines.length - view.page)
   const page = Math.max(1, view.page - 2)
-  const select = (index: number): Step => same({...s, selected: clamp(index, s.cells.length - 1), scroll: 0, offer: index === s.selected ? s.offer : undefined})
+  const select = (index: number): Step => same({...s, selected: clamp(index, s.cells.length - 1), scroll: 0, message: '', offer: index === s.selected ? s.offer : undefined})
   const scrollBy = (n: number): Step => same({...s, scroll: clamp(s.scroll + n, maxScroll)})
   const inPane = s.focus === 'pane'
   switch (action) {

@@ -149,7 +149,8 @@ export function onEvent(s: NotebookState, e: Exclude<Event, {type: 'key'}>): Ste
         running: undefined,
         history: withRun(s.history, e.result),
         mode: s.mode === 'build' ? 'browse' : s.mode,
-        ...(e.result.declined ? {message: `Declined: ${e.result.declined}. The earlier result stays.`} : {}),
+        // A progress line of the finished step is stale now; a decline says what happened instead.
+        message: e.result.declined ? `Declined: ${e.result.declined}. The earlier result stays.` : '',
       }
       if (s.quitting) return {state: next, effects: []}
       if (s.guide === 'walking') return {state: {...next, offer: offerFor(e.result, s.cells[index + 1], index + 1)}, effects: []}
