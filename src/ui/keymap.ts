@@ -11,6 +11,8 @@ export type Action =
   | 'pageUp'
   | 'pageDown'
   | 'focus'
+  | 'rail'
+  | 'pane'
   | 'run'
   | 'continue'
   | 'rerun'
@@ -87,8 +89,10 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, when: (c) => !c.running && c.guide !== 'intro', match: is('r')},
   {action: 'open', keys: 'o', description: "open the cell's own view (the build's live output, the engine filetree)", short: 'open', mode: 'browse', hint: true, when: (c) => c.canOpen, match: is('o')},
   {action: 'recipe', keys: 'R', description: "open the recipe of the cell's finding", short: 'recipe', mode: 'browse', hint: true, when: (c) => c.canRecipe, match: is('R')},
-  {action: 'earlier', keys: 'h/←', description: "show the cell's earlier run", short: 'earlier run', mode: 'browse', hint: true, when: (c) => c.hasEarlier, match: (i, k) => k.leftArrow || is('h')(i, k)},
-  {action: 'later', keys: 'l/→', description: "show the cell's later run", short: 'later run', mode: 'browse', hint: true, when: (c) => c.viewingEarlier, match: (i, k) => k.rightArrow || is('l')(i, k)},
+  {action: 'earlier', keys: '[', description: "show the cell's earlier run", short: 'earlier run', mode: 'browse', hint: true, when: (c) => c.hasEarlier, match: is('[')},
+  {action: 'later', keys: ']', description: "show the cell's later run", short: 'later run', mode: 'browse', hint: true, when: (c) => c.viewingEarlier, match: is(']')},
+  {action: 'rail', keys: 'h/←', description: 'focus the cell list', short: 'list', mode: 'browse', hint: false, match: (i, k) => k.leftArrow || is('h')(i, k)},
+  {action: 'pane', keys: 'l/→', description: 'focus the pane', short: 'pane', mode: 'browse', hint: false, match: (i, k) => k.rightArrow || is('l')(i, k)},
   {action: 'note', keys: 'e', description: 'write a note on the cell', short: 'note', mode: 'browse', hint: true, when: (c) => c.guide !== 'intro', match: is('e')},
   {action: 'runAll', keys: 'A', description: 'run every cell in order', short: 'run all', mode: 'browse', hint: false, when: (c) => !c.running, match: is('A')},
   {action: 'summary', keys: 's', description: 'open the summary of the session', short: 'summary', mode: 'browse', hint: true, match: is('s')},

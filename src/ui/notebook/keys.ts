@@ -173,6 +173,9 @@ function onBrowseKey(s: NotebookState, action: ReturnType<typeof actionFor>, vie
       return scrollBy(-page)
     case 'focus':
       return same({...s, focus: inPane ? 'rail' : 'pane'})
+    case 'rail':
+    case 'pane':
+      return same({...s, focus: action})
     case 'note':
       return same({...s, mode: 'note', draft: EMPTY_DRAFT, message: ''})
     case 'open':

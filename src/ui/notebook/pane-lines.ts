@@ -21,7 +21,7 @@ function historyLines(s: NotebookState, entry: CellEntry): Line[] {
   } else if (shown.run.declined) lines.push({text: `Declined: ${shown.run.declined}.`, status: 'skipped', bold: true})
   if (runs.length > 1) {
     const what = shown.index === runs.length - 1 ? 'the latest' : shown.index === shown.latest ? 'the latest result' : 'an earlier run'
-    const keys = [...(shown.index > 0 ? ['h/← earlier'] : []), ...(shown.index < runs.length - 1 ? ['l/→ later'] : [])].join(', ')
+    const keys = [...(shown.index > 0 ? ['[ earlier'] : []), ...(shown.index < runs.length - 1 ? ['] later'] : [])].join(', ')
     lines.push({text: `Run ${shown.index + 1} of ${runs.length} (${what}; ${keys})`, dim: true})
   }
   return lines.length > 0 ? [...lines, {text: ''}] : []
