@@ -112,7 +112,8 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'jump', keys: 'Enter', description: "go to the finding's cell", short: 'go to cell', mode: 'summary', hint: true, match: (_, k) => k.return},
   {action: 'runAll', keys: 'A', description: 'run every cell in order', short: 'run all', mode: 'summary', hint: true, when: (c) => !c.running, match: is('A')},
   {action: 'back', keys: 'Esc/s', description: 'back to the notebook', short: 'notebook', mode: 'summary', hint: true, match: (i, k) => k.escape || is('s')(i, k)},
-  {action: 'quit', keys: 'q', description: 'quit', short: 'quit', mode: 'summary', hint: true, match: is('q')},
+  {action: 'help', keys: '?', description: 'key help', short: 'help', mode: 'summary', hint: true, match: is('?')},
+  {action: 'quit', keys: 'q', description: 'quit (asks first while a step runs)', short: 'quit', mode: 'summary', hint: true, match: is('q')},
 
   {action: 'saveNote', keys: 'Ctrl-D', description: 'save the note', short: 'save', mode: 'note', hint: true, match: (i, k) => k.ctrl && (i === 'd' || i === 's')},
   {action: 'cancel', keys: 'Esc', description: 'discard the note', short: 'discard', mode: 'note', hint: true, match: (_, k) => k.escape},

@@ -118,6 +118,8 @@ function onSummaryKey(s: NotebookState, action: ReturnType<typeof actionFor>, vi
       return runAll({...s, mode: 'browse', guide: 'off', offer: undefined})
     case 'back':
       return same({...s, mode: 'browse', guide: 'off', offer: undefined})
+    case 'help':
+      return same({...s, mode: 'help', helpScroll: 0})
     case 'quit':
       return quit(s)
     default:
