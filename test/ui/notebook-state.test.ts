@@ -155,6 +155,14 @@ describe('keys per mode', () => {
     expect(feed(initialState(CELLS), 'q').effects).toEqual([{kind: 'quit', how: 'finished'}])
   })
 
+  it('a question that comes up while writing a note leads back to the note', () => {
+    let {state} = feed(initialState(CELLS), ENTER, 'e', 'half', {type: 'ask', request: {action: 'Remove x', why: 'old', commands: []}})
+    expect(state.mode).toBe('confirm')
+    ;({state} = feed(state, 'y'))
+    expect(state.mode).toBe('note')
+    expect(state.draft.text).toBe('half')
+  })
+
   it('Ctrl-C keeps an unsaved note as a draft in the notes', () => {
     const {effects} = feed(initialState(CELLS), 'e', 'half a thought', {type: 'interrupt'})
     expect(effects).toEqual([

@@ -58,7 +58,7 @@ export function onKey(s: NotebookState, input: string, key: Key, view: View): St
     case 'confirm': {
       if (action !== 'approve' && action !== 'decline') return same(s)
       const yes = action === 'approve'
-      const state = {...s, mode: 'browse' as const, asking: undefined}
+      const state = {...s, mode: s.asking?.returnTo ?? 'browse', asking: undefined}
       if (s.asking?.kind === 'quit') return yes ? {state: {...state, quitting: true}, effects: [{kind: 'quit', how: 'finished'}]} : same(state)
       return {state, effects: [{kind: 'answer', yes}]}
     }
@@ -138,7 +138,7 @@ function quit(s: NotebookState): Step {
   if (!s.running) return {state: {...s, quitting: true}, effects: [{kind: 'quit', how: 'finished'}]}
   const title = s.cells.find((c) => c.id === s.running)?.title ?? s.running
   const request = {action: `Quit while ${title} is running?`, why: 'The running step is stopped and its result is not kept; everything before it is in the notes.', commands: []}
-  return same({...s, mode: 'confirm', asking: {kind: 'quit', request}})
+  return same({...s, mode: 'confirm', asking: {kind: 'quit', request, returnTo: s.mode}})
 }
 
 function onBrowseKey(s: NotebookState, action: ReturnType<typeof actionFor>, view: View): Step {

@@ -10,6 +10,8 @@ import {offerFor, type Offer} from './offer.js'
 export interface Asking {
   readonly kind: 'cell' | 'quit'
   readonly request: ConfirmRequest
+  /** Where the answer leads back to: a note being written or the summary stays open behind the question. */
+  readonly returnTo: Mode
 }
 
 /** The notebook's whole state; App keeps effects and layout, everything else is here. */
@@ -99,6 +101,8 @@ export function initialState(cells: readonly CellEntry[], options: {guided?: boo
   }
 }
 
+const RETURNABLE: ReadonlySet<Mode> = new Set(['note', 'summary', 'help', 'browse'])
+
 export const selectedCell = (s: NotebookState): CellEntry => s.cells[s.selected] as CellEntry
 
 /**
@@ -161,7 +165,7 @@ export function onEvent(s: NotebookState, e: Exclude<Event, {type: 'key'}>): Ste
     case 'runFailed':
       return {state: {...s, running: undefined, queue: [], message: e.message}, effects: []}
     case 'ask':
-      return {state: {...s, asking: {kind: 'cell', request: e.request}, mode: 'confirm'}, effects: []}
+      return {state: {...s, asking: {kind: 'cell', request: e.request, returnTo: RETURNABLE.has(s.mode) ? s.mode : 'browse'}, mode: 'confirm'}, effects: []}
     case 'live':
       return {state: {...s, liveBuild: true, mode: s.mode === 'browse' ? 'build' : s.mode}, effects: []}
     case 'closeView': {
