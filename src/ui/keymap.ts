@@ -1,66 +1,162 @@
 import type {Key} from 'ink'
 
-export type Mode = 'browse' | 'note' | 'help' | 'confirm' | 'recipe' | 'build' | 'tree'
+/** What the notebook is showing; each mode reads its own keys and no other. */
+export type Mode = 'browse' | 'note' | 'help' | 'confirm' | 'recipe' | 'build' | 'tree' | 'summary' | 'search' | 'checkout'
 
 export type Action =
   | 'up'
   | 'down'
+  | 'top'
+  | 'bottom'
+  | 'pageUp'
+  | 'pageDown'
+  | 'focus'
+  | 'rail'
+  | 'pane'
   | 'run'
+  | 'continue'
   | 'rerun'
+  | 'runAll'
   | 'note'
+  | 'open'
+  | 'recipe'
+  | 'earlier'
+  | 'later'
+  | 'summary'
+  | 'search'
+  | 'nextMatch'
+  | 'previousMatch'
+  | 'back'
   | 'help'
   | 'quit'
-  | 'scrollDown'
-  | 'scrollUp'
+  | 'jump'
   | 'saveNote'
   | 'cancel'
   | 'approve'
   | 'decline'
-  | 'recipe'
-  | 'open'
-  | 'stopGuide'
+  | 'apply'
+
+/** What decides whether a key means something right now; the footer shows only those that do. */
+export interface KeyContext {
+  readonly guide: 'intro' | 'walking' | 'off'
+  readonly offer: boolean
+  readonly running: boolean
+  readonly canOpen: boolean
+  readonly canRecipe: boolean
+  readonly hasEarlier: boolean
+  readonly viewingEarlier: boolean
+  readonly query: boolean
+  readonly scrollable: boolean
+}
+
+export const IDLE: KeyContext = {guide: 'off', offer: false, running: false, canOpen: false, canRecipe: false, hasEarlier: false, viewingEarlier: false, query: false, scrollable: false}
 
 export interface Binding {
   readonly action: Action
   /** How the keys are written in the footer and the help overlay. */
   readonly keys: string
   readonly description: string
-  /** The footer's word for it; the footer must fit 80 columns. */
+  /** The footer's word for it. */
   readonly short: string
   readonly mode: Mode
-  /** Shown in the footer hint line (the rest only in the help overlay). */
+  /** Shown in the footer when it applies (the rest only in the help overlay). */
   readonly hint: boolean
+  readonly when?: (c: KeyContext) => boolean
   readonly match: (input: string, key: Key) => boolean
 }
 
-/** The one keymap: input handling, the footer hint line and the `?` overlay all read it. */
+const guiding = (c: KeyContext) => c.guide === 'intro' || c.offer
+const plain = (i: string, k: Key) => !k.ctrl && !k.meta && i
+const is = (ch: string) => (i: string, k: Key) => plain(i, k) === ch
+const up = (i: string, k: Key) => k.upArrow || is('k')(i, k)
+const down = (i: string, k: Key) => k.downArrow || is('j')(i, k)
+const top = (i: string, k: Key) => k.home || is('g')(i, k)
+const bottom = (i: string, k: Key) => k.end || is('G')(i, k)
+const pageDown = (i: string, k: Key) => k.pageDown || is(' ')(i, k)
+const pageUp = (i: string, k: Key) => k.pageUp || is('b')(i, k)
+
+/** The one keymap: input handling, the footer and the `?` overlay all read it. */
 export const KEYMAP: readonly Binding[] = [
-  {action: 'up', keys: '↑/k', description: 'previous cell', short: 'up', mode: 'browse', hint: true, match: (i, k) => k.upArrow || i === 'k'},
-  {action: 'down', keys: '↓/j', description: 'next cell', short: 'down', mode: 'browse', hint: true, match: (i, k) => k.downArrow || i === 'j'},
-  {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, match: (_, k) => k.return},
-  {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, match: (i) => i === 'r'},
-  {action: 'note', keys: 'n', description: 'add a note to the cell', short: 'note', mode: 'browse', hint: true, match: (i) => i === 'n'},
-  {action: 'open', keys: 'o', description: "open the cell's own view (the build's live output, the engine filetree)", short: 'open', mode: 'browse', hint: false, match: (i) => i === 'o'},
-  {action: 'recipe', keys: 'R', description: "open the recipe of the cell's finding", short: 'recipe', mode: 'browse', hint: false, match: (i) => i === 'R'},
-  {action: 'stopGuide', keys: 'Esc', description: 'stop the guided run and look around freely', short: 'explore', mode: 'browse', hint: false, match: (_, k) => k.escape},
-  {action: 'scrollDown', keys: 'PgDn/Space', description: 'scroll the cell down', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageDown || i === ' '},
-  {action: 'scrollUp', keys: 'PgUp/b', description: 'scroll the cell up', short: 'scroll', mode: 'browse', hint: false, match: (i, k) => k.pageUp || i === 'b'},
-  {action: 'help', keys: '?', description: 'show or hide key help', short: 'help', mode: 'browse', hint: true, match: (i) => i === '?'},
-  {action: 'quit', keys: 'q', description: 'quit (the notes are saved)', short: 'quit', mode: 'browse', hint: true, match: (i) => i === 'q'},
+  {action: 'continue', keys: 'Enter', description: 'continue the guided run', short: 'continue', mode: 'browse', hint: true, when: guiding, match: (_, k) => k.return},
+  {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, when: (c) => !guiding(c) && !c.running, match: (_, k) => k.return},
+  {action: 'up', keys: '↑/k', description: 'previous cell (a line up when the pane has the focus)', short: 'up', mode: 'browse', hint: false, match: up},
+  {action: 'down', keys: '↓/j', description: 'next cell (a line down when the pane has the focus)', short: 'down', mode: 'browse', hint: false, match: down},
+  {action: 'top', keys: 'g/Home', description: 'first cell, or top of the pane', short: 'top', mode: 'browse', hint: false, match: top},
+  {action: 'bottom', keys: 'G/End', description: 'last cell, or bottom of the pane', short: 'end', mode: 'browse', hint: false, match: bottom},
+  {action: 'pageDown', keys: 'PgDn/Space', description: 'scroll the pane down a page', short: 'more', mode: 'browse', hint: true, when: (c) => c.scrollable, match: pageDown},
+  {action: 'pageUp', keys: 'PgUp/b', description: 'scroll the pane up a page', short: 'back', mode: 'browse', hint: false, match: pageUp},
+  {action: 'focus', keys: 'Tab', description: 'move the focus between the cell list and the pane', short: 'pane', mode: 'browse', hint: false, match: (_, k) => k.tab},
+  {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, when: (c) => !c.running && c.guide !== 'intro', match: is('r')},
+  {action: 'open', keys: 'o', description: "open the cell's own view (the build's live output, the engine filetree)", short: 'open', mode: 'browse', hint: true, when: (c) => c.canOpen, match: is('o')},
+  {action: 'recipe', keys: 'R', description: "open the recipe of the cell's finding", short: 'recipe', mode: 'browse', hint: true, when: (c) => c.canRecipe, match: is('R')},
+  {action: 'earlier', keys: '[', description: "show the cell's earlier run", short: 'earlier run', mode: 'browse', hint: true, when: (c) => c.hasEarlier, match: is('[')},
+  {action: 'later', keys: ']', description: "show the cell's later run", short: 'later run', mode: 'browse', hint: true, when: (c) => c.viewingEarlier, match: is(']')},
+  {action: 'rail', keys: 'h/←', description: 'focus the cell list', short: 'list', mode: 'browse', hint: false, match: (i, k) => k.leftArrow || is('h')(i, k)},
+  {action: 'pane', keys: 'l/→', description: 'focus the pane', short: 'pane', mode: 'browse', hint: false, match: (i, k) => k.rightArrow || is('l')(i, k)},
+  {action: 'note', keys: 'e', description: 'write a note on the cell', short: 'note', mode: 'browse', hint: true, when: (c) => c.guide !== 'intro', match: is('e')},
+  {action: 'runAll', keys: 'A', description: 'run every cell in order', short: 'run all', mode: 'browse', hint: false, when: (c) => !c.running, match: is('A')},
+  {action: 'summary', keys: 's', description: 'open the summary of the session', short: 'summary', mode: 'browse', hint: true, match: is('s')},
+  {action: 'search', keys: '/', description: 'search the pane', short: 'search', mode: 'browse', hint: false, match: is('/')},
+  {action: 'nextMatch', keys: 'n', description: 'next match of the search', short: 'next', mode: 'browse', hint: true, when: (c) => c.query, match: is('n')},
+  {action: 'previousMatch', keys: 'N', description: 'previous match of the search', short: 'prev', mode: 'browse', hint: false, when: (c) => c.query, match: is('N')},
+  {action: 'back', keys: 'Esc', description: 'stop guiding and look around freely; clear the search', short: 'stop guiding', mode: 'browse', hint: true, when: (c) => c.guide !== 'off' || c.query, match: (_, k) => k.escape},
+  {action: 'help', keys: '?', description: 'show or hide key help', short: 'help', mode: 'browse', hint: true, match: is('?')},
+  {action: 'quit', keys: 'q', description: 'quit (the notes are saved; asks first while a step runs)', short: 'quit', mode: 'browse', hint: true, match: is('q')},
+
+  {action: 'up', keys: '↑/k', description: 'previous finding', short: 'up', mode: 'summary', hint: false, match: up},
+  {action: 'down', keys: '↓/j', description: 'next finding', short: 'down', mode: 'summary', hint: true, match: down},
+  {action: 'top', keys: 'g/Home', description: 'first finding', short: 'top', mode: 'summary', hint: false, match: top},
+  {action: 'bottom', keys: 'G/End', description: 'last finding', short: 'end', mode: 'summary', hint: false, match: bottom},
+  {action: 'pageDown', keys: 'PgDn/Space', description: 'scroll the summary down', short: 'more', mode: 'summary', hint: true, when: (c) => c.scrollable, match: pageDown},
+  {action: 'pageUp', keys: 'PgUp/b', description: 'scroll the summary up', short: 'back', mode: 'summary', hint: false, match: pageUp},
+  {action: 'jump', keys: 'Enter', description: "go to the finding's cell", short: 'go to cell', mode: 'summary', hint: true, match: (_, k) => k.return},
+  {action: 'runAll', keys: 'A', description: 'run every cell in order', short: 'run all', mode: 'summary', hint: true, when: (c) => !c.running, match: is('A')},
+  {action: 'back', keys: 'Esc/s', description: 'back to the notebook', short: 'notebook', mode: 'summary', hint: true, match: (i, k) => k.escape || is('s')(i, k)},
+  {action: 'help', keys: '?', description: 'key help', short: 'help', mode: 'summary', hint: true, match: is('?')},
+  {action: 'quit', keys: 'q', description: 'quit (asks first while a step runs)', short: 'quit', mode: 'summary', hint: true, match: is('q')},
+
   {action: 'saveNote', keys: 'Ctrl-D', description: 'save the note', short: 'save', mode: 'note', hint: true, match: (i, k) => k.ctrl && (i === 'd' || i === 's')},
   {action: 'cancel', keys: 'Esc', description: 'discard the note', short: 'discard', mode: 'note', hint: true, match: (_, k) => k.escape},
-  {action: 'approve', keys: 'y', description: 'run the step shown', short: 'run it', mode: 'confirm', hint: true, match: (i) => i === 'y' || i === 'Y'},
-  {action: 'decline', keys: 'n/Esc', description: 'do not run it', short: 'cancel', mode: 'confirm', hint: true, match: (i, k) => i === 'n' || i === 'N' || k.escape},
-  {action: 'cancel', keys: 'Esc/?/q', description: 'close help', short: 'close', mode: 'help', hint: true, match: (i, k) => k.escape || i === '?' || i === 'q'},
+
+  {action: 'approve', keys: 'y', description: 'yes, do what is shown', short: 'yes', mode: 'confirm', hint: true, match: (i) => i === 'y' || i === 'Y'},
+  {action: 'decline', keys: 'n/Esc', description: 'no, leave it', short: 'no', mode: 'confirm', hint: true, match: (i, k) => i === 'n' || i === 'N' || k.escape},
+
+  {action: 'apply', keys: 'Enter', description: 'search for what you typed', short: 'search', mode: 'search', hint: true, match: (_, k) => k.return},
+  {action: 'cancel', keys: 'Esc', description: 'leave the search', short: 'cancel', mode: 'search', hint: true, match: (_, k) => k.escape},
+
+  {action: 'down', keys: '↓/j', description: 'scroll the help', short: 'down', mode: 'help', hint: false, match: down},
+  {action: 'up', keys: '↑/k', description: 'scroll the help back', short: 'up', mode: 'help', hint: false, match: up},
+  {action: 'pageDown', keys: 'PgDn/Space', description: 'next page of the help', short: 'more', mode: 'help', hint: true, when: (c) => c.scrollable, match: pageDown},
+  {action: 'pageUp', keys: 'PgUp/b', description: 'previous page of the help', short: 'back', mode: 'help', hint: false, match: pageUp},
+  {action: 'back', keys: 'Esc/?/q', description: 'close help', short: 'close', mode: 'help', hint: true, match: (i, k) => k.escape || i === '?' || i === 'q'},
 ]
 
-export function actionFor(mode: Mode, input: string, key: Key): Action | undefined {
-  return KEYMAP.find((b) => b.mode === mode && b.match(input, key))?.action
+/** Keys the note editor reads itself (listed in the help; `editDraft` implements them). */
+export const EDITOR_KEYS: readonly {keys: string; description: string}[] = [
+  {keys: '←/→', description: 'move the cursor'},
+  {keys: 'Home/End', description: 'start or end of the line (also Ctrl-A/Ctrl-E)'},
+  {keys: 'Ctrl-W', description: 'delete the word before the cursor (also Alt-Backspace)'},
+  {keys: 'Ctrl-U', description: 'delete to the start of the line'},
+  {keys: 'Enter', description: 'new line in the note'},
+]
+
+export function actionFor(mode: Mode, input: string, key: Key, context: KeyContext = IDLE): Action | undefined {
+  return KEYMAP.find((b) => b.mode === mode && (b.when?.(context) ?? true) && b.match(input, key))?.action
 }
 
-export function hintLine(mode: Mode): string {
-  const hints = KEYMAP.filter((b) => b.mode === mode && b.hint).map((b) => `${b.keys} ${b.short}`)
-  return `${hints.join('  ')}${mode === 'note' ? '  Enter new line' : ''}`
+/**
+The footer: the keys that mean something in this mode right now, and nothing else. When they do not
+all fit `width`, the later ones give way, but the way back, help and quit always stay (they come last).
+*/
+export function hintLine(mode: Mode, context: KeyContext = IDLE, width = Infinity): string {
+  const valid = KEYMAP.filter((b) => b.mode === mode && b.hint && (b.when?.(context) ?? true))
+  const extra = mode === 'note' ? ['Enter new line', '←→ move', 'Ctrl-W delete word'] : []
+  const keep = (b: Binding) => b.action === 'help' || b.action === 'quit' || b.action === 'back'
+  const kept = valid.filter(keep).map((b) => `${b.keys} ${b.short}`)
+  const rest = [...valid.filter((b) => !keep(b)).map((b) => `${b.keys} ${b.short}`), ...extra]
+  const shown: string[] = []
+  for (const hint of rest) if ([...shown, hint, ...kept].join('  ').length <= width) shown.push(hint)
+  return [...shown, ...kept].join('  ')
 }
 
 /**

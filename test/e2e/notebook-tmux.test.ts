@@ -21,7 +21,7 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
     await tmux.keys('Enter')
     await tmux.waitFor((s) => /(PASS|WARN|FAIL): ran at/.test(s) && /Environment\s+(PASS|WARN)/.test(s))
     await tmux.waitFor((s) => s.includes('Enter continues to Docker daemon'))
-    await tmux.keys('n')
+    await tmux.keys('e')
     await tmux.waitFor((s) => s.includes('Note for Environment'))
     await tmux.text('tried it under tmux')
     await tmux.keys('Enter')
