@@ -1,3 +1,4 @@
+import {shareHint} from '../core/notebook/share-hint.js'
 import {exitCodeFor, type CellResult} from '../core/types.js'
 import {Session} from '../cells/session.js'
 import {CELLS, type CellEntry} from '../cells/registry.js'
@@ -39,7 +40,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     }
     if (interrupted) {
       await session.close('interrupted') // the one the signal handler started
-      io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n`)
+      io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
       return EXIT.interrupted
     }
     await session.close('finished')
@@ -52,5 +53,6 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
   const saved = session.saveError ? `dagger-explore: ${session.saveError.message}` : `Notes saved to ${session.log.path}`
   ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}${saved}\n`)
+  if (!session.saveError) io.stderr.write(`${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
   return session.saveError ? EXIT.problem : exitCodeFor(results.map((r) => r.status))
 }
