@@ -12,7 +12,7 @@ object per cell. Ctrl-C stops the running cell, writes the closing line and exit
 */
 export async function runPlain(settings: GlobalSettings, io: CliIO, cells: readonly CellEntry[]): Promise<number> {
   const chosen = cells.length > 0 ? cells : CELLS
-  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
+  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume, resumeAnyCheckout: settings.resumeAnyCheckout})
   let interrupted = false
   let onInterrupt: () => void = () => undefined
   // A cell whose Docker calls do not heed the abort (a daemon answering one byte a second) must not hold Ctrl-C up.
@@ -30,7 +30,10 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   process.on('SIGHUP', onSignal)
   const results: CellResult[] = []
   try {
-    if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)
+    if (!settings.json) {
+      const resumed = settings.resume ? `, resuming the session of ${session.log.checkout ?? 'no known checkout'}` : ''
+      io.stdout.write(`dagger-explore: notes go to ${session.log.path}${resumed}\n\n`)
+    }
     for (const entry of chosen) {
       if (interrupted) break
       const result = await Promise.race([session.run(entry), interruption])

@@ -13,6 +13,8 @@ export interface SessionHeader {
   readonly dockerEndpoint: string
   /** The dagger checkout the session works on: path, and commit or version when known. */
   readonly checkout?: string
+  /** The checkout's root folder, which `--resume` compares with the one asked for. */
+  readonly checkoutRoot?: string
 }
 
 export interface CellSection {

@@ -135,9 +135,13 @@ export class SessionLog {
     return this.header.checkout
   }
 
-  /** Names another checkout in the header (a resume told to carry on with a different one). */
-  setCheckout(checkout: string): void {
-    this.header = {...this.header, checkout}
+  get checkoutRoot(): string | undefined {
+    return this.header.checkoutRoot
+  }
+
+  /** Names the checkout in the header (a session that had none, or a resume told to carry on with another). */
+  setCheckout(checkout: string, root: string): void {
+    this.header = {...this.header, checkout, checkoutRoot: root}
   }
 
   notesOf(cell: CellId): readonly string[] {
