@@ -99,6 +99,15 @@ describe('every run of a cell is in the log', () => {
   })
 })
 
+it('names a decline even when it is the only run of the cell', async () => {
+  const dir = await tempDir()
+  const log = await SessionLog.create(dir, header, cells)
+  await log.addResult(result({cell: 'launch', title: 'Launch engine', status: 'skipped', declined: 'Start dagger-engine.dev'}))
+  const text = await readFile(log.path, 'utf8')
+  expect(text).toMatch(/Runs \(1, oldest first\):\n\n1\. 2026-11-23T10:11:13\.000Z, 1\.0 s: declined: Start dagger-engine\.dev \(shown below\)/)
+  expect(log.results()).toEqual([])
+})
+
 describe('polls are recorded once with a count', () => {
   it('folds identical calls in a row, keeping the first and last answer when they differ', () => {
     const rec = new Recorder()

@@ -142,7 +142,8 @@ export function shownRun(runs: readonly CellResult[]): CellResult | undefined {
 /** Every run of a cell, one line each, oldest first, when there was more than the one shown in full. */
 function runsList(s: CellSection): string[] {
   const runs = s.runs ?? []
-  if (runs.length < 2 && runs.every((r) => r === s.result)) return []
+  // A single run is the section itself, unless it was a decline, which the list names.
+  if (runs.length < 2 && runs.every((r) => r === s.result && r.declined === undefined)) return []
   const lines = runs.map((r, i) => {
     const what = r.declined === undefined ? `**${STATUS_LABEL[r.status]}** ${inlineText(runHeadline(r)).replace(/\n/g, ' ')}` : inlineText(runHeadline(r)).replace(/\n/g, ' ')
     return `${i + 1}. ${r.startedAt}, ${formatDuration(r.durationMs)}: ${what}${r === s.result ? ' (shown below)' : ''}`
