@@ -37,8 +37,9 @@ export interface CommandRecord {
   readonly durationMs: number
   /**
   Set when this record stands for a run of identical calls in a row (a poll): how many, when the last
-  one started and how long the run took from the first start to the last end. `output` is the first
-  call's output; `lastOutput` the last one's when it differs.
+  one started and how long the run took from the first start to the last end. `output` is the last
+  call's output (what a caller reading the latest record expects); `firstOutput` the first one's
+  when it differs.
   */
   readonly repeat?: CommandRepeat
 }
@@ -47,7 +48,7 @@ export interface CommandRepeat {
   readonly count: number
   readonly lastStartedAt: string
   readonly spanMs: number
-  readonly lastOutput?: string
+  readonly firstOutput?: string
 }
 
 /** A labelled fact the cell learned (OS, kernel, endpoint...), shown as a small table. */

@@ -119,8 +119,10 @@ describe('polls are recorded once with a count', () => {
     rec.record({kind: 'api', argv: ['GET', '/_ping'], exitCode: 0, output: 'OK', startedAt: new Date(t0 + 71_000).toISOString(), durationMs: 1})
     expect(rec.commands).toHaveLength(3)
     const [poll, changedBack, ping] = rec.commands
-    expect(poll?.repeat).toEqual({count: 118, lastStartedAt: new Date(t0 + 117 * 512).toISOString(), spanMs: 117 * 512 + 12, lastOutput: '/dagger-engine.dev running'})
-    expect(poll?.output).toBe('/dagger-engine.dev created')
+    expect(poll?.repeat).toEqual({count: 118, lastStartedAt: new Date(t0 + 117 * 512).toISOString(), spanMs: 117 * 512 + 12, firstOutput: '/dagger-engine.dev created'})
+    // The record's output is the latest answer (what a caller reading the last record expects); it starts with the first call.
+    expect(poll?.output).toBe('/dagger-engine.dev running')
+    expect(poll?.startedAt).toBe(new Date(t0).toISOString())
     // A second change of answer is a record of its own: no answer is lost.
     expect(changedBack?.output).toBe('/dagger-engine.dev created')
     expect(changedBack?.repeat).toBeUndefined()
@@ -138,6 +140,10 @@ describe('polls are recorded once with a count', () => {
     const text = await readFile(log.path, 'utf8')
     expect(text.match(/GET \/containers\/dagger-engine\.dev\/json/g)).toHaveLength(1)
     expect(text).toContain('# Docker API: GET /containers/dagger-engine.dev/json  ×120 over 59.5 s, the same answer each time')
+    const changed = new Recorder()
+    for (const [i, state] of ['created', 'created', 'running'].entries()) changed.record({kind: 'api', argv: ['GET', '/containers/x/json'], exitCode: 0, output: `/x ${state}`, startedAt: new Date(Date.parse('2026-11-23T10:00:00Z') + i * 1000).toISOString(), durationMs: 10})
+    await log.addResult(result({cell: 'environment', title: 'Environment', commands: changed.commands}))
+    expect(await readFile(log.path, 'utf8')).toContain('# Docker API: GET /containers/x/json  ×3 over 2.0 s, first answer:\n/x created\n# last answer (from 2026-11-23T10:00:02.000Z):\n/x running\n```')
   })
 })
 

@@ -24,7 +24,7 @@ function cutCommand(command: CommandRecord, lines: number): CommandRecord {
   return {
     ...command,
     output: excerpt(command.output, lines),
-    ...(repeat === undefined ? {} : {repeat: {...repeat, ...(repeat.lastOutput === undefined ? {} : {lastOutput: excerpt(repeat.lastOutput, lines)})}}),
+    ...(repeat === undefined ? {} : {repeat: {...repeat, ...(repeat.firstOutput === undefined ? {} : {firstOutput: excerpt(repeat.firstOutput, lines)})}}),
   }
 }
 
@@ -69,7 +69,7 @@ export function fitToBudget(
   for (const s of doc.sections) {
     s.result?.commands.forEach((c, i) => {
       const key = `${s.id}:${i}`
-      const full = c.output.length + (c.repeat?.lastOutput?.length ?? 0)
+      const full = c.output.length + (c.repeat?.firstOutput?.length ?? 0)
       // A command with a sidecar already shows only its head (20 lines).
       const shown = doc.sidecars.has(key) ? Math.min(full, excerpt(c.output, 20).length) : full
       candidates.push({key, startedAt: c.startedAt, shown})

@@ -119,12 +119,12 @@ export function cellExitCode(status: Status): number {
 How a folded poll reads: a count and time span after the command, and the last answer when it
 differs from the first (the first is the record's own output).
 */
-export function repeatLines(command: CommandRecord): {suffix: string; tail: string} {
+export function repeatLines(command: CommandRecord): {suffix: string; head: string} {
   const r = command.repeat
-  if (r === undefined || r.count < 2) return {suffix: '', tail: ''}
+  if (r === undefined || r.count < 2) return {suffix: '', head: ''}
   const suffix = `  ×${r.count} over ${formatDuration(r.spanMs)}`
-  if (r.lastOutput === undefined) return {suffix: `${suffix}, the same answer each time`, tail: ''}
-  return {suffix: `${suffix}, first answer:`, tail: `\n# last answer (from ${r.lastStartedAt}):\n${r.lastOutput}`}
+  if (r.firstOutput === undefined) return {suffix: `${suffix}, the same answer each time`, head: ''}
+  return {suffix: `${suffix}, first answer:`, head: `${r.firstOutput}\n# last answer (from ${r.lastStartedAt}):\n`}
 }
 
 /** The one-line outcome of a run: its headline finding, or that it was declined. */
@@ -157,9 +157,9 @@ function commandBlock(command: CommandRecord, sidecar: string | undefined): stri
   const repeat = repeatLines(command)
   if (sidecar !== undefined) {
     const head = command.output.split('\n').slice(0, 20).join('\n')
-    return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${head}\n…${repeat.tail}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
+    return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${repeat.head}${head}\n…`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
   }
-  return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${command.output}${repeat.tail}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
+  return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${repeat.head}${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
 }
 
 function section(doc: SessionDocument, s: CellSection, heading: string): string {

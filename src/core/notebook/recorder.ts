@@ -34,15 +34,15 @@ answer seen in between is lost.
 */
 function sameCall(a: CommandRecord, b: CommandRecord): boolean {
   if (a.kind !== b.kind || a.exitCode !== b.exitCode || a.argv.length !== b.argv.length || !a.argv.every((x, i) => x === b.argv[i])) return false
-  return a.repeat?.lastOutput === undefined || a.repeat.lastOutput === b.output
+  return a.repeat?.firstOutput === undefined || a.output === b.output
 }
 
-/** `first` with `next` counted in: the first output stays, the latest is kept beside it when it differs. */
+/** `first` with `next` counted in: the latest output is the record's, the first kept beside it when it differs. */
 export function foldRepeat(first: CommandRecord, next: CommandRecord): CommandRecord {
   const count = (first.repeat?.count ?? 1) + 1
   const spanMs = Math.max(0, Date.parse(next.startedAt) + next.durationMs - Date.parse(first.startedAt))
-  const lastOutput = next.output === first.output ? undefined : next.output
-  return {...first, repeat: {count, lastStartedAt: next.startedAt, spanMs, ...(lastOutput === undefined ? {} : {lastOutput})}}
+  const firstOutput = first.repeat?.firstOutput ?? (next.output === first.output ? undefined : first.output)
+  return {...next, startedAt: first.startedAt, repeat: {count, lastStartedAt: next.startedAt, spanMs, ...(firstOutput === undefined ? {} : {firstOutput})}}
 }
 
 /**

@@ -247,9 +247,9 @@ export class SessionLog {
       const [cell, index] = key.split(':')
       const command = doc.sections.find((s) => s.id === cell)?.result?.commands[Number(index)]
       if (command === undefined) continue
-      const last = command.repeat?.lastOutput
+      const first = command.repeat?.firstOutput
       try {
-        await writeDurably(path.join(path.dirname(this.file), file), sanitize(last === undefined ? command.output : `${command.output}\n# last answer:\n${last}`), sync)
+        await writeDurably(path.join(path.dirname(this.file), file), sanitize(first === undefined ? command.output : `${first}\n# last answer:\n${command.output}`), sync)
         this.sidecars.set(key, file)
       } catch (error) {
         sidecarError ??= error as NoteSaveError
