@@ -41,6 +41,7 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
   }
   await session.close(state.how)
   io.stdout.write(`Notes saved to ${session.log.path}\n`)
+  if (settings.resume) io.stderr.write(`Carried on the session of ${session.log.checkout ?? 'no known checkout'}.\n`)
   io.stderr.write(`${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
   if (state.how === 'interrupted') return EXIT.interrupted
   return exitCodeFor([...session.results.values()].map((r) => r.status))
