@@ -1,4 +1,4 @@
-import {readdir, readFile, mkdtemp} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -16,10 +16,14 @@ export within 65,536, also when the build prints a very long log.
 */
 describe.skipIf(skipWithoutDocker())('the session log of a full run on the lab fits a GitHub issue', () => {
   let lab: EngineLab
+  const notesDirs: string[] = []
   beforeAll(() => {
     lab = makeLab()
   })
-  afterAll(() => lab?.cleanup())
+  afterAll(async () => {
+    lab?.cleanup()
+    await Promise.all(notesDirs.map((d) => rm(d, {recursive: true, force: true})))
+  })
 
   it.each([
     ['the fixture build', 0],
@@ -27,6 +31,7 @@ describe.skipIf(skipWithoutDocker())('the session log of a full run on the lab f
   ])('%s', async (_, logLines) => {
     const fixture = makeCheckout('internal-mage', lab.engineTar, {failFirst: true, parent: lab.dir})
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-budget-'))
+    notesDirs.push(notesDir)
     const env = {
       ...lab.env([path.dirname(process.execPath), FAKE_GO_DIR]),
       DAGGER_EXPLORE_REGISTRY_HOST: '127.0.0.1:9',
