@@ -12,7 +12,7 @@ export interface PreparedSession {
 /** Counts earlier sessions (before this one's file exists), then opens the session. */
 export async function prepareSession(settings: GlobalSettings, io: CliIO): Promise<PreparedSession> {
   const earlier = await countSessions(settings.notesDir)
-  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
+  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume, resumeAnyCheckout: settings.resumeAnyCheckout})
   return {session, earlier}
 }
 

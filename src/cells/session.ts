@@ -1,5 +1,6 @@
 import os from 'node:os'
 import {resolveEndpoint} from '../core/docker/endpoint.js'
+import {checkoutText, identifyCheckout, resumeCheckout} from '../core/notebook/checkout-id.js'
 import {listSessions, SessionLog} from '../core/notebook/session-log.js'
 import {NoteSaveError} from '../core/notebook/save-error.js'
 import type {Finding} from '../core/types.js'
@@ -23,6 +24,8 @@ export interface SessionOptions {
   readonly notesDir: string
   readonly cellOptions: CellContext['options']
   readonly now?: Date
+  /** `--resume-any-checkout`: resume a session even when it works on another checkout. */
+  readonly resumeAnyCheckout?: boolean
 }
 
 /**
@@ -40,12 +43,14 @@ export class Session {
 
   static async start(options: SessionOptions): Promise<Session> {
     const startedAt = options.now ?? new Date()
-    const [release, endpoint] = await Promise.all([
+    const daggerSrc = typeof options.cellOptions.daggerSrc === 'string' ? options.cellOptions.daggerSrc : process.cwd()
+    const [release, endpoint, checkout] = await Promise.all([
       process.platform === 'linux' ? readOsRelease() : Promise.resolve(undefined),
       resolveEndpoint(options.env).then(
         (e) => `${e.host} (chosen by ${e.rule}${e.context ? `: context ${e.context}` : ''})`,
         (error: Error) => `unresolved: ${error.message}`,
       ),
+      identifyCheckout(daggerSrc).catch(() => undefined),
     ])
     const log = await SessionLog.create(
       options.notesDir,
@@ -55,6 +60,7 @@ export class Session {
         os: release?.prettyName ?? `${os.type()} ${os.release()}`,
         versions: `dagger-explore ${VERSION}, Node ${process.version}, ${os.type()} ${os.release()} ${process.arch}`,
         dockerEndpoint: endpoint,
+        ...(checkout === undefined ? {} : {checkout: checkoutText(checkout), checkoutRoot: checkout.root}),
       },
       CELLS,
     )
@@ -66,7 +72,10 @@ export class Session {
     const [latest] = await listSessions(options.notesDir)
     if (!latest) return undefined
     const log = await SessionLog.resume(latest.file, CELLS)
-    const session = new Session(log, options)
+    const daggerSrc = typeof options.cellOptions.daggerSrc === 'string' ? options.cellOptions.daggerSrc : undefined
+    // Refuses a session of another checkout; outside any checkout, carries on with the session's own.
+    const own = await resumeCheckout(log, {daggerSrc, cwd: process.cwd(), anyCheckout: options.resumeAnyCheckout === true})
+    const session = new Session(log, own === undefined || daggerSrc !== undefined ? options : {...options, cellOptions: {...options.cellOptions, daggerSrc: own}})
     for (const result of log.results()) session.results.set(result.cell, result)
     return session
   }

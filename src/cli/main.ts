@@ -48,6 +48,7 @@ Options
   --daemon-config FILE  the daemon.json the Docker daemon cell lints (default: the one in force)
   --guided              walk the cells in order with an intro and a summary (the default on first start)
   --resume              carry on the latest session: its results, notes and log file
+  --resume-any-checkout with --resume: carry on even if the session worked on another checkout
   -v, --verbose         show command output in plain mode
   --no-color            no colour (also NO_COLOR=1 or TERM=dumb)
   -h, --help            this help
@@ -74,6 +75,7 @@ export const GLOBAL_OPTIONS = {
   image: {type: 'string'},
   'daemon-config': {type: 'string'},
   resume: {type: 'boolean'},
+  'resume-any-checkout': {type: 'boolean'},
   timeout: {type: 'string'},
   verbose: {type: 'boolean', short: 'v'},
   'no-color': {type: 'boolean'},
@@ -89,6 +91,8 @@ export interface GlobalSettings {
   readonly verbose: boolean
   readonly guided: boolean
   readonly resume: boolean
+  /** `--resume-any-checkout`. */
+  readonly resumeAnyCheckout: boolean
   /** Options the cells read (CellContext.options). */
   readonly cellOptions: Readonly<Record<string, string | number | boolean | undefined>>
 }
@@ -103,6 +107,7 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     }
   }
   checkCellOptions(values)
+  if (values['resume-any-checkout'] === true && values.resume !== true) throw new UsageError('--resume-any-checkout goes with --resume: it lets a resumed session carry on with another checkout. Add --resume, or leave it out to start a new session')
   if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given. Leave the option out to use the default.')
   const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
   const json = values.json === true
@@ -123,6 +128,7 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     verbose: values.verbose === true,
     guided: values.guided === true,
     resume: values.resume === true,
+    resumeAnyCheckout: values['resume-any-checkout'] === true,
     cellOptions,
   }
 }
@@ -205,7 +211,7 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 /** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
 export function reportError(error: unknown, io: CliIO): number {
   const err = error as Error & {code?: string}
-  if (err.name === 'NothingToResume' || err.name === 'NotesDirError') {
+  if (err.name === 'NothingToResume' || err.name === 'NotesDirError' || err.name === 'CheckoutMismatch') {
     io.stderr.write(`dagger-explore: ${err.message}\n`)
     return EXIT.usage
   }

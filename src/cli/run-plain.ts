@@ -1,3 +1,4 @@
+import {shareHint} from '../core/notebook/share-hint.js'
 import {exitCodeFor, type CellResult} from '../core/types.js'
 import {Session} from '../cells/session.js'
 import {CELLS, type CellEntry} from '../cells/registry.js'
@@ -11,7 +12,7 @@ object per cell. Ctrl-C stops the running cell, writes the closing line and exit
 */
 export async function runPlain(settings: GlobalSettings, io: CliIO, cells: readonly CellEntry[]): Promise<number> {
   const chosen = cells.length > 0 ? cells : CELLS
-  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume})
+  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume, resumeAnyCheckout: settings.resumeAnyCheckout})
   let interrupted = false
   let onInterrupt: () => void = () => undefined
   // A cell whose Docker calls do not heed the abort (a daemon answering one byte a second) must not hold Ctrl-C up.
@@ -29,7 +30,10 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   process.on('SIGHUP', onSignal)
   const results: CellResult[] = []
   try {
-    if (!settings.json) io.stdout.write(`dagger-explore: notes go to ${session.log.path}\n\n`)
+    if (!settings.json) {
+      const resumed = settings.resume ? `, resuming the session of ${session.log.checkout ?? 'no known checkout'}` : ''
+      io.stdout.write(`dagger-explore: notes go to ${session.log.path}${resumed}\n\n`)
+    }
     for (const entry of chosen) {
       if (interrupted) break
       const result = await Promise.race([session.run(entry), interruption])
@@ -39,7 +43,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     }
     if (interrupted) {
       await session.close('interrupted') // the one the signal handler started
-      io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n`)
+      io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
       return EXIT.interrupted
     }
     await session.close('finished')
@@ -52,5 +56,6 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
   const saved = session.saveError ? `dagger-explore: ${session.saveError.message}` : `Notes saved to ${session.log.path}`
   ;(settings.json ? io.stderr : io.stdout).write(`${settings.json ? '' : `Summary: ${summary}\n`}${saved}\n`)
+  if (!session.saveError) io.stderr.write(`${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
   return session.saveError ? EXIT.problem : exitCodeFor(results.map((r) => r.status))
 }

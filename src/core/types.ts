@@ -35,6 +35,20 @@ export interface CommandRecord {
   readonly output: string
   readonly startedAt: string
   readonly durationMs: number
+  /**
+  Set when this record stands for a run of identical calls in a row (a poll): how many, when the last
+  one started and how long the run took from the first start to the last end. `output` is the last
+  call's output (what a caller reading the latest record expects); `firstOutput` the first one's
+  when it differs.
+  */
+  readonly repeat?: CommandRepeat
+}
+
+export interface CommandRepeat {
+  readonly count: number
+  readonly lastStartedAt: string
+  readonly spanMs: number
+  readonly firstOutput?: string
 }
 
 /** A labelled fact the cell learned (OS, kernel, endpoint...), shown as a small table. */
@@ -63,6 +77,8 @@ export interface CellResult {
   readonly commands: readonly CommandRecord[]
   /** Path of a sidecar file with long raw output, relative to the session log. */
   readonly sidecars?: readonly string[]
+  /** The action the user declined in this run (set by `recorder.declined(action)`); such a run never replaces a result. */
+  readonly declined?: string
 }
 
 /** Worst status among findings; a cell with no findings passed, one with only skipped findings was skipped. */

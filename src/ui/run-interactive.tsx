@@ -1,6 +1,7 @@
 import {render} from 'ink'
 import {prepareSession, type PreparedSession} from '../cells/prepare-session.js'
 import {CELLS} from '../cells/registry.js'
+import {shareHint} from '../core/notebook/share-hint.js'
 import {exitCodeFor} from '../core/types.js'
 import {EXIT, type CliIO} from '../cli/io.js'
 import type {GlobalSettings} from '../cli/main.js'
@@ -40,6 +41,8 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
   }
   await session.close(state.how)
   io.stdout.write(`Notes saved to ${session.log.path}\n`)
+  if (settings.resume) io.stderr.write(`Carried on the session of ${session.log.checkout ?? 'no known checkout'}.\n`)
+  io.stderr.write(`${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
   if (state.how === 'interrupted') return EXIT.interrupted
   return exitCodeFor([...session.results.values()].map((r) => r.status))
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {readState, stripState} from '../../src/core/notebook/markdown.js'
 import {defaultNotesDir, listSessions, SessionLog, sessionStamp} from '../../src/core/notebook/session-log.js'
+import {statePath} from '../../src/core/notebook/session-state.js'
 import type {CellResult} from '../../src/core/types.js'
 
 const header = {startedAt: new Date('2026-11-23T10:11:12Z'), host: 'box', os: 'Debian 12', versions: 'dagger-explore 0.1.0', dockerEndpoint: 'unix:///var/run/docker.sock (chosen by default)'}
@@ -117,7 +118,9 @@ describe('resume state', () => {
     await log.addResult(result())
     await log.addNote('environment', 'my token=hunter2secret')
     const text = await readFile(log.path, 'utf8')
-    const state = readState(text)!
+    // The state lives beside the log now (statePath), not in a comment inside it.
+    const state = await readFile(statePath(log.path), 'utf8')
+    expect(readState(text)).toBeUndefined()
     expect(JSON.stringify(state)).not.toContain('hunter2secret')
     expect(Buffer.from(text).toString('utf8')).not.toContain('hunter2secret')
     const again = await SessionLog.resume(log.path, cells)

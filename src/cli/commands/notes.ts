@@ -11,9 +11,11 @@ const HELP = `Usage
 
 notes lists saved sessions, newest first, with the summary of each.
 
-notes export writes one self-contained markdown file to share: the sidecar logs the session links
-to are folded in as collapsible blocks (longer ones trimmed to N lines, with a note saying how many
-were left out and where the full file is), and secrets are redacted again.
+notes export writes one self-contained markdown file to share, at most 65,536 characters (what a
+GitHub issue body holds): the sidecar logs the session links to are folded in as collapsible blocks
+(longer ones trimmed to N lines, or fewer when the file would not fit, with a note saying how many
+were left out and where the full file is), notes keep their line breaks, HTML in them is shown as
+typed, and secrets are redacted again.
   SESSION                  a file name in the notes folder, a path, or nothing for the latest
   -o, --out FILE           where to write (required); an existing file is kept unless --force
   --max-sidecar-lines N    lines of each sidecar log to keep (default 400)

@@ -8,6 +8,11 @@ import {NotRegularFileError, readRegularFile} from '../system/read-regular.js'
 /** Sidecar lines folded into an export by default; longer ones keep their head and tail. */
 export const DEFAULT_MAX_SIDECAR_LINES = 400
 
+/** A GitHub issue body holds this many characters: the export always fits one. */
+export const EXPORT_LIMIT = 65_536
+/** Characters a folded sidecar line keeps once the size limit trims the logs. */
+const TRIMMED_LINE_CHARS = 300
+
 export interface ExportOptions {
   /** Lines of a sidecar log kept in the export; longer logs are trimmed with a note. */
   readonly maxSidecarLines: number
@@ -79,7 +84,7 @@ async function readSidecar(dir: string, name: string): Promise<Sidecar | undefin
 }
 
 /** The collapsible block that carries a sidecar log, trimmed to `max` lines (head and tail) when longer. */
-function sidecarBlock(sidecar: Sidecar, max: number): {block: string; report: ExportedSidecar} {
+function sidecarBlock(sidecar: Sidecar, max: number, fitting: boolean): {block: string; report: ExportedSidecar} {
   const shownName = sanitize(sidecar.name)
   if (sidecar.content === undefined) {
     return {
@@ -89,12 +94,24 @@ function sidecarBlock(sidecar: Sidecar, max: number): {block: string; report: Ex
   }
   const body = sidecar.content.endsWith('\n') ? sidecar.content.slice(0, -1) : sidecar.content
   const lines = countLines(sidecar.content)
-  const all = body === '' ? [] : body.split('\n')
+  const raw = body === '' ? [] : body.split('\n')
+  // Once the size limit trims, long lines are cut too: one minified JSON line must not undo it.
+  const cut = fitting && raw.some((l) => l.length > TRIMMED_LINE_CHARS)
+  const all = cut ? raw.map((l) => (l.length > TRIMMED_LINE_CHARS ? `${l.slice(0, TRIMMED_LINE_CHARS)}…` : l)) : raw
   const plural = (n: number) => `${n.toLocaleString('en-US')} line${n === 1 ? '' : 's'}`
-  if (lines <= max) {
+  if (lines <= max && !cut) {
     return {
       block: [`<details><summary>Full output: ${escapeHtml(shownName)} (${plural(lines)})</summary>`, '', fence(body, 'text'), '', '</details>'].join('\n'),
       report: {file: sidecar.file, lines, included: true},
+    }
+  }
+  const why = fitting ? ' so that the export fits a GitHub issue (65,536 characters)' : ''
+  const where = `The full file is \`${sanitize(sidecar.file)}\` on the machine that ran the session.`
+  if (lines <= max) {
+    const note = `Lines longer than ${TRIMMED_LINE_CHARS} characters are cut${why}. ${where}`
+    return {
+      block: [`<details><summary>Output (long lines cut): ${escapeHtml(shownName)} (${plural(lines)})</summary>`, '', note, '', fence(all.join('\n'), 'text'), '', '</details>'].join('\n'),
+      report: {file: sidecar.file, lines, included: false},
     }
   }
   // The end of a log usually says why it failed, so the tail gets the larger share.
@@ -102,7 +119,7 @@ function sidecarBlock(sidecar: Sidecar, max: number): {block: string; report: Ex
   const tail = max - head
   const left = lines - max
   const kept = [...all.slice(0, head), `… ${plural(left)} left out here (lines ${head + 1}–${lines - tail}) …`, ...(tail > 0 ? all.slice(-tail) : [])]
-  const note = `Trimmed to ${max.toLocaleString('en-US')} of ${plural(lines)}: ${plural(left)} left out. The full file is \`${sanitize(sidecar.file)}\` on the machine that ran the session.`
+  const note = `Trimmed to ${max.toLocaleString('en-US')} of ${plural(lines)}${why}: ${plural(left)} left out${cut ? ', long lines cut' : ''}. ${where}`
   return {
     block: [`<details><summary>Output (trimmed): ${escapeHtml(shownName)} (${max.toLocaleString('en-US')} of ${plural(lines)})</summary>`, '', note, '', fence(kept.join('\n'), 'text'), '', '</details>'].join('\n'),
     report: {file: sidecar.file, lines, included: false},
@@ -130,8 +147,101 @@ export async function exportSession(logFile: string, options: ExportOptions): Pr
   }
   const dir = path.dirname(logFile)
   // The resume state is for this machine, not for readers.
-  const lines = sanitize(stripState(source)).replace(/\n+$/, '').split('\n')
+  const lines = quoteBreaks(sanitize(stripState(source)).replace(/\n+$/, '').split('\n'))
   const sidecars = new Map<string, Sidecar | undefined>()
+  const scan = new FenceTracker()
+  for (const line of lines) {
+    if (scan.feed(line)) continue
+    for (const m of line.matchAll(LINK)) {
+      const name = localTarget(m[2] ?? '')
+      if (name !== undefined && !sidecars.has(name)) sidecars.set(name, await readSidecar(dir, name))
+    }
+  }
+  const when = (options.now ?? new Date()).toISOString()
+  const build = (fit: Fit) => assemble(lines, sidecars, fit, path.basename(logFile), when)
+  // Smaller and smaller excerpts of the sidecar logs until the whole file fits an issue body.
+  let result = build({max: options.maxSidecarLines, fitting: false, drop: false, fenceLines: undefined})
+  for (const max of [200, 100, 50, 20, 10, 4, 0]) {
+    if (result.text.length <= EXPORT_LIMIT) return result
+    if (max < options.maxSidecarLines) result = build({max, fitting: true, drop: false, fenceLines: undefined})
+  }
+  if (result.text.length <= EXPORT_LIMIT) return result
+  result = build({max: 0, fitting: true, drop: true, fenceLines: undefined})
+  // A log written before the log had a budget may be over the limit by itself: its long code blocks are cut too.
+  for (const fenceLines of [40, 10, 2]) {
+    if (result.text.length <= EXPORT_LIMIT) return result
+    result = build({max: 0, fitting: true, drop: true, fenceLines})
+  }
+  if (result.text.length <= EXPORT_LIMIT) return result
+  const note = `\n\n… The rest of this export was cut so that it fits a GitHub issue (65,536 characters); the whole session is \`${sanitize(logFile)}\` on the machine that ran it.\n`
+  return {text: `${result.text.slice(0, EXPORT_LIMIT - note.length - 8)}${note}`, sidecars: result.sidecars}
+}
+
+interface Fit {
+  /** Lines kept of each sidecar log. */
+  readonly max: number
+  /** The size limit is trimming (said in each trimmed block; long lines are cut too). */
+  readonly fitting: boolean
+  /** Sidecar logs are named, not folded in. */
+  readonly drop: boolean
+  /** Lines kept of each code block of the log itself; undefined keeps them whole. */
+  readonly fenceLines: number | undefined
+}
+
+/** `<` outside code spans shown as typed (so `<b>` is not HTML); a `\<` already escaped stays. */
+function escapeTags(text: string): string {
+  return text.replace(/(`+)[\s\S]*?(?<!`)\1(?!`)|\\<|</g, (m) => (m === '<' ? '\\<' : m))
+}
+
+/** A quoted line that opens a block of its own (list item, heading, fence, nested quote), which a hard break must not precede. */
+const QUOTE_BLOCK = /^\s*(?:[-+*]|\d+[.)])\s|^\s*#|^\s*>|^ {0,3}(?:```|~~~)/
+
+/**
+The user's notes are quoted lines (`> …`): tags in them are escaped, and each line but the last of a
+paragraph ends with a hard break, so a two-line note stays two lines on GitHub instead of one paragraph.
+*/
+function quoteBreaks(lines: readonly string[]): string[] {
+  const fences = new FenceTracker()
+  const code = lines.map((line) => fences.feed(line))
+  return lines.map((line, i) => {
+    if (code[i] || !/^>( |$)/.test(line)) return line
+    const content = escapeTags(line.slice(2))
+    const next = lines[i + 1]
+    const continues = next !== undefined && !code[i + 1] && /^> \S/.test(next) && !QUOTE_BLOCK.test(next.slice(2)) && !QUOTE_BLOCK.test(content) && content.trim() !== ''
+    // A line ending in a backslash would turn the break into an escaped one: two spaces do the same there.
+    const brk = continues ? (/\\$/.test(content) ? '  ' : '\\') : ''
+    return content === '' ? '>' : `> ${content}${brk}`
+  })
+}
+
+/** A code block of the log cut to `keep` lines, with a line saying so. */
+function cutFences(lines: readonly string[], keep: number): string[] {
+  const out: string[] = []
+  const fences = new FenceTracker()
+  let body: string[] = []
+  for (const line of lines) {
+    const wasInside = fences.inside
+    const code = fences.feed(line)
+    if (!code) {
+      out.push(line)
+      continue
+    }
+    if (!wasInside) {
+      out.push(line)
+      body = []
+      continue
+    }
+    if (fences.inside) {
+      body.push(line)
+      continue
+    }
+    out.push(...body.slice(0, keep), ...(body.length > keep ? [`… ${body.length - keep} more lines cut so that the export fits a GitHub issue`] : []), line)
+  }
+  return out
+}
+
+function assemble(source: readonly string[], sidecars: ReadonlyMap<string, Sidecar | undefined>, fit: Fit, logName: string, when: string): SessionExport {
+  const lines = fit.fenceLines === undefined ? source : cutFences(source, fit.fenceLines)
   const blocks = new Map<string, {block: string; report: ExportedSidecar}>()
   const placed = new Set<string>()
   const appendix: string[] = []
@@ -155,14 +265,13 @@ export async function exportSession(logFile: string, options: ExportOptions): Pr
         rewritten += whole
         continue
       }
-      if (!sidecars.has(name)) sidecars.set(name, await readSidecar(dir, name))
       const sidecar = sidecars.get(name)
       if (sidecar === undefined) {
         // Not a sidecar (a file outside the notes folder, or another log): keep the words, drop the dead link.
         rewritten += `${label} (\`${name}\`, not included)`
         continue
       }
-      if (!blocks.has(sidecar.file)) blocks.set(sidecar.file, sidecarBlock(sidecar, options.maxSidecarLines))
+      if (!blocks.has(sidecar.file)) blocks.set(sidecar.file, fit.drop ? droppedBlock(sidecar) : sidecarBlock(sidecar, fit.max, fit.fitting))
       const already = placed.has(sidecar.file)
       rewritten += `\`${label}\`${already ? ' (shown above)' : ' (below)'}`
       if (!already) {
@@ -184,19 +293,27 @@ export async function exportSession(logFile: string, options: ExportOptions): Pr
   }
 
   const reports = [...blocks.values()].map((b) => b.report)
-  const when = (options.now ?? new Date()).toISOString()
   const trimmed = reports.filter((r) => !r.included).length
   const tail = [
     '',
     ...(appendix.length > 0 ? ['## Sidecar logs', '', appendix.join('\n\n'), ''] : []),
     '---',
     '',
-    `Exported from \`${sanitize(path.basename(logFile))}\` at ${when} by \`dagger-explore notes export\`: ${reports.length} sidecar log${reports.length === 1 ? '' : 's'} folded in${trimmed > 0 ? `, ${trimmed} of them trimmed or missing` : ''}; secrets redacted again.`,
+    `Exported from \`${sanitize(logName)}\` at ${when} by \`dagger-explore notes export\`: ${reports.length} sidecar log${reports.length === 1 ? '' : 's'} folded in${trimmed > 0 ? `, ${trimmed} of them trimmed or missing` : ''}${fit.fitting ? ' to fit a GitHub issue (65,536 characters)' : ''}; secrets redacted again.`,
   ]
   // One last pass over everything, so nothing that reached the text by any route escapes redaction.
   while (out.length > 0 && out[out.length - 1] === '') out.pop()
   const text = `${sanitize([...out, ...tail].join('\n')).trimEnd()}\n`
   return {text, sidecars: reports}
+}
+
+/** A sidecar log named but not folded in, when even a few lines of each would not fit. */
+function droppedBlock(sidecar: Sidecar): {block: string; report: ExportedSidecar} {
+  const lines = sidecar.content === undefined ? null : countLines(sidecar.content)
+  return {
+    block: `> Sidecar log \`${sanitize(sidecar.name)}\`${lines === null ? '' : ` (${lines.toLocaleString('en-US')} lines)`} is left out so that the export fits a GitHub issue (65,536 characters); it is \`${sanitize(sidecar.file)}\` on the machine that ran the session.`,
+    report: {file: sidecar.file, lines, included: false},
+  }
 }
 
 /**

@@ -12,12 +12,19 @@ export interface SessionHeader {
   readonly os: string
   readonly versions: string
   readonly dockerEndpoint: string
+  /** The dagger checkout the session works on: path, and commit or version when known. */
+  readonly checkout?: string
+  /** The checkout's root folder, which `--resume` compares with the one asked for. */
+  readonly checkoutRoot?: string
 }
 
 export interface CellSection {
   readonly id: CellId
   readonly title: string
+  /** The run shown in full: the latest that was not a decline (or the latest, when every run was one). */
   readonly result?: CellResult
+  /** Every run of the cell, oldest first (declines included); absent in documents that only know `result`. */
+  readonly runs?: readonly CellResult[]
   readonly notes: readonly string[]
 }
 
@@ -27,6 +34,8 @@ export interface SessionDocument {
   /** Sidecar file (relative name) for a command, keyed by `cell:index`. */
   readonly sidecars: ReadonlyMap<string, string>
   readonly closing?: string
+  /** What was shortened to keep the log within its size budget, said near the top. */
+  readonly trimmed?: string
 }
 
 /** The glyph at the start of a list item: a bare `-` there would open a nested list, so it is escaped. */
@@ -107,14 +116,51 @@ export function cellExitCode(status: Status): number {
   return status === 'fail' || status === 'crashed' ? 1 : 0
 }
 
+/**
+How a folded poll reads: a count and time span after the command, and the last answer when it
+differs from the first (the first is the record's own output).
+*/
+export function repeatLines(command: CommandRecord): {suffix: string; head: string} {
+  const r = command.repeat
+  if (r === undefined || r.count < 2) return {suffix: '', head: ''}
+  const suffix = `  ×${r.count} over ${formatDuration(r.spanMs)}`
+  if (r.firstOutput === undefined) return {suffix: `${suffix}, the same answer each time`, head: ''}
+  return {suffix: `${suffix}, first answer:`, head: `${r.firstOutput}\n# last answer (from ${r.lastStartedAt}):\n`}
+}
+
+/** The one-line outcome of a run: its headline finding, or that it was declined. */
+export function runHeadline(r: CellResult): string {
+  if (r.declined !== undefined) return `declined: ${r.declined}`
+  const worst = r.findings.find((f) => f.status === r.status) ?? r.findings[0]
+  return worst === undefined ? 'no findings' : worst.title
+}
+
+/** The run a section shows in full: the latest that was not a decline, else the latest. */
+export function shownRun(runs: readonly CellResult[]): CellResult | undefined {
+  return runs.findLast((r) => r.declined === undefined) ?? runs.at(-1)
+}
+
+/** Every run of a cell, one line each, oldest first, when there was more than the one shown in full. */
+function runsList(s: CellSection): string[] {
+  const runs = s.runs ?? []
+  // A single run is the section itself, unless it was a decline, which the list names.
+  if (runs.length < 2 && runs.every((r) => r === s.result && r.declined === undefined)) return []
+  const lines = runs.map((r, i) => {
+    const what = r.declined === undefined ? `**${STATUS_LABEL[r.status]}** ${inlineText(runHeadline(r)).replace(/\n/g, ' ')}` : inlineText(runHeadline(r)).replace(/\n/g, ' ')
+    return `${i + 1}. ${r.startedAt}, ${formatDuration(r.durationMs)}: ${what}${r === s.result ? ' (shown below)' : ''}`
+  })
+  return [`Runs (${runs.length}, oldest first):`, '', ...lines, '']
+}
+
 function commandBlock(command: CommandRecord, sidecar: string | undefined): string {
   const prompt = command.kind === 'exec' ? '$' : command.kind === 'api' ? '# Docker API:' : '# read:'
   const status = command.exitCode === null ? 'did not finish' : `exit ${command.exitCode}`
+  const repeat = repeatLines(command)
   if (sidecar !== undefined) {
     const head = command.output.split('\n').slice(0, 20).join('\n')
-    return `${fence(`${prompt} ${displayArgv(command.argv)}\n${head}\n…`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
+    return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${repeat.head}${head}\n…`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
   }
-  return `${fence(`${prompt} ${displayArgv(command.argv)}\n${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
+  return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${repeat.head}${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
 }
 
 /**
@@ -156,10 +202,11 @@ export function cellMarkdown(r: CellResult, sidecarFor: (commandIndex: number) =
 }
 
 function section(doc: SessionDocument, s: CellSection, heading: string): string {
-  const out: string[] = [`## ${heading}`, '']
+  const out: string[] = [`## ${heading}`, '', ...runsList(s)]
   if (s.result) out.push(...cellMarkdown(s.result, (i) => doc.sidecars.get(`${s.id}:${i}`)))
   for (const note of s.notes) {
-    out.push(...sanitize(note).split('\n').map((line) => (line === '' ? '>' : `> ${line}`)), '')
+    // inlineText: a note's `<b>` is shown as typed, not taken for HTML.
+    out.push(...inlineText(note).split('\n').map((line) => (line === '' ? '>' : `> ${line}`)), '')
   }
   return out.join('\n')
 }
@@ -188,7 +235,9 @@ export function renderSession(doc: SessionDocument): string {
     `| Host | ${cellText(h.host)} (${cellText(h.os)}) |`,
     `| Versions | ${cellText(h.versions)} |`,
     `| Docker endpoint | ${cellText(h.dockerEndpoint)} |`,
+    ...(h.checkout === undefined ? [] : [`| Checkout | ${cellText(h.checkout)} |`]),
     '',
+    ...(doc.trimmed === undefined ? [] : [`> ${inlineText(doc.trimmed)}`, '']),
     '## Summary',
     '',
   ]
@@ -211,13 +260,13 @@ export function renderSession(doc: SessionDocument): string {
   }
   for (const {section: s, heading} of headings) out.push(section(doc, s, heading))
   if (doc.closing) out.push('---', '', sanitize(doc.closing), '')
-  return `${collapseBlankLines(out.join('\n')).trimEnd()}\n\n${stateComment(doc)}\n`
+  return `${collapseBlankLines(out.join('\n')).trimEnd()}\n`
 }
 
 const STATE_MARK = 'dagger-explore-state'
 
-/** What `--resume` needs to carry a session on, kept in the log itself so one file is the whole session. */
-export interface SessionState {
+/** What older versions kept in an HTML comment at the end of the log (now in a `.state.json` file beside it). */
+export interface LegacyState {
   readonly version: 1
   readonly header: Omit<SessionHeader, 'startedAt'> & {readonly startedAt: string}
   readonly sections: readonly CellSection[]
@@ -225,31 +274,12 @@ export interface SessionState {
   readonly closing?: string
 }
 
-/** An HTML comment (invisible on GitHub) holding the session as base64 JSON, so no text can close it early. */
-function stateComment(doc: SessionDocument): string {
-  const state: SessionState = {
-    version: 1,
-    header: {
-      host: sanitize(doc.header.host),
-      os: sanitize(doc.header.os),
-      versions: sanitize(doc.header.versions),
-      dockerEndpoint: sanitize(doc.header.dockerEndpoint),
-      startedAt: doc.header.startedAt.toISOString(),
-    },
-    // Sanitised again: the state is read back by --resume and must hold no secret either.
-    sections: sanitizeDeep(doc.sections),
-    sidecars: [...doc.sidecars.entries()],
-    ...(doc.closing ? {closing: sanitize(doc.closing)} : {}),
-  }
-  return `<!-- ${STATE_MARK} ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`
-}
-
-/** Reads the session state back from a log written by this version; undefined for anything else. */
-export function readState(text: string): SessionState | undefined {
+/** Reads the state comment of a log written by an older version (for --resume); undefined for anything else. */
+export function readState(text: string): LegacyState | undefined {
   const match = new RegExp(`<!-- ${STATE_MARK} ([A-Za-z0-9+/=]+) -->\\s*$`).exec(text)
   if (!match?.[1]) return undefined
   try {
-    const state = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')) as SessionState
+    const state = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8')) as LegacyState
     return state.version === 1 && Array.isArray(state.sections) ? state : undefined
   } catch {
     return undefined

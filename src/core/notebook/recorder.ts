@@ -28,6 +28,24 @@ export function clip(text: string, limit = OUTPUT_LIMIT): string {
 }
 
 /**
+The same kind of call with the same argv and outcome, answering what the last one answered; or the
+first change of answer in a run, kept as its last output. A second change starts a new record, so no
+answer seen in between is lost.
+*/
+function sameCall(a: CommandRecord, b: CommandRecord): boolean {
+  if (a.kind !== b.kind || a.exitCode !== b.exitCode || a.argv.length !== b.argv.length || !a.argv.every((x, i) => x === b.argv[i])) return false
+  return a.repeat?.firstOutput === undefined || a.output === b.output
+}
+
+/** `first` with `next` counted in: the latest output is the record's, the first kept beside it when it differs. */
+export function foldRepeat(first: CommandRecord, next: CommandRecord): CommandRecord {
+  const count = (first.repeat?.count ?? 1) + 1
+  const spanMs = Math.max(0, Date.parse(next.startedAt) + next.durationMs - Date.parse(first.startedAt))
+  const firstOutput = first.repeat?.firstOutput ?? (next.output === first.output ? undefined : first.output)
+  return {...next, startedAt: first.startedAt, repeat: {count, lastStartedAt: next.startedAt, spanMs, ...(firstOutput === undefined ? {} : {firstOutput})}}
+}
+
+/**
 Collects what a cell does: every command and API call with its output, the facts it learned and its
 findings. Cells receive one per run; nothing here knows about Ink or markdown.
 */
@@ -36,8 +54,15 @@ export class Recorder {
   readonly findings: Finding[] = []
   readonly facts: Fact[] = []
   readonly sidecars: string[] = []
+  /** The action the user declined in this run, if any (see `declined`). */
+  declinedAction: string | undefined
 
   constructor(readonly signal: AbortSignal = new AbortController().signal) {}
+
+  /** Notes that the user declined `action` in this run: the run is recorded as a decline, not as a result. */
+  declined(action: string): void {
+    this.declinedAction = sanitize(action)
+  }
 
   fact(label: string, value: string): void {
     this.facts.push({label, value: sanitize(value)})
@@ -52,8 +77,15 @@ export class Recorder {
     })
   }
 
+  /**
+  Records one command. The same call made again straight after (a poll waiting for a container) is
+  folded into the previous record with a count, so 118 inspects are one record, not 118.
+  */
   record(record: Omit<CommandRecord, 'output'> & {output: string}): void {
-    this.commands.push({...record, argv: record.argv.map((a) => sanitize(a)), output: clip(sanitize(record.output))})
+    const next: CommandRecord = {...record, argv: record.argv.map((a) => sanitize(a)), output: clip(sanitize(record.output))}
+    const last = this.commands.at(-1)
+    if (last !== undefined && sameCall(last, next)) this.commands[this.commands.length - 1] = foldRepeat(last, next)
+    else this.commands.push(next)
   }
 
   /**

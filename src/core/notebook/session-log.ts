@@ -2,8 +2,10 @@ import {open, readdir, readFile, rename, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'
-import {needsSidecar, readState, renderSession, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
+import {needsSidecar, renderSession, shownRun, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
 import {sanitize} from './sanitize.js'
+import {fitToBudget} from './log-budget.js'
+import {loadState, statePath, stateJson, type SessionState} from './session-state.js'
 import {readRegularFile} from '../system/read-regular.js'
 import {checkNotesDir, NotesDirError} from './notes-dir.js'
 import {NoteSaveError, saveFailure} from './save-error.js'
@@ -54,18 +56,31 @@ async function writeDurably(file: string, text: string, sync = true): Promise<vo
   }
 }
 
+/** A section as the log keeps it: every run, and the one shown in full derived from them. */
+interface LogSection {
+  readonly id: CellId
+  readonly title: string
+  readonly runs: readonly CellResult[]
+  readonly notes: readonly string[]
+}
+
+function shownSection(s: LogSection): CellSection {
+  const result = shownRun(s.runs)
+  return {id: s.id, title: s.title, runs: s.runs, notes: s.notes, ...(result ? {result} : {})}
+}
+
 export class SessionLog {
-  private sections: CellSection[]
+  private sections: LogSection[]
   private readonly sidecars = new Map<string, string>()
   private closing: string | undefined
   private writing: Promise<void> = Promise.resolve()
 
   private constructor(
     readonly file: string,
-    private readonly header: SessionHeader,
+    private header: SessionHeader,
     cells: readonly {id: CellId; title: string}[],
   ) {
-    this.sections = cells.map((c) => ({id: c.id, title: c.title, notes: []}))
+    this.sections = cells.map((c) => ({id: c.id, title: c.title, runs: [], notes: []}))
   }
 
   /** Creates the log file at once (a valid document from the first moment). */
@@ -89,21 +104,44 @@ export class SessionLog {
   the log keeps, and new results are written to the same file.
   */
   static async resume(file: string, cells: readonly {id: CellId; title: string}[]): Promise<SessionLog> {
-    const state = readState((await readRegularFile(file)).toString('utf8'))
+    const state = await loadState(file)
     if (!state) throw new Error(`${file} was not written by this version of dagger-explore, so it cannot be resumed`)
     const log = new SessionLog(file, {...state.header, startedAt: new Date(state.header.startedAt)}, cells)
     const saved = new Map(state.sections.map((s) => [s.id, s]))
     log.sections = log.sections.map((s) => {
       const old = saved.get(s.id)
-      return old ? {...s, notes: old.notes, ...(old.result ? {result: old.result} : {})} : s
+      return old ? {...s, notes: old.notes, runs: old.runs} : s
     })
     for (const [key, name] of state.sidecars) log.sidecars.set(key, name)
+    if (state.closing !== undefined) log.closing = state.closing
     return log
   }
 
-  /** Results restored by `resume`. */
+  /** The latest result of each cell that was not a decline (what `resume` restores as the session's results). */
   results(): CellResult[] {
-    return this.sections.flatMap((s) => (s.result ? [s.result] : []))
+    return this.sections.flatMap((s) => {
+      const latest = s.runs.findLast((r) => r.declined === undefined)
+      return latest ? [latest] : []
+    })
+  }
+
+  /** Every run of a cell, oldest first, declines included. */
+  history(cell: CellId): readonly CellResult[] {
+    return this.sections.find((s) => s.id === cell)?.runs ?? []
+  }
+
+  /** The checkout the session works on, as its header names it. */
+  get checkout(): string | undefined {
+    return this.header.checkout
+  }
+
+  get checkoutRoot(): string | undefined {
+    return this.header.checkoutRoot
+  }
+
+  /** Names the checkout in the header (a session that had none, or a resume told to carry on with another). */
+  setCheckout(checkout: string, root: string): void {
+    this.header = {...this.header, checkout, checkoutRoot: root}
   }
 
   notesOf(cell: CellId): readonly string[] {
@@ -119,12 +157,37 @@ export class SessionLog {
   }
 
   document(): SessionDocument {
-    return {header: this.header, sections: this.sections, sidecars: this.sidecars, ...(this.closing ? {closing: this.closing} : {})}
+    return {header: this.header, sections: this.sections.map(shownSection), sidecars: new Map(this.sidecars), ...(this.closing ? {closing: this.closing} : {})}
   }
 
-  /** Records a finished cell (replacing an earlier run of it) and flushes. */
+  private state(): SessionState {
+    const h = this.header
+    return {
+      version: 2,
+      log: path.basename(this.file),
+      header: {...h, startedAt: h.startedAt.toISOString()},
+      sections: this.sections,
+      sidecars: [...this.sidecars.entries()],
+      ...(this.closing ? {closing: this.closing} : {}),
+    }
+  }
+
+  /**
+  Records a run of a cell and flushes. Every run is kept (the log lists them); a result with the
+  same start as the cell's latest run is that run updated (a recipe's commands added) and replaces it.
+  A declined run never replaces the result shown in full.
+  */
   async addResult(result: CellResult): Promise<void> {
     let sidecarError: NoteSaveError | undefined
+    const section = this.sections.find((s) => s.id === result.cell)
+    const runs = section?.runs ?? []
+    const same = runs.at(-1)?.startedAt === result.startedAt
+    const nextRuns = same ? [...runs.slice(0, -1), result] : [...runs, result]
+    this.sections = this.sections.map((s) => (s.id === result.cell ? {...s, runs: nextRuns} : s))
+    if (shownRun(nextRuns) !== result) {
+      await this.flush()
+      return
+    }
     for (const [i, command] of result.commands.entries()) {
       const key = `${result.cell}:${i}`
       this.sidecars.delete(key)
@@ -139,7 +202,6 @@ export class SessionLog {
         }
       }
     }
-    this.sections = this.sections.map((s) => (s.id === result.cell ? {...s, result} : s))
     await this.flush()
     if (sidecarError) throw sidecarError
   }
@@ -163,10 +225,40 @@ export class SessionLog {
   stop later ones: each renders the whole document, so the next save that succeeds holds everything.
   */
   flush(sync = true): Promise<void> {
-    const text = renderSession(this.document())
-    const next = this.writing.catch(() => undefined).then(() => writeDurably(this.file, text, sync))
+    const doc = this.document()
+    const next = this.writing.catch(() => undefined).then(() => this.write(doc, sync))
     this.writing = next
     return next
+  }
+
+  /**
+  Renders the log within its budget (cut outputs get a sidecar holding all of them first), writes it,
+  then the state beside it. The log goes first: it is what the user reads, and what a failed save names.
+  */
+  private async write(doc: SessionDocument, sync: boolean): Promise<void> {
+    const name = (key: string) => {
+      const [cell, index] = key.split(':')
+      return `${this.base}-${cell}-${Number(index) + 1}.log`
+    }
+    const fit = fitToBudget(doc, renderSession, name)
+    let sidecarError: NoteSaveError | undefined
+    for (const [key, file] of fit.sidecars) {
+      if (this.sidecars.has(key) || !fit.cuts.has(key)) continue
+      const [cell, index] = key.split(':')
+      const command = doc.sections.find((s) => s.id === cell)?.result?.commands[Number(index)]
+      if (command === undefined) continue
+      const first = command.repeat?.firstOutput
+      try {
+        await writeDurably(path.join(path.dirname(this.file), file), sanitize(first === undefined ? command.output : `${first}\n# last answer:\n${command.output}`), sync)
+        this.sidecars.set(key, file)
+      } catch (error) {
+        sidecarError ??= error as NoteSaveError
+      }
+    }
+    await writeDurably(this.file, fit.text, sync)
+    await writeDurably(statePath(this.file), stateJson(this.state()), sync)
+    // The log is saved; the next save writes the sidecar again.
+    if (sidecarError) throw sidecarError
   }
 }
 
