@@ -47,6 +47,12 @@ async function imageId(docker: Docker, ref: string, rec: Recorder): Promise<stri
   }
 }
 
+/** True when the daemon keeps images in containerd (`/info` DriverStatus driver-type io.containerd.snapshotter…). */
+async function containerdStore(docker: Docker, rec: Recorder): Promise<boolean> {
+  const info = (await rec.call('api', ['GET', '/info'], () => withTimeout(docker.info() as Promise<{DriverStatus?: [string, string][]}>, 15_000, 'info'), (i) => JSON.stringify(i.DriverStatus ?? []))) as {DriverStatus?: [string, string][]}
+  return (info.DriverStatus ?? []).some(([k, v]) => k === 'driver-type' && v.startsWith('io.containerd.snapshotter'))
+}
+
 /** Everything Launch will change, decided from read-only calls, before anything is changed. */
 export interface LaunchPlan {
   /** bin/engine.tar to load; absent when its image is already in the daemon (or nothing is loaded). */
@@ -86,8 +92,11 @@ export async function planLaunch(input: PlanInput): Promise<LaunchPlan> {
       if (id !== undefined && present === undefined) present = await imageId(docker, id, rec)
     }
     if (present === undefined) load = input.tar
-    // The ID docker load will report: the classic store names an image by its config digest.
-    tagSource = present ?? inTar.repoTags[0] ?? inTar.configId ?? inTar.indexId ?? 'the image docker load reports'
+    // The ID docker load will report: the classic store names an image by its config digest, the
+    // containerd store by its manifest (index) digest.
+    const store = load === undefined ? undefined : await containerdStore(docker, rec)
+    const loadedId = store === true ? (inTar.indexId ?? inTar.configId) : (inTar.configId ?? inTar.indexId)
+    tagSource = present ?? inTar.repoTags[0] ?? loadedId ?? 'the image docker load reports'
   }
   const tag = input.tar !== undefined && (load !== undefined || tagged !== present)
   const existing = await inspectContainer(docker, run.name, rec)
