@@ -3,6 +3,7 @@ import path from 'node:path'
 import type Docker from 'dockerode'
 import type {Recorder} from '../notebook/recorder.js'
 import {sanitize} from '../notebook/sanitize.js'
+import {killExec} from '../docker/exec-kill.js'
 import {inspectImage} from '../docker/find-image.js'
 import {type Approval, approve, demuxDockerStream, dockerMessage, statusCode, withTimeout} from './docker-api.js'
 import {ERAS, type EraId, type EraRunFlags} from './era.js'
@@ -263,7 +264,8 @@ export async function probeDialStdio(docker: Docker, name: string, timeoutMs = 5
   const container = docker.getContainer(name)
   const exec = await withTimeout(container.exec({Cmd: ['buildctl', 'dial-stdio'], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false}), timeoutMs, 'exec create')
   const stream = (await withTimeout(exec.start({hijack: true, stdin: true}), timeoutMs, 'exec start')) as NodeJS.ReadWriteStream & {destroy?: () => void}
-  return new Promise<boolean>((resolve) => {
+  let timedOut = false
+  const answered = await new Promise<boolean>((resolve) => {
     let buf: Buffer = Buffer.alloc(0)
     const done = (ok: boolean): void => {
       clearTimeout(timer)
@@ -276,7 +278,10 @@ export async function probeDialStdio(docker: Docker, name: string, timeoutMs = 5
       }
       resolve(ok)
     }
-    const timer = setTimeout(() => done(false), timeoutMs)
+    const timer = setTimeout(() => {
+      timedOut = true
+      done(false)
+    }, timeoutMs)
     stream.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk])
       const {stdout} = demuxDockerStream(buf)
@@ -286,6 +291,9 @@ export async function probeDialStdio(docker: Docker, name: string, timeoutMs = 5
     stream.on('error', () => done(false))
     stream.write(H2_PREFACE)
   })
+  // Closing the attach stream does not end a dial-stdio that hangs: kill it in the container.
+  if (timedOut) await killExec(docker, name, exec, ['buildctl', 'dial-stdio'], timeoutMs).catch(() => undefined)
+  return answered
 }
 
 /** The line the engine logs once its gRPC server listens (buildkitd's, kept by dagger-engine). */
