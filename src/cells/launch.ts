@@ -5,6 +5,7 @@ import {type Confirm, engineDocker, withTimeout} from '../core/engine/docker-api
 import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
 import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
+import {launchFailureFix} from '../core/engine/launch-fix.js'
 import {explainMessage} from '../core/engine/explain-bridge.js'
 import {launchDevEngine} from '../core/engine/session.js'
 import type {WaitProgress} from '../core/engine/wait-progress.js'
@@ -113,23 +114,17 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     const message = error instanceof Error ? error.message : String(error)
     // The same classification as `explain` and the Build cell, over the error and the engine's last log lines.
     const explained = explainMessage([message, ...logs].join('\n'))
+    // An engine observed running is not short of privileges, whatever an old log line suggests.
+    const useExplained = explained !== null && !(state?.State.Running === true && /privileg|cgroup/i.test(`${explained.fix} ${explained.why}`))
     ctx.recorder.finding({
       id: 'engine-launch-failed',
       status: 'fail',
       title: `Could not bring up ${names.container}`,
       detail: `${sanitize(message)}${logs.length > 0 ? `\nLast lines of its log:\n${logs.join('\n')}` : ''}${explained === null ? '' : `\n${explained.category}: ${explained.why}`}`,
-      fix: explained !== null ? `${explained.fix} Check with: ${explained.next}.` : launchFailureFix(names, state),
+      fix: useExplained && explained !== null ? `${explained.fix} Check with: ${explained.next}.` : launchFailureFix(names, state),
     })
     return false
   }
-}
-
-/** The fix follows the state observed after the failure: privileges only matter for an engine that exited. */
-function launchFailureFix(names: ReturnType<typeof devNames>, state: Awaited<ReturnType<typeof inspectContainer>>): string {
-  const logs = `Look at \`docker logs ${names.container}\``
-  if (state === undefined) return `${logs} (the container is gone now; \`docker ps -a\` lists what is left).`
-  if (state.State.Running) return `${logs}: ${names.container} is running but did not answer \`buildctl dial-stdio\` in time; its last lines say what it is waiting for. Run this step again to wait once more, or \`docker restart ${names.container}\`.`
-  return `${logs}: ${names.container} is ${state.State.Status} (exit code ${state.State.ExitCode}). An engine that exits at once often lacks privileges (it needs --privileged and cgroup access) or finds its volume from an incompatible version (\`docker volume rm ${names.volume}\` resets it).`
 }
 
 function engineLine(e: EngineContainer): string {

@@ -1,7 +1,9 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {engineDocker} from '../../src/core/engine/docker-api.js'
 import {runFlagsFor} from '../../src/core/engine/era.js'
-import {LaunchError, planRun, startDevEngine, tagDevImage, waitForEngine} from '../../src/core/engine/launch.js'
+import {inspectContainer, LaunchError, planRun, startDevEngine, tagDevImage, waitForEngine} from '../../src/core/engine/launch.js'
+import {launchFailureFix} from '../../src/core/engine/launch-fix.js'
+import {devNames} from '../../src/core/engine/names.js'
 import {progressLine, type WaitProgress} from '../../src/core/engine/wait-progress.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {dockerAvailable} from '../helpers/docker.js'
@@ -39,6 +41,9 @@ describe.skipIf(skip)('launch failures', () => {
     expect(error).toBeInstanceOf(LaunchError)
     expect((error as LaunchError).message).toMatch(/exited with code 1 while starting/)
     expect((error as LaunchError).logs.join('\n')).toContain('failed to create engine')
+    // The fix follows the state observed: an exited engine may lack privileges.
+    const state = await inspectContainer(await engineDocker(env), lab.devName, new Recorder())
+    expect(launchFailureFix(devNames(env), state)).toMatch(/is exited \(exit code 1\)\. An engine that exits at once often lacks privileges/)
   })
 
   it('an engine that never answers: bounded by the timeout, with its logs', async () => {
@@ -50,6 +55,12 @@ describe.skipIf(skip)('launch failures', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
     expect((error as LaunchError).message).toMatch(/did not answer within 3 s \(state: running\)/)
     expect((error as LaunchError).logs).toContain('level=info msg="still starting"')
+    // A running engine that did not answer in time: no word about privileges.
+    const state = await inspectContainer(await engineDocker(env), lab.devName, new Recorder())
+    expect(state?.State.Running).toBe(true)
+    const fix = launchFailureFix(devNames(env), state)
+    expect(fix).toContain('is running but did not answer `buildctl dial-stdio` in time')
+    expect(fix).not.toMatch(/privileg/)
   })
 })
 
