@@ -7,7 +7,9 @@ import {preflight} from '../core/engine/preflight.js'
 import {buildScripts, whatRuns} from '../core/engine/scripts.js'
 import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/engine/session.js'
 import {approve, type Confirm} from '../core/engine/docker-api.js'
+import type {Finding} from '../core/types.js'
 import type {CellContext, CellDefinition} from './cell.js'
+import {fixOnce} from './fix-once.js'
 import {checkoutFor} from './engine-checkout.js'
 import {beforeBuildChecks} from './journey-checks.js'
 
@@ -86,15 +88,14 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
   })
   if (explanation !== undefined) {
     if (explanation.refs.length > 0) ctx.recorder.fact('Registry references', explanation.refs.join(' '))
-    explanation.failures.slice(0, 8).forEach((f, i) => {
-      ctx.recorder.finding({
-        id: `build-failure-${i + 1}`,
-        status: 'fail',
-        title: f.title.length > 300 ? `${f.title.slice(0, 300)}…` : f.title,
-        detail: f.detail ?? 'Extracted from the build output.',
-        fix: explanation.refs.length > 0 ? 'Probe the image in the Registry cell, then run the build again.' : 'See the sidecar file for the context around it.',
-      })
-    })
+    const failures = explanation.failures.slice(0, 8).map((f, i): Finding => ({
+      id: `build-failure-${i + 1}`,
+      status: 'fail',
+      title: f.title.length > 300 ? `${f.title.slice(0, 300)}…` : f.title,
+      detail: f.detail ?? 'Extracted from the build output.',
+      fix: explanation.refs.length > 0 ? 'Probe the image in the Registry cell, then run the build again.' : 'See the sidecar file for the context around it.',
+    }))
+    for (const f of fixOnce(failures)) ctx.recorder.finding(f)
   }
 }
 
