@@ -14,6 +14,8 @@ import {throttledProgress, type WaitProgress} from './wait-progress.js'
 /** Loading a multi-hundred-MB tarball takes a while on a slow disk; bounded all the same. */
 export const LOAD_TIMEOUT_MS = 5 * 60_000
 export const READY_TIMEOUT_MS = 60_000
+/** `bin/dagger version` against the new engine. */
+export const VERIFY_TIMEOUT_MS = 60_000
 
 export class LaunchError extends Error {
   override readonly name = 'LaunchError'
@@ -374,7 +376,7 @@ export async function waitForEngine(docker: Docker, name: string, rec: Recorder,
 /** Runs the checkout's `bin/dagger version` with the captured environment; the output is the verdict. */
 export async function verifyDevCli(root: string, exports: readonly ExportLine[], env: NodeJS.ProcessEnv, rec: Recorder): Promise<{ok: boolean; output: string}> {
   const bin = path.join(root, 'bin', 'dagger')
-  const run = await rec.exec(bin, ['version'], {timeoutMs: 60_000, env: applyExports(env, exports, root), cwd: root})
+  const run = await rec.exec(bin, ['version'], {timeoutMs: VERIFY_TIMEOUT_MS, env: applyExports(env, exports, root), cwd: root})
   const output = sanitize((run.stdout || run.stderr).trim())
   return {ok: run.exitCode === 0, output: run.notFound ? `${bin} not found` : output}
 }

@@ -9,9 +9,9 @@ import {hackBuildFacts} from './build-script.js'
 import {type EraRunFlags, runFlagsFor} from './era.js'
 import {type BuildExplanation, explainBuild} from './explain-bridge.js'
 import {devEnvironment, type ExportLine} from './exports.js'
-import {createAndStart, inspectContainer, LaunchError, loadEngineImage, planRun, type ReadyResult, removeDevContainer, type RunPlan, type StartOutcome, tagDevImage, verifyDevCli, waitForEngine} from './launch.js'
+import {createAndStart, inspectContainer, LaunchError, LOAD_TIMEOUT_MS, loadEngineImage, planRun, type ReadyResult, removeDevContainer, type RunPlan, type StartOutcome, tagDevImage, VERIFY_TIMEOUT_MS, verifyDevCli, waitForEngine} from './launch.js'
 import {type LaunchPlan, launchRequest, planLaunch} from './launch-plan.js'
-import type {WaitProgress} from './wait-progress.js'
+import {type WaitProgress, withProgress} from './wait-progress.js'
 import {devNames} from './names.js'
 import {buildEnv} from './preflight.js'
 import type {BuildRunResult} from './runner.js'
@@ -159,14 +159,14 @@ export async function launchDevEngine(options: EngineLaunchOptions): Promise<Eng
   const exports = devEnvironment(checkout.root, state.exports, env)
   const tar = options.skipLoad === true ? undefined : path.join(checkout.root, 'bin', 'engine.tar')
   if (tar !== undefined && !existsSync(tar)) throw new LaunchError(`${tar} does not exist: the build did not produce an engine tarball (run the build first, \`dagger-explore engine build\`).`)
-  const plan = await planLaunch({docker, rec, run, ...(tar === undefined ? {} : {tar}), reuseRunning: options.reuseRunning === true})
+  const plan = await withProgress(planLaunch({docker, rec, run, ...(tar === undefined ? {} : {tar}), reuseRunning: options.reuseRunning === true}), 'reading which image bin/engine.tar holds (its manifest.json) and what Docker has', LOAD_TIMEOUT_MS, options.progress)
   const approved = plan.commands.length === 0 || (await approve(options, launchRequest(plan)))
   if (!approved) {
     const reason = plan.existing !== undefined && !plan.reuse ? `${run.name} already exists and replacing it was not approved (non-interactive use needs --yes).` : plan.reuse ? `Moving the tag ${run.image} was not approved (non-interactive use needs --yes).` : `Starting the privileged ${run.name} was not approved (non-interactive use needs --yes).`
     return {...(plan.imageId === undefined ? {} : {imageId: plan.imageId}), plan: run, start: {started: false, reason}, exports, launchPlan: plan}
   }
   let imageId = plan.imageId
-  if (plan.load !== undefined) imageId = (await loadEngineImage(docker, plan.load, rec)).imageId
+  if (plan.load !== undefined) imageId = (await withProgress(loadEngineImage(docker, plan.load, rec), `loading ${path.basename(plan.load)} into Docker (POST /images/load)`, LOAD_TIMEOUT_MS, options.progress)).imageId
   if (plan.tag && imageId !== undefined) {
     await tagDevImage(docker, imageId, rec, env)
     await saveState(env, {...state, imageId})
@@ -179,7 +179,7 @@ export async function launchDevEngine(options: EngineLaunchOptions): Promise<Eng
   }
   const base = {...(imageId === undefined ? {} : {imageId}), ...(plan.load === undefined ? {} : {loaded: true}), plan: run, start, exports, launchPlan: plan}
   const ready = await waitForEngine(docker, run.name, rec, options.readyTimeoutMs, options.progress)
-  const verify = await verifyDevCli(checkout.root, exports, env, rec)
+  const verify = await withProgress(verifyDevCli(checkout.root, exports, env, rec), 'waiting for `bin/dagger version` to answer through the new engine', VERIFY_TIMEOUT_MS, options.progress)
   return {...base, ready, verify}
 }
 

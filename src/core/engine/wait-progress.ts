@@ -27,3 +27,18 @@ export function throttledProgress(report: ((p: WaitProgress) => void) | undefine
     report(p)
   }
 }
+
+/**
+Runs `work` and, while it lasts, reports every `everyMs` what it waits for and how long so far: for
+one long call (loading a tarball, `bin/dagger version`) that has no steps of its own to report.
+*/
+export async function withProgress<T>(work: Promise<T>, waitingFor: string, limitMs: number, report: ((p: WaitProgress) => void) | undefined, everyMs = PROGRESS_EVERY_MS): Promise<T> {
+  if (report === undefined) return work
+  const started = Date.now()
+  const timer = setInterval(() => report({waitingFor, elapsedMs: Date.now() - started, limitMs}), everyMs)
+  try {
+    return await work
+  } finally {
+    clearInterval(timer)
+  }
+}
