@@ -1,5 +1,6 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {engineDocker} from '../../src/core/engine/docker-api.js'
+import {killExec} from '../../src/core/docker/exec-kill.js'
 import {collectVersions} from '../../src/core/tree/inspect.js'
 import {execInContainer} from '../../src/core/tree/versions.js'
 import {dockerAvailable} from '../helpers/docker.js'
@@ -46,6 +47,18 @@ describe.skipIf(skip)('a timed-out exec is killed inside its container', () => {
     const target = {kind: 'container', ref: name(), id: name(), name: name(), running: true} as Parameters<typeof collectVersions>[1]
     const result = await collectVersions(d, target, checklist, {timeoutMs: 800})
     expect(result.items[0]?.version).toMatch(/^\(no answer within 1 s; killed in the container\)$/)
+    expect(processes(name()).filter((p) => p.includes('1000000'))).toEqual([])
+  })
+  it('without the host view (a remote daemon) the exec is found by its command line in the container and killed', async () => {
+    const d = await engineDocker(lab.env([]))
+    const exec = await d.getContainer(name()).exec({Cmd: ['dagger-engine', '--version'], AttachStdout: true, AttachStderr: true})
+    const stream = (await exec.start({hijack: true, stdin: false})) as NodeJS.ReadableStream & {destroy(): void}
+    await new Promise((r) => setTimeout(r, 500))
+    stream.destroy()
+    expect(processes(name()).filter((p) => p.includes('1000000'))).toHaveLength(1)
+    const outcome = await killExec(d, name(), exec, ['dagger-engine', '--version'], 5000, {hostProc: false})
+    expect(outcome).toMatchObject({stopped: true})
+    expect(outcome.how).toMatch(/^matched by its command line in the container, PID \d+ in the container, killed with its children/)
     expect(processes(name()).filter((p) => p.includes('1000000'))).toEqual([])
   })
 })

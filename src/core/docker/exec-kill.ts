@@ -100,13 +100,14 @@ Kills an exec that ran out of time, inside its container: Docker has no API to s
 closing the attach stream leaves the process running (a hung `dagger-engine --version` stays for good).
 Its PID comes from exec inspect; a further exec kills it and its children.
 */
-export async function killExec(docker: Docker, containerId: string, exec: Docker.Exec, argv: readonly string[], ms = 5000): Promise<KillOutcome> {
+export async function killExec(docker: Docker, containerId: string, exec: Docker.Exec, argv: readonly string[], ms = 5000, options: {hostProc?: boolean} = {}): Promise<KillOutcome> {
   const info = await withDeadline(exec.inspect(), ms, () => new Error('exec inspect got no answer')).catch(() => undefined)
   if (info === undefined) return {stopped: false, how: 'exec inspect got no answer, so its process could not be found'}
   if (!info.Running) return {stopped: true, how: 'it had ended by itself'}
   const hostPid = (info as {Pid?: number}).Pid ?? 0
   let pids = (() => {
-    const inner = hostPid > 0 ? hostView(hostPid, argv) : undefined
+    // `hostProc: false` is what a remote daemon amounts to: this machine's /proc does not have the exec.
+    const inner = hostPid > 0 && options.hostProc !== false ? hostView(hostPid, argv) : undefined
     return inner === undefined ? [] : [inner]
   })()
   let found = `PID ${hostPid} on the host`
