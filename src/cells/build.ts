@@ -95,8 +95,21 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
       detail: f.detail ?? 'Extracted from the build output.',
       fix: explanation.refs.length > 0 ? 'Probe the image in the Registry cell, then run the build again.' : 'See the sidecar file for the context around it.',
     }))
-    for (const f of fixOnce(failures)) ctx.recorder.finding(f)
+    for (const f of fixOnce(failures.map((f) => pointAtRegistry(ctx, f, explanation.refs)))) ctx.recorder.finding(f)
   }
+}
+
+/**
+A failure on an image the Registry cell already diagnosed points at that finding instead of writing
+the registry fix out again: the fix lives in one place.
+*/
+function pointAtRegistry(ctx: CellContext, failure: Finding, refs: readonly string[]): Finding {
+  const registry = ctx.previous.get('registry')
+  const ref = refs.find((r) => failure.title.includes(r))
+  const diagnosed = ref === undefined ? undefined : registry?.findings.find((f) => f.status === 'fail' && f.fix !== undefined && f.title.includes(ref))
+  if (diagnosed === undefined) return failure
+  const detail = (failure.detail ?? '').replace(/\sFix: [\s\S]*$/, '')
+  return {...failure, detail: `${detail} The Registry cell diagnosed this image: "${diagnosed.title}".`, fix: `The fix is in the Registry cell's finding "${diagnosed.title}"; then run the build again.`}
 }
 
 /** The Build engine cell with hooks for the UI; `buildCell` is the plain one. */
