@@ -7,7 +7,9 @@ import {preflight} from '../core/engine/preflight.js'
 import {buildScripts, whatRuns} from '../core/engine/scripts.js'
 import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/engine/session.js'
 import {approve, type Confirm} from '../core/engine/docker-api.js'
+import type {Finding} from '../core/types.js'
 import type {CellContext, CellDefinition} from './cell.js'
+import {fixOnce} from './fix-once.js'
 import {checkoutFor} from './engine-checkout.js'
 import {beforeBuildChecks} from './journey-checks.js'
 
@@ -86,16 +88,28 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
   })
   if (explanation !== undefined) {
     if (explanation.refs.length > 0) ctx.recorder.fact('Registry references', explanation.refs.join(' '))
-    explanation.failures.slice(0, 8).forEach((f, i) => {
-      ctx.recorder.finding({
-        id: `build-failure-${i + 1}`,
-        status: 'fail',
-        title: f.title.length > 300 ? `${f.title.slice(0, 300)}…` : f.title,
-        detail: f.detail ?? 'Extracted from the build output.',
-        fix: explanation.refs.length > 0 ? 'Probe the image in the Registry cell, then run the build again.' : 'See the sidecar file for the context around it.',
-      })
-    })
+    const failures = explanation.failures.slice(0, 8).map((f, i): Finding => ({
+      id: `build-failure-${i + 1}`,
+      status: 'fail',
+      title: f.title.length > 300 ? `${f.title.slice(0, 300)}…` : f.title,
+      detail: f.detail ?? 'Extracted from the build output.',
+      fix: explanation.refs.length > 0 ? 'Probe the image in the Registry cell, then run the build again.' : 'See the sidecar file for the context around it.',
+    }))
+    for (const f of fixOnce(failures.map((f) => pointAtRegistry(ctx, f, explanation.refs)))) ctx.recorder.finding(f)
   }
+}
+
+/**
+A failure on an image the Registry cell already diagnosed points at that finding instead of writing
+the registry fix out again: the fix lives in one place.
+*/
+function pointAtRegistry(ctx: CellContext, failure: Finding, refs: readonly string[]): Finding {
+  const registry = ctx.previous.get('registry')
+  const ref = refs.find((r) => failure.title.includes(r))
+  const diagnosed = ref === undefined ? undefined : registry?.findings.find((f) => f.status === 'fail' && f.fix !== undefined && f.title.includes(ref))
+  if (diagnosed === undefined) return failure
+  const detail = (failure.detail ?? '').replace(/\sFix: [\s\S]*$/, '')
+  return {...failure, detail: `${detail} The Registry cell diagnosed this image: "${diagnosed.title}".`, fix: `The fix is in the Registry cell's finding "${diagnosed.title}"; then run the build again.`}
 }
 
 /** The Build engine cell with hooks for the UI; `buildCell` is the plain one. */

@@ -19,7 +19,10 @@ export interface CellContext {
   readonly live?: (view: LiveView) => void
 }
 
-export type LiveView = {readonly kind: 'build'; readonly view: BuildViewModel}
+export type LiveView =
+  | {readonly kind: 'build'; readonly view: BuildViewModel}
+  /** A long wait: what for, elapsed of the limit, and the last log line (the UI shows one line). */
+  | {readonly kind: 'progress'; readonly waitingFor: string; readonly elapsedMs: number; readonly limitMs: number; readonly lastLine?: string}
 
 export interface CellDefinition {
   readonly id: CellId

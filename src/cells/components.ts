@@ -5,6 +5,7 @@ import {checklistFindings, missingItems, type Checklist} from '../core/tree/comp
 import {localReferenceProblem} from '../core/registry/local-reference.js'
 import {readFileHead, treeDocker, TreeTargetError} from '../core/tree/docker-source.js'
 import {devNames} from '../core/engine/names.js'
+import {withProgress} from '../core/engine/wait-progress.js'
 import {collectVersions, defaultEngineTarget, inspectTarget, VERSION_TIMEOUT_MS, type TreeInspection} from '../core/tree/inspect.js'
 import {formatSize, treeText} from '../core/tree/render.js'
 import {KIND} from '../core/tree/types.js'
@@ -100,18 +101,20 @@ export const componentsCell: CellDefinition = {
       throw error
     }
     const {target, image, tree} = inspection
-    const checklist = await collectVersions(docker, target, inspection.checklist, {
+    const live = ctx.live
+    const asked = inspection.checklist.items.filter((i) => i.versionCommand && i.state !== 'missing').length
+    const checklist = await withProgress(collectVersions(docker, target, inspection.checklist, {
       timeoutMs: VERSION_TIMEOUT_MS,
       onExec: (argv, outcome) =>
         rec.record({
           kind: 'api',
           argv: ['POST', `/containers/${target.name}/exec`, ...argv],
           exitCode: outcome instanceof Error ? 1 : (outcome.exitCode ?? null),
-          output: outcome instanceof Error ? outcome.message : `${outcome.output}${outcome.timedOut ? `\n(no answer within ${VERSION_TIMEOUT_MS} ms)` : ''}`,
+          output: outcome instanceof Error ? outcome.message : `${outcome.output}${outcome.timedOut ? `\n(no answer within ${VERSION_TIMEOUT_MS} ms; ${outcome.killed?.stopped === false ? `not killed: ${outcome.killed.how}` : `killed: ${outcome.killed?.how ?? 'ended'}`})` : ''}`,
           startedAt: new Date().toISOString(),
           durationMs: 0,
         }),
-    })
+    }), `asking ${target.name}'s binaries for their versions (docker exec … --version, ${asked} commands)`, Math.max(1, asked) * VERSION_TIMEOUT_MS, live === undefined ? undefined : (p) => live({kind: 'progress', ...p}))
     lastView = {
       inspection,
       checklist,

@@ -73,7 +73,7 @@ export const daemonCell: CellDefinition = {
     const analysis = await analyseDaemonConfig(rec, found, ctx.env)
     for (const fact of analysis.facts) rec.fact(fact.label, fact.value)
     const file = analysis.location.file
-    if (analysis.missing) rec.finding({id: 'daemon-config-absent', status: 'pass', title: `No ${file}: the daemon runs on its defaults`})
+    if (analysis.missing) rec.finding({id: 'daemon-config-absent', status: 'pass', title: `No ${file}: nothing to lint; the daemon takes its settings from its defaults and command-line flags`})
     if (analysis.readError !== undefined) {
       rec.finding({
         id: 'daemon-config-unreadable',

@@ -5,8 +5,10 @@ import {type Confirm, engineDocker, withTimeout} from '../core/engine/docker-api
 import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
 import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
+import {launchFailureFix} from '../core/engine/launch-fix.js'
 import {explainMessage} from '../core/engine/explain-bridge.js'
 import {launchDevEngine} from '../core/engine/session.js'
+import type {WaitProgress} from '../core/engine/wait-progress.js'
 import {sanitize} from '../core/notebook/sanitize.js'
 import type {CellContext, CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
@@ -53,18 +55,33 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
       ctx.recorder.fact('Engine image', `${names.image} is there (the image hack/build's deploy tags); ${running === undefined ? 'no container yet' : `${names.container} is ${running.State.Status}`}, so it is started from that image`)
     }
   } else if (!existsSync(tar)) {
-    ctx.recorder.finding({
-      id: 'engine-tar-missing',
-      status: 'fail',
-      title: 'No bin/engine.tar to load',
-      detail: `${tar} does not exist: the build has not produced an engine image yet (${checkout.era.label} writes it before it starts the engine).`,
-      fix: 'Run the Build engine cell (or `dagger-explore engine build`) first.',
-    })
-    return false
+    // Without a tarball an engine image already in Docker (an earlier build's) can still be started;
+    // failing here would contradict Components, which finds that image and inspects it.
+    const docker = await engineDocker(ctx.env)
+    const running = await inspectContainer(docker, names.container, ctx.recorder)
+    if (running === undefined && !(await imageExists(docker, names.image, ctx))) {
+      ctx.recorder.finding({
+        id: 'engine-tar-missing',
+        status: 'fail',
+        title: `No bin/engine.tar to load and no ${names.image} image to start`,
+        detail: `${tar} does not exist: the build has not produced an engine image yet (${checkout.era.label} writes it before it starts the engine), and Docker has no ${names.image} image or ${names.container} container from an earlier build.`,
+        fix: 'Run the Build engine cell (or `dagger-explore engine build`) first.',
+      })
+      return false
+    }
+    skipLoad = true
+    ctx.recorder.fact('bin/engine.tar', `${tar} does not exist; ${running === undefined ? `${names.image} is there (from an earlier build), so it is started from that image` : `${names.container} is ${running.State.Status} on ${running.Config.Image}, so that image is used`}`)
   }
   try {
-    const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})})
-    if (result.imageId !== undefined) ctx.recorder.fact('Loaded image', `${result.imageId} → ${names.image}`)
+    const live = ctx.live
+    const progress = live === undefined ? undefined : (p: WaitProgress): void => live({kind: 'progress', ...p})
+    const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm}), ...(progress === undefined ? {} : {progress})})
+    if (result.imageId !== undefined && result.start.started) {
+      const how = result.loaded === true ? 'loaded from bin/engine.tar' : skipLoad ? 'already tagged' : 'bin/engine.tar holds an image Docker already has, so nothing was loaded'
+      ctx.recorder.fact(result.loaded === true ? 'Loaded image' : 'Engine image', `${result.imageId} → ${names.image} (${how})`)
+    }
+    const planned = result.launchPlan?.commands ?? []
+    if (planned.length > 0) ctx.recorder.fact(result.start.started ? 'Ran' : 'Not run (not approved)', planned.join('\n'))
     ctx.recorder.fact('Run', result.plan.argv.join(' '))
     if (!result.start.started) {
       ctx.recorder.finding({
@@ -93,15 +110,18 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     return true
   } catch (error) {
     const logs = error instanceof LaunchError ? error.logs : []
+    const state = await inspectContainer(await engineDocker(ctx.env), names.container, ctx.recorder).catch(() => undefined)
     const message = error instanceof Error ? error.message : String(error)
     // The same classification as `explain` and the Build cell, over the error and the engine's last log lines.
     const explained = explainMessage([message, ...logs].join('\n'))
+    // An engine observed running is not short of privileges, whatever an old log line suggests.
+    const useExplained = explained !== null && !(state?.State.Running === true && /privileg|cgroup/i.test(`${explained.fix} ${explained.why}`))
     ctx.recorder.finding({
       id: 'engine-launch-failed',
       status: 'fail',
       title: `Could not bring up ${names.container}`,
       detail: `${sanitize(message)}${logs.length > 0 ? `\nLast lines of its log:\n${logs.join('\n')}` : ''}${explained === null ? '' : `\n${explained.category}: ${explained.why}`}`,
-      fix: explained !== null ? `${explained.fix} Check with: ${explained.next}.` : `Look at \`docker logs ${names.container}\`; an engine that exits at once often lacks privileges (it needs --privileged and cgroup access) or finds its volume from an incompatible version (\`docker volume rm ${names.volume}\` resets it).`,
+      fix: useExplained && explained !== null ? `${explained.fix} Check with: ${explained.next}.` : launchFailureFix(names, state),
     })
     return false
   }

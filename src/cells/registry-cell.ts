@@ -23,6 +23,7 @@ import {DEFAULT_TIMEOUT_MS} from '../core/registry/prober.js'
 import {parseReference} from '../core/registry/reference.js'
 import type {CellContext, CellDefinition} from './cell.js'
 import {layerStatus, STATUS_GLYPH} from '../core/present/status.js'
+import {fixOnce} from './fix-once.js'
 
 function listOption(ctx: CellContext, name: string): string[] | undefined {
   const value = ctx.options[name]
@@ -145,7 +146,7 @@ export const registryCell: CellDefinition = {
       (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
     )
     for (const d of report.results) rec.fact(d.ref, verdictText(d))
-    report.results.filter((d) => !d.ok).forEach((d, i) => rec.finding(findingFor(d, i)))
+    for (const f of fixOnce(report.results.filter((d) => !d.ok).map((d, i) => findingFor(d, i)))) rec.finding(f)
     for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
       rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
     }

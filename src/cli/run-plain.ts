@@ -4,6 +4,7 @@ import {Session} from '../cells/session.js'
 import {CELLS, type CellEntry} from '../cells/registry.js'
 import {cellJson, renderCellPlain} from './render-plain.js'
 import {EXIT, type CliIO} from './io.js'
+import {plainLive} from './plain-progress.js'
 import type {GlobalSettings} from './main.js'
 
 /**
@@ -36,7 +37,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     }
     for (const entry of chosen) {
       if (interrupted) break
-      const result = await Promise.race([session.run(entry), interruption])
+      const result = await Promise.race([session.run(entry, {live: plainLive(io)}), interruption])
       if (interrupted || result === undefined) break
       results.push(result)
       io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)

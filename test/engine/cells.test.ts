@@ -54,6 +54,20 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     expect(second.facts.find((f) => f.label === 'Captured exports')?.value).toContain('_EXPERIMENTAL_DAGGER_CLI_BIN=bin/dagger')
   })
 
+  it('a failure on an image the Registry cell diagnosed points at that finding instead of repeating the fix', async () => {
+    const env = lab.env([FAKE_GO_DIR])
+    const again = makeCheckout('internal-mage', lab.engineTar, {failFirst: true, parent: lab.dir})
+    const ref = 'docker.io/library/golang:1.21.3-alpine3.18'
+    const fix = 'registry-1.docker.io closed the connection quietly during the TLS handshake while the control registry works. Check max-concurrent-downloads.'
+    const registry: CellResult = {cell: 'registry', title: 'Registry', status: 'fail', startedAt: '', durationMs: 0, facts: [], commands: [], findings: [{id: 'registry-verdict', status: 'fail', title: `Can't pull ${ref}: eof at the tls layer on registry-1.docker.io`, fix}]}
+    const run = await runCell(makeBuildCell(), env, lab.dir, {daggerSrc: again.root}, new Map([['registry', registry]]))
+    const extracted = run.findings.filter((f) => f.id.startsWith('build-failure-') && f.title.includes(ref))
+    expect(extracted.length).toBeGreaterThan(0)
+    expect(extracted[0]?.fix).toBe(`The fix is in the Registry cell's finding "Can't pull ${ref}: eof at the tls layer on registry-1.docker.io"; then run the build again.`)
+    expect(extracted[0]?.detail).not.toMatch(/\sFix: /)
+    expect(run.findings.some((f) => f.fix === fix || (f.detail ?? '').includes(fix))).toBe(false)
+  })
+
   it('launches with approval through the hook and never removes without it', async () => {
     const env = lab.env([FAKE_GO_DIR])
     const asked: ConfirmRequest[] = []

@@ -55,6 +55,19 @@ describe('the Registry cell', () => {
     expect(rec.commands[0]?.output).toMatch(/✓ blob/)
   })
 
+  it('five references failing the same way carry the fix once; the others name the finding that has it', async () => {
+    const host = fronts.ref('closeOnAccept').split('/')[0]!
+    const refs = ['a', 'b', 'c', 'd', 'e'].map((r) => `${host}/library/${r}:1`)
+    const {ctx, rec} = context({registryRefs: refs.join(','), control: 'none'})
+    await registryCell.run(ctx)
+    const fails = rec.findings.filter((f) => f.status === 'fail')
+    expect(fails).toHaveLength(5)
+    const full = fails[0]!.fix!
+    expect(full.length).toBeGreaterThan(60)
+    expect(fails.filter((f) => f.fix === full)).toHaveLength(1)
+    for (const f of fails.slice(1)) expect(f.fix).toBe(`The same fix as for "${fails[0]!.title.length > 80 ? `${fails[0]!.title.slice(0, 79)}…` : fails[0]!.title}" above.`)
+  })
+
   it('preloads the dev-build list and, with a registry host override, probes it only there', async () => {
     const host = fronts.healthy
     const {ctx, rec} = context({registryHost: host, control: 'none'})

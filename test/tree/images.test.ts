@@ -154,6 +154,9 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
       expect(version('runc')).toBe('runc version 1.1.9')
       expect(version('dagger-cli')).toBe('dagger v0.9.3 (registry.dagger.io/engine) linux/amd64')
       expect(version('dagger-engine')).toMatch(/no answer within/)
+      // The hung stand-in (`sleep 30` in a script) was killed in the container, not left running.
+      expect(version('dagger-engine')).toContain('killed in the container')
+      expect((await docker(['top', name, '-o', 'pid,args'])).split('\n').filter((l) => /sleep 30$/.test(l.trim()))).toEqual([])
       expect(seen).toContain('runc --version')
       // A file of the running container, through the archive API.
       expect((await readFileHead(d, found.target, '/etc/dagger/engine.toml', 4096))?.toString()).toBe(ENGINE_TOML)

@@ -242,7 +242,7 @@ async function start(ctx: Ctx): Promise<number> {
       return needsYes(
         ctx,
         replacing ? `Replacing ${result.plan.name}` : `Starting the privileged ${result.plan.name}`,
-        replacing ? [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')] : [result.plan.argv.join(' ')],
+        result.launchPlan?.commands ?? (replacing ? [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')] : [result.plan.argv.join(' ')]),
       )
     }
     if (ctx.json) json(ctx, {ok: false, reason: result.start.reason})

@@ -172,9 +172,10 @@ export async function analyseDaemonConfig(rec: Recorder, found: DaemonDiscovery,
       ...(daemon?.startedAtMs === undefined ? {} : {daemonStartedMs: daemon.startedAtMs}),
     })
     drift = [...result.checks]
-    facts.push({label: 'Compared with /info', value: result.checks.map((c) => `${c.key} ${c.same ? '=' : '≠'}`).join(', ') || '(nothing comparable)'})
+    facts.push({label: 'Compared with /info', value: comparedText(result.checks, read.missing)})
     findings.push(...result.findings)
-    if (result.findings.length === 0 && result.checks.length > 0) findings.push({id: 'daemon-config-in-force', status: 'pass', title: 'The running daemon matches the file'})
+    // Without a file there is nothing for the daemon to match: the cell says there is no file instead.
+    if (!read.missing && result.findings.length === 0 && result.checks.length > 0) findings.push({id: 'daemon-config-in-force', status: 'pass', title: 'The running daemon matches the file'})
   }
   if (info?.Driver !== undefined) facts.push({label: 'Storage driver', value: info.Driver})
   if (info?.CgroupDriver !== undefined) facts.push({label: 'Cgroup driver', value: `${info.CgroupDriver} (cgroup v${info.CgroupVersion ?? '?'})`})
@@ -196,4 +197,17 @@ export async function analyseDaemonConfig(rec: Recorder, found: DaemonDiscovery,
     rootless,
     systemd,
   }
+}
+
+/**
+What was compared, with the values: `registry-mirrors = https://m/`; settings that neither side sets
+are named once ("none set in the file or running: …"), never shown as an empty `key =`.
+*/
+export function comparedText(checks: readonly DriftCheck[], noFile: boolean): string {
+  const none = (v: string): boolean => v === '(none)' || v === '(empty)' || v === ''
+  const unset = checks.filter((c) => none(c.file) && none(c.running))
+  const set = checks.filter((c) => !unset.includes(c))
+  const parts = set.map((c) => (noFile ? `${c.key}: ${c.running} running` : c.same ? `${c.key} = ${c.running}` : `${c.key}: file ${c.file} ≠ running ${c.running}`))
+  if (unset.length > 0) parts.push(`${noFile ? 'none set running' : 'none set in the file or running'}: ${unset.map((c) => c.key).join(', ')}`)
+  return `${noFile ? 'no file to compare; ' : ''}${parts.join('; ') || '(nothing comparable)'}`
 }

@@ -3,15 +3,19 @@ import path from 'node:path'
 import type Docker from 'dockerode'
 import type {Recorder} from '../notebook/recorder.js'
 import {sanitize} from '../notebook/sanitize.js'
+import {killExec} from '../docker/exec-kill.js'
 import {inspectImage} from '../docker/find-image.js'
 import {type Approval, approve, demuxDockerStream, dockerMessage, statusCode, withTimeout} from './docker-api.js'
 import {ERAS, type EraId, type EraRunFlags} from './era.js'
 import {applyExports, type ExportLine} from './exports.js'
 import {DEV_IMAGE_TAG, devNames, ENGINE_STATE_DIR} from './names.js'
+import {throttledProgress, type WaitProgress} from './wait-progress.js'
 
 /** Loading a multi-hundred-MB tarball takes a while on a slow disk; bounded all the same. */
 export const LOAD_TIMEOUT_MS = 5 * 60_000
 export const READY_TIMEOUT_MS = 60_000
+/** `bin/dagger version` against the new engine. */
+export const VERIFY_TIMEOUT_MS = 60_000
 
 export class LaunchError extends Error {
   override readonly name = 'LaunchError'
@@ -183,7 +187,7 @@ export async function startDevEngine(docker: Docker, options: StartOptions): Pro
       why: `Only one container can be named ${plan.name}. Removing it stops whatever runs on it; the named volume ${plan.volume} (the engine's cache) is kept.`,
     })
     if (!ok) return {started: false, reason: `${plan.name} already exists and replacing it was not approved (non-interactive use needs --yes).`}
-    await rec.call('api', ['DELETE', `/containers/${plan.name}?force=1&v=1`], () => withTimeout(docker.getContainer(plan.name).remove({force: true, v: true}), 30_000, 'container remove'), () => 'removed')
+    await removeDevContainer(docker, plan.name, rec)
   } else {
     // A privileged container is a destructive step too: it gets the host's devices and kernel.
     const ok = await approve(options, {
@@ -193,7 +197,17 @@ export async function startDevEngine(docker: Docker, options: StartOptions): Pro
     })
     if (!ok) return {started: false, reason: `Starting the privileged ${plan.name} was not approved (non-interactive use needs --yes).`}
   }
-  const env = plan.env.map((n) => `${n}=${options.env[n] ?? ''}`)
+  return createAndStart(docker, plan, options.env, rec, existing !== undefined)
+}
+
+/** Removes a container with `docker rm -fv` semantics (the named volume stays, anonymous ones go). */
+export async function removeDevContainer(docker: Docker, name: string, rec: Recorder): Promise<void> {
+  await rec.call('api', ['DELETE', `/containers/${name}?force=1&v=1`], () => withTimeout(docker.getContainer(name).remove({force: true, v: true}), 30_000, 'container remove'), () => 'removed')
+}
+
+/** Creates and starts the container of the plan (what `docker run -d` does); approval is the caller's. */
+export async function createAndStart(docker: Docker, plan: RunPlan, envIn: NodeJS.ProcessEnv, rec: Recorder, replaced: boolean): Promise<StartOutcome> {
+  const env = plan.env.map((n) => `${n}=${envIn[n] ?? ''}`)
   const port = plan.debugPort
   const createOptions: Docker.ContainerCreateOptions = {
     name: plan.name,
@@ -211,7 +225,7 @@ export async function startDevEngine(docker: Docker, options: StartOptions): Pro
   try {
     const container = await rec.call('api', ['POST', `/containers/create?name=${plan.name}`], () => withTimeout(docker.createContainer(createOptions), 30_000, 'container create'), (c) => c.id)
     await rec.call('api', ['POST', `/containers/${plan.name}/start`], () => withTimeout(container.start(), 30_000, 'container start'), () => 'started')
-    return {started: true, id: container.id, replaced: existing !== undefined}
+    return {started: true, id: container.id, replaced}
   } catch (error) {
     const message = sanitize(dockerMessage(error))
     const caps = /unable to apply caps|operation not permitted/i.test(message)
@@ -252,7 +266,8 @@ export async function probeDialStdio(docker: Docker, name: string, timeoutMs = 5
   const container = docker.getContainer(name)
   const exec = await withTimeout(container.exec({Cmd: ['buildctl', 'dial-stdio'], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false}), timeoutMs, 'exec create')
   const stream = (await withTimeout(exec.start({hijack: true, stdin: true}), timeoutMs, 'exec start')) as NodeJS.ReadWriteStream & {destroy?: () => void}
-  return new Promise<boolean>((resolve) => {
+  let timedOut = false
+  const answered = await new Promise<boolean>((resolve) => {
     let buf: Buffer = Buffer.alloc(0)
     const done = (ok: boolean): void => {
       clearTimeout(timer)
@@ -265,7 +280,10 @@ export async function probeDialStdio(docker: Docker, name: string, timeoutMs = 5
       }
       resolve(ok)
     }
-    const timer = setTimeout(() => done(false), timeoutMs)
+    const timer = setTimeout(() => {
+      timedOut = true
+      done(false)
+    }, timeoutMs)
     stream.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk])
       const {stdout} = demuxDockerStream(buf)
@@ -275,6 +293,9 @@ export async function probeDialStdio(docker: Docker, name: string, timeoutMs = 5
     stream.on('error', () => done(false))
     stream.write(H2_PREFACE)
   })
+  // Closing the attach stream does not end a dial-stdio that hangs: kill it in the container.
+  if (timedOut) await killExec(docker, name, exec, ['buildctl', 'dial-stdio'], timeoutMs).catch(() => undefined)
+  return answered
 }
 
 /** The line the engine logs once its gRPC server listens (buildkitd's, kept by dagger-engine). */
@@ -285,42 +306,77 @@ export interface ReadyResult {
   readonly waitedMs: number
 }
 
-/** Waits until the container runs and answers (dial-stdio, or the readiness log line); on timeout throws with its last logs. */
-export async function waitForEngine(docker: Docker, name: string, rec: Recorder, timeoutMs = READY_TIMEOUT_MS): Promise<ReadyResult> {
+/** The container's state without a record: the poller records its inspections once, with a count. */
+async function pollInspect(docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  try {
+    return await withTimeout(docker.getContainer(name).inspect(), 15_000, 'container inspect')
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined
+    throw new LaunchError(`Could not inspect ${name}: ${sanitize(dockerMessage(error))}`)
+  }
+}
+
+/**
+Waits until the container runs and answers (dial-stdio, or the readiness log line); on timeout throws
+with its last logs. It polls twice a second and records the polls once ("GET …/json ×118 over 60 s"),
+and tells `onProgress` every few seconds what it waits for and the engine's last log line.
+*/
+export async function waitForEngine(docker: Docker, name: string, rec: Recorder, timeoutMs = READY_TIMEOUT_MS, onProgress?: (p: WaitProgress) => void): Promise<ReadyResult> {
   const started = Date.now()
+  const startedAt = new Date(started).toISOString()
   const argv = ['docker', 'exec', '-i', name, 'buildctl', 'dial-stdio']
+  const report = throttledProgress(onProgress)
   let lastState = 'unknown'
+  let polls = 0
+  let probes = 0
+  let lastLine: string | undefined
+  const recordPolls = (): void => {
+    if (polls === 0) return
+    const over = Date.now() - started
+    rec.record({kind: 'api', argv: ['GET', `/containers/${name}/json`], exitCode: 0, output: `polled ×${polls} over ${(over / 1000).toFixed(1)} s; last state: ${lastState}`, startedAt, durationMs: over})
+  }
   while (Date.now() - started < timeoutMs) {
-    const info = await inspectContainer(docker, name, rec).catch(() => undefined)
-    if (info === undefined) throw new LaunchError(`${name} disappeared while starting.`, await containerLogs(docker, name))
+    const info = await pollInspect(docker, name).catch(() => undefined)
+    polls++
+    if (info === undefined) {
+      recordPolls()
+      throw new LaunchError(`${name} disappeared while starting.`, await containerLogs(docker, name))
+    }
     lastState = info.State.Status
     if (!info.State.Running && (info.State.Status === 'exited' || info.State.Status === 'dead')) {
+      recordPolls()
       const logs = await containerLogs(docker, name)
       throw new LaunchError(`${name} exited with code ${info.State.ExitCode} while starting${info.State.Error ? ` (${sanitize(info.State.Error)})` : ''}.`, logs)
     }
     if (info.State.Running) {
+      probes++
       const answered = await probeDialStdio(docker, name, 3000).catch(() => false)
       if (answered) {
-        rec.record({kind: 'api', argv, exitCode: 0, output: 'HTTP/2 SETTINGS frame received: the engine answers', startedAt: new Date(started).toISOString(), durationMs: Date.now() - started})
+        recordPolls()
+        rec.record({kind: 'api', argv, exitCode: 0, output: `HTTP/2 SETTINGS frame received: the engine answers${probes > 1 ? ` (attempt ${probes})` : ''}`, startedAt, durationMs: Date.now() - started})
         return {via: 'dial-stdio', waitedMs: Date.now() - started}
       }
       const logs = await containerLogs(docker, name, 200)
+      lastLine = logs.at(-1) ?? lastLine
       if (logs.some((l) => READY_LOG.test(l))) {
-        rec.record({kind: 'api', argv: ['docker', 'logs', name], exitCode: 0, output: logs.find((l) => READY_LOG.test(l)) ?? '', startedAt: new Date(started).toISOString(), durationMs: Date.now() - started})
+        recordPolls()
+        rec.record({kind: 'api', argv: ['docker', 'logs', name], exitCode: 0, output: logs.find((l) => READY_LOG.test(l)) ?? '', startedAt, durationMs: Date.now() - started})
         return {via: 'log', waitedMs: Date.now() - started}
       }
     }
+    report({waitingFor: info.State.Running ? `waiting for ${name} to answer \`buildctl dial-stdio\`` : `waiting for ${name} to run (state ${lastState})`, elapsedMs: Date.now() - started, limitMs: timeoutMs, ...(lastLine === undefined ? {} : {lastLine: lastLine.length > 200 ? `${lastLine.slice(0, 200)}…` : lastLine})})
     await new Promise((r) => setTimeout(r, 500))
   }
+  recordPolls()
   const logs = await containerLogs(docker, name)
-  rec.record({kind: 'api', argv, exitCode: 1, output: `no answer within ${timeoutMs} ms (state ${lastState})\n${logs.join('\n')}`, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started})
+  rec.record({kind: 'api', argv, exitCode: 1, output: `no answer within ${timeoutMs} ms (state ${lastState}, ${probes} attempts)\n${logs.join('\n')}`, startedAt, durationMs: Date.now() - started})
   throw new LaunchError(`${name} did not answer within ${Math.round(timeoutMs / 1000)} s (state: ${lastState}).`, logs)
 }
 
 /** Runs the checkout's `bin/dagger version` with the captured environment; the output is the verdict. */
 export async function verifyDevCli(root: string, exports: readonly ExportLine[], env: NodeJS.ProcessEnv, rec: Recorder): Promise<{ok: boolean; output: string}> {
   const bin = path.join(root, 'bin', 'dagger')
-  const run = await rec.exec(bin, ['version'], {timeoutMs: 60_000, env: applyExports(env, exports, root), cwd: root})
+  const run = await rec.exec(bin, ['version'], {timeoutMs: VERIFY_TIMEOUT_MS, env: applyExports(env, exports, root), cwd: root})
   const output = sanitize((run.stdout || run.stderr).trim())
   return {ok: run.exitCode === 0, output: run.notFound ? `${bin} not found` : output}
 }

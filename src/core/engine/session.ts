@@ -1,14 +1,17 @@
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 import type {Recorder} from '../notebook/recorder.js'
 import {BuildOutput} from './build-output.js'
 import {buildCommand, type BuildCommand, sidecarName} from './build-plan.js'
 import type {DaggerCheckout} from './checkout.js'
-import {type Approval, type ConfirmRequest, engineDocker, withTimeout} from './docker-api.js'
+import {type Approval, approve, type ConfirmRequest, engineDocker} from './docker-api.js'
 import {hackBuildFacts} from './build-script.js'
 import {type EraRunFlags, runFlagsFor} from './era.js'
 import {type BuildExplanation, explainBuild} from './explain-bridge.js'
 import {devEnvironment, type ExportLine} from './exports.js'
-import {inspectContainer, LaunchError, loadEngineImage, planRun, type ReadyResult, type RunPlan, startDevEngine, type StartOutcome, tagDevImage, verifyDevCli, waitForEngine} from './launch.js'
+import {createAndStart, inspectContainer, LaunchError, LOAD_TIMEOUT_MS, loadEngineImage, planRun, type ReadyResult, removeDevContainer, type RunPlan, type StartOutcome, tagDevImage, VERIFY_TIMEOUT_MS, verifyDevCli, waitForEngine} from './launch.js'
+import {type LaunchPlan, launchRequest, planLaunch} from './launch-plan.js'
+import {type WaitProgress, withProgress} from './wait-progress.js'
 import {devNames} from './names.js'
 import {buildEnv} from './preflight.js'
 import type {BuildRunResult} from './runner.js'
@@ -121,11 +124,17 @@ export interface EngineLaunchOptions extends Approval {
   readonly reuseRunning?: boolean
   readonly network?: string
   readonly readyTimeoutMs?: number
+  /** Told every few seconds what the launch waits for (the UI shows it as a progress line). */
+  readonly progress?: (p: WaitProgress) => void
 }
 
 export interface EngineLaunchResult {
   readonly imageId?: string
+  /** True when bin/engine.tar was loaded (its image was not in the daemon yet). */
+  readonly loaded?: boolean
   readonly plan: RunPlan
+  /** Everything that was to change, as approved (or declined). */
+  readonly launchPlan?: LaunchPlan
   readonly start: StartOutcome
   readonly ready?: ReadyResult
   readonly verify?: {readonly ok: boolean; readonly output: string}
@@ -137,34 +146,40 @@ export function eraRunFlags(checkout: DaggerCheckout): EraRunFlags {
   return runFlagsFor(checkout.era.id, checkout.version, hackBuildFacts(checkout.root)?.startDebug)
 }
 
-/** Loads bin/engine.tar, tags it, replaces and starts dagger-engine.dev, waits for it and checks bin/dagger against it. */
+/**
+Plans the whole launch from read-only calls (is the tarball's image there, where the dev tag points,
+what container exists), asks once for every change as the exact commands, and only then loads, tags,
+removes and starts; waits for the engine and checks bin/dagger against it.
+*/
 export async function launchDevEngine(options: EngineLaunchOptions): Promise<EngineLaunchResult> {
   const {checkout, env, rec} = options
   const docker = await engineDocker(env)
-  let imageId: string | undefined
   const state = await loadState(env, checkout.root)
-  if (options.skipLoad !== true) {
-    const loaded = await loadEngineImage(docker, path.join(checkout.root, 'bin', 'engine.tar'), rec)
-    imageId = loaded.imageId
+  const run = planRun(checkout.era.id, eraRunFlags(checkout), env, options.network)
+  const exports = devEnvironment(checkout.root, state.exports, env)
+  const tar = options.skipLoad === true ? undefined : path.join(checkout.root, 'bin', 'engine.tar')
+  if (tar !== undefined && !existsSync(tar)) throw new LaunchError(`${tar} does not exist: the build did not produce an engine tarball (run the build first, \`dagger-explore engine build\`).`)
+  const plan = await withProgress(planLaunch({docker, rec, run, ...(tar === undefined ? {} : {tar}), reuseRunning: options.reuseRunning === true}), 'reading which image bin/engine.tar holds (its manifest.json) and what Docker has', LOAD_TIMEOUT_MS, options.progress)
+  const approved = plan.commands.length === 0 || (await approve(options, launchRequest(plan)))
+  if (!approved) {
+    const reason = plan.existing !== undefined && !plan.reuse ? `${run.name} already exists and replacing it was not approved (non-interactive use needs --yes).` : plan.reuse ? `Moving the tag ${run.image} was not approved (non-interactive use needs --yes).` : `Starting the privileged ${run.name} was not approved (non-interactive use needs --yes).`
+    return {...(plan.imageId === undefined ? {} : {imageId: plan.imageId}), plan: run, start: {started: false, reason}, exports, launchPlan: plan}
+  }
+  let imageId = plan.imageId
+  if (plan.load !== undefined) imageId = (await withProgress(loadEngineImage(docker, plan.load, rec), `loading ${path.basename(plan.load)} into Docker (POST /images/load)`, LOAD_TIMEOUT_MS, options.progress)).imageId
+  if (plan.tag && imageId !== undefined) {
     await tagDevImage(docker, imageId, rec, env)
     await saveState(env, {...state, imageId})
   }
-  const plan = planRun(checkout.era.id, eraRunFlags(checkout), env, options.network)
-  const exports = devEnvironment(checkout.root, state.exports, env)
-  // Without a load, the image to keep running is the one the build tagged (hack/build's deploy starts it itself).
-  const reuseId = options.reuseRunning !== true ? undefined : (imageId ?? (await withTimeout(docker.getImage(plan.image).inspect(), 15_000, 'image inspect').then((i) => i.Id, () => undefined)))
-  const start = await startDevEngine(docker, {
-    plan,
-    env,
-    rec,
-    ...(options.yes === undefined ? {} : {yes: options.yes}),
-    ...(options.confirm === undefined ? {} : {confirm: options.confirm}),
-    ...(reuseId === undefined ? {} : {reuseImageId: reuseId}),
-  })
-  const base = {...(imageId === undefined ? {} : {imageId}), plan, start, exports}
-  if (!start.started) return base
-  const ready = await waitForEngine(docker, plan.name, rec, options.readyTimeoutMs)
-  const verify = await verifyDevCli(checkout.root, exports, env, rec)
+  let start: StartOutcome
+  if (plan.reuse && plan.existing !== undefined) start = {started: true, id: plan.existing.Id, replaced: false, reused: true}
+  else {
+    if (plan.existing !== undefined) await removeDevContainer(docker, run.name, rec)
+    start = await createAndStart(docker, run, env, rec, plan.existing !== undefined)
+  }
+  const base = {...(imageId === undefined ? {} : {imageId}), ...(plan.load === undefined ? {} : {loaded: true}), plan: run, start, exports, launchPlan: plan}
+  const ready = await waitForEngine(docker, run.name, rec, options.readyTimeoutMs, options.progress)
+  const verify = await withProgress(verifyDevCli(checkout.root, exports, env, rec), 'waiting for `bin/dagger version` to answer through the new engine', VERIFY_TIMEOUT_MS, options.progress)
   return {...base, ready, verify}
 }
 

@@ -1,4 +1,5 @@
 import type {CommandRecord, Fact, Finding} from '../types.js'
+import {execGroup} from '../system/exec-group.js'
 import {sanitize} from './sanitize.js'
 
 /** Bytes of output kept per command in the record; the rest is counted, not kept. */
@@ -93,14 +94,12 @@ export class Recorder {
   failing, missing or timed-out program: the result says what happened.
   */
   async exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
-    const {execa} = await import('execa')
     const startedAt = new Date()
-    const result = await execa(file, args, {
-      reject: false,
+    // Its own process group, killed as a whole on timeout: a wrapper's children go with it.
+    const {result, timedOut} = await execGroup(file, args, {
       all: true,
-      timeout: options.timeoutMs,
-      cancelSignal: this.signal,
-      forceKillAfterDelay: 1000,
+      timeoutMs: options.timeoutMs,
+      signal: this.signal,
       stdin: options.input === undefined ? 'ignore' : 'pipe',
       ...(options.input === undefined ? {} : {input: options.input}),
       ...(options.cwd === undefined ? {} : {cwd: options.cwd}),
@@ -111,7 +110,7 @@ export class Recorder {
     const notFound = code === 'ENOENT' || code === 'EACCES'
     let output = typeof result.all === 'string' ? result.all : ''
     if (notFound) output = `${file}: command not found`
-    else if (result.timedOut) output += `${output ? '\n' : ''}(killed after ${options.timeoutMs} ms: no answer in time)`
+    else if (timedOut) output += `${output ? '\n' : ''}(killed after ${options.timeoutMs} ms: no answer in time)`
     this.record({
       kind: 'exec',
       argv: [file, ...args],
@@ -125,7 +124,7 @@ export class Recorder {
       stdout: typeof result.stdout === 'string' ? result.stdout : '',
       stderr: typeof result.stderr === 'string' ? result.stderr : '',
       notFound,
-      timedOut: result.timedOut,
+      timedOut,
     }
   }
 

@@ -77,7 +77,7 @@ export async function collectVersions(
     try {
       const outcome = await execInContainer(docker, target.id, item.versionCommand, options.timeoutMs ?? VERSION_TIMEOUT_MS)
       options.onExec?.(item.versionCommand, outcome)
-      if (outcome.timedOut) versions.set(item.id, `(no answer within ${Math.round((options.timeoutMs ?? VERSION_TIMEOUT_MS) / 1000)} s)`)
+      if (outcome.timedOut) versions.set(item.id, `(no answer within ${Math.round((options.timeoutMs ?? VERSION_TIMEOUT_MS) / 1000)} s; ${outcome.killed?.stopped === false ? `could not be killed: ${outcome.killed.how}` : 'killed in the container'})`)
       else if (outcome.exitCode === 0) versions.set(item.id, sanitize(versionLine(outcome.output)))
       else versions.set(item.id, `(exit ${outcome.exitCode}: ${sanitize(versionLine(outcome.output)).slice(0, 120)})`)
     } catch (error) {

@@ -1,11 +1,14 @@
 import {PassThrough} from 'node:stream'
 import type Docker from 'dockerode'
+import {killExec, type KillOutcome} from '../docker/exec-kill.js'
 import {within} from './docker-source.js'
 
 export interface ExecOutcome {
   readonly exitCode: number | null
   readonly output: string
   readonly timedOut: boolean
+  /** For a timed-out exec: whether its process in the container was killed, and how. */
+  readonly killed?: KillOutcome
 }
 
 const OUTPUT_LIMIT = 16 * 1024
@@ -39,7 +42,9 @@ export async function execInContainer(docker: Docker, containerId: string, argv:
   })
   if (!finished) {
     stream.destroy()
-    return {exitCode: null, output: output.slice(0, OUTPUT_LIMIT), timedOut: true}
+    // Closing the stream does not end the process: it is killed in the container, or it stays for good.
+    const killed = await killExec(docker, containerId, exec, argv)
+    return {exitCode: null, output: output.slice(0, OUTPUT_LIMIT), timedOut: true, killed}
   }
   const info = await within(exec.inspect(), timeoutMs, 'docker exec inspect').catch(() => undefined)
   return {exitCode: info?.ExitCode ?? null, output: output.slice(0, OUTPUT_LIMIT), timedOut: false}

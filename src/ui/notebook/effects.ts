@@ -42,9 +42,9 @@ export function runEffect(effect: Effect, deps: EffectDeps): void {
           deps.dispatch({type: 'live'})
           return
         }
-        // Kinds added later (progress of a long wait) show as one line until they have a view.
-        const v = view as {waitingFor?: string; elapsedMs?: number; limitMs?: number}
-        if (v.waitingFor) deps.dispatch({type: 'message', text: `${v.waitingFor} (${Math.round((v.elapsedMs ?? 0) / 1000)}s/${Math.round((v.limitMs ?? 0) / 1000)}s)`})
+        // A long wait: what it waits for, elapsed of its limit, and the last engine log line.
+        const secs = (ms: number) => Math.round(ms / 1000)
+        deps.dispatch({type: 'message', text: sanitize(`${view.waitingFor} (${secs(view.elapsedMs)} s of ${secs(view.limitMs)} s)${view.lastLine ? `; last log line: ${view.lastLine}` : ''}`)})
       }
       void deps.session.run(effect.cell, {confirm: deps.confirm, live}).then(
         (result) => deps.dispatch({type: 'finished', result}),

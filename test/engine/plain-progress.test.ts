@@ -1,0 +1,37 @@
+import {copyFileSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {saveImage} from './fixtures/engine-image.js'
+import {cli} from '../helpers/cli.js'
+import {dockerAvailable} from '../helpers/docker.js'
+import {FAKE_GO_DIR, makeCheckout} from './fixtures/checkout.js'
+import {docker, type EngineLab, makeLab} from './lab.js'
+
+const skip = !dockerAvailable() && process.env.CI !== 'true'
+
+describe.skipIf(skip)('a slow engine start in plain mode, through the built binary', () => {
+  let lab: EngineLab
+  beforeAll(() => {
+    lab = makeLab()
+  })
+  afterAll(() => lab?.cleanup())
+
+  it('prints what it waits for with elapsed, limit and the last log line on stderr, and logs the polls once', async () => {
+    // An engine that logs one line and answers only after ~7 s.
+    const container = lab.docker(['create', '--name', `${lab.id}-slow`, lab.imageId])
+    const slow = docker(['commit', '--change', 'ENTRYPOINT ["/bin/sh", "-c", "echo \\"level=info msg=\\\\\\"warming the cache\\\\\\"\\"; sleep 7; exec /usr/local/bin/dagger-entrypoint.sh \\"$@\\"", "sh"]', container, `${lab.id}/engine:slow`])
+    const fixture = makeCheckout('internal-mage', lab.engineTar, {parent: lab.dir})
+    mkdirSync(path.join(fixture.root, 'bin'), {recursive: true})
+    saveImage(slow, path.join(lab.dir, 'slow.tar'))
+    copyFileSync(path.join(lab.dir, 'slow.tar'), path.join(fixture.root, 'bin', 'engine.tar'))
+    const notes = path.join(lab.dir, 'notes')
+    const r = await cli(['check', 'launch', '--plain', '--yes', '--dagger-src', fixture.root, '--notes-dir', notes], {env: lab.env([FAKE_GO_DIR]), timeout: 90_000})
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith('  … '))
+    expect(progress.length).toBeGreaterThanOrEqual(1)
+    expect(progress.length).toBeLessThanOrEqual(2)
+    expect(progress[0]).toMatch(new RegExp(`^  … waiting for ${lab.devName.replace(/\./g, '\\.')} to answer \`buildctl dial-stdio\`: \\d s of 60 s, last log line "level=info msg="warming the cache""$`))
+    expect(r.stdout).toMatch(/answers through buildctl dial-stdio after [6-9]\.\d s/)
+    const log = readFileSync(path.join(notes, readdirSync(notes).find((f) => f.endsWith('.md'))!), 'utf8')
+    expect(log.match(/polled ×\d+ over \d+\.\d s; last state: running/g)).toHaveLength(1)
+  }, 120_000)
+})
