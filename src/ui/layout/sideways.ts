@@ -1,0 +1,37 @@
+import sliceAnsi from 'slice-ansi'
+import stringWidth from 'string-width'
+
+/** What marks a cut: a line never loses text without showing that it did. */
+export const CUT_MARK = '…'
+
+/**
+One row of a line that may be wider than its room, seen from column `offset` (sideways scroll):
+a cut on either side is marked with `…`, so nothing is dropped silently. Styles (ANSI) survive.
+*/
+export function sideways(text: string, offset: number, room: number): string {
+  const width = stringWidth(text)
+  if (room <= 1) return width > 0 ? CUT_MARK : ''
+  const start = Math.max(0, Math.min(offset, Math.max(0, width - 1)))
+  if (start === 0 && width <= room) return text
+  const left = start > 0 ? CUT_MARK : ''
+  const rest = width - start
+  const rightCut = rest > room - left.length
+  const take = room - left.length - (rightCut ? 1 : 0)
+  const from = start + left.length
+  return `${left}${sliceAnsi(text, from, from + take)}${rightCut ? CUT_MARK : ''}`
+}
+
+/** True when any of the lines is wider than `room`: the view then offers ←/→. */
+export function anyWider(lines: readonly string[], room: number): boolean {
+  return lines.some((l) => stringWidth(l) > room)
+}
+
+/** The next sideways offset for ←/→ (h/l), in steps of a quarter of the room; 0 is the left edge. */
+export function shiftBy(offset: number, direction: 1 | -1, room: number, widest: number): number {
+  const step = Math.max(4, Math.floor(room / 4))
+  return Math.max(0, Math.min(offset + direction * step, Math.max(0, widest - room + 1)))
+}
+
+export function widestOf(lines: readonly string[]): number {
+  return lines.reduce((m, l) => Math.max(m, stringWidth(l)), 0)
+}
