@@ -1,0 +1,95 @@
+import {cleanup, render} from 'ink-testing-library'
+import stripAnsi from 'strip-ansi'
+import {afterEach, describe, expect, it} from 'vitest'
+import {Recorder} from '../../src/core/notebook/recorder.js'
+import {resolveVariables} from '../../src/core/recipes/fill.js'
+import {loadRecipe} from '../../src/core/recipes/load.js'
+import {planSteps, type RecipePlan} from '../../src/core/recipes/plan.js'
+import {checkComponents} from '../../src/core/tree/components.js'
+import {mergeLayers} from '../../src/core/tree/merge.js'
+import {TooSmall} from '../../src/ui/layout/TooSmall.js'
+import {sideways} from '../../src/ui/layout/sideways.js'
+import {RecipeView} from '../../src/ui/recipe/RecipeView.js'
+import {TreeExplorer} from '../../src/ui/tree/TreeExplorer.js'
+import {settle, waitForFrame} from '../helpers/ink.js'
+import {v09BrokenLayers} from '../tree/era-fixtures.js'
+import {memoryImage} from '../tree/memory-image.js'
+
+afterEach(() => cleanup())
+
+/** The frame's rows without styles: what a NO_COLOR terminal shows. */
+function rows(frame: string): string[] {
+  return stripAnsi(frame).split('\n')
+}
+
+async function plan(name: string, overrides: Record<string, string>): Promise<RecipePlan> {
+  const recipe = await loadRecipe(name)
+  const variables = await resolveVariables(recipe, {overrides})
+  return {recipe, variables, steps: planSteps(recipe, variables)}
+}
+
+const SIZES = [
+  [56, 15],
+  [76, 19],
+  [96, 25],
+  [196, 45],
+] as const
+
+describe('views fit the rows and columns they are given', () => {
+  it.each(SIZES)('the explorer at %ix%i: header first, one footer line last, cursor and legend in glyphs', async (width, height) => {
+    const image = await memoryImage(v09BrokenLayers())
+    const tree = mergeLayers(image.layers)
+    const ui = render(<TreeExplorer image={image} tree={tree} checklist={checkComponents(image, tree)} name="dagger-engine.dev" height={height} width={width} />)
+    const frame = await waitForFrame(ui.lastFrame, (f) => f.includes('dagger-engine.dev'))
+    const r = rows(frame)
+    expect(r).toHaveLength(height)
+    expect(Math.max(...r.map((l) => l.length))).toBeLessThanOrEqual(width)
+    expect(r[0]).toMatch(/^dagger-engine\.dev layer 3 of 3/)
+    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move/)
+    expect(r.filter((l) => l.startsWith('▶'))).toHaveLength(1)
+    // Four distinct legend entries, each naming the glyph its rows carry.
+    expect(r[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ /)
+  })
+
+  it.each(SIZES)('the recipe view at %ix%i: header first, footer last, the selected step marked, cut lines marked', async (width, height) => {
+    const p = await plan('debugger-attach', {engine_pid: '7', dlv_image: 'localhost/dagger-dlv'})
+    const ui = render(<RecipeView plan={p} recorder={new Recorder()} onClose={() => undefined} color={false} width={width} height={height} />)
+    let frame = await waitForFrame(ui.lastFrame, (f) => f.includes('Recipe: '))
+    for (const f of [frame]) {
+      const r = rows(f)
+      expect(r).toHaveLength(height)
+      expect(Math.max(...r.map((l) => l.length))).toBeLessThanOrEqual(width)
+      expect(r[0]).toMatch(/^Recipe: Attach Delve/)
+      expect(r.at(-1)).toMatch(/^↑↓ step {2}Enter run/)
+      expect(r.some((l) => l.includes('▶1 '))).toBe(true)
+    }
+    // The attach step's confirmation lists the whole argv, inside the same rows.
+    const attach = p.steps.findIndex((s) => s.step.name === 'attach')
+    for (let i = 0; i < attach; i++) {
+      ui.stdin.write('j')
+      await settle()
+    }
+    ui.stdin.write('\r')
+    frame = await waitForFrame(ui.lastFrame, (f) => f.includes('[y] run'))
+    const r = rows(frame)
+    expect(r).toHaveLength(height)
+    expect(r.some((l) => l.includes(`▶${attach + 1} attach`))).toBe(true)
+    expect(r.join(' ').replace(/\s+/g, '')).toContain('"attach","7"]')
+    ui.stdin.write('n')
+  })
+
+  it('a too-small terminal says so, with the sizes', () => {
+    const ui = render(<TooSmall columns={40} rows={10} />)
+    expect(rows(ui.lastFrame() ?? '').join(' ')).toContain('terminal too small (need 60x20, have 40x10)')
+    expect(rows(ui.lastFrame() ?? '').length).toBeLessThanOrEqual(10)
+  })
+
+  it('sideways marks what it cuts on either side and keeps styles', () => {
+    expect(sideways('abcdefghij', 0, 5)).toBe('abcd…')
+    expect(sideways('abcdefghij', 3, 5)).toBe('…efg…')
+    expect(sideways('abcdefghij', 5, 5)).toBe('…ghij')
+    expect(sideways('abc', 0, 5)).toBe('abc')
+    expect(sideways('abc', 9, 5)).toBe('…')
+    expect(stripAnsi(sideways('\u001B[31mabcdefghij\u001B[39m', 0, 5))).toBe('abcd…')
+  })
+})
