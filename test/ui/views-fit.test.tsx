@@ -54,12 +54,12 @@ describe('views fit the rows and columns they are given', () => {
   it.each(SIZES)('the recipe view at %ix%i: header first, footer last, the selected step marked, cut lines marked', async (width, height) => {
     const p = await plan('debugger-attach', {engine_pid: '7', dlv_image: 'localhost/dagger-dlv'})
     const ui = render(<RecipeView plan={p} recorder={new Recorder()} onClose={() => undefined} color={false} width={width} height={height} />)
-    let frame = await waitForFrame(ui.lastFrame, (f) => f.includes('Recipe: '))
+    let frame = await waitForFrame(ui.lastFrame, (f) => f.includes('Recipe (step '))
     for (const f of [frame]) {
       const r = rows(f)
       expect(r).toHaveLength(height)
       expect(Math.max(...r.map((l) => l.length))).toBeLessThanOrEqual(width)
-      expect(r[0]).toMatch(/^Recipe: Attach Delve/)
+      expect(r[0]).toMatch(/^Recipe \(step 1\/\d+\): Attach Delve/)
       expect(r.at(-1)).toMatch(/^↑↓ step {2}Enter run/)
       expect(r.some((l) => l.includes('▶1 '))).toBe(true)
     }

@@ -1,4 +1,5 @@
 import {Box, Text, useApp, useInput, useStdout} from 'ink'
+import stripAnsi from 'strip-ansi'
 import {useCallback, useMemo, useRef, useState} from 'react'
 import type {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
@@ -36,6 +37,12 @@ const HINT = '↑↓ step  Enter run  d dry run  c copy  PgUp/PgDn scroll  q bac
 /** Header, separator, step list, step title and footer. */
 const CHROME_ROWS = 5
 
+/** The header names the recipe: its markdown's title line would say it twice. */
+function withoutTitle(lines: string[], title: string): string[] {
+  if (stripAnsi(lines[0] ?? '').replace(/^#+\s*/, '').trim() !== title.trim()) return lines
+  return lines.slice(lines[1]?.trim() === '' ? 2 : 1)
+}
+
 /**
 A recipe: its markdown, its steps with the values of this machine filled in, and for each step copy,
 dry run, or run after confirmation. A step that needs the terminal (a debugger, a shell) gets it through
@@ -50,7 +57,7 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const [panel, setPanel] = useState<Panel>({kind: 'none'})
   const runs = useRef<{started: Date; outcomes: StepOutcome[]}>({started: new Date(), outcomes: []})
   const markdown = useMemo(
-    () => renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color, values: valuesOf(plan.variables)}).split('\n'),
+    () => withoutTitle(renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color, values: valuesOf(plan.variables)}).split('\n'), plan.recipe.title),
     [plan.recipe, plan.variables, width, color],
   )
   const steps = plan.steps
@@ -138,7 +145,7 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const footer = `${HINT}${wide ? `  ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''}  g/G top/end`
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold wrap="truncate-end">{`Recipe: ${sanitize(plan.recipe.title)} · step ${selected + 1} of ${steps.length}${place}`}</Text>
+      <Text bold wrap="truncate-end">{`Recipe (step ${selected + 1}/${steps.length}): ${sanitize(plan.recipe.title)}${place}`}</Text>
       <Box flexDirection="column" height={rows.doc} overflow="hidden">
         {markdown.slice(at, at + rows.doc).map((line, i) => (
           <Text key={i} wrap="truncate-end">
