@@ -131,7 +131,7 @@ export function BuildView({view, height = 15, width = 100, refreshMs = 100, acti
   const cut = shift > 0 || anyWider(frame.lines.map((l) => l.text), outputRoom(width))
   const hint = frame.searching
     ? `/${frame.query}▏  Enter find · Esc cancel`
-    : `↑↓ PgUp PgDn scroll · g top · G follow${cut ? ` · ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''} · / search${frame.query ? ` · n/N next/prev (${frame.matchIndex}/${frame.matchCount} "${frame.query}")` : ''}${state === 'failed' && onOpenRegistry ? ' · r Registry cell' : ''}${onClose ? ' · q close' : ''}`
+    : `↑↓ PgUp PgDn scroll${cut ? ` · ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''} · g top · G follow · / search${frame.query ? ` · n/N next/prev (${frame.matchIndex}/${frame.matchCount} "${frame.query}")` : ''}${state === 'failed' && onOpenRegistry ? ' · r Registry cell' : ''}${onClose ? ' · q close' : ''}`
   return (
     <Box flexDirection="column" width={width}>
       <Text bold color={STATE_COLOR[state]} wrap="truncate-end">
