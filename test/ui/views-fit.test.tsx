@@ -12,7 +12,7 @@ import {sideways} from '../../src/ui/layout/sideways.js'
 import {RecipeView} from '../../src/ui/recipe/RecipeView.js'
 import {TreeExplorer} from '../../src/ui/tree/TreeExplorer.js'
 import {settle, waitForFrame} from '../helpers/ink.js'
-import {v09BrokenLayers} from '../tree/era-fixtures.js'
+import {ENGINE_TOML, v09BrokenLayers} from '../tree/era-fixtures.js'
 import {memoryImage} from '../tree/memory-image.js'
 
 afterEach(() => cleanup())
@@ -49,6 +49,36 @@ describe('views fit the rows and columns they are given', () => {
     expect(r.filter((l) => l.startsWith('▶'))).toHaveLength(1)
     // Four distinct legend entries, each naming the glyph its rows carry.
     expect(r[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ /)
+  })
+
+  it('an opened file fits too, and long lines scroll sideways with their cut marked', async () => {
+    const image = await memoryImage(v09BrokenLayers())
+    const tree = mergeLayers(image.layers)
+    const long = `${ENGINE_TOML}# ${'x'.repeat(100)}END\n`
+    const ui = render(<TreeExplorer image={image} tree={tree} name="dagger-engine.dev" height={10} width={60} readFile={async () => long} />)
+    await waitForFrame(ui.lastFrame, (f) => f.includes('dagger-engine.dev'))
+    ui.stdin.write('/')
+    await settle()
+    ui.stdin.write('engine.toml')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('/engine.toml▌'))
+    ui.stdin.write('\r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('filter: engine.toml'))
+    ui.stdin.write('G')
+    await settle()
+    ui.stdin.write('o')
+    let frame = await waitForFrame(ui.lastFrame, (f) => f.includes('insecure-entitlements'))
+    let r = rows(frame)
+    expect(r).toHaveLength(10)
+    expect(r.at(-1)).toMatch(/^1\/\d+ · ↑↓ j\/k/)
+    expect(r.find((l) => l.startsWith('# xxx'))).toMatch(/x…$/)
+    for (let i = 0; i < 5; i++) {
+      ui.stdin.write('l')
+      await settle()
+    }
+    frame = await waitForFrame(ui.lastFrame, (f) => f.includes('xEND'))
+    r = rows(frame)
+    expect(r).toHaveLength(10)
+    expect(r.find((l) => l.includes('xEND'))).toMatch(/^…x+END$/)
   })
 
   it.each(SIZES)('the recipe view at %ix%i: header first, footer last, the selected step marked, cut lines marked', async (width, height) => {
