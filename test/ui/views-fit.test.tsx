@@ -108,6 +108,34 @@ describe('views fit the rows and columns they are given', () => {
     ui.stdin.write('n')
   })
 
+  it('the recipe view searches its text with / and n, as less does', async () => {
+    const p = await plan('debugger-attach', {engine_pid: '7', dlv_image: 'localhost/dagger-dlv'})
+    // A word from the recipe's last paragraph: far below the first screen.
+    const word = [...p.recipe.body.matchAll(/[A-Za-z]{7,}/g)].at(-1)?.[0] ?? ''
+    const ui = render(<RecipeView plan={p} recorder={new Recorder()} onClose={() => undefined} color={false} width={80} height={20} />)
+    await waitForFrame(ui.lastFrame, (f) => /lines 1-\d+ of/.test(f))
+    ui.stdin.write('/')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('/▏'))
+    for (const ch of word) {
+      ui.stdin.write(ch)
+      await settle()
+    }
+    await waitForFrame(ui.lastFrame, (f) => f.includes(`/${word}▏`))
+    ui.stdin.write('\r')
+    const frame = await waitForFrame(ui.lastFrame, (f) => !/lines 1-\d+ of/.test(f) && f.includes(`n/N "${word}"`))
+    const r = rows(frame)
+    expect(r).toHaveLength(20)
+    // The match is the first row of the text, as less puts it.
+    expect(r[1]?.toLowerCase()).toContain(word.toLowerCase())
+    expect(r.at(-1)).toMatch(/^n\/N "/)
+    ui.stdin.write('/')
+    await settle()
+    ui.stdin.write('zzzz-not-there')
+    await settle()
+    ui.stdin.write('\r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Not found: zzzz-not-there'))
+  })
+
   it('a too-small terminal says so, with the sizes', () => {
     const ui = render(<TooSmall columns={40} rows={10} />)
     expect(rows(ui.lastFrame() ?? '').join(' ')).toContain('terminal too small (need 60x20, have 40x10)')

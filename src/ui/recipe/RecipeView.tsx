@@ -11,7 +11,7 @@ import type {PreparedStep} from '../../core/recipes/types.js'
 import type {CellResult} from '../../core/types.js'
 import {anyWider, shiftBy, sideways, widestOf} from '../layout/sideways.js'
 import {renderRecipeMarkdown} from './markdown.js'
-import {budget, commandText, fitRows, panelRows, stepItems, wrapRows, type Panel} from './rows.js'
+import {budget, commandText, findLine, fitRows, panelRows, stepItems, wrapRows, type Panel} from './rows.js'
 
 export type StepRunner = (prepared: PreparedStep, options: RunStepOptions) => Promise<StepOutcome>
 
@@ -54,6 +54,8 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const [selected, setSelected] = useState(0)
   const [scroll, setScroll] = useState(0)
   const [shift, setShift] = useState(0)
+  // `/` as in less: the query being typed (draft) and the last one searched, for n and N.
+  const [search, setSearch] = useState<{draft?: string; query: string}>({query: ''})
   const [panel, setPanel] = useState<Panel>({kind: 'none'})
   const runs = useRef<{started: Date; outcomes: StepOutcome[]}>({started: new Date(), outcomes: []})
   const markdown = useMemo(
@@ -112,7 +114,25 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
       else setPanel({kind: 'message', text: 'Not run.'})
       return
     }
+    const find = (query: string, from: number, direction: 1 | -1): void => {
+      const at = findLine(markdown, query, from, direction)
+      if (at === -1) setPanel({kind: 'message', text: `Not found: ${query}`})
+      else setScroll(Math.min(maxScroll, at))
+    }
+    if (search.draft !== undefined) {
+      const draft = search.draft
+      if (key.escape) setSearch({query: search.query})
+      else if (key.return) {
+        setSearch({query: draft})
+        find(draft, Math.min(scroll, maxScroll) - 1, 1)
+      } else if (key.backspace || key.delete) setSearch({...search, draft: draft.slice(0, -1)})
+      else if (input && !key.ctrl && !key.meta) setSearch({...search, draft: draft + input})
+      return
+    }
     if (key.escape || input === 'q') onClose()
+    else if (input === '/') setSearch({...search, draft: ''})
+    else if (input === 'n' && search.query) find(search.query, Math.min(scroll, maxScroll), 1)
+    else if (input === 'N' && search.query) find(search.query, Math.min(scroll, maxScroll), -1)
     else if (key.upArrow || input === 'k') {
       setSelected((s) => Math.max(0, s - 1))
       setPanel({kind: 'none'})
@@ -142,7 +162,10 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const {first, items} = stepItems(steps, selected, width)
   const at = Math.min(scroll, maxScroll)
   const place = markdown.length > docHeight ? ` · lines ${at + 1}-${Math.min(markdown.length, at + docHeight)} of ${markdown.length}` : ''
-  const footer = `${HINT}${wide ? `  ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''}  g/G top/end`
+  const footer =
+    search.draft !== undefined
+      ? `/${search.draft}▏  Enter find · Esc cancel`
+      : `${search.query ? `n/N "${search.query}"  ` : ''}${HINT}${wide ? `  ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''}  / search  g/G top/end`
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text bold wrap="truncate-end">{`Recipe (step ${selected + 1}/${steps.length}): ${sanitize(plan.recipe.title)}${place}`}</Text>

@@ -1,3 +1,4 @@
+import stripAnsi from 'strip-ansi'
 import wrapAnsi from 'wrap-ansi'
 import type {PlannedStep} from '../../core/recipes/plan.js'
 import type {StepOutcome} from '../../core/recipes/run.js'
@@ -83,4 +84,15 @@ export function stepItems(steps: readonly PlannedStep[], selected: number, width
   const span = (from: number) => items.slice(from, selected + 1).reduce((n, t) => n + t.length, 0)
   while (first < selected && span(first) > room) first++
   return {first, items: items.slice(first)}
+}
+
+/** The next line (after `from`, wrapping round) holding `query`, case-insensitively; -1 when none does. */
+export function findLine(lines: readonly string[], query: string, from: number, direction: 1 | -1): number {
+  const needle = query.toLowerCase()
+  if (needle === '' || lines.length === 0) return -1
+  for (let step = 1; step <= lines.length; step++) {
+    const i = (((from + direction * step) % lines.length) + lines.length) % lines.length
+    if (stripAnsi(lines[i] ?? '').toLowerCase().includes(needle)) return i
+  }
+  return -1
 }
