@@ -69,6 +69,8 @@ async function openExplorer(t: Tmux): Promise<void> {
   await t.waitFor((s) => /^engine image layer \d+ of \d+/m.test(s), 30_000)
 }
 
+/** An SGR sequence that sets a foreground or background colour (30–37, 38;…, 40–47, 48;…, 90–97, 100–107). */
+const COLOUR = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/
 const RECIPE_HEADER = /Recipe \(step \d+\/\d+\): /
 const EXPLORER = {header: /^dagger-explore/, footer: /^\d+\/\d+ · ↑↓ move · /, freeRows: APP_FREE_ROWS}
 
@@ -151,12 +153,24 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     const t = await start(80, 24, {NO_COLOR: '1'})
     await openExplorer(t)
     const screen = await t.steady()
-    expect(screen).not.toMatch(/\u001B\[/)
+    expect(await t.styled()).not.toMatch(COLOUR)
     const rows = screenRows(screen, 24)
     expect(rows.filter((r) => r.startsWith('▶'))).toHaveLength(1)
     expect(rows[2]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified/)
     await t.keys('r')
     await t.waitFor((s) => s.includes('r - □ removed'))
+    await t.keys('q')
+    await t.waitFor((s) => !/^engine image layer/m.test(s))
+    for (let i = 0; i < 4; i++) await t.keys('k')
+    await t.waitFor((s) => /^>.{0,3}Docker daemon/m.test(s))
+    await t.keys('Enter')
+    await t.waitFor((s) => /Docker daemon\s+(PASS|WARN|FAIL)/.test(s), 40_000)
+    await t.keys('R')
+    await t.waitFor((s) => RECIPE_HEADER.test(s), 30_000)
+    await t.keys('j')
+    const recipe = await t.waitFor((s) => /▶2 /.test(s))
+    expect(await t.styled()).not.toMatch(COLOUR)
+    expect(recipe.match(/▶/g)).toHaveLength(1)
   }, 120_000)
 
   it.each(['SIGTERM', 'SIGHUP', 'SIGINT'] as const)('%s finishes the log, exits 130 and gives the main screen back', async (signal) => {

@@ -75,6 +75,12 @@ export class Tmux {
     await execa('tmux', ['-L', this.socket, 'kill-server'], {timeout: 5000, reject: false})
   }
 
+  /** The screen with its styles as escape sequences (capture-pane -e), to check what is drawn in colour. */
+  async styled(): Promise<string> {
+    const r = await execa('tmux', ['-L', this.socket, 'capture-pane', '-p', '-e', '-t', this.session], {timeout: 5000, reject: false})
+    return r.stdout
+  }
+
   /** One tmux format variable of the pane, e.g. `#{history_size}`. */
   async display(format: string): Promise<string> {
     const r = await execa('tmux', ['-L', this.socket, 'display-message', '-p', '-t', this.session, format], {timeout: 5000})
