@@ -6,10 +6,8 @@ import {exitCodeFor} from '../core/types.js'
 import {EXIT, type CliIO} from '../cli/io.js'
 import type {GlobalSettings} from '../cli/main.js'
 import {App} from './App.js'
+import {restoreScreenOnCrash} from './layout/screen.js'
 import {TooSmall, tooSmall} from './layout/TooSmall.js'
-
-/** Leaves the alternate screen and shows the cursor: written when Ink cannot unmount (a crash). */
-export const RESTORE_SCREEN = '\u001B[?1049l\u001B[?25h'
 
 /**
 Under 60x20 the "too small" screen replaces the frame; the app stays mounted (hidden, not unmounted)
@@ -56,16 +54,14 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
     state.how = 'interrupted'
     instance.unmount()
   }
-  // Before Node prints an uncaught error: leave the alternate screen so the trace lands where it can be read.
-  const onCrash = () => io.stdout.write(RESTORE_SCREEN)
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   for (const s of signals) process.once(s, onSignal)
-  process.on('uncaughtExceptionMonitor', onCrash)
+  const undoCrash = restoreScreenOnCrash(io.stdout)
   try {
     await instance.waitUntilExit()
   } finally {
     for (const s of signals) process.removeListener(s, onSignal)
-    process.removeListener('uncaughtExceptionMonitor', onCrash)
+    undoCrash()
   }
   await session.close(state.how)
   io.stdout.write(`Notes saved to ${session.log.path}\n`)
