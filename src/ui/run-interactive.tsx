@@ -1,4 +1,5 @@
-import {render} from 'ink'
+import {Box, render, useWindowSize} from 'ink'
+import type {ReactNode} from 'react'
 import {prepareSession, type PreparedSession} from '../cells/prepare-session.js'
 import {CELLS} from '../cells/registry.js'
 import {shareHint} from '../core/notebook/share-hint.js'
@@ -6,6 +7,25 @@ import {exitCodeFor} from '../core/types.js'
 import {EXIT, type CliIO} from '../cli/io.js'
 import type {GlobalSettings} from '../cli/main.js'
 import {App} from './App.js'
+import {restoreScreenOnCrash} from './layout/screen.js'
+import {TooSmall, tooSmall} from './layout/TooSmall.js'
+
+/**
+Under 60x20 the "too small" screen replaces the frame; the app stays mounted (hidden, not unmounted)
+so that growing the window again brings back the same state.
+*/
+export function SizeGuard({children}: {readonly children: ReactNode}) {
+  const {columns, rows} = useWindowSize()
+  const small = tooSmall(columns || 80, rows || 24)
+  return (
+    <>
+      {small ? <TooSmall columns={columns || 80} rows={rows || 24} /> : null}
+      <Box display={small ? 'none' : 'flex'} flexDirection="column">
+        {children}
+      </Box>
+    </>
+  )
+}
 
 /** Opens the notebook in the terminal; resolves with the exit code once the user quits. */
 export async function runInteractive(settings: GlobalSettings, io: CliIO, prepared: Promise<PreparedSession> = prepareSession(settings, io)): Promise<number> {
@@ -15,29 +35,34 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
   const guided = settings.guided || (!settings.resume && earlier === 0)
   const notes = new Map(CELLS.map((c) => [c.id, session.log.notesOf(c.id)] as const).filter(([, n]) => n.length > 0))
   const instance = render(
-    <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} />,
+    <SizeGuard>
+      <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} />
+    </SizeGuard>,
     {
-    stdout: io.stdout as NodeJS.WriteStream,
-    stdin: io.stdin as NodeJS.ReadStream,
-    stderr: io.stderr as NodeJS.WriteStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    // We decided interactivity ourselves (TTYs, CI unset or empty); Ink's own check treats an empty CI as CI.
-    interactive: true,
+      stdout: io.stdout as NodeJS.WriteStream,
+      stdin: io.stdin as NodeJS.ReadStream,
+      stderr: io.stderr as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      // We decided interactivity ourselves (TTYs, CI unset or empty); Ink's own check treats an empty CI as CI.
+      interactive: true,
+      // Like less and vim: the frames never reach the scrollback, and quitting gives the shell back as it was.
+      alternateScreen: true,
     },
   )
-  // SIGTERM/SIGHUP (a closed terminal) still finish the log.
+  // A signal (kill, a closed terminal) still finishes the log and gives the main screen back.
   const onSignal = () => {
     state.how = 'interrupted'
     instance.unmount()
   }
-  process.once('SIGTERM', onSignal)
-  process.once('SIGHUP', onSignal)
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  for (const s of signals) process.once(s, onSignal)
+  const undoCrash = restoreScreenOnCrash(io.stdout)
   try {
     await instance.waitUntilExit()
   } finally {
-    process.removeListener('SIGTERM', onSignal)
-    process.removeListener('SIGHUP', onSignal)
+    for (const s of signals) process.removeListener(s, onSignal)
+    undoCrash()
   }
   await session.close(state.how)
   io.stdout.write(`Notes saved to ${session.log.path}\n`)

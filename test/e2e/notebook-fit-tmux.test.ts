@@ -79,7 +79,7 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
     await resize(tmux, 60, 20)
     await expectFits(tmux, await tmux.waitFor((s) => s.startsWith('dagger-explore') && s.split('\n').length === 20 && /q quit/.test(s.split('\n').at(-1) ?? '')), 20, 60, true)
     await resize(tmux, 50, 15)
-    const small = await tmux.waitFor((s) => s.includes('Terminal too small'))
+    const small = await tmux.waitFor((s) => s.toLowerCase().includes('terminal too small'))
     expect(small).toContain('50x15')
     await resize(tmux, 100, 30)
     await expectFits(tmux, await tmux.waitFor((s) => s.startsWith('dagger-explore') && s.split('\n').length === 30 && s.includes('Not run yet')), 30, 100, true)

@@ -1,6 +1,7 @@
 import {Box, Text, useInput} from 'ink'
 import {type ReactNode, useEffect, useRef, useState} from 'react'
 import type {BuildViewModel, ViewLine} from '../../core/engine/build-view-model.js'
+import {anyWider, shiftBy, sideways, widestOf} from '../layout/sideways.js'
 
 export interface BuildViewProps {
   readonly view: BuildViewModel
@@ -19,23 +20,27 @@ export interface BuildViewProps {
 
 const STATE_COLOR = {running: 'cyan', passed: 'green', failed: 'red'} as const
 
-function clip(text: string, room: number): string {
-  return text.length > room ? `${text.slice(0, room - 1)}…` : text
+
+function outputRoom(width: number): number {
+  return Math.max(10, width - 8)
 }
 
 /**
 The output lines as two text nodes (numbers, text) rather than nodes per line: a frame of 30 lines is
 drawn ten times a second during a flood, and Ink's cost grows with the number of nodes.
 */
-function OutputLines({lines, width}: {readonly lines: readonly ViewLine[]; readonly width: number}) {
+function OutputLines({lines, width, shift}: {readonly lines: readonly ViewLine[]; readonly width: number; readonly shift: number}) {
   const numbers = lines.map((l) => String(l.number).padStart(7, ' ')).join('\n')
-  const room = Math.max(10, width - 8)
+  const room = outputRoom(width)
   const parts: ReactNode[] = []
   let buffer = ''
   lines.forEach((line, i) => {
     if (i > 0) buffer += '\n'
-    const text = clip(line.text, room)
-    const match = line.match && line.match.end <= text.length ? line.match : undefined
+    // A cut line ends (or starts, scrolled sideways) with …: the key error line is never cut silently.
+    const text = sideways(line.text, shift, room)
+    const from = shift > 0 ? shift : 0
+    const m = line.match && {start: line.match.start - from, end: line.match.end - from}
+    const match = m && m.start >= (shift > 0 ? 1 : 0) && m.end <= text.length - (text.endsWith('…') && text !== line.text ? 1 : 0) ? m : undefined
     if (match === undefined) {
       buffer += text
       return
@@ -69,6 +74,7 @@ searchable view of the bounded output. Redraws on a timer when output arrived, n
 */
 export function BuildView({view, height = 15, width = 100, refreshMs = 100, active = true, onClose, onOpenRegistry}: BuildViewProps) {
   const [, setTick] = useState(0)
+  const [shift, setShift] = useState(0)
   const dirty = useRef(true)
 
   useEffect(() => {
@@ -100,7 +106,10 @@ export function BuildView({view, height = 15, width = 100, refreshMs = 100, acti
         redraw()
         return
       }
-      if (key.upArrow || input === 'k') view.scroll(-1, height)
+      const widest = () => widestOf(view.frame(height).lines.map((l) => l.text))
+      if (key.rightArrow || input === 'l') setShift((o) => shiftBy(o, 1, outputRoom(width), widest()))
+      else if (key.leftArrow || input === 'h') setShift((o) => shiftBy(o, -1, outputRoom(width), widest()))
+      else if (key.upArrow || input === 'k') view.scroll(-1, height)
       else if (key.downArrow || input === 'j') view.scroll(1, height)
       else if (key.pageUp || (key.ctrl && input === 'b')) view.pageUp(height)
       else if (key.pageDown || (key.ctrl && input === 'f') || input === ' ') view.pageDown(height)
@@ -119,9 +128,10 @@ export function BuildView({view, height = 15, width = 100, refreshMs = 100, acti
 
   const frame = view.frame(height)
   const state = view.output.state
+  const cut = shift > 0 || anyWider(frame.lines.map((l) => l.text), outputRoom(width))
   const hint = frame.searching
     ? `/${frame.query}▏  Enter find · Esc cancel`
-    : `↑↓ PgUp PgDn scroll · g top · G follow · / search${frame.query ? ` · n/N next/prev (${frame.matchIndex}/${frame.matchCount} "${frame.query}")` : ''}${state === 'failed' && onOpenRegistry ? ' · r Registry cell' : ''}${onClose ? ' · q close' : ''}`
+    : `↑↓ PgUp PgDn scroll${cut ? ` · ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''} · g top · G follow · / search${frame.query ? ` · n/N next/prev (${frame.matchIndex}/${frame.matchCount} "${frame.query}")` : ''}${state === 'failed' && onOpenRegistry ? ' · r Registry cell' : ''}${onClose ? ' · q close' : ''}`
   return (
     <Box flexDirection="column" width={width}>
       <Text bold color={STATE_COLOR[state]} wrap="truncate-end">
@@ -131,7 +141,7 @@ export function BuildView({view, height = 15, width = 100, refreshMs = 100, acti
         {frame.position}
         {frame.following ? ' · following' : ' · paused (G to follow)'}
       </Text>
-      <OutputLines lines={frame.lines} width={width} />
+      <OutputLines lines={frame.lines} width={width} shift={shift} />
       <Text dimColor wrap="truncate-end">
         {hint}
       </Text>

@@ -4,16 +4,21 @@ import {Box, Text} from 'ink'
 export const MIN_COLUMNS = 60
 export const MIN_ROWS = 20
 
-export const tooSmall = (columns: number, rows: number) => columns < MIN_COLUMNS || rows < MIN_ROWS
+export function tooSmall(columns: number, rows: number): boolean {
+  return columns < MIN_COLUMNS || rows < MIN_ROWS
+}
 
-/** Drawn instead of a view that cannot fit, so a small terminal never gets a garbled frame. */
+/**
+Shown instead of a view when the terminal is under 60x20: a frame cut to fit would draw garbage
+(the header over the first row, wrapped hints). It fits any size down to 1x1.
+*/
 export function TooSmall({columns, rows}: {readonly columns: number; readonly rows: number}) {
-  const lines = [`Terminal too small: ${columns}x${rows}.`, `Make it at least ${MIN_COLUMNS}x${MIN_ROWS}`, '(Ctrl-C quits).']
+  const lines = [`terminal too small (need ${MIN_COLUMNS}x${MIN_ROWS}, have ${columns}x${rows})`, 'Enlarge the window; Ctrl-C quits (the notes are saved).']
   return (
-    <Box flexDirection="column" width={columns} height={rows}>
-      {lines.slice(0, Math.max(1, rows)).map((l, i) => (
-        <Text key={i} wrap="truncate-end">
-          {l}
+    <Box flexDirection="column" width={Math.max(1, columns)} height={Math.max(1, rows)} overflow="hidden">
+      {lines.slice(0, Math.max(1, rows)).map((line, i) => (
+        <Text key={i} wrap="wrap" bold={i === 0}>
+          {line}
         </Text>
       ))}
     </Box>

@@ -1,4 +1,5 @@
 import {Box, Text, useApp, useInput, useStdout} from 'ink'
+import stripAnsi from 'strip-ansi'
 import {useCallback, useMemo, useRef, useState} from 'react'
 import type {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
@@ -8,7 +9,9 @@ import {describeDryRun, runStep, type RunStepOptions, type StepOutcome} from '..
 import {recipeRunResult} from '../../core/recipes/result.js'
 import type {PreparedStep} from '../../core/recipes/types.js'
 import type {CellResult} from '../../core/types.js'
+import {anyWider, shiftBy, sideways, widestOf} from '../layout/sideways.js'
 import {renderRecipeMarkdown} from './markdown.js'
+import {budget, commandText, findLine, fitRows, panelRows, stepItems, wrapRows, type Panel} from './rows.js'
 
 export type StepRunner = (prepared: PreparedStep, options: RunStepOptions) => Promise<StepOutcome>
 
@@ -30,17 +33,14 @@ export interface RecipeViewProps {
   readonly copy?: (text: string) => void
 }
 
-type Panel = {kind: 'none'} | {kind: 'dry'; text: string} | {kind: 'copied'; text: string} | {kind: 'confirm'} | {kind: 'running'} | {kind: 'result'; outcome: StepOutcome} | {kind: 'message'; text: string}
-
 const HINT = '↑↓ step  Enter run  d dry run  c copy  PgUp/PgDn scroll  q back   (⇄ takes the terminal, ? optional)'
+/** Header, separator, step list, step title and footer. */
+const CHROME_ROWS = 5
 
-function commandText(step: PlannedStep): string {
-  return step.prepared ? step.prepared.commands.map((c) => `$ ${c.text}`).join('\n') : `cannot be filled in: ${step.error ?? ''}`
-}
-
-function lastLines(text: string, count: number): string {
-  const lines = text.split('\n')
-  return lines.slice(Math.max(0, lines.length - count)).join('\n')
+/** The header names the recipe: its markdown's title line would say it twice. */
+function withoutTitle(lines: string[], title: string): string[] {
+  if (stripAnsi(lines[0] ?? '').replace(/^#+\s*/, '').trim() !== title.trim()) return lines
+  return lines.slice(lines[1]?.trim() === '' ? 2 : 1)
 }
 
 /**
@@ -53,16 +53,23 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
   const {stdout} = useStdout()
   const [selected, setSelected] = useState(0)
   const [scroll, setScroll] = useState(0)
+  const [shift, setShift] = useState(0)
+  // `/` as in less: the query being typed (draft) and the last one searched, for n and N.
+  const [search, setSearch] = useState<{draft?: string; query: string}>({query: ''})
   const [panel, setPanel] = useState<Panel>({kind: 'none'})
   const runs = useRef<{started: Date; outcomes: StepOutcome[]}>({started: new Date(), outcomes: []})
   const markdown = useMemo(
-    () => renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color, values: valuesOf(plan.variables)}).split('\n'),
+    () => withoutTitle(renderRecipeMarkdown(plan.recipe, {width: Math.max(40, width - 2), color, values: valuesOf(plan.variables)}).split('\n'), plan.recipe.title),
     [plan.recipe, plan.variables, width, color],
   )
   const steps = plan.steps
   const current = steps[selected]
-  const docHeight = Math.max(4, height - 12)
+  const commands = current ? wrapRows(commandText(current), width) : []
+  const below = panelRows(panel, current, width)
+  const rows = budget(height - CHROME_ROWS, commands.length, below.length)
+  const docHeight = Math.max(1, rows.doc)
   const maxScroll = Math.max(0, markdown.length - docHeight)
+  const wide = anyWider(markdown, width)
 
   const doCopy = useCallback(
     (text: string) => {
@@ -107,7 +114,25 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
       else setPanel({kind: 'message', text: 'Not run.'})
       return
     }
+    const find = (query: string, from: number, direction: 1 | -1): void => {
+      const at = findLine(markdown, query, from, direction)
+      if (at === -1) setPanel({kind: 'message', text: `Not found: ${query}`})
+      else setScroll(Math.min(maxScroll, at))
+    }
+    if (search.draft !== undefined) {
+      const draft = search.draft
+      if (key.escape) setSearch({query: search.query})
+      else if (key.return) {
+        setSearch({query: draft})
+        find(draft, Math.min(scroll, maxScroll) - 1, 1)
+      } else if (key.backspace || key.delete) setSearch({...search, draft: draft.slice(0, -1)})
+      else if (input && !key.ctrl && !key.meta) setSearch({...search, draft: draft + input})
+      return
+    }
     if (key.escape || input === 'q') onClose()
+    else if (input === '/') setSearch({...search, draft: ''})
+    else if (input === 'n' && search.query) find(search.query, Math.min(scroll, maxScroll), 1)
+    else if (input === 'N' && search.query) find(search.query, Math.min(scroll, maxScroll), -1)
     else if (key.upArrow || input === 'k') {
       setSelected((s) => Math.max(0, s - 1))
       setPanel({kind: 'none'})
@@ -116,6 +141,10 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
       setPanel({kind: 'none'})
     } else if (key.pageDown || input === ' ') setScroll((s) => Math.min(maxScroll, s + docHeight))
     else if (key.pageUp || input === 'b') setScroll((s) => Math.max(0, s - docHeight))
+    else if (key.home || input === 'g') setScroll(0)
+    else if (key.end || input === 'G') setScroll(maxScroll)
+    else if (key.rightArrow || input === 'l') setShift((o) => shiftBy(o, 1, width, widestOf(markdown)))
+    else if (key.leftArrow || input === 'h') setShift((o) => shiftBy(o, -1, width, widestOf(markdown)))
     else if (!current) return
     else if (input === 'd') setPanel(current.prepared ? {kind: 'dry', text: describeDryRun(current.prepared)} : {kind: 'message', text: current.error ?? ''})
     else if (input === 'c') {
@@ -130,63 +159,41 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
     }
   })
 
+  const {first, items} = stepItems(steps, selected, width)
+  const at = Math.min(scroll, maxScroll)
+  const place = markdown.length > docHeight ? ` · lines ${at + 1}-${Math.min(markdown.length, at + docHeight)} of ${markdown.length}` : ''
+  const footer =
+    search.draft !== undefined
+      ? `/${search.draft}▏  Enter find · Esc cancel`
+      : `${search.query ? `n/N "${search.query}"  ` : ''}${HINT}${wide ? `  ←→ h/l sideways${shift > 0 ? ` (col ${shift + 1})` : ''}` : ''}  / search  g/G top/end`
   return (
-    <Box flexDirection="column" width={width}>
-      <Box flexDirection="column" height={docHeight}>
-        {markdown.slice(scroll, scroll + docHeight).map((line, i) => (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text bold wrap="truncate-end">{`Recipe (step ${selected + 1}/${steps.length}): ${sanitize(plan.recipe.title)}${place}`}</Text>
+      <Box flexDirection="column" height={rows.doc} overflow="hidden">
+        {markdown.slice(at, at + rows.doc).map((line, i) => (
           <Text key={i} wrap="truncate-end">
-            {line || ' '}
+            {sideways(line, shift, width) || ' '}
           </Text>
         ))}
       </Box>
       <Text dimColor>{'─'.repeat(Math.max(10, width - 2))}</Text>
-      <Box flexDirection="row" flexWrap="wrap">
-        {steps.map((s, i) => (
-          <Text key={s.step.name} inverse={i === selected} dimColor={!s.step.runnable && i !== selected}>
-            {` ${s.step.name}${s.step.interactive ? ' ⇄' : ''}${s.step.optional ? ' ?' : ''}${s.step.runnable ? '' : ' (print)'} `}
+      <Text wrap="truncate-end">
+        {first > 0 ? <Text dimColor>‹ </Text> : null}
+        {items.map((text, i) => (
+          <Text key={i} inverse={first + i === selected} dimColor={!steps[first + i]?.step.runnable && first + i !== selected}>
+            {text}
           </Text>
         ))}
-      </Box>
-      {current ? (
-        <Box flexDirection="column">
-          <Text bold>{current.step.title}</Text>
-          <Text wrap="wrap">{commandText(current)}</Text>
-        </Box>
-      ) : null}
-      <PanelView panel={panel} step={current} />
-      <Text dimColor>{HINT}</Text>
+      </Text>
+      <Text bold wrap="truncate-end">{current ? current.step.title : ' '}</Text>
+      {fitRows(commands, rows.command, '(d dry run shows the whole step)').map((row, i) => (
+        <Text key={`c${i}`} wrap="truncate-end" bold={row.bold ?? false}>{row.text || ' '}</Text>
+      ))}
+      {fitRows(below, rows.panel, '(a taller terminal shows them)').map((row, i) => (
+        <Text key={`p${i}`} wrap="truncate-end" bold={row.bold ?? false} {...(row.color ? {color: row.color} : {})}>{row.text || ' '}</Text>
+      ))}
+      <Box flexGrow={1} />
+      <Text dimColor wrap="truncate-end">{footer}</Text>
     </Box>
   )
-}
-
-function PanelView({panel, step}: {readonly panel: Panel; readonly step: PlannedStep | undefined}) {
-  switch (panel.kind) {
-    case 'none':
-      return null
-    case 'dry':
-      return <Text color="cyan">{`Dry run (nothing is executed):\n${panel.text}`}</Text>
-    case 'copied':
-      return <Text color="green">{`Copied to the clipboard (OSC 52). If your terminal ignores it, select it here:\n${panel.text}`}</Text>
-    case 'confirm':
-      return (
-        <Text color="yellow">
-          {`Run this${step?.step.interactive ? ' (hands the terminal over until it exits)' : ''}? It runs exactly:\n${step?.prepared?.commands.map((c) => JSON.stringify(c.argv)).join('\n') ?? ''}\n[y] run  [any other key] cancel`}
-        </Text>
-      )
-    case 'running':
-      return <Text color="yellow">Running…</Text>
-    case 'result': {
-      const {outcome} = panel
-      const last = outcome.commands.at(-1)
-      const status = outcome.ok ? `Done: exit ${last?.exitCode ?? 0}` : `Failed: exit ${last?.exitCode ?? 'none'}`
-      return (
-        <Box flexDirection="column">
-          <Text color={outcome.ok ? 'green' : 'red'}>{`${status} (recorded in the session log)`}</Text>
-          {last?.output ? <Text>{lastLines(last.output, 8)}</Text> : null}
-        </Box>
-      )
-    }
-    case 'message':
-      return <Text>{panel.text}</Text>
-  }
 }

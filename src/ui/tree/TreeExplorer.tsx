@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink'
-import {useEffect, useMemo, useReducer, useRef} from 'react'
+import {useEffect, useMemo, useReducer, useRef, useState} from 'react'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import type {Checklist} from '../../core/tree/components.js'
 import {
@@ -16,6 +16,7 @@ import type {FileTree} from '../../core/tree/file-tree.js'
 import {mergeLayers} from '../../core/tree/merge.js'
 import {formatSize, sanitizeName, type TreeRow} from '../../core/tree/render.js'
 import type {ImageLayers} from '../../core/tree/types.js'
+import {shiftBy, sideways, widestOf} from '../layout/sideways.js'
 
 export interface TreeExplorerProps {
   /** The image or container as read, layer by layer. */
@@ -26,7 +27,7 @@ export interface TreeExplorerProps {
   readonly checklist?: Checklist
   /** Shown in the header and in exports. */
   readonly name?: string
-  /** Rows of tree shown at once. */
+  /** Rows the whole view takes (header, legend, tree, footer): it never draws more. */
   readonly height?: number
   readonly width?: number
   /** Whether this view takes keys. */
@@ -42,11 +43,21 @@ export interface TreeExplorerProps {
 
 const CHANGE_COLOR = {added: 'green', modified: 'yellow', removed: 'red', none: undefined} as const
 const CHANGE_MARK = {added: '+', modified: '~', removed: '-', none: ' '} as const
+/** The legend names each change by the glyph its rows carry, so it reads without colour. */
+const LEGEND = [
+  ['a', 'added', '+ '],
+  ['m', 'modified', '~ '],
+  ['r', 'removed', '- '],
+  ['u', 'unmodified', ''],
+] as const
+/** Header, legend and footer: the tree gets the rest. */
+const CHROME_ROWS = 3
 
 function Row({row, selected, component, width}: {readonly row: TreeRow; readonly selected: boolean; readonly component: boolean; readonly width: number}) {
   const fold = row.isDir && row.hasChildren ? (row.expanded ? '▾ ' : '▸ ') : '  '
   const link = row.link === undefined ? '' : row.kind === 'hardlink' ? ` => /${sanitizeName(row.link)}` : ` -> ${sanitizeName(row.link)}`
-  const head = `${CHANGE_MARK[row.change]} ${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  `
+  // The cursor is a glyph as well as inverse video: NO_COLOR terminals and screen readers keep it.
+  const head = `${selected ? '▶' : ' '}${CHANGE_MARK[row.change]} ${row.mode}  ${row.owner.padStart(9)}  ${row.size.padStart(8)}  `
   const name = `${row.prefix}${fold}${sanitizeName(row.name)}${link}`
   const room = Math.max(10, width - head.length)
   const color = CHANGE_COLOR[row.change]
@@ -60,33 +71,41 @@ function Row({row, selected, component, width}: {readonly row: TreeRow; readonly
   )
 }
 
-function FileView({open, height, width}: {readonly open: NonNullable<ExplorerState['open']>; readonly height: number; readonly width: number}) {
+function FileView({open, height, width, shift}: {readonly open: NonNullable<ExplorerState['open']>; readonly height: number; readonly width: number; readonly shift: number}) {
   const lines = open.text === undefined ? [] : sanitize(open.text).split('\n')
-  const shown = lines.slice(open.scroll, open.scroll + height)
+  const room = height - 2 - (open.error ? 1 : 0)
+  const shown = lines.slice(open.scroll, open.scroll + Math.max(1, room))
   return (
-    <Box flexDirection="column">
-      <Text bold>
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text bold wrap="truncate-end">
         /{sanitize(open.path)} {open.text === undefined && !open.error ? '(reading…)' : `(${lines.length} lines shown of the first part)`}
       </Text>
-      {open.error ? <Text color="red">{open.error}</Text> : null}
-      {shown.map((line, i) => (
-        <Text key={i} wrap="truncate-end">
-          {line.length > width ? line.slice(0, width) : line || ' '}
-        </Text>
-      ))}
-      <Text dimColor>j/k scroll · q or Esc back to the tree</Text>
+      {open.error ? <Text color="red" wrap="truncate-end">{open.error}</Text> : null}
+      <Box flexDirection="column" flexGrow={1}>
+        {shown.map((line, i) => (
+          <Text key={i} wrap="truncate-end">
+            {sideways(line, shift, width) || ' '}
+          </Text>
+        ))}
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {`${open.scroll + 1}/${Math.max(1, lines.length)} · ↑↓ j/k PgUp/PgDn scroll · ←→ h/l sideways · q or Esc back to the tree`}
+      </Text>
     </Box>
   )
 }
 
-export const TREE_HINTS =
-  '↑↓ move · space fold · c/e collapse/expand all · / filter · a m r u added/modified/removed/unmodified · [ ] layer · n N next component · o open file · x J export text/JSON · q close'
+/** The footer's keys; the change keys (a m r u) and the layer keys ([ ]) sit on the legend line. */
+export const TREE_HINTS = '↑↓ move · space fold · / filter · n N next component · o open file · c/e fold all · x J export text/JSON · q close'
 
 /**
 A dive-like explorer of an image's filetree: rows of mode, uid:gid, size and tree, changes of the
 viewed layer in colour, expected components in bold. All logic lives in `explorer-state.ts`.
 */
-export function TreeExplorer({image, tree: topTree, checklist, name = 'image', height = 20, width = 120, active = true, readFile, onExport, exportDir = process.cwd(), onClose}: TreeExplorerProps) {
+export function TreeExplorer({image, tree: topTree, checklist, name = 'image', height: total = 20, width = 120, active = true, readFile, onExport, exportDir = process.cwd(), onClose}: TreeExplorerProps) {
+  // The rows of tree (or of an open file) the window shows at once.
+  const height = Math.max(1, total - CHROME_ROWS)
+  const [shift, setShift] = useState(0)
   const top = useMemo(() => topTree ?? mergeLayers(image.layers), [topTree, image])
   const trees = useRef(new Map<number, FileTree>())
   const [state, dispatchRaw] = useReducer(
@@ -139,7 +158,13 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
   useInput(
     (input, key) => {
       if (state.open) {
-        if (key.escape || input === 'q') dispatch({type: 'close-file'})
+        const widest = () => widestOf(sanitize(state.open?.text ?? '').split('\n'))
+        if (key.escape || input === 'q') {
+          setShift(0)
+          dispatch({type: 'close-file'})
+        } else if (key.rightArrow || input === 'l') setShift((o) => shiftBy(o, 1, width, widest()))
+        else if (key.leftArrow || input === 'h') setShift((o) => shiftBy(o, -1, width, widest()))
+        else if (key.home || input === 'g') dispatch({type: 'open-scroll', delta: -Number.MAX_SAFE_INTEGER})
         else if (key.downArrow || input === 'j') dispatch({type: 'open-scroll', delta: 1})
         else if (key.upArrow || input === 'k') dispatch({type: 'open-scroll', delta: -1})
         else if (key.pageDown) dispatch({type: 'open-scroll', delta: height})
@@ -184,35 +209,34 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
     {isActive: active},
   )
 
-  if (view.open) return <FileView open={view.open} height={height} width={width} />
+  if (view.open) return <FileView open={view.open} height={total} width={width} shift={shift} />
 
   const index = cursorIndex(view, rows)
   const shown = rows.slice(view.top, view.top + height)
   const layer = image.layers[view.layer]
-  const shows = (['added', 'modified', 'removed', 'unmodified'] as const).map((k) => `${view.show[k] ? '■' : '□'} ${k}`).join('  ')
+  const shows = LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')
   const filter = view.draft !== undefined ? `/${view.draft}▌` : view.filter ? `filter: ${view.filter}` : ''
   const missing = checklist ? checklist.items.filter((i) => i.state === 'missing' || i.state === 'empty').length : 0
+  const position = `${rows.length > 0 ? `${index + 1}/${rows.length}` : '0/0'}${view.message ? ` · ${sanitize(view.message)}` : ''}`
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width} height={total} overflow="hidden">
       <Text wrap="truncate-end">
         <Text bold>{sanitize(name)}</Text> layer {view.layer} of {view.layerCount - 1}
         {checklist ? ` · ${checklist.items.length - missing}/${checklist.items.length} components (${checklist.eraTitle})` : ''}
         {layer ? ` · layer: ${formatSize(layer.bytes)}, ${layer.paths.length} entries, ${layer.key.slice(0, 24)}` : ''}
       </Text>
       <Text dimColor wrap="truncate-end">
-        {shows}
-        {filter ? `   ${filter}` : ''}
+        {filter ? `${filter}   ` : ''}
+        {shows}  [ ] layer
       </Text>
-      {shown.length === 0 ? <Text dimColor>(nothing to show with these filters)</Text> : null}
-      {shown.map((row, i) => (
-        <Row key={row.path} row={row} selected={view.top + i === index} component={components.has(row.path)} width={width} />
-      ))}
+      <Box flexDirection="column" flexGrow={1}>
+        {shown.length === 0 ? <Text dimColor>(nothing to show with these filters)</Text> : null}
+        {shown.map((row, i) => (
+          <Row key={row.path} row={row} selected={view.top + i === index} component={components.has(row.path)} width={width} />
+        ))}
+      </Box>
       <Text dimColor wrap="truncate-end">
-        {rows.length > 0 ? `${index + 1}/${rows.length}` : '0/0'}
-        {view.message ? ` · ${sanitize(view.message)}` : ''}
-      </Text>
-      <Text dimColor wrap="wrap">
-        {TREE_HINTS}
+        {`${position} · ${TREE_HINTS}`}
       </Text>
     </Box>
   )
