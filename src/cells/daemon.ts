@@ -1,15 +1,9 @@
 import {lstat} from 'node:fs/promises'
-import {DEFAULT_DOCKER_TIMEOUT_MS} from '../core/docker/client.js'
 import {analyseDaemonConfig} from '../core/daemon-config/analyse.js'
 import {discoverDaemon} from '../core/daemon-config/discover.js'
 import {where, type ConfigFinding} from '../core/daemon-config/finding.js'
 import {formatVersion} from '../core/daemon-config/version.js'
 import type {CellContext, CellDefinition} from './cell.js'
-
-function timeoutOf(ctx: CellContext): number {
-  const value = Number(ctx.options.timeoutMs)
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_DOCKER_TIMEOUT_MS
-}
 
 /** Puts the file position in front of the detail, since the notebook shows title, detail and fix. */
 function toNotebook(f: ConfigFinding): ConfigFinding {
@@ -38,13 +32,19 @@ function remoteDaemon(ctx: CellContext, host: string, hostname: string, file: st
   })
 }
 
-export const daemonCell: CellDefinition = {
+export const daemonCell: CellDefinition<'daemon'> = {
   id: 'daemon',
-  title: 'Docker daemon',
-  summary: 'The daemon config in force, linted as dockerd reads it and compared with the running daemon.',
   async run(ctx) {
+    await lintDaemon(ctx)
+    // The Registry cell turns an EOF verdict's fix concrete when the daemon raises its concurrent downloads.
+    const raised = ctx.recorder.findings.find((f) => f.id === 'daemon-max-concurrent-downloads')?.title
+    return {data: raised === undefined ? {} : {concurrencyRaised: raised}}
+  },
+}
+
+async function lintDaemon(ctx: CellContext): Promise<void> {
     const rec = ctx.recorder
-    const explicit = typeof ctx.options.daemonConfig === 'string' ? ctx.options.daemonConfig : undefined
+    const explicit = ctx.settings.daemonConfig
     if (explicit !== undefined && !(await lstat(explicit).then(() => true, () => false))) {
       // A file named on purpose that is not there is a mistake, not "the daemon runs on its defaults".
       rec.finding({
@@ -56,7 +56,7 @@ export const daemonCell: CellDefinition = {
       })
       return
     }
-    const found = await discoverDaemon(rec, ctx.env, timeoutOf(ctx), explicit)
+    const found = await discoverDaemon(rec, ctx.docker, ctx.settings.dockerTimeoutMs, explicit, ctx.cwd)
     if (found.info === undefined) {
       rec.finding({
         id: 'daemon-info-unavailable',
@@ -94,5 +94,4 @@ export const daemonCell: CellDefinition = {
     if (analysis.lint !== undefined && !analysis.findings.some((f) => f.status === 'fail' || f.status === 'warn')) {
       rec.finding({id: 'daemon-config-ok', status: 'pass', title: `${file} reads cleanly as dockerd ${formatVersion(analysis.lint.target)} reads it, and the daemon runs with it`})
     }
-  },
 }

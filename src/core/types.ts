@@ -63,6 +63,17 @@ export interface CellResult {
   readonly commands: readonly CommandRecord[]
   /** Path of a sidecar file with long raw output, relative to the session log. */
   readonly sidecars?: readonly string[]
+  /** Set when the user declined this run's action (the action's words): such a run never replaces the cell's result. */
+  readonly declined?: string
+  /** What the cell hands later cells (typed per cell in cells/cell.ts's CellDataMap); kept in memory, not in the log. */
+  readonly data?: unknown
+  /** An interactive view the UI can open on this result (e.g. the Components explorer), named by its kind. */
+  readonly view?: CellView
+}
+
+/** A view a cell's result offers; the cell layer adds the payload for each kind. */
+export interface CellView {
+  readonly kind: string
 }
 
 /** Worst status among findings; a cell with no findings passed, one with only skipped findings was skipped. */

@@ -21,6 +21,8 @@ export interface NotebookSession {
   note(cell: CellId, text: string): Promise<void>
   recordRecipe(cell: CellId, recipe: string, commands: readonly CommandRecord[]): Promise<void>
   readonly log: {readonly path: string}
+  readonly cwd: string
+  componentsView(): ComponentsView | undefined
 }
 
 export interface AppProps {
@@ -319,13 +321,11 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       case 'open':
         if (entry.id === 'build' && liveBuild) setMode('build')
         else if (entry.id === 'components' && results.has('components')) {
-          void import('../cells/components.js').then(({lastComponentsView}) => {
-            const view = lastComponentsView()
-            if (view) {
-              setTreeView(view)
-              setMode('tree')
-            } else setMessage('The Components cell found no image to explore: run it against an engine first.')
-          })
+          const view = session.componentsView()
+          if (view) {
+            setTreeView(view)
+            setMode('tree')
+          } else setMessage('The Components cell found no image to explore: run it against an engine first.')
         } else setMessage(`${entry.title} has no view to open${entry.id === 'build' || entry.id === 'components' ? ' until it has run' : ''}.`)
         break
       case 'scrollDown':
@@ -411,7 +411,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
                   width={paneWidth}
                   height={paneHeight}
                   env={process.env}
-                  cwd={process.cwd()}
+                  cwd={session.cwd}
                 />
               </Suspense>
             ) : mode === 'confirm' && asking ? (

@@ -2,7 +2,9 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {CellContext} from '../../src/cells/cell.js'
+import type {CellContext, CellTuning} from '../../src/cells/cell.js'
+import type {Settings} from '../../src/core/settings.js'
+import {testContext} from '../helpers/cell-context.js'
 import {registryCell} from '../../src/cells/registry-cell.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {DEV_IMAGE_SETS} from '../../src/core/registry/dev-images.js'
@@ -22,23 +24,23 @@ afterAll(async () => {
   if (empty) await rm(empty, {recursive: true, force: true})
 })
 
-function context(options: CellContext['options']): {ctx: CellContext; rec: Recorder} {
+async function context(settings: Partial<Settings>, tuning: CellTuning = {}): Promise<{ctx: CellContext; rec: Recorder}> {
   const rec = new Recorder()
-  const ctx: CellContext = {
+  const ctx = await testContext({
     // Trust the fronts' CA and the lab's; no proxy, no credentials, only loopback.
     env: {HOME: empty, DOCKER_CONFIG: empty, NODE_EXTRA_CA_CERTS: fronts.certs.caFile, PATH: process.env.PATH ?? '/usr/bin:/bin'},
     recorder: rec,
     signal: new AbortController().signal,
-    previous: new Map(),
     notesDir: empty,
-    options: {daggerSrc: empty, registryTimeoutMs: 2000, ...options},
-  }
+    settings: {daggerSrc: empty, ...settings},
+    tuning: {registryTimeoutMs: 2000, ...tuning},
+  })
   return {ctx, rec}
 }
 
 describe('the Registry cell', () => {
   it('probes the given references in parallel and records a verdict table and findings', async () => {
-    const {ctx, rec} = context({registryRefs: `${fronts.ref('healthy')},${fronts.ref('closeOnAccept')}`, refs: fronts.ref('r404'), control: fronts.ref('healthy')})
+    const {ctx, rec} = await context({refs: fronts.ref('r404'), control: fronts.ref('healthy')}, {registryRefs: `${fronts.ref('healthy')},${fronts.ref('closeOnAccept')}`})
     await registryCell.run(ctx)
     const facts = Object.fromEntries(rec.facts.map((f) => [f.label, f.value]))
     expect(facts[fronts.ref('healthy')]).toMatch(/^ok/)
@@ -57,7 +59,7 @@ describe('the Registry cell', () => {
 
   it('preloads the dev-build list and, with a registry host override, probes it only there', async () => {
     const host = fronts.healthy
-    const {ctx, rec} = context({registryHost: host, control: 'none'})
+    const {ctx, rec} = await context({registryHost: host, control: 'none'})
     await registryCell.run(ctx)
     const probed = rec.facts.filter((f) => f.label.startsWith(`${host}/`)).map((f) => f.label)
     expect(probed).toEqual([
@@ -74,7 +76,7 @@ describe('the Registry cell', () => {
   })
 
   it('stops waiting when the session is interrupted', async () => {
-    const {ctx} = context({registryRefs: fronts.ref('neverAnswer'), control: 'none', registryTimeoutMs: 5000})
+    const {ctx} = await context({control: 'none'}, {registryRefs: fronts.ref('neverAnswer'), registryTimeoutMs: 5000})
     const abort = new AbortController()
     setTimeout(() => abort.abort(), 100)
     const started = performance.now()
@@ -84,7 +86,7 @@ describe('the Registry cell', () => {
 
   it.skipIf(!labAvailable() && process.env.CI !== 'true')('passes on the lab registry', async () => {
     const reg = labRegistry()
-    const {ctx, rec} = context({registryRefs: reg.image, control: 'none'})
+    const {ctx, rec} = await context({control: 'none'}, {registryRefs: reg.image})
     ctx.env.NODE_EXTRA_CA_CERTS = reg.caFile
     await registryCell.run(ctx)
     expect(rec.findings.map((f) => f.id)).toEqual(['registry-all-reachable'])

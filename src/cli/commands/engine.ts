@@ -4,7 +4,8 @@ import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
 import {BuildOutput} from '../../core/engine/build-output.js'
 import {type DaggerCheckout, detectCheckout, versionText} from '../../core/engine/checkout.js'
-import {type Confirm, type ConfirmRequest, engineDocker} from '../../core/engine/docker-api.js'
+import {type Confirm, type ConfirmRequest, DOCKER_CALL_TIMEOUT_MS} from '../../core/engine/docker-api.js'
+import {dockerService, type DockerService} from '../../core/docker/service.js'
 import {ageText, listEngines, planClean, removeEngines, runnerContainerName, stopDevEngine} from '../../core/engine/engines.js'
 import {devEnvironment, exportText, shellQuote} from '../../core/engine/exports.js'
 import {LaunchError, loadEngineImage, probeDialStdio, tagDevImage} from '../../core/engine/launch.js'
@@ -74,6 +75,8 @@ interface Ctx {
   readonly src: string
   readonly notesDir: string
   readonly rec: Recorder
+  /** The daemon of this command, resolved once. */
+  readonly docker: DockerService
 }
 
 const MARK: Record<Finding['status'], string> = {pass: 'ok  ', skipped: 'skip', warn: 'warn', fail: 'FAIL', crashed: 'FAIL'}
@@ -142,7 +145,7 @@ async function build(ctx: Ctx): Promise<number> {
     else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
     return EXIT.problem
   }
-  const replacement = await buildReplacement(checkout, ctx.io.env, ctx.rec)
+  const replacement = await buildReplacement(checkout, ctx.docker, ctx.rec)
   if (replacement !== undefined && !ctx.yes) {
     const confirm = confirmFor(ctx)
     if (confirm === undefined) return needsYes(ctx, 'The build', replacement.commands)
@@ -221,7 +224,7 @@ async function load(ctx: Ctx): Promise<number> {
     else ctx.io.stderr.write(`${text}\n`)
     return EXIT.problem
   }
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const loaded = await loadEngineImage(docker, tar, ctx.rec)
   const ref = await tagDevImage(docker, loaded.imageId, ctx.rec, ctx.io.env)
   const state = await loadState(ctx.io.env, checkout.root)
@@ -235,7 +238,7 @@ async function start(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
   const confirm = confirmFor(ctx)
-  const result = await launchDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
+  const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
   if (!result.start.started) {
     if (confirm === undefined && !ctx.yes) {
       const replacing = result.start.reason.includes('replacing')
@@ -263,7 +266,7 @@ async function start(ctx: Ctx): Promise<number> {
 
 async function status(ctx: Ctx): Promise<number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const names = devNames(ctx.io.env)
   const dev = engines.find((e) => e.name === names.container)
@@ -305,7 +308,7 @@ async function env(ctx: Ctx): Promise<number> {
 }
 
 async function stop(ctx: Ctx): Promise<number> {
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   // Stopping changes a container like start and clean do: the same consent, asked or given by --yes.
   const running = (await listEngines(docker, ctx.io.env, ctx.rec)).find((e) => e.name === devNames(ctx.io.env).container && e.state === 'running')
   if (running !== undefined && !ctx.yes) {
@@ -327,7 +330,7 @@ async function stop(ctx: Ctx): Promise<number> {
 }
 
 async function clean(ctx: Ctx): Promise<number> {
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const plan = planClean(engines, ctx.includeDev)
   if (plan.remove.length === 0) {
@@ -368,6 +371,7 @@ export const main: CommandMain = async (argv, io) => {
     src: path.resolve(io.cwd, values['dagger-src'] ?? '.'),
     notesDir: values['notes-dir'] !== undefined ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env),
     rec: new Recorder(),
+    docker: await dockerService(io.env),
   }
   try {
     return await RUN[action as Action](ctx)

@@ -37,7 +37,15 @@ export class Recorder {
   readonly facts: Fact[] = []
   readonly sidecars: string[] = []
 
+  /** The action the user declined in this run, when they declined one (see `declined`). */
+  declinedAction: string | undefined
+
   constructor(readonly signal: AbortSignal = new AbortController().signal) {}
+
+  /** Says the user declined `action` when asked: the run is kept in the history but never replaces the cell's result. */
+  declined(action: string): void {
+    this.declinedAction = sanitize(action)
+  }
 
   fact(label: string, value: string): void {
     this.facts.push({label, value: sanitize(value)})

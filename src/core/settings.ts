@@ -1,0 +1,19 @@
+/** The global options every command and cell reads, parsed once by the CLI (contract shared by the cli and cells lanes). */
+export interface Settings {
+  readonly plain: boolean
+  readonly json: boolean
+  readonly color: boolean
+  readonly verbose: boolean
+  readonly guided: boolean
+  readonly resume: boolean
+  readonly yes: boolean
+  readonly notesDir: string
+  readonly cwd: string
+  readonly daggerSrc?: string
+  readonly refs?: string
+  readonly registryHost?: string
+  readonly control?: string
+  readonly image?: string
+  readonly daemonConfig?: string
+  readonly dockerTimeoutMs: number
+}
