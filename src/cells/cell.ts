@@ -2,7 +2,9 @@ import type {DockerService} from '../core/docker/service.js'
 import type {Recorder} from '../core/notebook/recorder.js'
 import type {BuildViewModel} from '../core/engine/build-view-model.js'
 import type {Settings} from '../core/settings.js'
-import type {CellId, CellResult, CellView, Confirm} from '../core/types.js'
+import type {CellDataMap, CellId, CellResult, CellView, Confirm} from '../core/types.js'
+
+export type {CellDataMap} from '../core/types.js'
 import type {Checklist} from '../core/tree/components.js'
 import type {TreeInspection} from '../core/tree/inspect.js'
 
@@ -58,26 +60,6 @@ export interface ComponentsView extends CellView {
   readonly checklist: Checklist
   /** For the explorer's `o`: the first 64 kB of a file of the target, as text. */
   readonly readFile: (path: string) => Promise<string | undefined>
-}
-
-/** The data each cell hands later cells, by id: a later cell reads it by type, never by a fact's label. */
-export interface CellDataMap {
-  readonly environment: undefined
-  readonly daemon: {
-    /** The title of the finding on a raised max-concurrent-downloads, when the daemon config raises it. */
-    readonly concurrencyRaised?: string
-  }
-  readonly registry: {
-    /** Titles of the failing and warning findings, for the Build cell's verdict. */
-    readonly problems: readonly string[]
-  }
-  readonly build: {
-    /** Image references the explainer found in a failed build, for the Registry cell to probe. */
-    readonly registryRefs: readonly string[]
-  }
-  readonly launch: undefined
-  readonly components: undefined
-  readonly debugger: undefined
 }
 
 /** What `run` may return beside what it recorded. */

@@ -157,13 +157,15 @@ export function makeLaunchCell(hooks: LaunchCellHooks = {}): CellDefinition<'lau
   return {
     id: 'launch',
     async run(ctx) {
-      const confirm = confirmRecordingDeclines(hooks.confirm ?? ctx.confirm, ctx.recorder)
+      const given = hooks.confirm ?? ctx.confirm
+      // Declining the start is this run's decline; declining the tidy-up afterwards is not (the engine may have started).
+      const confirm = confirmRecordingDeclines(given, ctx.recorder)
       const asked: LaunchCellHooks = confirm === undefined ? {} : {confirm}
       const checkout = await checkoutFor(ctx)
       if (checkout === undefined) return
       await launchChecks(ctx)
       await launch(ctx, checkout, asked)
-      await tidy(ctx, asked)
+      await tidy(ctx, given === undefined ? {} : {confirm: given})
     },
   }
 }

@@ -43,14 +43,31 @@ export interface Fact {
   readonly value: string
 }
 
-export type CellId =
-  | 'environment'
-  | 'daemon'
-  | 'registry'
-  | 'build'
-  | 'launch'
-  | 'components'
-  | 'debugger'
+/**
+The notebook's cells by id, each with the data it hands later cells (`undefined`: none). A new cell's
+id is one line here; later cells read that data by type (cells/cell.ts `earlierData`), never by a
+fact's label or a finding's id.
+*/
+export interface CellDataMap {
+  readonly environment: undefined
+  readonly daemon: {
+    /** The title of the finding on a raised max-concurrent-downloads, when the daemon config raises it. */
+    readonly concurrencyRaised?: string
+  }
+  readonly registry: {
+    /** Titles of the failing and warning findings, for the Build cell's verdict. */
+    readonly problems: readonly string[]
+  }
+  readonly build: {
+    /** Image references the explainer found in a failed build, for the Registry cell to probe. */
+    readonly registryRefs: readonly string[]
+  }
+  readonly launch: undefined
+  readonly components: undefined
+  readonly debugger: undefined
+}
+
+export type CellId = keyof CellDataMap
 
 export interface CellResult {
   readonly cell: CellId

@@ -78,6 +78,11 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     // The build would now replace the running engine: the plain cell does not build without approval.
     const rebuild = await runCell(makeBuildCell(), env, lab.dir, {daggerSrc: fixture.root})
     expect(rebuild.findings.find((f) => f.id === 'build-would-replace-engine')?.status).toBe('warn')
+    // Nobody was asked, so that is no decline; answering no is, and it says which action.
+    expect(rebuild.declinedAction).toBeUndefined()
+    const declined = await runCell(makeBuildCell({confirm: async () => false}), env, lab.dir, {daggerSrc: fixture.root})
+    expect(declined.declinedAction).toBe(`Build, which replaces the existing ${lab.devName} (running) at its end`)
+    expect(declined.findings.find((f) => f.id === 'build-would-replace-engine')?.status).toBe('warn')
     expect(fixture.runs()).toBe(2)
   })
 })
