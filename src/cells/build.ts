@@ -3,10 +3,10 @@ import {BuildOutput} from '../core/engine/build-output.js'
 import {BuildViewModel} from '../core/engine/build-view-model.js'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
 import {formatElapsed} from '../core/engine/progress.js'
-import {preflight} from '../core/engine/preflight.js'
+import {preflight, type PreflightReport} from '../core/engine/preflight.js'
 import {buildScripts, whatRuns} from '../core/engine/scripts.js'
 import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/engine/session.js'
-import {approve, type Confirm} from '../core/engine/docker-api.js'
+import {approve, type Confirm, type ConfirmRequest} from '../core/engine/docker-api.js'
 import {confirmRecordingDeclines, earlierData, type CellContext, type CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
 import {beforeBuildChecks} from './journey-checks.js'
@@ -17,6 +17,10 @@ export interface BuildCellHooks {
   readonly confirm?: Confirm
   /** Called when the build starts, with the bounded output and its view model; defaults to handing ctx.live the build view. */
   readonly onBuildStart?: (live: {output: BuildOutput; view: BuildViewModel; checkout: DaggerCheckout}) => void
+  /** Called with the pre-flight report before anything else is decided (`engine build` prints it). */
+  readonly onPreflight?: (report: PreflightReport, checkout: DaggerCheckout) => void
+  /** Called when the build would replace a dev engine, with whether that was approved. */
+  readonly onReplacement?: (request: ConfirmRequest, approved: boolean) => void
   /** Called when it ends: `result.explanation?.refs` are the references for the Registry cell. */
   readonly onBuildEnd?: (result: EngineBuildResult) => void
 }
@@ -111,6 +115,7 @@ export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition<'build
       const pre = await preflight(checkout, ctx.env, ctx.recorder)
       for (const f of pre.facts) ctx.recorder.fact(f.label, f.value)
       for (const f of pre.findings) ctx.recorder.finding(f)
+      hooks.onPreflight?.(pre, checkout)
       await beforeBuildChecks(ctx, checkout)
       registryVerdict(ctx)
       if (pre.findings.some((f) => f.status === 'fail')) {
@@ -118,7 +123,9 @@ export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition<'build
         return
       }
       const replacement = await buildReplacement(checkout, ctx.docker, ctx.recorder)
-      if (replacement !== undefined && !(await approve({yes: ctx.settings.yes, ...(confirm === undefined ? {} : {confirm})}, replacement))) {
+      const approved = replacement === undefined || (await approve({yes: ctx.settings.yes, ...(confirm === undefined ? {} : {confirm})}, replacement))
+      if (replacement !== undefined) hooks.onReplacement?.(replacement, approved)
+      if (!approved) {
         ctx.recorder.finding({
           id: 'build-would-replace-engine',
           status: 'warn',
