@@ -191,7 +191,6 @@ export const debuggerCell: CellDefinition<'debugger'> = {
   async run(ctx) {
     const timeoutMs = timeoutOf(ctx)
     const container = ctx.tuning.engineContainer ?? devNames(ctx.env).container
-    const endpoint = ctx.docker
     const docker = await ctx.docker.client(timeoutMs)
     let report: DebuggerReport
     try {
@@ -199,7 +198,7 @@ export const debuggerCell: CellDefinition<'debugger'> = {
         timeoutMs,
         container,
         ...(ctx.tuning.engineImage === undefined ? {} : {image: ctx.tuning.engineImage}),
-        localDaemon: endpoint.local,
+        localDaemon: ctx.docker.local,
         step: (what, run) => ctx.recorder.call('api', apiArgv(what, container), run, (value) => describe(what, value)),
       })
     } catch (error) {
@@ -208,7 +207,7 @@ export const debuggerCell: CellDefinition<'debugger'> = {
         id: 'debugger-docker-unreachable',
         status: 'fail',
         title: 'Could not ask Docker about the engine',
-        detail: `The Docker daemon at ${endpoint.host} did not answer: ${failure.message}.`,
+        detail: `The Docker daemon at ${ctx.docker.host} did not answer: ${failure.message}.`,
         fix: 'Run the Environment step first; it says why the daemon cannot be reached and how to fix it.',
       })
       return

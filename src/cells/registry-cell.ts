@@ -99,54 +99,54 @@ export const registryCell: CellDefinition<'registry'> = {
 }
 
 async function probe(ctx: CellContext): Promise<void> {
-    const rec = ctx.recorder
-    const {refs, source} = await referencesFor(ctx)
-    rec.fact('Images', source)
-    const platformText = ctx.tuning.platform
-    let platform: Platform = hostPlatform()
-    if (platformText) {
-      try {
-        platform = parsePlatform(platformText)
-      } catch (error) {
-        rec.finding({id: 'registry-bad-platform', status: 'warn', title: `"${platformText}" is not a platform; probing for ${formatPlatform(platform)}`, detail: (error as Error).message, fix: 'Give the platform as os/arch, e.g. linux/amd64 or linux/arm64.'})
-      }
+  const rec = ctx.recorder
+  const {refs, source} = await referencesFor(ctx)
+  rec.fact('Images', source)
+  const platformText = ctx.tuning.platform
+  let platform: Platform = hostPlatform()
+  if (platformText) {
+    try {
+      platform = parsePlatform(platformText)
+    } catch (error) {
+      rec.finding({id: 'registry-bad-platform', status: 'warn', title: `"${platformText}" is not a platform; probing for ${formatPlatform(platform)}`, detail: (error as Error).message, fix: 'Give the platform as os/arch, e.g. linux/amd64 or linux/arm64.'})
     }
-    const controlValue = ctx.settings.control ?? ctx.env.DAGGER_EXPLORE_REGISTRY_CONTROL
-    const controlOption = typeof controlValue === 'string' ? controlValue.trim() : undefined
-    const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
-    const timeoutMs = numberOption(ctx.tuning.registryTimeoutMs) ?? DEFAULT_TIMEOUT_MS
-    const attempts = Math.min(numberOption(ctx.tuning.attempts) ?? 1, 16)
-    rec.fact('Platform', formatPlatform(platform))
-    rec.fact('Control', control ?? 'none')
+  }
+  const controlValue = ctx.settings.control ?? ctx.env.DAGGER_EXPLORE_REGISTRY_CONTROL
+  const controlOption = typeof controlValue === 'string' ? controlValue.trim() : undefined
+  const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
+  const timeoutMs = numberOption(ctx.tuning.registryTimeoutMs) ?? DEFAULT_TIMEOUT_MS
+  const attempts = Math.min(numberOption(ctx.tuning.attempts) ?? 1, 16)
+  rec.fact('Platform', formatPlatform(platform))
+  rec.fact('Control', control ?? 'none')
 
-    const valid: string[] = []
-    for (const ref of refs) {
-      try {
-        parseReference(ref)
-        valid.push(ref)
-      } catch (error) {
-        rec.finding({id: 'registry-bad-reference', status: 'warn', title: `"${ref}" is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
-      }
+  const valid: string[] = []
+  for (const ref of refs) {
+    try {
+      parseReference(ref)
+      valid.push(ref)
+    } catch (error) {
+      rec.finding({id: 'registry-bad-reference', status: 'warn', title: `"${ref}" is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
     }
-    if (valid.length === 0) {
-      rec.finding({id: 'registry-nothing-to-probe', status: 'skipped', title: 'No image references to probe', detail: 'The list of references is empty.', fix: 'Give references with --refs (comma-separated), or run the cell from a dagger checkout.'})
-      return
-    }
+  }
+  if (valid.length === 0) {
+    rec.finding({id: 'registry-nothing-to-probe', status: 'skipped', title: 'No image references to probe', detail: 'The list of references is empty.', fix: 'Give references with --refs (comma-separated), or run the cell from a dagger checkout.'})
+    return
+  }
 
-    // The daemon cell's finding on a raised max-concurrent-downloads turns an EOF verdict's fix concrete.
-    const raised = earlierData(ctx, 'daemon')?.concurrencyRaised
-    const report = await rec.call(
-      'api',
-      ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
-      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, signal: ctx.signal, ...(raised ? {concurrencyRaised: raised} : {})}),
-      (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
-    )
-    for (const d of report.results) rec.fact(d.ref, verdictText(d))
-    report.results.filter((d) => !d.ok).forEach((d, i) => rec.finding(findingFor(d, i)))
-    for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
-      rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
-    }
-    const limited = report.results.find((d) => d.rateLimit?.remaining !== undefined)
-    if (limited?.rateLimit?.remaining) rec.fact('Docker Hub pulls left', `${limited.rateLimit.remaining.split(';')[0]} of ${(limited.rateLimit.limit ?? '?').split(';')[0]}${limited.rateLimit.source ? ` (seen from ${limited.rateLimit.source})` : ''}`)
-    if (report.ok) rec.finding({id: 'registry-all-reachable', status: 'pass', title: `All ${report.results.length} image references are reachable, every layer down to a blob`})
+  // The daemon cell's finding on a raised max-concurrent-downloads turns an EOF verdict's fix concrete.
+  const raised = earlierData(ctx, 'daemon')?.concurrencyRaised
+  const report = await rec.call(
+    'api',
+    ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
+    () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, signal: ctx.signal, ...(raised ? {concurrencyRaised: raised} : {})}),
+    (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
+  )
+  for (const d of report.results) rec.fact(d.ref, verdictText(d))
+  report.results.filter((d) => !d.ok).forEach((d, i) => rec.finding(findingFor(d, i)))
+  for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
+    rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
+  }
+  const limited = report.results.find((d) => d.rateLimit?.remaining !== undefined)
+  if (limited?.rateLimit?.remaining) rec.fact('Docker Hub pulls left', `${limited.rateLimit.remaining.split(';')[0]} of ${(limited.rateLimit.limit ?? '?').split(';')[0]}${limited.rateLimit.source ? ` (seen from ${limited.rateLimit.source})` : ''}`)
+  if (report.ok) rec.finding({id: 'registry-all-reachable', status: 'pass', title: `All ${report.results.length} image references are reachable, every layer down to a blob`})
 }
