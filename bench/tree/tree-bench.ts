@@ -1,5 +1,6 @@
 import {execa} from 'execa'
-import {loadTarget, resolveTarget, treeDocker} from '../../src/core/tree/docker-source.js'
+import {loadTarget, resolveTarget, STREAM_IDLE_TIMEOUT_MS} from '../../src/core/tree/docker-source.js'
+import {dockerService} from '../../src/core/docker/service.js'
 import {mergeLayers} from '../../src/core/tree/merge.js'
 import {BENCH_IMAGE, buildBenchImage} from './build-image.js'
 
@@ -18,7 +19,7 @@ interface ChildResult {
 
 async function child(image: string): Promise<void> {
   const started = performance.now()
-  const docker = await treeDocker()
+  const docker = await (await dockerService(process.env)).client(STREAM_IDLE_TIMEOUT_MS)
   const target = await resolveTarget(docker, image, 'image')
   const layers = await loadTarget(docker, target)
   const tree = mergeLayers(layers.layers)

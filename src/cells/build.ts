@@ -3,22 +3,26 @@ import {BuildOutput} from '../core/engine/build-output.js'
 import {BuildViewModel} from '../core/engine/build-view-model.js'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
 import {formatElapsed} from '../core/engine/progress.js'
-import {preflight} from '../core/engine/preflight.js'
+import {preflight, type PreflightReport} from '../core/engine/preflight.js'
 import {buildScripts, whatRuns} from '../core/engine/scripts.js'
 import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/engine/session.js'
-import {approve, type Confirm} from '../core/engine/docker-api.js'
+import {approve, type Confirm, type ConfirmRequest} from '../core/engine/docker-api.js'
+import {confirmRecordingDeclines, earlierData, type CellContext, type CellDefinition} from './cell.js'
 import type {Finding} from '../core/types.js'
-import type {CellContext, CellDefinition} from './cell.js'
 import {fixOnce} from './fix-once.js'
 import {checkoutFor} from './engine-checkout.js'
 import {beforeBuildChecks} from './journey-checks.js'
 
 /** What the UI can hook into: approval, and the live output of a build to mount the build view on. */
 export interface BuildCellHooks {
-  /** Asks before a build that will replace a running dev engine; without it only `--yes` (ctx.options.yes) approves. */
+  /** Asks before a build that will replace a running dev engine; defaults to ctx.confirm; without either only `--yes` approves. */
   readonly confirm?: Confirm
-  /** Called when the build starts, with the bounded output and its view model. */
+  /** Called when the build starts, with the bounded output and its view model; defaults to handing ctx.live the build view. */
   readonly onBuildStart?: (live: {output: BuildOutput; view: BuildViewModel; checkout: DaggerCheckout}) => void
+  /** Called with the pre-flight report before anything else is decided (`engine build` prints it). */
+  readonly onPreflight?: (report: PreflightReport, checkout: DaggerCheckout) => void
+  /** Called when the build would replace a dev engine, with whether that was approved. */
+  readonly onReplacement?: (request: ConfirmRequest, approved: boolean) => void
   /** Called when it ends: `result.explanation?.refs` are the references for the Registry cell. */
   readonly onBuildEnd?: (result: EngineBuildResult) => void
 }
@@ -32,13 +36,13 @@ function showScripts(ctx: CellContext, checkout: DaggerCheckout): void {
 
 function registryVerdict(ctx: CellContext): void {
   const registry = ctx.previous.get('registry')
+  const problems = earlierData(ctx, 'registry')?.problems ?? []
   if (registry === undefined) {
     ctx.recorder.fact('Registry cell', 'not run in this session: pulls during the build are not checked beforehand')
     return
   }
   ctx.recorder.fact('Registry cell', registry.status)
   if (registry.status === 'fail' || registry.status === 'warn') {
-    const problems = registry.findings.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) => f.title)
     ctx.recorder.finding({
       id: 'registry-verdict',
       status: 'warn',
@@ -49,7 +53,7 @@ function registryVerdict(ctx: CellContext): void {
   }
 }
 
-function report(ctx: CellContext, result: EngineBuildResult): void {
+function report(ctx: CellContext, result: EngineBuildResult): readonly string[] {
   const {run} = result
   const p = run.progress
   ctx.recorder.fact('Steps', `${p.done} done, ${p.cached} from cache, ${p.failed} failed, ${p.running} unfinished (${p.steps} in all)`)
@@ -62,7 +66,7 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
   if (run.exports.length > 0) ctx.recorder.fact('Captured exports', run.exports.map((e) => `${e.name}=${e.value}`).join(' '))
   if (result.passed) {
     ctx.recorder.finding({id: 'build-passed', status: 'pass', title: `Built in ${formatElapsed(run.durationMs)}: ${p.done + p.cached} steps, ${p.cached} from cache`})
-    return
+    return []
   }
   if (run.canceled || run.timedOut || run.notFound) {
     ctx.recorder.finding({
@@ -72,7 +76,7 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
       detail: `${result.command.display} in ${result.command.cwd} ${run.notFound ? 'could not be started' : 'was stopped'}; the output so far is in ${path.basename(run.sidecarPath)}.`,
       fix: run.notFound ? `Check that ${result.command.display} exists and is executable (\`chmod +x ${result.command.display}\`).` : 'Run this step again: the steps that finished come from cache.',
     })
-    return
+    return []
   }
   const explanation = result.explanation
   const failedAt = run.failedSteps[0]
@@ -97,6 +101,7 @@ function report(ctx: CellContext, result: EngineBuildResult): void {
     }))
     for (const f of fixOnce(failures.map((f) => pointAtRegistry(ctx, f, explanation.refs)))) ctx.recorder.finding(f)
   }
+  return explanation?.refs ?? []
 }
 
 /**
@@ -113,26 +118,28 @@ function pointAtRegistry(ctx: CellContext, failure: Finding, refs: readonly stri
 }
 
 /** The Build engine cell with hooks for the UI; `buildCell` is the plain one. */
-export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition {
+export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition<'build'> {
   return {
     id: 'build',
-    title: 'Build engine',
-    summary: "The dagger checkout's own dev build, run and explained.",
-    async run(ctx: CellContext): Promise<void> {
+    async run(ctx) {
+      const confirm = confirmRecordingDeclines(hooks.confirm ?? ctx.confirm, ctx.recorder)
       const checkout = await checkoutFor(ctx)
       if (checkout === undefined) return
       showScripts(ctx, checkout)
       const pre = await preflight(checkout, ctx.env, ctx.recorder)
       for (const f of pre.facts) ctx.recorder.fact(f.label, f.value)
       for (const f of pre.findings) ctx.recorder.finding(f)
+      hooks.onPreflight?.(pre, checkout)
       await beforeBuildChecks(ctx, checkout)
       registryVerdict(ctx)
       if (pre.findings.some((f) => f.status === 'fail')) {
         ctx.recorder.fact('Build', 'not started: the pre-flight checks above must pass first')
         return
       }
-      const replacement = await buildReplacement(checkout, ctx.env, ctx.recorder)
-      if (replacement !== undefined && !(await approve({yes: ctx.options.yes === true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})}, replacement))) {
+      const replacement = await buildReplacement(checkout, ctx.docker, ctx.recorder)
+      const approved = replacement === undefined || (await approve({yes: ctx.settings.yes, ...(confirm === undefined ? {} : {confirm})}, replacement))
+      if (replacement !== undefined) hooks.onReplacement?.(replacement, approved)
+      if (!approved) {
         ctx.recorder.finding({
           id: 'build-would-replace-engine',
           status: 'warn',
@@ -143,12 +150,15 @@ export function makeBuildCell(hooks: BuildCellHooks = {}): CellDefinition {
         return
       }
       const output = new BuildOutput()
-      hooks.onBuildStart?.({output, view: new BuildViewModel(output), checkout})
+      const view = new BuildViewModel(output)
+      if (hooks.onBuildStart) hooks.onBuildStart({output, view, checkout})
+      else ctx.live?.({kind: 'build', view})
       const result = await buildDevEngine({checkout, env: ctx.env, rec: ctx.recorder, notesDir: ctx.notesDir, output, signal: ctx.signal})
-      report(ctx, result)
+      const registryRefs = report(ctx, result)
       hooks.onBuildEnd?.(result)
+      return {data: {registryRefs}}
     },
   }
 }
 
-export const buildCell: CellDefinition = makeBuildCell()
+export const buildCell: CellDefinition<'build'> = makeBuildCell()

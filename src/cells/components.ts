@@ -3,39 +3,27 @@ import path from 'node:path'
 import {checklistText} from '../core/tree/checklist-text.js'
 import {checklistFindings, missingItems, type Checklist} from '../core/tree/components.js'
 import {localReferenceProblem} from '../core/registry/local-reference.js'
-import {readFileHead, treeDocker, TreeTargetError} from '../core/tree/docker-source.js'
+import type Docker from 'dockerode'
+import {readFileHead, STREAM_IDLE_TIMEOUT_MS, TreeTargetError} from '../core/tree/docker-source.js'
 import {devNames} from '../core/engine/names.js'
 import {withProgress} from '../core/engine/wait-progress.js'
 import {collectVersions, defaultEngineTarget, inspectTarget, VERSION_TIMEOUT_MS, type TreeInspection} from '../core/tree/inspect.js'
 import {formatSize, treeText} from '../core/tree/render.js'
 import {KIND} from '../core/tree/types.js'
-import type {CellContext, CellDefinition} from './cell.js'
+import type {CellContext, CellDefinition, ComponentsView} from './cell.js'
 
-/** What the explorer needs after the cell ran: the lead mounts `TreeExplorer` with these. */
-export interface ComponentsView {
-  readonly inspection: TreeInspection
-  readonly checklist: Checklist
-  /** For the explorer's `o`: the first 64 kB of a file of the target, as text. */
-  readonly readFile: (path: string) => Promise<string | undefined>
-}
+export type {ComponentsView} from './cell.js'
 
 /** How much of a file the explorer shows. */
 export const OPEN_FILE_BYTES = 64 * 1024
-
-let lastView: ComponentsView | undefined
-
-/** The tree and checklist of the last run, for the notebook's explorer. */
-export function lastComponentsView(): ComponentsView | undefined {
-  return lastView
-}
 
 function sidecarName(now = new Date()): string {
   return `components-${now.toISOString().replace(/[:.]/g, '-')}.txt`
 }
 
-async function chooseTarget(ctx: CellContext, docker: Awaited<ReturnType<typeof treeDocker>>): Promise<{ref: string; prefer?: 'image' | 'container'} | undefined> {
-  const given = ctx.options.image
-  if (typeof given === 'string' && given !== '') return {ref: given}
+async function chooseTarget(ctx: CellContext, docker: Docker): Promise<{ref: string; prefer?: 'image' | 'container'} | undefined> {
+  const given = ctx.settings.image
+  if (given !== undefined && given !== '') return {ref: given}
   // The same names the Launch cell uses, including hack/build's knobs for them.
   const names = devNames(ctx.env)
   return ctx.recorder.call(
@@ -46,14 +34,12 @@ async function chooseTarget(ctx: CellContext, docker: Awaited<ReturnType<typeof 
   )
 }
 
-export const componentsCell: CellDefinition = {
+export const componentsCell: CellDefinition<'components'> = {
   id: 'components',
-  title: 'Components',
-  summary: "The engine image's filetree checked against what the engine needs.",
   async run(ctx) {
     const rec = ctx.recorder
-    lastView = undefined
-    const docker = await treeDocker(ctx.env)
+    // The modem's timeout is an idle timeout on the socket, which is what a long export stream needs.
+    const docker = await ctx.docker.client(STREAM_IDLE_TIMEOUT_MS)
     const chosen = await chooseTarget(ctx, docker).catch((error: unknown) => error as Error)
     if (chosen instanceof Error) {
       rec.finding({
@@ -80,7 +66,7 @@ export const componentsCell: CellDefinition = {
       rec.finding({id: 'components-image-invalid', status: 'fail', title: 'The image or container name is not valid', detail: badName, fix: 'Correct --image and run this step again.'})
       return
     }
-    const era = typeof ctx.options.era === 'string' ? ctx.options.era : undefined
+    const era = ctx.tuning.era
     let inspection: TreeInspection
     try {
       inspection = await rec.call(
@@ -115,7 +101,8 @@ export const componentsCell: CellDefinition = {
           durationMs: 0,
         }),
     }), `asking ${target.name}'s binaries for their versions (docker exec … --version, ${asked} commands)`, Math.max(1, asked) * VERSION_TIMEOUT_MS, live === undefined ? undefined : (p) => live({kind: 'progress', ...p}))
-    lastView = {
+    const view: ComponentsView = {
+      kind: 'components',
       inspection,
       checklist,
       readFile: async (p) => (await readFileHead(docker, target, p, OPEN_FILE_BYTES, {image, tree}))?.toString('utf8'),
@@ -146,5 +133,6 @@ export const componentsCell: CellDefinition = {
     } catch {
       // The notes folder is not writable: the findings above still say everything that matters.
     }
+    return {view}
   },
 }

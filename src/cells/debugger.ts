@@ -1,5 +1,4 @@
-import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker} from '../core/docker/client.js'
-import {resolveEndpoint} from '../core/docker/endpoint.js'
+import {classifyDockerError} from '../core/docker/client.js'
 import {probeDebugger, type DebuggerReport} from '../core/recipes/debugger-probe.js'
 import {DELVE_KILL_PROMPT, delveNoDebugInfoRefusal} from '../core/recipes/delve-facts.js'
 import {explainDebuggability} from '../core/recipes/elf.js'
@@ -13,8 +12,7 @@ const DOCS = 'https://github.com/go-delve/delve/blob/master/Documentation/usage/
 const MIN_TIMEOUT_MS = 10_000
 
 function timeoutOf(ctx: CellContext): number {
-  const value = Number(ctx.options.timeoutMs)
-  return Math.max(MIN_TIMEOUT_MS, Number.isFinite(value) && value > 0 ? value : DEFAULT_DOCKER_TIMEOUT_MS)
+  return Math.max(MIN_TIMEOUT_MS, ctx.settings.dockerTimeoutMs)
 }
 
 /** Docker API paths shown in the notebook for each part of the probe. */
@@ -188,22 +186,19 @@ function reportFindings(recorder: Recorder, report: DebuggerReport, container: s
 }
 
 /** Debugger: is the engine attachable, with which PID, with symbols, and from which Delve image. */
-export const debuggerCell: CellDefinition = {
+export const debuggerCell: CellDefinition<'debugger'> = {
   id: 'debugger',
-  title: 'Debugger',
-  summary: "Checks the engine runs, finds its PID, whether its binary has symbols and DWARF, and a local Delve image; recommends the attach recipe.",
   async run(ctx) {
     const timeoutMs = timeoutOf(ctx)
-    const container = typeof ctx.options.engineContainer === 'string' ? ctx.options.engineContainer : devNames(ctx.env).container
-    const endpoint = await resolveEndpoint(ctx.env)
-    const docker = await connectDocker(endpoint, timeoutMs, ctx.env)
+    const container = ctx.tuning.engineContainer ?? devNames(ctx.env).container
+    const docker = await ctx.docker.client(timeoutMs)
     let report: DebuggerReport
     try {
       report = await probeDebugger(docker, {
         timeoutMs,
         container,
-        ...(typeof ctx.options.engineImage === 'string' ? {image: ctx.options.engineImage} : {}),
-        localDaemon: endpoint.local,
+        ...(ctx.tuning.engineImage === undefined ? {} : {image: ctx.tuning.engineImage}),
+        localDaemon: ctx.docker.local,
         step: (what, run) => ctx.recorder.call('api', apiArgv(what, container), run, (value) => describe(what, value)),
       })
     } catch (error) {
@@ -212,7 +207,7 @@ export const debuggerCell: CellDefinition = {
         id: 'debugger-docker-unreachable',
         status: 'fail',
         title: 'Could not ask Docker about the engine',
-        detail: `The Docker daemon at ${endpoint.host} did not answer: ${failure.message}.`,
+        detail: `The Docker daemon at ${ctx.docker.host} did not answer: ${failure.message}.`,
         fix: 'Run the Environment step first; it says why the daemon cannot be reached and how to fix it.',
       })
       return

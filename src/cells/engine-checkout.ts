@@ -4,8 +4,7 @@ import type {CellContext} from './cell.js'
 
 /** The checkout the engine cells work on: `--dagger-src`, else the working directory. Records facts, or a finding when there is none. */
 export async function checkoutFor(ctx: CellContext): Promise<DaggerCheckout | undefined> {
-  const src = typeof ctx.options.daggerSrc === 'string' ? ctx.options.daggerSrc : process.cwd()
-  const found = await detectCheckout(src, ctx.recorder)
+  const found = await detectCheckout(ctx.checkout, ctx.recorder)
   if (!found.ok) {
     ctx.recorder.finding({
       id: 'dagger-checkout-missing',

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode'
-import {DEFAULT_DOCKER_TIMEOUT_MS, classifyDockerError, connectDocker, withTimeout, type DockerCallError} from '../core/docker/client.js'
+import {classifyDockerError, withTimeout, type DockerCallError} from '../core/docker/client.js'
 import {clientOnlyEnv} from '../core/docker/client-only-env.js'
-import {EndpointError, resolveEndpoint, type DockerEndpoint} from '../core/docker/endpoint.js'
+import type {DockerEndpoint} from '../core/docker/endpoint.js'
 import {explainInfoWarning} from '../core/docker/info-warnings.js'
 import type {Recorder} from '../core/notebook/recorder.js'
 import {hostFacts} from '../core/system/host.js'
@@ -11,8 +11,7 @@ import type {CellContext, CellDefinition} from './cell.js'
 const MIN_NODE_MAJOR = 22
 
 function timeoutOf(ctx: CellContext): number {
-  const value = Number(ctx.options.timeoutMs)
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_DOCKER_TIMEOUT_MS
+  return ctx.settings.dockerTimeoutMs
 }
 
 /** Platform-specific fixes for a daemon that can't be reached. */
@@ -127,7 +126,7 @@ async function checkDaemon(ctx: CellContext, endpoint: DockerEndpoint, platform:
   const timeoutMs = timeoutOf(ctx)
   let docker: Docker
   try {
-    docker = await connectDocker(endpoint, timeoutMs, ctx.env)
+    docker = await ctx.docker.client(timeoutMs)
   } catch (error) {
     rec.finding({status: 'fail', ...unreachableFinding(endpoint, classifyDockerError(error), timeoutMs, platform)})
     return
@@ -180,10 +179,8 @@ async function checkDaemon(ctx: CellContext, endpoint: DockerEndpoint, platform:
   }
 }
 
-export const environmentCell: CellDefinition = {
+export const environmentCell: CellDefinition<'environment'> = {
   id: 'environment',
-  title: 'Environment',
-  summary: 'OS, kernel, architecture, Node, cgroups, and which Docker daemon this machine talks to and why.',
   async run(ctx) {
     const rec = ctx.recorder
     const host = await rec.call('file', ['cat', '/etc/os-release'], () => hostFacts(), (h) => `${h.os}\n${h.kernel}\ncgroup ${h.cgroup}`)
@@ -212,12 +209,10 @@ export const environmentCell: CellDefinition = {
       })
     }
 
-    let endpoint: DockerEndpoint
-    try {
-      endpoint = await resolveEndpoint(ctx.env, host.platform)
-    } catch (error) {
-      if (!(error instanceof EndpointError)) throw error
-      rec.finding({id: 'docker-endpoint-invalid', status: 'fail', title: "Can't tell which Docker daemon to use", detail: error.message, fix: error.fix})
+    const endpoint = ctx.docker.endpoint
+    if (endpoint === undefined) {
+      const error = ctx.docker.error
+      rec.finding({id: 'docker-endpoint-invalid', status: 'fail', title: "Can't tell which Docker daemon to use", detail: error?.message ?? 'No endpoint was chosen.', fix: error?.fix ?? 'Check DOCKER_HOST and DOCKER_CONTEXT.'})
       await checkCli(ctx, host.platform)
       return
     }

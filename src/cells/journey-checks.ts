@@ -17,9 +17,9 @@ import {natFinding, readNatFacts} from '../core/detect/iptables.js'
 import {platformFindings} from '../core/detect/platform.js'
 import {engineProxyFinding, envRecord} from '../core/detect/proxy-env.js'
 import {bootTimeFrom, restartFinding} from '../core/detect/restart.js'
-import {resolveEndpoint} from '../core/docker/endpoint.js'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
-import {engineDocker, withTimeout} from '../core/engine/docker-api.js'
+import type {DockerEndpoint} from '../core/docker/endpoint.js'
+import {DOCKER_CALL_TIMEOUT_MS, withTimeout} from '../core/engine/docker-api.js'
 import {versionText} from '../core/engine/checkout.js'
 import {BOOTSTRAP_PREFIX, devNames} from '../core/engine/names.js'
 import type {CellContext} from './cell.js'
@@ -94,8 +94,14 @@ async function platform(ctx: CellContext, docker: Docker, info: {Architecture?: 
   for (const f of findings) ctx.recorder.finding(f)
 }
 
+/** The session's endpoint; a check that needs it fails (and says why) when none could be chosen. */
+function endpointOf(ctx: CellContext): DockerEndpoint {
+  if (ctx.docker.endpoint === undefined) throw ctx.docker.error ?? new Error('no Docker endpoint')
+  return ctx.docker.endpoint
+}
+
 async function dataRoot(ctx: CellContext, info: {DockerRootDir?: string}): Promise<void> {
-  const endpoint = await resolveEndpoint(ctx.env)
+  const endpoint = endpointOf(ctx)
   const root = info.DockerRootDir
   if (!endpoint.local || root === undefined) {
     ctx.recorder.fact('Docker data-root disk', `not checked: the daemon is ${endpoint.local ? 'silent about its data-root' : 'on another machine'}`)
@@ -172,7 +178,7 @@ export async function beforeBuildChecks(ctx: CellContext, checkout: DaggerChecko
   let docker: Docker
   let info: {Architecture?: string; DockerRootDir?: string}
   try {
-    docker = await engineDocker(ctx.env)
+    docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
     info = await ctx.recorder.call('api', ['GET', '/info'], () => withTimeout(docker.info() as Promise<{Architecture?: string; DockerRootDir?: string}>, CALL_MS, 'docker info'), (v) => `Architecture ${v.Architecture} DockerRootDir ${v.DockerRootDir}`)
   } catch (error) {
     ctx.recorder.fact('Docker checks', `not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
@@ -188,7 +194,7 @@ export async function beforeBuildChecks(ctx: CellContext, checkout: DaggerChecko
 /** Before and around a launch: the host's iptables nat table, the dev engine's state, restart policy and proxy environment, its baked engine.json. */
 export async function launchChecks(ctx: CellContext): Promise<void> {
   await attempt(ctx, 'iptables nat table', async () => {
-    const endpoint = await resolveEndpoint(ctx.env)
+    const endpoint = endpointOf(ctx)
     if (!endpoint.local) {
       ctx.recorder.fact('iptables nat table', 'not checked: the daemon runs on another machine')
       return
@@ -198,7 +204,7 @@ export async function launchChecks(ctx: CellContext): Promise<void> {
   })
   let docker: Docker
   try {
-    docker = await engineDocker(ctx.env)
+    docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   } catch {
     return
   }

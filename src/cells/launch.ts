@@ -1,7 +1,8 @@
 import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {DaggerCheckout} from '../core/engine/checkout.js'
-import {type Confirm, engineDocker, withTimeout} from '../core/engine/docker-api.js'
+import type Docker from 'dockerode'
+import {type Confirm, DOCKER_CALL_TIMEOUT_MS, withTimeout} from '../core/engine/docker-api.js'
 import {ageText, type EngineContainer, listEngines, planClean, removeEngines, runnerContainerName} from '../core/engine/engines.js'
 import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
@@ -10,16 +11,16 @@ import {explainMessage} from '../core/engine/explain-bridge.js'
 import {launchDevEngine} from '../core/engine/session.js'
 import type {WaitProgress} from '../core/engine/wait-progress.js'
 import {sanitize} from '../core/notebook/sanitize.js'
-import type {CellContext, CellDefinition} from './cell.js'
+import {confirmRecordingDeclines, type CellContext, type CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
 import {launchChecks} from './journey-checks.js'
 
-/** How the UI approves destructive steps; without it only `--yes` (ctx.options.yes) approves. */
+/** How the UI approves destructive steps (defaults to ctx.confirm); without one only `--yes` approves. */
 export interface LaunchCellHooks {
   readonly confirm?: Confirm
 }
 
-async function imageExists(docker: Awaited<ReturnType<typeof engineDocker>>, ref: string, ctx: CellContext): Promise<boolean> {
+async function imageExists(docker: Docker, ref: string, ctx: CellContext): Promise<boolean> {
   try {
     await ctx.recorder.call('api', ['GET', `/images/${ref}/json`], () => withTimeout(docker.getImage(ref).inspect(), 15_000, 'image inspect'), (i) => i.Id)
     return true
@@ -29,7 +30,7 @@ async function imageExists(docker: Awaited<ReturnType<typeof engineDocker>>, ref
 }
 
 async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchCellHooks): Promise<boolean> {
-  const yes = ctx.options.yes === true
+  const yes = ctx.settings.yes
   const names = devNames(ctx.env)
   const tar = path.join(checkout.root, 'bin', 'engine.tar')
   let skipLoad = false
@@ -38,7 +39,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     // here is left from an older build, and loading it would replace the engine just built.
     if (existsSync(tar)) ctx.recorder.fact('bin/engine.tar', `not loaded: ${checkout.era.label} writes none, so this one is left from an older build (${statSync(tar).mtime.toISOString()})`)
     skipLoad = true
-    const docker = await engineDocker(ctx.env)
+    const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
     const running = await inspectContainer(docker, names.container, ctx.recorder)
     if (running?.State.Running === true) {
       ctx.recorder.fact('Engine image', `${names.container} is running ${running.Config.Image}; in this era hack/build's deploy starts it, so there is nothing to load`)
@@ -57,7 +58,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
   } else if (!existsSync(tar)) {
     // Without a tarball an engine image already in Docker (an earlier build's) can still be started;
     // failing here would contradict Components, which finds that image and inspects it.
-    const docker = await engineDocker(ctx.env)
+    const docker = await ctx.docker.client()
     const running = await inspectContainer(docker, names.container, ctx.recorder)
     if (running === undefined && !(await imageExists(docker, names.image, ctx))) {
       ctx.recorder.finding({
@@ -75,7 +76,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
   try {
     const live = ctx.live
     const progress = live === undefined ? undefined : (p: WaitProgress): void => live({kind: 'progress', ...p})
-    const result = await launchDevEngine({checkout, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm}), ...(progress === undefined ? {} : {progress})})
+    const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm}), ...(progress === undefined ? {} : {progress})})
     if (result.imageId !== undefined && result.start.started) {
       const how = result.loaded === true ? 'loaded from bin/engine.tar' : skipLoad ? 'already tagged' : 'bin/engine.tar holds an image Docker already has, so nothing was loaded'
       ctx.recorder.fact(result.loaded === true ? 'Loaded image' : 'Engine image', `${result.imageId} → ${names.image} (${how})`)
@@ -89,7 +90,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
         status: 'warn',
         title: `${names.container} already exists; it was left as it is`,
         detail: `Starting the new engine means removing the existing ${names.container} first (\`docker rm -fv ${names.container}\`; the named volume with its cache stays). That needs your approval.`,
-        fix: `Approve it when asked, or run \`dagger-explore engine start --yes\`${checkout.root === process.cwd() ? '' : ` --dagger-src ${checkout.root}`}.`,
+        fix: `Approve it when asked, or run \`dagger-explore engine start --yes\`${checkout.root === ctx.cwd ? '' : ` --dagger-src ${checkout.root}`}.`,
       })
       return false
     }
@@ -110,7 +111,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     return true
   } catch (error) {
     const logs = error instanceof LaunchError ? error.logs : []
-    const state = await inspectContainer(await engineDocker(ctx.env), names.container, ctx.recorder).catch(() => undefined)
+    const state = await inspectContainer(await ctx.docker.client(), names.container, ctx.recorder).catch(() => undefined)
     const message = error instanceof Error ? error.message : String(error)
     // The same classification as `explain` and the Build cell, over the error and the engine's last log lines.
     const explained = explainMessage([message, ...logs].join('\n'))
@@ -132,7 +133,7 @@ function engineLine(e: EngineContainer): string {
 }
 
 async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
-  const docker = await engineDocker(ctx.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const engines = await listEngines(docker, ctx.env, ctx.recorder)
   const label = {dev: 'Dev engine', bootstrap: 'Bootstrap engine', custom: 'Custom engine'} as const
   for (const e of engines) ctx.recorder.fact(`${label[e.kind]} ${e.name}`, engineLine(e))
@@ -149,7 +150,7 @@ async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
   }
   const plan = planClean(engines)
   if (plan.remove.length === 0) return
-  const yes = ctx.options.yes === true
+  const yes = ctx.settings.yes
   if (hooks.confirm !== undefined || yes) {
     const result = await removeEngines(docker, plan, {yes, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})}, ctx.recorder)
     if (result.approved) {
@@ -172,19 +173,21 @@ async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
 }
 
 /** The Launch engine cell with hooks for the UI; `launchCell` is the plain one. */
-export function makeLaunchCell(hooks: LaunchCellHooks = {}): CellDefinition {
+export function makeLaunchCell(hooks: LaunchCellHooks = {}): CellDefinition<'launch'> {
   return {
     id: 'launch',
-    title: 'Launch engine',
-    summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
-    async run(ctx: CellContext): Promise<void> {
+    async run(ctx) {
+      const given = hooks.confirm ?? ctx.confirm
+      // Declining the start is this run's decline; declining the tidy-up afterwards is not (the engine may have started).
+      const confirm = confirmRecordingDeclines(given, ctx.recorder)
+      const asked: LaunchCellHooks = confirm === undefined ? {} : {confirm}
       const checkout = await checkoutFor(ctx)
       if (checkout === undefined) return
       await launchChecks(ctx)
-      await launch(ctx, checkout, hooks)
-      await tidy(ctx, hooks)
+      await launch(ctx, checkout, asked)
+      await tidy(ctx, given === undefined ? {} : {confirm: given})
     },
   }
 }
 
-export const launchCell: CellDefinition = makeLaunchCell()
+export const launchCell: CellDefinition<'launch'> = makeLaunchCell()

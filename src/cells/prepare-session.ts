@@ -1,6 +1,5 @@
-import type {CliIO} from '../cli/io.js'
-import type {GlobalSettings} from '../cli/main.js'
 import {countSessions} from '../core/notebook/session-log.js'
+import type {Settings} from '../core/settings.js'
 import {Session} from './session.js'
 
 export interface PreparedSession {
@@ -9,10 +8,9 @@ export interface PreparedSession {
   readonly earlier: number
 }
 
-/** Counts earlier sessions (before this one's file exists), then opens the session. */
-export async function prepareSession(settings: GlobalSettings, io: CliIO): Promise<PreparedSession> {
+/** Counts earlier sessions (before this one's file exists), then opens the session. Plain values only: no CLI types below cli/. */
+export async function prepareSession(settings: Settings, env: NodeJS.ProcessEnv): Promise<PreparedSession> {
   const earlier = await countSessions(settings.notesDir)
-  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume, resumeAnyCheckout: settings.resumeAnyCheckout})
+  const session = await Session.open({settings, env})
   return {session, earlier}
 }
-

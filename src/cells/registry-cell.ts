@@ -3,16 +3,12 @@ The Registry cell: probes, in parallel, the images the checkout's dev build pull
 names, layer by layer, with a control registry, and records a verdict table and a finding per
 failing reference.
 
-Options (from the command line or tests):
-- `refs`: comma-separated references added to the list;
-- `registryRefs`: comma-separated references that replace the dev-build list (tests use this so the
-  default Docker Hub references are never probed);
-- `registryHost`: probe the dev-build list on this registry instead (`host:port`, a mirror or the
-  lab), keeping each repository path;
-- `control`: control reference, or `none`; `platform`: `os/arch`; `attempts`: parallel attempts;
-- `registryTimeoutMs`: per-layer timeout (default 5 s; the notebook's `timeoutMs` is for Docker calls
-  and is not used here, so a long Docker timeout never makes a silent registry take longer).
-- `attempts` is capped at 16.
+Settings: `refs` (comma-separated references added to the list), `registryHost` (probe the dev-build
+list on this registry instead, `host:port`, keeping each repository path), `control` (a control
+reference, or `none`). Tuning (tests, the lab): `registryRefs` replaces the dev-build list so Docker
+Hub is never probed; `platform` (`os/arch`); `attempts` (parallel, capped at 16); `registryTimeoutMs`
+(per layer, default 5 s; the Docker timeout is not used here, so a long Docker timeout never makes a
+silent registry take longer).
 */
 import {detectCheckout, versionText} from '../core/engine/checkout.js'
 import type {Finding} from '../core/types.js'
@@ -21,40 +17,37 @@ import {devImagesFor, onRegistry} from '../core/registry/dev-images.js'
 import {formatPlatform, hostPlatform, parsePlatform, type Platform} from '../core/registry/manifest.js'
 import {DEFAULT_TIMEOUT_MS} from '../core/registry/prober.js'
 import {parseReference} from '../core/registry/reference.js'
-import type {CellContext, CellDefinition} from './cell.js'
+import {earlierData, type CellContext, type CellDefinition} from './cell.js'
 import {layerStatus, STATUS_GLYPH} from '../core/present/status.js'
 import {fixOnce} from './fix-once.js'
 
-function listOption(ctx: CellContext, name: string): string[] | undefined {
-  const value = ctx.options[name]
-  if (typeof value !== 'string') return undefined
+function listOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined
   return value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
 }
 
-function numberOption(ctx: CellContext, name: string): number | undefined {
-  const n = Number(ctx.options[name])
-  return ctx.options[name] !== undefined && Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined
+function numberOption(n: number | undefined): number | undefined {
+  return n !== undefined && Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined
 }
 
 /** The references to probe and where the list came from. */
 async function referencesFor(ctx: CellContext): Promise<{refs: string[]; source: string}> {
   // References the Build cell's explainer found in a failed build come along, so one key goes from the failure to its probe.
-  const fromBuild = ctx.previous.get('build')?.facts.find((f) => f.label === 'Registry references')?.value.split(/\s+/).filter(Boolean) ?? []
+  const fromBuild = earlierData(ctx, 'build')?.registryRefs ?? []
   if (fromBuild.length > 0) ctx.recorder.fact('From the failed build', fromBuild.join(' '))
-  const extra = [...(listOption(ctx, 'refs') ?? []), ...fromBuild]
-  const replaced = listOption(ctx, 'registryRefs')
+  const extra = [...(listOption(ctx.settings.refs) ?? []), ...fromBuild]
+  const replaced = listOption(ctx.tuning.registryRefs)
   if (replaced) return {refs: [...new Set([...replaced, ...extra])], source: 'the references given'}
-  const src = typeof ctx.options.daggerSrc === 'string' ? ctx.options.daggerSrc : process.cwd()
-  const found = await detectCheckout(src, ctx.recorder)
+  const found = await detectCheckout(ctx.checkout, ctx.recorder)
   const checkout = found.ok ? found.checkout : undefined
   const choice = devImagesFor(checkout?.version, checkout?.era.id)
   ctx.recorder.fact('Dagger version', checkout ? versionText(checkout) : 'no checkout found')
   let source = choice.exact ? choice.set.label : `${choice.set.label}; no list is known for ${checkout ? versionText(checkout) : 'an unknown version'}, so the v0.9.3 list stands in`
   let refs = [...choice.set.images]
-  const host = ctx.options.registryHost ?? ctx.env.DAGGER_EXPLORE_REGISTRY_HOST
+  const host = ctx.settings.registryHost ?? ctx.env.DAGGER_EXPLORE_REGISTRY_HOST
   if (typeof host === 'string' && host.trim() !== '') {
     refs = refs.map((r) => {
       const ref = parseReference(r)
@@ -98,60 +91,64 @@ function findingFor(d: Diagnosis, index: number): Finding {
   }
 }
 
-export const registryCell: CellDefinition = {
+export const registryCell: CellDefinition<'registry'> = {
   id: 'registry',
-  title: 'Registry',
-  summary: 'A layered probe of the registries the dev build pulls from, with a control registry.',
   async run(ctx) {
-    const rec = ctx.recorder
-    const {refs, source} = await referencesFor(ctx)
-    rec.fact('Images', source)
-    const platformText = typeof ctx.options.platform === 'string' ? ctx.options.platform : undefined
-    let platform: Platform = hostPlatform()
-    if (platformText) {
-      try {
-        platform = parsePlatform(platformText)
-      } catch (error) {
-        rec.finding({id: 'registry-bad-platform', status: 'warn', title: `"${platformText}" is not a platform; probing for ${formatPlatform(platform)}`, detail: (error as Error).message, fix: 'Give the platform as os/arch, e.g. linux/amd64 or linux/arm64.'})
-      }
-    }
-    const controlValue = ctx.options.control ?? ctx.env.DAGGER_EXPLORE_REGISTRY_CONTROL
-    const controlOption = typeof controlValue === 'string' ? controlValue.trim() : undefined
-    const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
-    const timeoutMs = numberOption(ctx, 'registryTimeoutMs') ?? DEFAULT_TIMEOUT_MS
-    const attempts = Math.min(numberOption(ctx, 'attempts') ?? 1, 16)
-    rec.fact('Platform', formatPlatform(platform))
-    rec.fact('Control', control ?? 'none')
-
-    const valid: string[] = []
-    for (const ref of refs) {
-      try {
-        parseReference(ref)
-        valid.push(ref)
-      } catch (error) {
-        rec.finding({id: 'registry-bad-reference', status: 'warn', title: `"${ref}" is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
-      }
-    }
-    if (valid.length === 0) {
-      rec.finding({id: 'registry-nothing-to-probe', status: 'skipped', title: 'No image references to probe', detail: 'The list of references is empty.', fix: 'Give references with --refs (comma-separated), or run the cell from a dagger checkout.'})
-      return
-    }
-
-    // The daemon cell's finding on a raised max-concurrent-downloads turns an EOF verdict's fix concrete.
-    const raised = ctx.previous.get('daemon')?.findings.find((f) => f.id === 'daemon-max-concurrent-downloads')?.title
-    const report = await rec.call(
-      'api',
-      ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
-      () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, signal: ctx.signal, ...(raised ? {concurrencyRaised: raised} : {})}),
-      (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
-    )
-    for (const d of report.results) rec.fact(d.ref, verdictText(d))
-    for (const f of fixOnce(report.results.filter((d) => !d.ok).map((d, i) => findingFor(d, i)))) rec.finding(f)
-    for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
-      rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
-    }
-    const limited = report.results.find((d) => d.rateLimit?.remaining !== undefined)
-    if (limited?.rateLimit?.remaining) rec.fact('Docker Hub pulls left', `${limited.rateLimit.remaining.split(';')[0]} of ${(limited.rateLimit.limit ?? '?').split(';')[0]}${limited.rateLimit.source ? ` (seen from ${limited.rateLimit.source})` : ''}`)
-    if (report.ok) rec.finding({id: 'registry-all-reachable', status: 'pass', title: `All ${report.results.length} image references are reachable, every layer down to a blob`})
+    await probe(ctx)
+    // What the Build cell quotes in its verdict: the problems found here, by their titles.
+    return {data: {problems: ctx.recorder.findings.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) => f.title)}}
   },
+}
+
+async function probe(ctx: CellContext): Promise<void> {
+  const rec = ctx.recorder
+  const {refs, source} = await referencesFor(ctx)
+  rec.fact('Images', source)
+  const platformText = ctx.tuning.platform
+  let platform: Platform = hostPlatform()
+  if (platformText) {
+    try {
+      platform = parsePlatform(platformText)
+    } catch (error) {
+      rec.finding({id: 'registry-bad-platform', status: 'warn', title: `"${platformText}" is not a platform; probing for ${formatPlatform(platform)}`, detail: (error as Error).message, fix: 'Give the platform as os/arch, e.g. linux/amd64 or linux/arm64.'})
+    }
+  }
+  const controlValue = ctx.settings.control ?? ctx.env.DAGGER_EXPLORE_REGISTRY_CONTROL
+  const controlOption = typeof controlValue === 'string' ? controlValue.trim() : undefined
+  const control = controlOption === undefined ? DEFAULT_CONTROL : controlOption.toLowerCase() === 'none' ? null : controlOption
+  const timeoutMs = numberOption(ctx.tuning.registryTimeoutMs) ?? DEFAULT_TIMEOUT_MS
+  const attempts = Math.min(numberOption(ctx.tuning.attempts) ?? 1, 16)
+  rec.fact('Platform', formatPlatform(platform))
+  rec.fact('Control', control ?? 'none')
+
+  const valid: string[] = []
+  for (const ref of refs) {
+    try {
+      parseReference(ref)
+      valid.push(ref)
+    } catch (error) {
+      rec.finding({id: 'registry-bad-reference', status: 'warn', title: `"${ref}" is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
+    }
+  }
+  if (valid.length === 0) {
+    rec.finding({id: 'registry-nothing-to-probe', status: 'skipped', title: 'No image references to probe', detail: 'The list of references is empty.', fix: 'Give references with --refs (comma-separated), or run the cell from a dagger checkout.'})
+    return
+  }
+
+  // The daemon cell's finding on a raised max-concurrent-downloads turns an EOF verdict's fix concrete.
+  const raised = earlierData(ctx, 'daemon')?.concurrencyRaised
+  const report = await rec.call(
+    'api',
+    ['PROBE', ...valid, ...(control ? ['--control', control] : [])],
+    () => diagnose(valid, {env: ctx.env, timeoutMs, platform, attempts, control, signal: ctx.signal, ...(raised ? {concurrencyRaised: raised} : {})}),
+    (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
+  )
+  for (const d of report.results) rec.fact(d.ref, verdictText(d))
+  for (const f of fixOnce(report.results.filter((d) => !d.ok).map((d, i) => findingFor(d, i)))) rec.finding(f)
+  for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
+    rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
+  }
+  const limited = report.results.find((d) => d.rateLimit?.remaining !== undefined)
+  if (limited?.rateLimit?.remaining) rec.fact('Docker Hub pulls left', `${limited.rateLimit.remaining.split(';')[0]} of ${(limited.rateLimit.limit ?? '?').split(';')[0]}${limited.rateLimit.source ? ` (seen from ${limited.rateLimit.source})` : ''}`)
+  if (report.ok) rec.finding({id: 'registry-all-reachable', status: 'pass', title: `All ${report.results.length} image references are reachable, every layer down to a blob`})
 }

@@ -1,9 +1,14 @@
 import type {CellId} from '../core/types.js'
 import type {CellDefinition} from './cell.js'
 
+/**
+One step of the notebook. Adding a cell is one `CellId` (core/types.ts), one entry in `CELLS` and one
+file exporting a `CellDefinition`; title and summary live here only (the help and the log read them).
+*/
 export interface CellEntry {
   readonly id: CellId
   readonly title: string
+  /** One sentence: what this cell checks. */
   readonly summary: string
   /** Loads the cell's code on demand so start-up never pays for cells that are not run; absent until it exists. */
   readonly load?: () => Promise<CellDefinition>
@@ -40,31 +45,14 @@ export const CELLS: readonly CellEntry[] = [
     inspects: 'daemon',
     title: 'Build engine',
     summary: "The dagger checkout's own dev build, run and explained.",
-    load: async () => {
-      const {buildCell, makeBuildCell} = await import('./build.js')
-      // The UI's live view and approval prompt are per run, so the cell is made for each context.
-      return {
-        ...buildCell,
-        run: (ctx) =>
-          makeBuildCell({
-            onBuildStart: (live) => ctx.live?.({kind: 'build', view: live.view}),
-            ...(ctx.confirm ? {confirm: ctx.confirm} : {}),
-          }).run(ctx),
-      }
-    },
+    load: async () => (await import('./build.js')).buildCell,
   },
   {
     id: 'launch',
     inspects: 'daemon',
     title: 'Launch engine',
     summary: 'Load, tag and start dagger-engine.dev, and tidy old engines.',
-    load: async () => {
-      const {launchCell, makeLaunchCell} = await import('./launch.js')
-      return {
-        ...launchCell,
-        run: (ctx) => makeLaunchCell(ctx.confirm ? {confirm: ctx.confirm} : {}).run(ctx),
-      }
-    },
+    load: async () => (await import('./launch.js')).launchCell,
   },
   {
     id: 'components',

@@ -1,29 +1,22 @@
 import os from 'node:os'
-import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {Recorder} from '../core/notebook/recorder.js'
 import {sanitize} from '../core/notebook/sanitize.js'
-import {worstStatus, type CellId, type CellResult, type Confirm, type Finding} from '../core/types.js'
-import type {CellContext, LiveView} from './cell.js'
+import {worstStatus, type CellResult, type Finding} from '../core/types.js'
+import type {CellContext, CellOutput} from './cell.js'
 import type {CellEntry} from './registry.js'
 
-export interface RunCellOptions {
-  readonly env: NodeJS.ProcessEnv
-  readonly signal: AbortSignal
-  readonly previous: ReadonlyMap<CellId, CellResult>
-  readonly notesDir: string
-  readonly options: CellContext['options']
-  readonly confirm?: Confirm
-  readonly live?: (view: LiveView) => void
-}
+/** A context without the recorder: each run records into a fresh one. */
+export type RunContext = Omit<CellContext, 'recorder'>
 
 /**
 Runs one cell and turns whatever happened into a CellResult: a step that is not built yet is
 `skipped` with that said plainly, and a cell that throws is `crashed` without taking the session down.
 */
-export async function runCell(entry: CellEntry, options: RunCellOptions): Promise<CellResult> {
+export async function runCell(entry: CellEntry, context: RunContext): Promise<CellResult> {
   const started = new Date()
-  const recorder = new Recorder(options.signal)
-  if (entry.load && entry.inspects) await nameRemoteHost(entry, options.env, recorder)
+  const recorder = new Recorder(context.signal)
+  let output: CellOutput<CellEntry['id']> | void = undefined
+  if (entry.load && entry.inspects) nameRemoteHost(entry, context, recorder)
   if (!entry.load) {
     recorder.finding({
       id: `${entry.id}-not-available`,
@@ -35,9 +28,9 @@ export async function runCell(entry: CellEntry, options: RunCellOptions): Promis
   } else {
     try {
       const cell = await entry.load()
-      await cell.run({...options, recorder})
+      output = await cell.run({...context, recorder})
     } catch (error) {
-      const interrupted = options.signal.aborted
+      const interrupted = context.signal.aborted
       const finding: Finding = interrupted
         ? {id: `${entry.id}-interrupted`, status: 'skipped', title: `${entry.title} was interrupted`, detail: 'The session was stopped while this cell ran.', fix: 'Run the cell again.'}
         : {
@@ -60,12 +53,15 @@ export async function runCell(entry: CellEntry, options: RunCellOptions): Promis
     findings: recorder.findings,
     commands: recorder.commands,
     ...(recorder.sidecars.length > 0 ? {sidecars: recorder.sidecars} : {}),
+    ...(recorder.declinedAction === undefined ? {} : {declined: recorder.declinedAction}),
+    ...(output?.data === undefined ? {} : {data: output.data}),
+    ...(output?.view === undefined ? {} : {view: output.view}),
   }
 }
 
 /** With a remote daemon, every cell says which host it looks at, and what it can and cannot see from here. */
-async function nameRemoteHost(entry: CellEntry, env: NodeJS.ProcessEnv, recorder: Recorder): Promise<void> {
-  const endpoint = await resolveEndpoint(env).catch(() => undefined)
+function nameRemoteHost(entry: CellEntry, context: RunContext, recorder: Recorder): void {
+  const endpoint = context.docker.endpoint
   if (!endpoint || endpoint.local) return
   const here = os.hostname()
   switch (entry.inspects) {

@@ -1,13 +1,15 @@
 import os from 'node:os'
-import {resolveEndpoint} from '../core/docker/endpoint.js'
 import {checkoutText, identifyCheckout, resumeCheckout} from '../core/notebook/checkout-id.js'
+import {dockerService, type DockerService} from '../core/docker/service.js'
 import {listSessions, SessionLog} from '../core/notebook/session-log.js'
 import {NoteSaveError} from '../core/notebook/save-error.js'
 import type {Finding} from '../core/types.js'
 import {readOsRelease} from '../core/system/host.js'
 import type {CellId, CellResult, CommandRecord, Confirm} from '../core/types.js'
 import {VERSION} from '../version.js'
-import type {CellContext, LiveView} from './cell.js'
+import type {Settings} from '../core/settings.js'
+import {componentsView, type CellTuning, type ComponentsView, type LiveView} from './cell.js'
+import {cellContext} from './context.js'
 import {CELLS, type CellEntry} from './registry.js'
 import {runCell} from './run-cell.js'
 
@@ -20,9 +22,13 @@ export class NothingToResume extends Error {
 }
 
 export interface SessionOptions {
+  /** The global options; `settings.notesDir` is where the log goes, `settings.cwd` the working directory. */
+  readonly settings: Settings
   readonly env: NodeJS.ProcessEnv
-  readonly notesDir: string
-  readonly cellOptions: CellContext['options']
+  /** Lab and test knobs for the cells (never set from the command line). */
+  readonly tuning?: CellTuning
+  /** The Docker daemon to use; resolved once from `env` when absent. */
+  readonly docker?: DockerService
   readonly now?: Date
   /** `--resume-any-checkout`: resume a session even when it works on another checkout. */
   readonly resumeAnyCheckout?: boolean
@@ -33,58 +39,84 @@ One notebook session: runs cells, keeps their results for later cells, and write
 as it goes. The TUI, --plain and --json all drive this same object.
 */
 export class Session {
+  /** The latest result of each cell that was not a decline: what later cells and the summary read. */
   readonly results = new Map<CellId, CellResult>()
+  private readonly runs = new Map<CellId, CellResult[]>()
   private readonly controller = new AbortController()
   private closing: Promise<void> | undefined
   private constructor(
     readonly log: SessionLog,
     private readonly options: SessionOptions,
+    /** The daemon every cell of this session talks to, resolved once when the session opened. */
+    readonly docker: DockerService,
   ) {}
+
+  get settings(): Settings {
+    return this.options.settings
+  }
+
+  /** The working directory the session started in (the UI's default for exports and recipes). */
+  get cwd(): string {
+    return this.options.settings.cwd
+  }
+
+  /** Every run of the cell in this session, oldest first, declines included. */
+  history(id: CellId): readonly CellResult[] {
+    return this.runs.get(id) ?? []
+  }
+
+  /** The Components explorer the latest Components result offers, if it offers one. */
+  componentsView(): ComponentsView | undefined {
+    return componentsView(this.results.get('components'))
+  }
+
+  private keep(result: CellResult): void {
+    this.runs.set(result.cell, [...this.history(result.cell), result])
+    if (result.declined === undefined) this.results.set(result.cell, result)
+  }
 
   static async start(options: SessionOptions): Promise<Session> {
     const startedAt = options.now ?? new Date()
-    const daggerSrc = typeof options.cellOptions.daggerSrc === 'string' ? options.cellOptions.daggerSrc : process.cwd()
-    const [release, endpoint, checkout] = await Promise.all([
+    const daggerSrc = options.settings.daggerSrc ?? options.settings.cwd
+    const [release, docker, checkout] = await Promise.all([
       process.platform === 'linux' ? readOsRelease() : Promise.resolve(undefined),
-      resolveEndpoint(options.env).then(
-        (e) => `${e.host} (chosen by ${e.rule}${e.context ? `: context ${e.context}` : ''})`,
-        (error: Error) => `unresolved: ${error.message}`,
-      ),
+      options.docker ?? dockerService(options.env),
       identifyCheckout(daggerSrc).catch(() => undefined),
     ])
     const log = await SessionLog.create(
-      options.notesDir,
+      options.settings.notesDir,
       {
         startedAt,
         host: os.hostname(),
         os: release?.prettyName ?? `${os.type()} ${os.release()}`,
         versions: `dagger-explore ${VERSION}, Node ${process.version}, ${os.type()} ${os.release()} ${process.arch}`,
-        dockerEndpoint: endpoint,
+        dockerEndpoint: docker.describe(),
         ...(checkout === undefined ? {} : {checkout: checkoutText(checkout), checkoutRoot: checkout.root}),
       },
       CELLS,
     )
-    return new Session(log, options)
+    return new Session(log, options, docker)
   }
 
   /** Carries on the newest session in the notes folder; undefined when there is none to resume. */
   static async resume(options: SessionOptions): Promise<Session | undefined> {
-    const [latest] = await listSessions(options.notesDir)
+    const [latest] = await listSessions(options.settings.notesDir)
     if (!latest) return undefined
     const log = await SessionLog.resume(latest.file, CELLS)
-    const daggerSrc = typeof options.cellOptions.daggerSrc === 'string' ? options.cellOptions.daggerSrc : undefined
+    const daggerSrc = options.settings.daggerSrc
     // Refuses a session of another checkout; outside any checkout, carries on with the session's own.
-    const own = await resumeCheckout(log, {daggerSrc, cwd: process.cwd(), anyCheckout: options.resumeAnyCheckout === true})
-    const session = new Session(log, own === undefined || daggerSrc !== undefined ? options : {...options, cellOptions: {...options.cellOptions, daggerSrc: own}})
-    for (const result of log.results()) session.results.set(result.cell, result)
+    const own = await resumeCheckout(log, {daggerSrc, cwd: options.settings.cwd, anyCheckout: options.resumeAnyCheckout === true || options.settings.resumeAnyCheckout === true})
+    const carried = own === undefined || daggerSrc !== undefined ? options : {...options, settings: {...options.settings, daggerSrc: own}}
+    const session = new Session(log, carried, options.docker ?? (await dockerService(options.env)))
+    for (const cell of CELLS) for (const result of log.history(cell.id)) session.keep(result)
     return session
   }
 
   /** `--resume` carries on the latest session; otherwise a new one starts. */
-  static async open(options: SessionOptions & {resume: boolean}): Promise<Session> {
-    if (!options.resume) return Session.start(options)
+  static async open(options: SessionOptions): Promise<Session> {
+    if (!options.settings.resume) return Session.start(options)
     const resumed = await Session.resume(options)
-    if (!resumed) throw new NothingToResume(options.notesDir)
+    if (!resumed) throw new NothingToResume(options.settings.notesDir)
     return resumed
   }
 
@@ -92,17 +124,23 @@ export class Session {
     return this.controller.signal
   }
 
+  /**
+  Runs a cell and keeps the run in its history. A run where the user declined the action (`declined`)
+  is kept there and listed in the log as a decline, but never replaces the cell's result.
+  */
   async run(entry: CellEntry, extra: {confirm?: Confirm; live?: (view: LiveView) => void} = {}): Promise<CellResult> {
-    const result = await runCell(entry, {
+    const context = await cellContext({
       ...extra,
+      settings: this.options.settings,
       env: this.options.env,
+      docker: this.docker,
       signal: this.controller.signal,
       previous: this.results,
-      notesDir: this.options.notesDir,
-      options: this.options.cellOptions,
+      ...(this.options.tuning === undefined ? {} : {tuning: this.options.tuning}),
     })
-    this.results.set(entry.id, result)
-    const saveError = await this.save(() => this.log.addResult(result))
+    const result = await runCell(entry, context)
+    this.keep(result)
+    const saveError = await this.save(() => this.log.addResult(forLog(result)))
     // The cell's result stands; the finding says the note is not on disk yet (the next save retries).
     return saveError ? {...result, findings: [...result.findings, notSavedFinding(saveError)]} : result
   }
@@ -137,8 +175,11 @@ export class Session {
       commands: [],
     }
     const result: CellResult = {...base, facts: [...base.facts, {label: 'Recipe run', value: recipe}], commands: [...base.commands, ...commands]}
+    // The recipe adds to the run it was opened from rather than being a run of its own.
+    const runs = this.history(cell)
+    this.runs.set(cell, runs.at(-1) === previous && previous !== undefined ? [...runs.slice(0, -1), result] : [...runs, result])
     this.results.set(cell, result)
-    const saveError = await this.save(() => this.log.addResult(result))
+    const saveError = await this.save(() => this.log.addResult(forLog(result)))
     if (saveError) throw saveError
   }
 
@@ -156,6 +197,12 @@ export class Session {
     })()
     return this.closing
   }
+}
+
+/** The log keeps what a result says, not the live view (an image's whole file tree, functions): that stays in memory. */
+function forLog(result: CellResult): CellResult {
+  const {view: _view, ...said} = result
+  return said
 }
 
 function notSavedFinding(error: NoteSaveError): Finding {

@@ -1,4 +1,6 @@
 import path from 'node:path'
+import {DEFAULT_DOCKER_TIMEOUT_MS} from '../core/docker/client.js'
+import type {Settings} from '../core/settings.js'
 import {parseArgs} from 'node:util'
 import {defaultNotesDir} from '../core/notebook/session-log.js'
 import {VERSION} from '../version.js'
@@ -84,18 +86,8 @@ export const GLOBAL_OPTIONS = {
   version: {type: 'boolean'},
 } as const
 
-export interface GlobalSettings {
-  readonly plain: boolean
-  readonly json: boolean
-  readonly notesDir: string
-  readonly verbose: boolean
-  readonly guided: boolean
-  readonly resume: boolean
-  /** `--resume-any-checkout`. */
-  readonly resumeAnyCheckout: boolean
-  /** Options the cells read (CellContext.options). */
-  readonly cellOptions: Readonly<Record<string, string | number | boolean | undefined>>
-}
+/** The global options, in the shape cells and the session read (core/settings.ts). */
+export type GlobalSettings = Settings
 
 /** Reads the options every notebook mode shares; throws UsageError on a bad value. */
 export function globalSettings(values: Record<string, string | boolean | undefined>, io: CliIO): GlobalSettings {
@@ -112,9 +104,8 @@ export function globalSettings(values: Record<string, string | boolean | undefin
   const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
   const json = values.json === true
   const cellOptions = {
-    ...(timeoutMs === undefined ? {} : {timeoutMs}),
+    dockerTimeoutMs: timeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
     ...(typeof values['dagger-src'] === 'string' ? {daggerSrc: path.resolve(io.cwd, values['dagger-src'])} : {}),
-    ...(values.yes === true ? {yes: true} : {}),
     ...(typeof values.refs === 'string' ? {refs: values.refs} : {}),
     ...(typeof values['registry-host'] === 'string' ? {registryHost: values['registry-host']} : {}),
     ...(typeof values.control === 'string' ? {control: values.control} : {}),
@@ -129,7 +120,10 @@ export function globalSettings(values: Record<string, string | boolean | undefin
     guided: values.guided === true,
     resume: values.resume === true,
     resumeAnyCheckout: values['resume-any-checkout'] === true,
-    cellOptions,
+    yes: values.yes === true,
+    color: io.env.NO_COLOR === undefined || io.env.NO_COLOR === '',
+    cwd: io.cwd,
+    ...cellOptions,
   }
 }
 
@@ -183,7 +177,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return await runPlain(settings, io, [])
     }
     // The session (files, docker config) is opened while Ink and React load, so the first frame waits for neither in turn.
-    const prepared = import('../cells/prepare-session.js').then(({prepareSession}) => prepareSession(settings, io))
+    const prepared = import('../cells/prepare-session.js').then(({prepareSession}) => prepareSession(settings, io.env))
     prepared.catch(() => undefined)
     const {runInteractive} = await withoutFetch(() => import('../ui/run-interactive.js'))
     return await runInteractive(settings, io, prepared)

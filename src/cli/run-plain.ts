@@ -13,7 +13,7 @@ object per cell. Ctrl-C stops the running cell, writes the closing line and exit
 */
 export async function runPlain(settings: GlobalSettings, io: CliIO, cells: readonly CellEntry[]): Promise<number> {
   const chosen = cells.length > 0 ? cells : CELLS
-  const session = await Session.open({env: io.env, notesDir: settings.notesDir, cellOptions: settings.cellOptions, resume: settings.resume, resumeAnyCheckout: settings.resumeAnyCheckout})
+  const session = await Session.open({settings, env: io.env})
   let interrupted = false
   let onInterrupt: () => void = () => undefined
   // A cell whose Docker calls do not heed the abort (a daemon answering one byte a second) must not hold Ctrl-C up.

@@ -57,14 +57,31 @@ export interface Fact {
   readonly value: string
 }
 
-export type CellId =
-  | 'environment'
-  | 'daemon'
-  | 'registry'
-  | 'build'
-  | 'launch'
-  | 'components'
-  | 'debugger'
+/**
+The notebook's cells by id, each with the data it hands later cells (`undefined`: none). A new cell's
+id is one line here; later cells read that data by type (cells/cell.ts `earlierData`), never by a
+fact's label or a finding's id.
+*/
+export interface CellDataMap {
+  readonly environment: undefined
+  readonly daemon: {
+    /** The title of the finding on a raised max-concurrent-downloads, when the daemon config raises it. */
+    readonly concurrencyRaised?: string
+  }
+  readonly registry: {
+    /** Titles of the failing and warning findings, for the Build cell's verdict. */
+    readonly problems: readonly string[]
+  }
+  readonly build: {
+    /** Image references the explainer found in a failed build, for the Registry cell to probe. */
+    readonly registryRefs: readonly string[]
+  }
+  readonly launch: undefined
+  readonly components: undefined
+  readonly debugger: undefined
+}
+
+export type CellId = keyof CellDataMap
 
 export interface CellResult {
   readonly cell: CellId
@@ -77,8 +94,17 @@ export interface CellResult {
   readonly commands: readonly CommandRecord[]
   /** Path of a sidecar file with long raw output, relative to the session log. */
   readonly sidecars?: readonly string[]
-  /** The action the user declined in this run (set by `recorder.declined(action)`); such a run never replaces a result. */
+  /** Set when the user declined this run's action (the action's words): such a run never replaces the cell's result. */
   readonly declined?: string
+  /** What the cell hands later cells (typed per cell in cells/cell.ts's CellDataMap); kept in memory, not in the log. */
+  readonly data?: unknown
+  /** An interactive view the UI can open on this result (e.g. the Components explorer), named by its kind. */
+  readonly view?: CellView
+}
+
+/** A view a cell's result offers; the cell layer adds the payload for each kind. */
+export interface CellView {
+  readonly kind: string
 }
 
 /** Worst status among findings; a cell with no findings passed, one with only skipped findings was skipped. */

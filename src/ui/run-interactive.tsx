@@ -28,7 +28,7 @@ export function SizeGuard({children}: {readonly children: ReactNode}) {
 }
 
 /** Opens the notebook in the terminal; resolves with the exit code once the user quits. */
-export async function runInteractive(settings: GlobalSettings, io: CliIO, prepared: Promise<PreparedSession> = prepareSession(settings, io)): Promise<number> {
+export async function runInteractive(settings: GlobalSettings, io: CliIO, prepared: Promise<PreparedSession> = prepareSession(settings, io.env)): Promise<number> {
   const {session, earlier} = await prepared
   const state: {how: 'finished' | 'interrupted'} = {how: 'finished'}
   // First start (no saved session but this new one) or --guided: walk the cells with an intro.

@@ -1,3 +1,4 @@
+import {testContext} from '../helpers/cell-context.js'
 import {existsSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {daemonCell} from '../../src/cells/daemon.js'
@@ -26,7 +27,7 @@ describe.skipIf(skipWithoutDocker())('daemon cell with no daemon.json on the lab
     const recorder = new Recorder()
     // The lab's system dockerd (20.10) starts without a daemon.json: the case of the issue.
     const env = {...process.env, DOCKER_HOST: 'unix:///var/run/docker.sock', DOCKER_CONTEXT: ''}
-    await daemonCell.run({env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {}})
+    await daemonCell.run(await testContext({env, recorder, notesDir: '/tmp'}))
     const file = recorder.facts.find((f) => f.label === 'Config file')?.value ?? ''
     expect(existsSync(file)).toBe(false)
     const ids = recorder.findings.map((f) => f.id)

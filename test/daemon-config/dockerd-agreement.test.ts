@@ -23,6 +23,7 @@ import {PassThrough} from 'node:stream'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {lab, labAvailable} from '../lab/lab.js'
 import {PREFIX, createSecondDockerd, type Attempt, type DockerdBinary, type SecondDockerd} from './second-dockerd.js'
+import {testContext} from '../helpers/cell-context.js'
 
 // The dockerd whose verdict counts: the system's for the system engine; for the lab's 26.1
 // engines, the same 26.1 binary started on a throwaway data-root and socket.
@@ -233,7 +234,7 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
 
     // The cell, pointed at the test daemon, finds the file through dockerd's --config-file and reports the same.
     const recorder = new Recorder()
-    await daemonCell.run({env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, recorder, signal: recorder.signal, previous: new Map(), notesDir: work, options: {}})
+    await daemonCell.run(await testContext({env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, recorder, notesDir: work}))
     const facts = Object.fromEntries(recorder.facts.map((f) => [f.label, f.value]))
     expect(facts['Config file']).toBe(daemon.configFile)
     expect(facts['Why this file']).toContain('--config-file')
@@ -250,7 +251,7 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     expect((await daemon.start()).outcome).toBe('started')
     expect((await compare(edited)).findings).toEqual([])
     const after = new Recorder()
-    await daemonCell.run({env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, recorder: after, signal: after.signal, previous: new Map(), notesDir: work, options: {}})
+    await daemonCell.run(await testContext({env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, recorder: after, signal: after.signal, notesDir: work}))
     expect(after.findings.map((f) => f.id)).not.toContain('daemon-config-drift')
     expect(after.findings.map((f) => f.id)).toContain('daemon-config-in-force')
     await daemon.stop()

@@ -8,6 +8,7 @@ import {quotaFinding, readHubQuota} from '../../src/core/detect/hub-quota.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {lab} from '../lab/lab.js'
+import {testContext} from '../helpers/cell-context.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
@@ -24,7 +25,7 @@ describe.skipIf(skip)('Launch checks against the real daemon', () => {
   it('reads the exited dev engine and its missing restart policy, and the host nat table', async () => {
     const recorder = new Recorder()
     const env = {...process.env, _EXPERIMENTAL_DAGGER_DEV_CONTAINER: name, HTTPS_PROXY: 'http://127.0.0.1:3128'}
-    await launchChecks({env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {}})
+    await launchChecks(await testContext({env, recorder, notesDir: '/tmp'}))
     const state = recorder.findings.find((f) => f.id === 'dev-engine-not-running' || f.id === 'dev-engine-down-after-reboot')
     // It exited just now, after this machine booted: not the reboot case, but the same missing policy.
     expect(state?.id).toBe('dev-engine-not-running')

@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeBuildCell} from '../../src/cells/build.js'
-import type {CellContext, CellDefinition} from '../../src/cells/cell.js'
+import type {CellDefinition} from '../../src/cells/cell.js'
+import type {Settings} from '../../src/core/settings.js'
 import {makeLaunchCell} from '../../src/cells/launch.js'
 import type {BuildViewModel} from '../../src/core/engine/build-view-model.js'
 import type {ConfirmRequest} from '../../src/core/engine/docker-api.js'
@@ -9,12 +10,13 @@ import type {CellId, CellResult} from '../../src/core/types.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {FAKE_GO_DIR, makeCheckout, type FixtureCheckout} from './fixtures/checkout.js'
 import {docker, type EngineLab, makeLab} from './lab.js'
+import {testContext} from '../helpers/cell-context.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
-async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, options: CellContext['options'], previous = new Map<CellId, CellResult>()): Promise<Recorder> {
+async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, settings: Partial<Settings>, previous = new Map<CellId, CellResult>()): Promise<Recorder> {
   const recorder = new Recorder()
-  await cell.run({env, recorder, signal: recorder.signal, previous, notesDir, options})
+  await cell.run(await testContext({env, recorder, previous, notesDir, settings}))
   return recorder
 }
 
@@ -45,7 +47,7 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     expect(first.sidecars).toHaveLength(1)
     expect(views[0]?.frame(5).summary).toMatch(/^build failed: 8 done · 0 cached/)
 
-    const registry: CellResult = {cell: 'registry', title: 'Registry', status: 'fail', startedAt: '', durationMs: 0, facts: [], commands: [], findings: [{id: 'x', status: 'fail', title: 'registry-1.docker.io closes connections (EOF)'}]}
+    const registry: CellResult = {cell: 'registry', title: 'Registry', status: 'fail', startedAt: '', durationMs: 0, facts: [], commands: [], findings: [{id: 'x', status: 'fail', title: 'registry-1.docker.io closes connections (EOF)'}], data: {problems: ['registry-1.docker.io closes connections (EOF)']}}
     const second = await runCell(cell, env, lab.dir, {daggerSrc: fixture.root}, new Map([['registry', registry]]))
     expect(second.findings.find((f) => f.id === 'registry-verdict')?.detail).toContain('EOF')
     expect(second.findings.find((f) => f.id === 'build-retry-cache')?.title).toBe('Retry reused the cache: 8 steps came from cache')
@@ -90,6 +92,11 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     // The build would now replace the running engine: the plain cell does not build without approval.
     const rebuild = await runCell(makeBuildCell(), env, lab.dir, {daggerSrc: fixture.root})
     expect(rebuild.findings.find((f) => f.id === 'build-would-replace-engine')?.status).toBe('warn')
+    // Nobody was asked, so that is no decline; answering no is, and it says which action.
+    expect(rebuild.declinedAction).toBeUndefined()
+    const declined = await runCell(makeBuildCell({confirm: async () => false}), env, lab.dir, {daggerSrc: fixture.root})
+    expect(declined.declinedAction).toBe(`Build, which replaces the existing ${lab.devName} (running) at its end`)
+    expect(declined.findings.find((f) => f.id === 'build-would-replace-engine')?.status).toBe('warn')
     expect(fixture.runs()).toBe(2)
   })
 })

@@ -1,5 +1,7 @@
 import {execFileSync} from 'node:child_process'
+import {readFile} from 'node:fs/promises'
 import {PassThrough} from 'node:stream'
+import {listSessions} from '../../src/core/notebook/session-log.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {main} from '../../src/cli/commands/engine.js'
 import type {CliIO} from '../../src/cli/io.js'
@@ -55,6 +57,9 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     expect(first.stdout).toContain('EOF')
     expect(first.stdout).toContain('docker.io/library/golang:1.21.3-alpine3.18')
     expect(first.stderr).toContain('21: resolve image config for docker.io/library/golang:1.21.3-alpine3.18 ERROR')
+    // It ran as the Build engine cell of a Session, as `check build` does: the session log holds that run.
+    const [logged] = await listSessions(lab.dir)
+    expect(await readFile(logged!.file, 'utf8')).toMatch(/Build engine[\s\S]*The build failed at/)
 
     const second = await run(['build', '--dagger-src', fixture.root, '--notes-dir', lab.dir, '--json'], env)
     expect(second.code).toBe(0)

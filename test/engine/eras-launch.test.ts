@@ -9,12 +9,13 @@ import type {CellId, CellResult} from '../../src/core/types.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {FAKE_DAGGER_DIR, makeCheckout} from './fixtures/checkout.js'
 import {docker, type EngineLab, makeLab} from './lab.js'
+import {testContext} from '../helpers/cell-context.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
 async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, daggerSrc: string): Promise<Recorder> {
   const recorder = new Recorder()
-  await cell.run({env, recorder, signal: recorder.signal, previous: new Map<CellId, CellResult>(), notesDir, options: {daggerSrc, yes: true}})
+  await cell.run(await testContext({env, recorder, previous: new Map<CellId, CellResult>(), notesDir, settings: {daggerSrc, yes: true}}))
   return recorder
 }
 

@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {engineDocker} from '../../src/core/engine/docker-api.js'
+import {dockerClient} from '../helpers/cell-context.js'
 import {killExec} from '../../src/core/docker/exec-kill.js'
 import {collectVersions} from '../../src/core/tree/inspect.js'
 import {execInContainer} from '../../src/core/tree/versions.js'
@@ -25,7 +25,7 @@ describe.skipIf(skip)('a timed-out exec is killed inside its container', () => {
   afterAll(() => lab?.cleanup())
 
   it('five timed-out `dagger-engine --version` execs leave no process behind', async () => {
-    const d = await engineDocker(lab.env([]))
+    const d = await dockerClient(lab.env([]))
     for (let i = 0; i < 5; i++) {
       const outcome = await execInContainer(d, name(), ['dagger-engine', '--version'], 800)
       expect(outcome.timedOut).toBe(true)
@@ -38,7 +38,7 @@ describe.skipIf(skip)('a timed-out exec is killed inside its container', () => {
   })
 
   it('a version command that answers is not touched, and a hang found by collectVersions is killed too', async () => {
-    const d = await engineDocker(lab.env([]))
+    const d = await dockerClient(lab.env([]))
     const ok = await execInContainer(d, name(), ['echo', 'v1.2.3'], 5000)
     expect(ok).toMatchObject({exitCode: 0, timedOut: false})
     expect(ok.killed).toBeUndefined()
@@ -50,7 +50,7 @@ describe.skipIf(skip)('a timed-out exec is killed inside its container', () => {
     expect(processes(name()).filter((p) => p.includes('1000000'))).toEqual([])
   })
   it('without the host view (a remote daemon) the exec is found by its command line in the container and killed', async () => {
-    const d = await engineDocker(lab.env([]))
+    const d = await dockerClient(lab.env([]))
     const exec = await d.getContainer(name()).exec({Cmd: ['dagger-engine', '--version'], AttachStdout: true, AttachStderr: true})
     const stream = (await exec.start({hijack: true, stdin: false})) as NodeJS.ReadableStream & {destroy(): void}
     await new Promise((r) => setTimeout(r, 500))

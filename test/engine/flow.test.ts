@@ -3,13 +3,15 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {detectCheckout} from '../../src/core/engine/checkout.js'
-import {engineDocker, type ConfirmRequest} from '../../src/core/engine/docker-api.js'
+import {DOCKER_CALL_TIMEOUT_MS, type ConfirmRequest} from '../../src/core/engine/docker-api.js'
 import {listEngines, planClean, removeEngines} from '../../src/core/engine/engines.js'
 import {preflight} from '../../src/core/engine/preflight.js'
 import {buildDevEngine, launchDevEngine} from '../../src/core/engine/session.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {FAKE_DAGGER_DIR, FAKE_GO_DIR, makeCheckout} from './fixtures/checkout.js'
 import {docker, type EngineLab, makeLab} from './lab.js'
+import {dockerClient} from '../helpers/cell-context.js'
+import {dockerService} from '../../src/core/docker/service.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
@@ -71,7 +73,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     expect(second.exports.find((e) => e.name === '_EXPERIMENTAL_DAGGER_CLI_BIN')?.value).toBe(path.join(fixture.root, 'bin', 'dagger'))
     expect(fixture.runs()).toBe(2)
 
-    const launched = await launchDevEngine({checkout, env, rec, yes: true, readyTimeoutMs: 30_000})
+    const launched = await launchDevEngine({checkout, docker: await dockerService(env), env, rec, yes: true, readyTimeoutMs: 30_000})
     expect(launched.start.started).toBe(true)
     expect(launched.imageId).toBe(lab.imageId)
     expect(launched.ready?.via).toBe('dial-stdio')
@@ -88,10 +90,10 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     expect(docker(['volume', 'inspect', '-f', '{{.Name}}', lab.devName])).toBe(lab.devName)
 
     // Replacing needs approval: refused without it, asked with the exact commands with it.
-    const refused = await launchDevEngine({checkout, env, rec, skipLoad: true})
+    const refused = await launchDevEngine({checkout, docker: await dockerService(env), env, rec, skipLoad: true})
     expect(refused.start.started).toBe(false)
     const asked: ConfirmRequest[] = []
-    const replaced = await launchDevEngine({checkout, env, rec, skipLoad: true, confirm: async (r) => (asked.push(r), true), readyTimeoutMs: 30_000})
+    const replaced = await launchDevEngine({checkout, docker: await dockerService(env), env, rec, skipLoad: true, confirm: async (r) => (asked.push(r), true), readyTimeoutMs: 30_000})
     expect(replaced.start).toMatchObject({started: true, replaced: true})
     expect(asked[0]?.commands[0]).toBe(`docker rm -fv ${lab.devName}`)
   })
@@ -113,7 +115,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     expect(built.exports.find((e) => e.name === '_EXPERIMENTAL_DAGGER_RUNNER_HOST')?.value).toBe(`docker-container://${lab.devName}`)
     // deploy loads and starts the engine itself and writes only bin/dagger: nothing to load, the running engine is kept.
     expect(existsSync(path.join(fixture.root, 'bin', 'engine.tar'))).toBe(false)
-    const launched = await launchDevEngine({checkout: found.checkout, env, rec, yes: true, skipLoad: true, reuseRunning: true, readyTimeoutMs: 30_000})
+    const launched = await launchDevEngine({checkout: found.checkout, docker: await dockerService(env), env, rec, yes: true, skipLoad: true, reuseRunning: true, readyTimeoutMs: 30_000})
     expect(launched.start).toMatchObject({started: true, reused: true})
     expect(launched.verify?.ok).toBe(true)
     const inspect = JSON.parse(docker(['inspect', lab.devName]))[0]
@@ -133,7 +135,7 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     lab.docker(['run', '-d', '--name', custom, '--network', 'none', bootstrapImage, '--debug'])
     const env = {...lab.env([]), _EXPERIMENTAL_DAGGER_RUNNER_HOST: `docker-container://${lab.devName}`}
     const rec = new Recorder()
-    const engines = (await listEngines(await engineDocker(env), env, rec)).filter((e) => e.name.includes(lab.id))
+    const engines = (await listEngines(await dockerClient(env, DOCKER_CALL_TIMEOUT_MS), env, rec)).filter((e) => e.name.includes(lab.id))
     const dev = engines.find((e) => e.kind === 'dev')
     const boot = engines.find((e) => e.kind === 'bootstrap')
     expect(dev).toMatchObject({name: lab.devName, pointedAt: true, state: 'running'})
@@ -146,10 +148,10 @@ describe.skipIf(skip)('dev engine build and launch against the real daemon', () 
     expect(plan.remove.map((e) => e.name)).toEqual([name])
     expect(plan.keep.map((e) => e.name)).toEqual([lab.devName, custom])
     expect(planClean(engines, true).remove.map((e) => e.name)).toEqual([lab.devName, name])
-    const notApproved = await removeEngines(await engineDocker(env), plan, {}, rec)
+    const notApproved = await removeEngines(await dockerClient(env, DOCKER_CALL_TIMEOUT_MS), plan, {}, rec)
     expect(notApproved.approved).toBe(false)
     expect(docker(['ps', '-aq', '--filter', `name=${name}`])).not.toBe('')
-    const removed = await removeEngines(await engineDocker(env), plan, {yes: true}, rec)
+    const removed = await removeEngines(await dockerClient(env, DOCKER_CALL_TIMEOUT_MS), plan, {yes: true}, rec)
     expect(removed.outcomes).toEqual([{name, removed: true}])
     expect(docker(['ps', '-aq', '--filter', `name=${name}`])).toBe('')
     expect(() => docker(['volume', 'inspect', anonVolume])).toThrow()

@@ -1,3 +1,4 @@
+import {testContext} from '../helpers/cell-context.js'
 import {execFileSync} from 'node:child_process'
 import {copyFileSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -15,7 +16,7 @@ const skip = !dockerAvailable() && process.env.CI !== 'true'
 
 async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, daggerSrc: string): Promise<Recorder> {
   const recorder = new Recorder()
-  await cell.run({env, recorder, signal: recorder.signal, previous: new Map<CellId, CellResult>(), notesDir, options: {daggerSrc}})
+  await cell.run(await testContext({env, recorder, notesDir, settings: {daggerSrc}}))
   return recorder
 }
 

@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {engineDocker} from '../../src/core/engine/docker-api.js'
+import {DOCKER_CALL_TIMEOUT_MS} from '../../src/core/engine/docker-api.js'
 import {runFlagsFor} from '../../src/core/engine/era.js'
 import {inspectContainer, LaunchError, planRun, startDevEngine, tagDevImage, waitForEngine} from '../../src/core/engine/launch.js'
 import {launchFailureFix} from '../../src/core/engine/launch-fix.js'
@@ -8,6 +8,7 @@ import {progressLine, type WaitProgress} from '../../src/core/engine/wait-progre
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {docker, type EngineLab, makeLab} from './lab.js'
+import {dockerClient} from '../helpers/cell-context.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
@@ -26,7 +27,7 @@ describe.skipIf(skip)('launch failures', () => {
 
   async function start(imageId: string, env: NodeJS.ProcessEnv): Promise<void> {
     const rec = new Recorder()
-    const d = await engineDocker(env)
+    const d = await dockerClient(env, DOCKER_CALL_TIMEOUT_MS)
     await tagDevImage(d, imageId, rec, env)
     const plan = planRun('internal-mage', runFlagsFor('internal-mage', {major: 0, minor: 9, patch: 3}), env)
     const started = await startDevEngine(d, {plan, env, rec, yes: true})
@@ -37,12 +38,12 @@ describe.skipIf(skip)('launch failures', () => {
     const env = lab.env([])
     const id = variant(lab, 'crash', ['/bin/sh', '-c', 'echo "level=fatal msg=\\"failed to create engine: mount /var/lib/dagger: operation not permitted\\""; exit 1'])
     await start(id, env)
-    const error = await waitForEngine(await engineDocker(env), lab.devName, new Recorder(), 15_000).catch((e: unknown) => e)
+    const error = await waitForEngine(await dockerClient(env, DOCKER_CALL_TIMEOUT_MS), lab.devName, new Recorder(), 15_000).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(LaunchError)
     expect((error as LaunchError).message).toMatch(/exited with code 1 while starting/)
     expect((error as LaunchError).logs.join('\n')).toContain('failed to create engine')
     // The fix follows the state observed: an exited engine may lack privileges.
-    const state = await inspectContainer(await engineDocker(env), lab.devName, new Recorder())
+    const state = await inspectContainer(await dockerClient(env), lab.devName, new Recorder())
     expect(launchFailureFix(devNames(env), state)).toMatch(/is exited \(exit code 1\)\. An engine that exits at once often lacks privileges/)
   })
 
@@ -51,12 +52,12 @@ describe.skipIf(skip)('launch failures', () => {
     const id = variant(lab, 'mute', ['/bin/sh', '-c', 'echo "level=info msg=\\"still starting\\""; exec sleep 600'])
     await start(id, env)
     const started = Date.now()
-    const error = await waitForEngine(await engineDocker(env), lab.devName, new Recorder(), 3000).catch((e: unknown) => e)
+    const error = await waitForEngine(await dockerClient(env, DOCKER_CALL_TIMEOUT_MS), lab.devName, new Recorder(), 3000).catch((e: unknown) => e)
     expect(Date.now() - started).toBeLessThan(15_000)
     expect((error as LaunchError).message).toMatch(/did not answer within 3 s \(state: running\)/)
     expect((error as LaunchError).logs).toContain('level=info msg="still starting"')
     // A running engine that did not answer in time: no word about privileges.
-    const state = await inspectContainer(await engineDocker(env), lab.devName, new Recorder())
+    const state = await inspectContainer(await dockerClient(env), lab.devName, new Recorder())
     expect(state?.State.Running).toBe(true)
     const fix = launchFailureFix(devNames(env), state)
     expect(fix).toContain('is running but did not answer `buildctl dial-stdio` in time')
@@ -75,7 +76,7 @@ describe.skipIf(skip)('launch progress', () => {
     const env = lab.env([])
     const id = variant(lab, 'slow', ['/bin/sh', '-c', 'echo "level=info msg=\\"loading cache\\""; exec sleep 600'])
     const rec = new Recorder()
-    const d = await engineDocker(env)
+    const d = await dockerClient(env)
     await tagDevImage(d, id, rec, env)
     const plan = planRun('internal-mage', runFlagsFor('internal-mage', {major: 0, minor: 9, patch: 3}), env)
     expect((await startDevEngine(d, {plan, env, rec, yes: true})).started).toBe(true)

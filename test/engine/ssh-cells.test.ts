@@ -4,7 +4,8 @@ import {mkdtemp} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {CellContext, CellDefinition} from '../../src/cells/cell.js'
+import type {CellDefinition} from '../../src/cells/cell.js'
+import type {Settings} from '../../src/core/settings.js'
 import {makeLaunchCell} from '../../src/cells/launch.js'
 import {findCell} from '../../src/cells/registry.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
@@ -13,14 +14,15 @@ import {sshHome, type SshHome} from '../helpers/ssh-lab.js'
 import {lab as labFacts} from '../lab/lab.js'
 import {FAKE_GO_DIR, makeCheckout, type FixtureCheckout} from './fixtures/checkout.js'
 import {type EngineLab, makeLab} from './lab.js'
+import {testContext} from '../helpers/cell-context.js'
 
 // The cells that talk to Docker, over DOCKER_HOST=ssh://lab: a ~/.ssh/config alias for the lab's
 // sshd, whose `docker system dial-stdio` reaches this machine's real dockerd.
 const skip = skipWithoutDocker()
 
-async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, options: CellContext['options']): Promise<Recorder> {
+async function runCell(cell: CellDefinition, env: NodeJS.ProcessEnv, notesDir: string, settings: Partial<Settings>): Promise<Recorder> {
   const recorder = new Recorder()
-  await cell.run({env, recorder, signal: recorder.signal, previous: new Map(), notesDir, options})
+  await cell.run(await testContext({env, recorder, notesDir, settings}))
   return recorder
 }
 
@@ -49,7 +51,7 @@ describe.skipIf(skip)('Docker daemon, Components and Launch cells over ssh://ALI
   })
 
   it('Docker daemon: reads /info over ssh and says the remote daemon.json cannot be read from here', async () => {
-    const rec = await runCell(await findCell('daemon')!.load!(), sshEnv(), notes, {timeoutMs: 8000})
+    const rec = await runCell(await findCell('daemon')!.load!(), sshEnv(), notes, {dockerTimeoutMs: 8000})
     const result = rec
     expect(result.facts.find((f) => f.label === 'Daemon version')?.value).toBe(serverVersion())
     const remote = result.findings.find((f) => f.id === 'daemon-config-remote')
@@ -59,7 +61,7 @@ describe.skipIf(skip)('Docker daemon, Components and Launch cells over ssh://ALI
   })
 
   it('Components: reads the image from the remote daemon', async () => {
-    const rec = await runCell(await findCell('components')!.load!(), sshEnv(), notes, {timeoutMs: 8000, image: labFacts().baseImage})
+    const rec = await runCell(await findCell('components')!.load!(), sshEnv(), notes, {dockerTimeoutMs: 8000, image: labFacts().baseImage})
     const result = rec
     expect(result.findings.some((f) => f.id === 'components-docker-unreachable'), JSON.stringify(result.findings)).toBe(false)
     // The daemon names the image by one of its tags (the lab pushes the base image under a second name).
@@ -72,7 +74,7 @@ describe.skipIf(skip)('Docker daemon, Components and Launch cells over ssh://ALI
     mkdirSync(path.join(fixture.root, 'bin'), {recursive: true})
     copyFileSync(engine.engineTar, path.join(fixture.root, 'bin', 'engine.tar'))
     const env = sshEnv(engine.env([FAKE_GO_DIR]))
-    const rec = await runCell(makeLaunchCell({confirm: async () => true}), env, engine.dir, {daggerSrc: fixture.root, timeoutMs: 8000})
+    const rec = await runCell(makeLaunchCell({confirm: async () => true}), env, engine.dir, {daggerSrc: fixture.root, dockerTimeoutMs: 8000})
     const result = rec
     const started = result.findings.find((f) => f.id === 'engine-started')
     expect(started?.status, JSON.stringify(result.findings)).toBe('pass')

@@ -8,6 +8,7 @@ import {findCell} from '../../src/cells/registry.js'
 import type {CellResult} from '../../src/core/types.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {writeContext} from '../helpers/docker-config.js'
+import {testContext} from '../helpers/cell-context.js'
 
 const entry = findCell('environment')!
 const servers: Server[] = []
@@ -15,7 +16,7 @@ afterAll(() => servers.forEach((s) => s.close()))
 
 async function run(env: NodeJS.ProcessEnv, timeoutMs = 3000): Promise<CellResult> {
   const notesDir = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
-  return runCell(entry, {env: {PATH: process.env.PATH, HOME: process.env.HOME, ...env}, signal: new AbortController().signal, previous: new Map(), notesDir, options: {timeoutMs}})
+  return runCell(entry, await testContext({env: {PATH: process.env.PATH, HOME: process.env.HOME, ...env}, notesDir, settings: {dockerTimeoutMs: timeoutMs}}))
 }
 
 /** A unix socket that accepts and never says a word, like a hung daemon. */
@@ -127,7 +128,7 @@ describe('a remote Docker host', () => {
   it('is named by every cell that looks at the daemon, and the file-reading cell says what it cannot see', async () => {
     const env = {PATH: process.env.PATH, HOME: process.env.HOME, DOCKER_HOST: 'tcp://127.0.0.9:1'}
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
-    const opts = {env, signal: new AbortController().signal, previous: new Map(), notesDir, options: {timeoutMs: 500}}
+    const opts = await testContext({env, notesDir, settings: {dockerTimeoutMs: 500}})
     const daemon = await runCell(findCell('daemon')!, opts)
     expect(daemon.facts.find((f) => f.label === 'Docker host')?.value).toMatch(/tcp:\/\/127\.0\.0\.9:1 is remote: files read here .* belong to this machine/)
     const debug = await runCell(findCell('debugger')!, opts)

@@ -9,6 +9,7 @@ import {runCell} from '../../src/cells/run-cell.js'
 import {findCell} from '../../src/cells/registry.js'
 import {writeContext} from '../helpers/docker-config.js'
 import {oracleDockerCli} from '../helpers/oracle-cli.js'
+import {testContext} from '../helpers/cell-context.js'
 
 // The real docker CLI decides what each DOCKER_CONFIG / DOCKER_HOST / DOCKER_CONTEXT combination means;
 // the Environment cell must choose the same endpoint, fail where it fails, and warn where it warns.
@@ -49,7 +50,7 @@ const cases: Case[] = [
 async function cell(env: NodeJS.ProcessEnv) {
   const notesDir = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
   // 300 ms: these endpoints mostly do not answer, and the endpoint choice is what is compared.
-  return runCell(findCell('environment')!, {env: {PATH: process.env.PATH, HOME: process.env.HOME, ...env}, signal: new AbortController().signal, previous: new Map(), notesDir, options: {timeoutMs: 300}})
+  return runCell(findCell('environment')!, await testContext({env: {PATH: process.env.PATH, HOME: process.env.HOME, ...env}, notesDir, settings: {dockerTimeoutMs: 300}}))
 }
 
 describe('the Environment cell chooses the endpoint the docker CLI chooses', () => {

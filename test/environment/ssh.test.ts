@@ -11,6 +11,7 @@ import {skipWithoutDocker} from '../helpers/docker.js'
 import {cli} from '../helpers/cli.js'
 import {oracleDockerCli} from '../helpers/oracle-cli.js'
 import {sshHome, sshLab, sshProcessesFor, type SshHome} from '../helpers/ssh-lab.js'
+import {testContext} from '../helpers/cell-context.js'
 
 // Real sshd (test/lab/up.sh), real ssh, real dockerd behind `docker system dial-stdio`, and the real
 // docker CLI (the lab's 26.1, see oracle-cli.ts) as the oracle for what each endpoint does.
@@ -44,7 +45,7 @@ afterAll(() => servers.forEach((s) => s.close()))
 async function runEnvironment(dockerHost: string, timeoutMs = 5000): Promise<CellResult> {
   const notesDir = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
   const env = {...home.env, DOCKER_HOST: dockerHost, DOCKER_CONFIG: path.join(home.home, '.docker')}
-  return runCell(findCell('environment')!, {env, signal: new AbortController().signal, previous: new Map(), notesDir, options: {timeoutMs}})
+  return runCell(findCell('environment')!, await testContext({env, notesDir, settings: {dockerTimeoutMs: timeoutMs}}))
 }
 
 /** What the docker CLI does with the same endpoint, HOME and ssh. */

@@ -2,7 +2,6 @@ import {execFileSync} from 'node:child_process'
 import type Docker from 'dockerode'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {debuggerCell} from '../../src/cells/debugger.js'
-import {dockerFor} from '../../src/core/docker/client.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {probeDebugger, readEngineElf} from '../../src/core/recipes/debugger-probe.js'
 import {readElfFile} from '../../src/core/recipes/elf.js'
@@ -13,6 +12,7 @@ import {runStep} from '../../src/core/recipes/run.js'
 import {sessionValuesFrom} from '../../src/core/recipes/session-values.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {buildDlvImage, buildEngineImage, removeContainers, removeImages, startEngine, uniquePrefix} from './fixtures.js'
+import {dockerClient, testContext} from '../helpers/cell-context.js'
 
 const skip = skipWithoutDocker()
 const prefix = uniquePrefix('dbg')
@@ -36,7 +36,7 @@ function docker_(args: string[]): string {
 
 describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
   beforeAll(async () => {
-    docker = await dockerFor(process.env, 20_000)
+    docker = await dockerClient(process.env, 20_000)
     const unstripped = await buildEngineImage(prefix, {symtab: true, dwarf: 'plain', go: true}, 'engine-debug')
     const stripped = await buildEngineImage(prefix, {go: true}, 'engine-release')
     dlvImage = await buildDlvImage(prefix)
@@ -104,7 +104,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
 
   test('the Debugger cell explains it and recommends the recipe', async () => {
     const recorder = new Recorder()
-    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: initEngine, timeoutMs: 20_000}})
+    await debuggerCell.run(await testContext({env: process.env, recorder, notesDir: '/tmp', settings: {dockerTimeoutMs: 20_000}, tuning: {engineContainer: initEngine}}))
     const byId = new Map(recorder.findings.map((f) => [f.id, f]))
     expect(byId.get('debugger-engine-under-init')?.status).toBe('pass')
     // No DWARF: Delve refuses to attach (delve-real.test.ts makes real dlv say so), so the cell fails and offers the rebuild.
@@ -131,7 +131,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     expect(report.pprofUrl).toBe(`http://127.0.0.1:${port}`)
     expect(report.pprofAnswers).toBe(true)
     const recorder = new Recorder()
-    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: pprofEngine, timeoutMs: 20_000}})
+    await debuggerCell.run(await testContext({env: process.env, recorder, notesDir: '/tmp', settings: {dockerTimeoutMs: 20_000}, tuning: {engineContainer: pprofEngine}}))
     expect(recorder.facts.find((f) => f.label === 'Debug server (pprof)')?.value).toBe(`http://127.0.0.1:${port}/debug/pprof/ answers`)
     expect(recorder.findings.some((f) => f.id === 'debugger-pprof-silent')).toBe(false)
     expect(sessionValuesFrom(new Map([['debugger', {cell: 'debugger', title: 'Debugger', status: 'pass', startedAt: '', durationMs: 0, facts: recorder.facts, findings: [], commands: []}]])).pprof_url).toBe(`http://127.0.0.1:${port}`)
@@ -149,7 +149,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
 
   test('the cell says plainly when there is no engine', async () => {
     const recorder = new Recorder()
-    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: `${prefix}-absent`, engineImage: `${prefix}/absent:latest`}})
+    await debuggerCell.run(await testContext({env: process.env, recorder, notesDir: '/tmp', tuning: {engineContainer: `${prefix}-absent`, engineImage: `${prefix}/absent:latest`}}))
     expect(recorder.findings[0]).toMatchObject({id: 'debugger-engine-missing', status: 'fail'})
     expect(recorder.findings.some((f) => f.id === 'debugger-engine-binary-unreadable')).toBe(false)
   })
@@ -169,7 +169,7 @@ describe.skipIf(skip)('the debugger flow against a synthetic engine', () => {
     expect(report.engine?.running).toBe(false)
     expect(report.elf).toMatchObject({hasSymtab: true, hasDwarf: true, readBy: 'copy'})
     const recorder = new Recorder()
-    await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: '/tmp', options: {engineContainer: name}})
+    await debuggerCell.run(await testContext({env: process.env, recorder, notesDir: '/tmp', tuning: {engineContainer: name}}))
     expect(recorder.findings.map((f) => f.id)).toEqual(['debugger-engine-stopped', 'debugger-engine-symbols'])
   })
 

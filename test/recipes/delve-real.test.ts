@@ -16,6 +16,7 @@ import type {Finding} from '../../src/core/types.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {removeContainers, removeImages, uniquePrefix} from './fixtures.js'
 import {buildStandin, engineImage, engineRunArgs, goBuildEnv, skipWithoutGoTools, standinCheckout, type EngineBuild, type Layout} from './go-engine-fixtures.js'
+import {testContext} from '../helpers/cell-context.js'
 
 /**
 The Debugger cell's verdict against what real Delve (Debian's dlv) then does, on a real Go binary
@@ -41,7 +42,7 @@ function docker(args: string[]): string {
 
 async function cell(container: string): Promise<{recorder: Recorder; byId: Map<string, Finding>}> {
   const recorder = new Recorder()
-  await debuggerCell.run({env: process.env, recorder, signal: recorder.signal, previous: new Map(), notesDir: tmpdir(), options: {engineContainer: container, timeoutMs: 30_000}})
+  await debuggerCell.run(await testContext({env: process.env, recorder, notesDir: tmpdir(), settings: {dockerTimeoutMs: 30_000}, tuning: {engineContainer: container}}))
   return {recorder, byId: new Map(recorder.findings.map((f) => [f.id, f]))}
 }
 

@@ -2,7 +2,9 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {CellContext} from '../../src/cells/cell.js'
+import type {CellContext, CellTuning} from '../../src/cells/cell.js'
+import type {Settings} from '../../src/core/settings.js'
+import {testContext} from '../helpers/cell-context.js'
 import {registryCell} from '../../src/cells/registry-cell.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {DEV_IMAGE_SETS} from '../../src/core/registry/dev-images.js'
@@ -22,23 +24,23 @@ afterAll(async () => {
   if (empty) await rm(empty, {recursive: true, force: true})
 })
 
-function context(options: CellContext['options']): {ctx: CellContext; rec: Recorder} {
+async function context(settings: Partial<Settings>, tuning: CellTuning = {}): Promise<{ctx: CellContext; rec: Recorder}> {
   const rec = new Recorder()
-  const ctx: CellContext = {
+  const ctx = await testContext({
     // Trust the fronts' CA and the lab's; no proxy, no credentials, only loopback.
     env: {HOME: empty, DOCKER_CONFIG: empty, NODE_EXTRA_CA_CERTS: fronts.certs.caFile, PATH: process.env.PATH ?? '/usr/bin:/bin'},
     recorder: rec,
     signal: new AbortController().signal,
-    previous: new Map(),
     notesDir: empty,
-    options: {daggerSrc: empty, registryTimeoutMs: 2000, ...options},
-  }
+    settings: {daggerSrc: empty, ...settings},
+    tuning: {registryTimeoutMs: 2000, ...tuning},
+  })
   return {ctx, rec}
 }
 
 describe('the Registry cell', () => {
   it('probes the given references in parallel and records a verdict table and findings', async () => {
-    const {ctx, rec} = context({registryRefs: `${fronts.ref('healthy')},${fronts.ref('closeOnAccept')}`, refs: fronts.ref('r404'), control: fronts.ref('healthy')})
+    const {ctx, rec} = await context({refs: fronts.ref('r404'), control: fronts.ref('healthy')}, {registryRefs: `${fronts.ref('healthy')},${fronts.ref('closeOnAccept')}`})
     await registryCell.run(ctx)
     const facts = Object.fromEntries(rec.facts.map((f) => [f.label, f.value]))
     expect(facts[fronts.ref('healthy')]).toMatch(/^ok/)
@@ -58,7 +60,7 @@ describe('the Registry cell', () => {
   it('five references failing the same way carry the fix once; the others name the finding that has it', async () => {
     const host = fronts.ref('closeOnAccept').split('/')[0]!
     const refs = ['a', 'b', 'c', 'd', 'e'].map((r) => `${host}/library/${r}:1`)
-    const {ctx, rec} = context({registryRefs: refs.join(','), control: 'none'})
+    const {ctx, rec} = await context({control: 'none'}, {registryRefs: refs.join(',')})
     await registryCell.run(ctx)
     const fails = rec.findings.filter((f) => f.status === 'fail')
     expect(fails).toHaveLength(5)
@@ -70,7 +72,7 @@ describe('the Registry cell', () => {
 
   it('preloads the dev-build list and, with a registry host override, probes it only there', async () => {
     const host = fronts.healthy
-    const {ctx, rec} = context({registryHost: host, control: 'none'})
+    const {ctx, rec} = await context({registryHost: host, control: 'none'})
     await registryCell.run(ctx)
     const probed = rec.facts.filter((f) => f.label.startsWith(`${host}/`)).map((f) => f.label)
     expect(probed).toEqual([
@@ -87,7 +89,7 @@ describe('the Registry cell', () => {
   })
 
   it('stops waiting when the session is interrupted', async () => {
-    const {ctx} = context({registryRefs: fronts.ref('neverAnswer'), control: 'none', registryTimeoutMs: 5000})
+    const {ctx} = await context({control: 'none'}, {registryRefs: fronts.ref('neverAnswer'), registryTimeoutMs: 5000})
     const abort = new AbortController()
     setTimeout(() => abort.abort(), 100)
     const started = performance.now()
@@ -97,7 +99,7 @@ describe('the Registry cell', () => {
 
   it.skipIf(!labAvailable() && process.env.CI !== 'true')('passes on the lab registry', async () => {
     const reg = labRegistry()
-    const {ctx, rec} = context({registryRefs: reg.image, control: 'none'})
+    const {ctx, rec} = await context({control: 'none'}, {registryRefs: reg.image})
     ctx.env.NODE_EXTRA_CA_CERTS = reg.caFile
     await registryCell.run(ctx)
     expect(rec.findings.map((f) => f.id)).toEqual(['registry-all-reachable'])

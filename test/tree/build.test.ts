@@ -2,13 +2,14 @@ import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {loadTarget, resolveTarget, treeDocker} from '../../src/core/tree/docker-source.js'
+import {loadTarget, resolveTarget, STREAM_IDLE_TIMEOUT_MS} from '../../src/core/tree/docker-source.js'
 import {mergeLayers} from '../../src/core/tree/merge.js'
 import {changesOf} from '../../src/core/tree/render.js'
 import {KIND} from '../../src/core/tree/types.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {lab} from '../lab/lab.js'
 import {busyboxLayer, compareWithExport, docker, exportedFiles, LAB_BASE, PREFIX, removeImages, removeTemp, tempDir, writeArchive} from './fixtures.js'
+import {dockerClient} from '../helpers/cell-context.js'
 
 const skip = skipWithoutDocker()
 const BUILT = `${PREFIX}/built:1`
@@ -45,7 +46,7 @@ describe.skipIf(skip)('an image built by the daemon (docker build, overlay2 diff
   })
 
   it('matches docker export, and marks the last layer changes', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const image = await loadTarget(d, await resolveTarget(d, BUILT, 'image'))
     const tree = mergeLayers(image.layers)
     expect(compareWithExport(tree, await exportedFiles(BUILT))).toEqual([])

@@ -1,11 +1,13 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {componentsCell, lastComponentsView} from '../../src/cells/components.js'
+import {componentsCell} from '../../src/cells/components.js'
+import type {ComponentsView} from '../../src/cells/cell.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {v09BrokenLayers} from './era-fixtures.js'
 import {docker, PREFIX, removeImages, removeTemp, tempDir, writeArchive} from './fixtures.js'
+import {testContext} from '../helpers/cell-context.js'
 
 const skip = skipWithoutDocker()
 const IMAGE = `${PREFIX}/cell:broken`
@@ -25,7 +27,7 @@ describe.skipIf(skip)('the Components cell', () => {
 
   it('records the checklist as facts, findings with detail and fix, the API calls and a sidecar', async () => {
     const recorder = new Recorder()
-    await componentsCell.run({env: process.env, recorder, signal: new AbortController().signal, previous: new Map(), notesDir: dir, options: {image: IMAGE}})
+    const output = await componentsCell.run(await testContext({env: process.env, recorder, signal: new AbortController().signal, notesDir: dir, settings: {image: IMAGE}}))
     const facts = Object.fromEntries(recorder.facts.map((f) => [f.label, f.value]))
     expect(facts.Layout).toMatch(/^v0.9-era dev engine/)
     expect(facts['/etc/dagger/engine.toml']).toMatch(/debug = true/)
@@ -38,12 +40,14 @@ describe.skipIf(skip)('the Components cell', () => {
     const sidecar = await readFile(join(dir, recorder.sidecars[0] ?? ''), 'utf8')
     expect(sidecar).toMatch(/MISS\s+\/opt\/cni\/bin\/dnsname/)
     expect(sidecar).toMatch(/dagger-entrypoint\.sh/)
-    expect(lastComponentsView()?.checklist.era).toBe('v0.9-alpine')
+    // The explorer's view travels on the result, not through a module global.
+    expect(output?.view?.kind).toBe('components')
+    expect((output?.view as ComponentsView | undefined)?.checklist.era).toBe('v0.9-alpine')
   })
 
   it('is skipped with a plain reason when the named image does not exist', async () => {
     const recorder = new Recorder()
-    await componentsCell.run({env: process.env, recorder, signal: new AbortController().signal, previous: new Map(), notesDir: dir, options: {image: `${PREFIX}/none:1`}})
+    await componentsCell.run(await testContext({env: process.env, recorder, signal: new AbortController().signal, notesDir: dir, settings: {image: `${PREFIX}/none:1`}}))
     expect(recorder.findings).toHaveLength(1)
     expect(recorder.findings[0]).toMatchObject({id: 'components-target-missing', status: 'fail'})
     expect(recorder.findings[0]?.detail).toMatch(/no container and no image/)

@@ -2,7 +2,7 @@ import {createReadStream} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {checkComponents, checklistFindings, componentCapture, missingItems} from '../../src/core/tree/components.js'
-import {loadTarget, readFileHead, resolveTarget, treeDocker, TreeTargetError} from '../../src/core/tree/docker-source.js'
+import {loadTarget, readFileHead, resolveTarget, STREAM_IDLE_TIMEOUT_MS, TreeTargetError} from '../../src/core/tree/docker-source.js'
 import {readImageArchive} from '../../src/core/tree/image-archive.js'
 import {collectVersions, inspectTarget} from '../../src/core/tree/inspect.js'
 import {mergeLayers} from '../../src/core/tree/merge.js'
@@ -10,6 +10,7 @@ import {changesOf} from '../../src/core/tree/render.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {ENGINE_JSON, ENGINE_TOML, ENTRYPOINT_V09, v09BrokenLayers, v09Layers, wolfiLayers} from './era-fixtures.js'
 import {compareWithExport, docker, exportedFiles, PREFIX, removeImages, removeTemp, savedLayout, tempDir, writeArchive} from './fixtures.js'
+import {dockerClient} from '../helpers/cell-context.js'
 
 const skip = skipWithoutDocker()
 
@@ -38,7 +39,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
 
   for (const tag of [V09, V09_BROKEN, WOLFI]) {
     it(`${tag.split('/')[1]}: the merged tree matches docker export (paths, kinds, modes, owners, sizes, links)`, async () => {
-      const d = await treeDocker()
+      const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
       const image = await loadTarget(d, await resolveTarget(d, tag, 'image'))
       const tree = mergeLayers(image.layers)
       expect(compareWithExport(tree, await exportedFiles(tag))).toEqual([])
@@ -46,7 +47,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   }
 
   it('applies whiteouts and opaque directories, and reports the top layer changes', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const {tree, image} = await inspectTarget(d, V09)
     expect(image.layout).toBe(await savedLayout(V09))
     expect(image.layers).toHaveLength(3)
@@ -65,7 +66,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   })
 
   it('checks the v0.9 layout: all present, runc 0700, engine.toml 0600, packages from apk', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const {checklist} = await inspectTarget(d, V09)
     expect(checklist.era).toBe('v0.9-alpine')
     expect(checklist.confident).toBe(true)
@@ -81,7 +82,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   })
 
   it('finds the missing component, the wrong mode and the missing package of the broken image', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const {checklist} = await inspectTarget(d, V09_BROKEN)
     const missing = missingItems(checklist)
     expect(missing.components.map((c) => c.id)).toEqual(['cni-dnsname'])
@@ -97,7 +98,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   })
 
   it('checks the Wolfi layout through merged-/usr symlinks (os-release and apk db behind /etc and /lib)', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const {checklist} = await inspectTarget(d, WOLFI)
     expect(checklist.era).toBe('wolfi')
     expect(checklist.os).toBe('Wolfi')
@@ -119,7 +120,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   })
 
   it('reads the first part of a file: captured config, and an uncaptured file with one more pass', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const target = await resolveTarget(d, V09)
     const {image, tree} = await inspectTarget(d, V09)
     const loaded = {image, tree}
@@ -140,7 +141,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
     const name = `${PREFIX}-engine`
     await docker(['run', '-d', '--network', 'none', '--name', name, '--entrypoint', '/bin/sleep', V09, '300'])
     try {
-      const d = await treeDocker()
+      const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
       const found = await inspectTarget(d, name)
       expect(found.target).toMatchObject({kind: 'container', running: true})
       expect(found.image.layout).toBe('container-export')
@@ -169,7 +170,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
     const name = `${PREFIX}-stopped`
     await docker(['create', '--network', 'none', '--name', name, V09_BROKEN, '/bin/sh'])
     try {
-      const d = await treeDocker()
+      const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
       const fromImage = await inspectTarget(d, V09_BROKEN, {prefer: 'image'})
       const fromContainer = await inspectTarget(d, name, {prefer: 'container'})
       expect(fromContainer.target).toMatchObject({kind: 'container', running: false})
@@ -182,7 +183,7 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
   })
 
   it('gives a one-paragraph error for an unknown image', async () => {
-    const d = await treeDocker()
+    const d = await dockerClient(process.env, STREAM_IDLE_TIMEOUT_MS)
     const error = await resolveTarget(d, `${PREFIX}/does-not-exist:1`).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TreeTargetError)
     expect((error as Error).message).toMatch(/^Docker has no container and no image called/)

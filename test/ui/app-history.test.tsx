@@ -18,6 +18,8 @@ function fakeSession(): NotebookSession & {runs: CellResult[]} {
   return {
     runs,
     log: {path: '/tmp/notes.md'},
+    cwd: '/tmp',
+    componentsView: () => undefined,
     async run(_entry: CellEntry, extra: {confirm?: Confirm} = {}) {
       let r: CellResult
       if (runs.length === 0) r = result('fail', 'registry EOF while pulling golang:1.22')
@@ -66,6 +68,8 @@ describe('run history on screen', () => {
     let finish: () => void = () => {}
     const session: NotebookSession = {
       log: {path: '/tmp/notes.md'},
+    cwd: '/tmp',
+    componentsView: () => undefined,
       async run(_entry, extra = {}) {
         // The truth lane's progress kind: waiting for what, elapsed of the limit.
         extra.live?.({kind: 'progress', waitingFor: 'Waiting for the engine to answer', elapsedMs: 5200, limitMs: 60_000} as never)

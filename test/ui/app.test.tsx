@@ -9,13 +9,14 @@ import {App} from '../../src/ui/App.js'
 import {CONFIRM_PROMPT} from '../../src/ui/Confirm.js'
 import {hintLine, KEYMAP} from '../../src/ui/keymap.js'
 import {settle, waitForFrame} from '../helpers/ink.js'
+import {defaultSettings} from '../../src/cells/context.js'
 
 const DOWN = '\u001B[B'
 const UP = '\u001B[A'
 
 async function setup() {
   const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-  const session = await Session.start({env: {...process.env, DOCKER_HOST: 'unix:///tmp/dagger-explore-no-such.sock'}, notesDir, cellOptions: {}})
+  const session = await Session.start({env: {...process.env, DOCKER_HOST: 'unix:///tmp/dagger-explore-no-such.sock'}, settings: defaultSettings({notesDir, cwd: process.cwd()})})
   const quits: string[] = []
   const ui = render(<App session={session} cells={CELLS} onQuit={(how) => quits.push(how)} />)
   await waitForFrame(ui.lastFrame, (f) => f.includes('Environment'))
@@ -127,7 +128,7 @@ describe('the notebook frame', () => {
 describe('approval of destructive steps', () => {
   it('shows exactly what will run and passes the answer back to the cell', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: process.cwd()})})
     const asked: boolean[] = []
     const cell = {
       id: 'launch' as const,
@@ -182,7 +183,7 @@ describe('typing that arrives in one chunk', () => {
 describe('the guided run', () => {
   it('goes intro -> each cell -> summary, says what blocks the next step, and counts what was fixed', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: process.cwd()})})
     let attempts = 0
     const fake = (id: 'environment' | 'daemon', title: string, run: (ctx: import('../../src/cells/cell.js').CellContext) => void) => ({
       id,
@@ -236,7 +237,7 @@ describe('the guided run', () => {
 
   it('Esc on the intro leaves the user to explore freely', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: process.cwd()})})
     const ui = render(<App session={session} cells={CELLS} onQuit={() => {}} guided />)
     await waitForFrame(ui.lastFrame, (f) => f.includes('Welcome to dagger-explore.'))
     await new Promise((r) => setTimeout(r, 250))
@@ -251,7 +252,7 @@ describe('live views', () => {
     const {BuildOutput} = await import('../../src/core/engine/build-output.js')
     const {BuildViewModel} = await import('../../src/core/engine/build-view-model.js')
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: process.cwd()})})
     const output = new BuildOutput(1000)
     let finish: () => void = () => {}
     const cell = {

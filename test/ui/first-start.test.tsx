@@ -1,3 +1,4 @@
+import {defaultSettings} from '../../src/cells/context.js'
 import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -37,7 +38,7 @@ describe('first start with no checkout', () => {
   it('asks for the checkout, completes paths, refuses a folder that is not one, offers the clone command', async () => {
     const dir = await folders()
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: process.cwd()})})
     const chosen: string[] = []
     const ui = render(<App session={session} cells={CELLS} onQuit={() => {}} guided askCheckout={{cwd: dir, onChosen: (root) => chosen.push(root)}} />)
     const asked = await waitForFrame(ui.lastFrame, (f) => f.includes('No dagger checkout found'))
@@ -64,7 +65,7 @@ describe('first start with no checkout', () => {
 
   it('Esc goes on without a checkout', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
-    const session = await Session.start({env: process.env, notesDir, cellOptions: {}})
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: process.cwd()})})
     const ui = render(<App session={session} cells={CELLS} onQuit={() => {}} askCheckout={{cwd: notesDir, onChosen: () => {}}} />)
     await waitForFrame(ui.lastFrame, (f) => f.includes('No dagger checkout found'))
     await new Promise((r) => setTimeout(r, 250))

@@ -5,6 +5,7 @@ import {parseArgs} from 'node:util'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
 import {analyseDaemonConfig, type ConfigAnalysis} from '../../core/daemon-config/analyse.js'
 import {discoverDaemon, fetchDaemonInfo, type DaemonDiscovery} from '../../core/daemon-config/discover.js'
+import {dockerService} from '../../core/docker/service.js'
 import {compareWithDaemon} from '../../core/daemon-config/drift.js'
 import type {ConfigFinding} from '../../core/daemon-config/finding.js'
 import {where} from '../../core/daemon-config/finding.js'
@@ -96,7 +97,7 @@ function printFindings(io: CliIO, findings: readonly ConfigFinding[]): void {
 }
 
 async function discover(io: CliIO, timeoutMs: number, explicit: string | undefined): Promise<DaemonDiscovery> {
-  return discoverDaemon(new Recorder(), io.env, timeoutMs, explicit, io.cwd)
+  return discoverDaemon(new Recorder(), await dockerService(io.env), timeoutMs, explicit, io.cwd)
 }
 
 /** A FILE other than the one in force is linted on its own (no flags, no /info comparison). */
@@ -374,7 +375,7 @@ async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writt
     return EXIT.ok
   }
   const rec = new Recorder()
-  const fetched = await fetchDaemonInfo(rec, found.endpoint, timeoutMs, io.env)
+  const fetched = await fetchDaemonInfo(rec, found.docker, timeoutMs)
   if (fetched.info === undefined) {
     write(io.stdout, `The daemon does not answer yet (${sanitize(fetched.error ?? '')}). Give it a moment, then run \`dagger-explore daemon-config\`.`)
     return EXIT.problem

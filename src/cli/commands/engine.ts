@@ -4,13 +4,18 @@ import {createInterface} from 'node:readline/promises'
 import {parseArgs} from 'node:util'
 import {BuildOutput} from '../../core/engine/build-output.js'
 import {type DaggerCheckout, detectCheckout, versionText} from '../../core/engine/checkout.js'
-import {type Confirm, type ConfirmRequest, engineDocker} from '../../core/engine/docker-api.js'
+import {type Confirm, type ConfirmRequest, DOCKER_CALL_TIMEOUT_MS} from '../../core/engine/docker-api.js'
+import {dockerService, type DockerService} from '../../core/docker/service.js'
 import {ageText, listEngines, planClean, removeEngines, runnerContainerName, stopDevEngine} from '../../core/engine/engines.js'
 import {devEnvironment, exportText, shellQuote} from '../../core/engine/exports.js'
 import {LaunchError, loadEngineImage, probeDialStdio, tagDevImage} from '../../core/engine/launch.js'
 import {devNames} from '../../core/engine/names.js'
-import {preflight} from '../../core/engine/preflight.js'
-import {buildDevEngine, buildReplacement, launchDevEngine} from '../../core/engine/session.js'
+import type {PreflightReport} from '../../core/engine/preflight.js'
+import {type EngineBuildResult, launchDevEngine} from '../../core/engine/session.js'
+import {makeBuildCell} from '../../cells/build.js'
+import {defaultSettings} from '../../cells/context.js'
+import {findCell, type CellEntry} from '../../cells/registry.js'
+import {Session} from '../../cells/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
 import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
@@ -75,6 +80,8 @@ interface Ctx {
   readonly src: string
   readonly notesDir: string
   readonly rec: Recorder
+  /** The daemon of this command, resolved once. */
+  readonly docker: DockerService
 }
 
 
@@ -131,50 +138,63 @@ function describeCheckout(c: DaggerCheckout): Record<string, unknown> {
 async function build(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
-  const pre = await preflight(checkout, ctx.io.env, ctx.rec)
-  const blocking = pre.findings.filter((f) => f.status === 'fail')
-  if (!ctx.json) {
-    write(ctx.io, `Checkout ${checkout.root} (${versionText(checkout)}, ${checkout.era.label})`)
-    printFindings(ctx, pre.findings)
-  }
-  if (blocking.length > 0) {
-    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings})
-    else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
-    return EXIT.problem
-  }
-  const replacement = await buildReplacement(checkout, ctx.io.env, ctx.rec)
-  if (replacement !== undefined && !ctx.yes) {
-    const confirm = confirmFor(ctx)
-    if (confirm === undefined) return needsYes(ctx, 'The build', replacement.commands)
-    if (!(await confirm(replacement))) {
-      write(ctx.io, 'Not built.')
-      return EXIT.problem
-    }
-  }
-  const output = new BuildOutput()
-  if (!ctx.json) {
-    write(ctx.io, `Running ./${checkout.era.entrypoint} in ${checkout.root} …`)
-    let shown = 0
-    output.subscribe(() => {
-      const ring = output.ring
-      // Print what arrived since last time (lines that already left the ring are in the sidecar).
-      const fresh = Math.min(ring.total - shown, ring.length)
-      if (fresh > 0) ctx.io.stderr.write(`${ring.tail(fresh).join('\n')}\n`)
-      shown = ring.total
-    })
-  }
-  const controller = new AbortController()
-  // Every stopping signal, not just Ctrl-C: the abort stops hack/dev's whole process group.
-  const onSigint = (): void => controller.abort()
+  // The same Build engine cell and Session as `check build`: this command only chooses what to print.
+  let pre: PreflightReport | undefined
+  let replacement: {request: ConfirmRequest; approved: boolean} | undefined
+  let result: EngineBuildResult | undefined
+  let output: BuildOutput | undefined
+  let thrown: unknown
+  const confirm = ctx.yes ? undefined : confirmFor(ctx)
+  const cell = makeBuildCell({
+    ...(confirm === undefined ? {} : {confirm}),
+    onPreflight: (report) => {
+      pre = report
+      if (ctx.json) return
+      write(ctx.io, `Checkout ${checkout.root} (${versionText(checkout)}, ${checkout.era.label})`)
+      printFindings(ctx, report.findings)
+    },
+    onReplacement: (request, approved) => (replacement = {request, approved}),
+    onBuildStart: (live) => {
+      output = live.output
+      if (ctx.json) return
+      write(ctx.io, `Running ./${checkout.era.entrypoint} in ${checkout.root} …`)
+      let shown = 0
+      live.output.subscribe(() => {
+        const ring = live.output.ring
+        // Print what arrived since last time (lines that already left the ring are in the sidecar).
+        const fresh = Math.min(ring.total - shown, ring.length)
+        if (fresh > 0) ctx.io.stderr.write(`${ring.tail(fresh).join('\n')}\n`)
+        shown = ring.total
+      })
+    },
+    onBuildEnd: (r) => (result = r),
+  })
+  const entry: CellEntry = {...findCell('build')!, load: async () => ({id: 'build', run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
+  const session = await Session.start({settings: defaultSettings({notesDir: ctx.notesDir, cwd: ctx.io.cwd, daggerSrc: checkout.root, yes: ctx.yes}), env: ctx.io.env, docker: ctx.docker})
+  // Every stopping signal, not just Ctrl-C: closing the session aborts hack/dev's whole process group.
+  const onSigint = (): void => void session.close('interrupted')
   const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   // not `once`: see run-plain.ts (signal-exit re-raises when alone)
   for (const sig of STOP_SIGNALS) process.on(sig, onSigint)
-  let result
   try {
-    result = await buildDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, notesDir: ctx.notesDir, output, signal: controller.signal})
+    await session.run(entry)
   } finally {
     for (const sig of STOP_SIGNALS) process.removeListener(sig, onSigint)
+    await session.close('finished')
   }
+  if (thrown !== undefined) throw thrown
+  const blocking = pre?.findings.filter((f) => f.status === 'fail') ?? []
+  if (pre === undefined || blocking.length > 0) {
+    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre?.findings ?? []})
+    else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
+    return EXIT.problem
+  }
+  if (replacement !== undefined && !replacement.approved) {
+    if (confirm === undefined) return needsYes(ctx, 'The build', replacement.request.commands)
+    write(ctx.io, 'Not built.')
+    return EXIT.problem
+  }
+  if (result === undefined || output === undefined) throw new Error('the build did not start')
   if (ctx.json) {
     json(ctx, {
       ok: result.passed,
@@ -221,7 +241,7 @@ async function load(ctx: Ctx): Promise<number> {
     else ctx.io.stderr.write(`${text}\n`)
     return EXIT.problem
   }
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const loaded = await loadEngineImage(docker, tar, ctx.rec)
   const ref = await tagDevImage(docker, loaded.imageId, ctx.rec, ctx.io.env)
   const state = await loadState(ctx.io.env, checkout.root)
@@ -235,7 +255,7 @@ async function start(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
   const confirm = confirmFor(ctx)
-  const result = await launchDevEngine({checkout, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
+  const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
   if (!result.start.started) {
     if (confirm === undefined && !ctx.yes) {
       const replacing = result.start.reason.includes('replacing')
@@ -263,7 +283,7 @@ async function start(ctx: Ctx): Promise<number> {
 
 async function status(ctx: Ctx): Promise<number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const names = devNames(ctx.io.env)
   const dev = engines.find((e) => e.name === names.container)
@@ -305,7 +325,7 @@ async function env(ctx: Ctx): Promise<number> {
 }
 
 async function stop(ctx: Ctx): Promise<number> {
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   // Stopping changes a container like start and clean do: the same consent, asked or given by --yes.
   const running = (await listEngines(docker, ctx.io.env, ctx.rec)).find((e) => e.name === devNames(ctx.io.env).container && e.state === 'running')
   if (running !== undefined && !ctx.yes) {
@@ -327,7 +347,7 @@ async function stop(ctx: Ctx): Promise<number> {
 }
 
 async function clean(ctx: Ctx): Promise<number> {
-  const docker = await engineDocker(ctx.io.env)
+  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const plan = planClean(engines, ctx.includeDev)
   if (plan.remove.length === 0) {
@@ -368,6 +388,7 @@ export const main: CommandMain = async (argv, io) => {
     src: path.resolve(io.cwd, values['dagger-src'] ?? '.'),
     notesDir: values['notes-dir'] !== undefined ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env),
     rec: new Recorder(),
+    docker: await dockerService(io.env),
   }
   try {
     return await RUN[action as Action](ctx)

@@ -118,9 +118,11 @@ async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'qui
 /** Writes the run into a session log like any notebook run, under the cell the recipe belongs to. */
 async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, notesDir: string | undefined): Promise<string | undefined> {
   const {Session} = await import('../../cells/session.js')
+  const {defaultSettings} = await import('../../cells/context.js')
   const {defaultNotesDir} = await import('../../core/notebook/session-log.js')
   const path = await import('node:path')
-  const session = await Session.start({env: io.env, notesDir: notesDir ? path.resolve(io.cwd, notesDir) : defaultNotesDir(io.env), cellOptions: {}})
+  const settings = defaultSettings({notesDir: notesDir ? path.resolve(io.cwd, notesDir) : defaultNotesDir(io.env), cwd: io.cwd})
+  const session = await Session.start({settings, env: io.env})
   await session.log.addResult(recipeRunResult(plan, recorder, outcomes, started))
   await session.close('finished')
   return session.log.path

@@ -2,7 +2,8 @@ import {parseArgs} from 'node:util'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {checklistJson, checklistText} from '../../core/tree/checklist-text.js'
 import {checklistFindings, ERAS, missingItems} from '../../core/tree/components.js'
-import {treeDocker, TreeTargetError} from '../../core/tree/docker-source.js'
+import {STREAM_IDLE_TIMEOUT_MS, TreeTargetError} from '../../core/tree/docker-source.js'
+import {dockerService} from '../../core/docker/service.js'
 import {collectVersions, inspectTarget} from '../../core/tree/inspect.js'
 import {mergeLayers} from '../../core/tree/merge.js'
 import {changesOf, formatSize, layerSummaries, treeJsonChunks, treeTextChunks} from '../../core/tree/render.js'
@@ -79,7 +80,7 @@ export const main: CommandMain = async (argv, io) => {
       if (!Number.isInteger(layer) || layer < 0) throw new UsageError(`--layer takes a layer number (0 is the bottom layer); "${values.layer}" is not one.`)
     }
     const ref = positionals[0] as string
-    const docker = await treeDocker(io.env)
+    const docker = await (await dockerService(io.env)).client(STREAM_IDLE_TIMEOUT_MS)
     const prefer = values.image ? 'image' : values.container ? 'container' : undefined
     const found = await inspectTarget(docker, ref, {...(prefer ? {prefer} : {}), ...(values.era ? {era: values.era} : {})})
     const name = found.target.name

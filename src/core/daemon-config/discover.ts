@@ -3,14 +3,17 @@ Finds the daemon this machine talks to, its /info, and the local dockerd process
 call goes through the recorder so the notebook and the session log show it.
 */
 import {homedir} from 'node:os'
-import {classifyDockerError, connectDocker, withTimeout} from '../docker/client.js'
-import {resolveEndpoint, type DockerEndpoint} from '../docker/endpoint.js'
+import {classifyDockerError, withTimeout} from '../docker/client.js'
+import type {DockerEndpoint} from '../docker/endpoint.js'
+import type {DockerService} from '../docker/service.js'
 import type {Recorder} from '../notebook/recorder.js'
 import type {DaemonInfo} from './drift.js'
 import {locateDaemonConfig, type ConfigLocation, type DaemonProcess} from './locate.js'
 import {daemonForSocket, findDockerdProcesses} from './proc.js'
 
 export interface DaemonDiscovery {
+  /** The service asked: later calls (a re-check after a restart) go to the same daemon. */
+  readonly docker: DockerService
   readonly endpoint?: DockerEndpoint
   readonly info?: DaemonInfo
   /** Why /info could not be had, when it could not. */
@@ -21,9 +24,9 @@ export interface DaemonDiscovery {
   readonly location: ConfigLocation
 }
 
-export async function fetchDaemonInfo(rec: Recorder, endpoint: DockerEndpoint, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{info?: DaemonInfo; error?: string}> {
+export async function fetchDaemonInfo(rec: Recorder, service: DockerService, timeoutMs: number): Promise<{info?: DaemonInfo; error?: string}> {
   try {
-    const docker = await connectDocker(endpoint, timeoutMs, env)
+    const docker = await service.client(timeoutMs)
     const info = await rec.call('api', ['GET', '/info'], () => withTimeout(docker.info() as Promise<DaemonInfo>, timeoutMs, 'GET /info'), (i) => JSON.stringify(i, null, 2))
     return {info}
   } catch (error) {
@@ -32,15 +35,10 @@ export async function fetchDaemonInfo(rec: Recorder, endpoint: DockerEndpoint, t
   }
 }
 
-export async function discoverDaemon(rec: Recorder, env: NodeJS.ProcessEnv, timeoutMs: number, explicit?: string, cwd = process.cwd()): Promise<DaemonDiscovery> {
-  let endpoint: DockerEndpoint | undefined
-  let endpointError: string | undefined
-  try {
-    endpoint = await resolveEndpoint(env)
-  } catch (error) {
-    endpointError = (error as Error).message
-  }
-  const fetched = endpoint === undefined ? {error: endpointError ?? 'no endpoint'} : await fetchDaemonInfo(rec, endpoint, timeoutMs, env)
+/** `docker` is the session's service: its endpoint is the daemon asked, its env the one config files are looked up in. */
+export async function discoverDaemon(rec: Recorder, docker: DockerService, timeoutMs: number, explicit: string | undefined, cwd: string): Promise<DaemonDiscovery> {
+  const {endpoint, env} = docker
+  const fetched = endpoint === undefined ? {error: docker.error?.message ?? 'no endpoint'} : await fetchDaemonInfo(rec, docker, timeoutMs)
   const local = endpoint?.protocol === 'unix' && endpoint.local
   const processes = local
     ? await rec.call('file', ['ls', '/proc/*/comm (dockerd processes)'], () => findDockerdProcesses(), (p) => p.map((d) => `${d.pid}: ${d.argv.join(' ')}`).join('\n') || '(none)')
@@ -58,6 +56,7 @@ export async function discoverDaemon(rec: Recorder, env: NodeJS.ProcessEnv, time
     ...(info?.OperatingSystem === undefined ? {} : {operatingSystem: info.OperatingSystem}),
   })
   return {
+    docker,
     local,
     location,
     ...(endpoint === undefined ? {} : {endpoint}),

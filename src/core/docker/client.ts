@@ -77,14 +77,8 @@ function readOptional(file: string | undefined): Buffer | undefined {
   }
 }
 
-/** A client for the daemon the docker CLI would use in this environment (DOCKER_HOST, contexts, default). */
-export async function dockerFor(env: NodeJS.ProcessEnv, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS): Promise<Docker> {
-  const {resolveEndpoint} = await import('./endpoint.js')
-  return connectDocker(await resolveEndpoint(env), timeoutMs, env)
-}
-
 /**
-Creates a dockerode client for the endpoint; loading dockerode is deferred so start-up does not pay for it.
+Creates a dockerode client for the endpoint (only DockerService calls it: everything else asks the session's service); loading dockerode is deferred so start-up does not pay for it.
 `env` is what a child process (ssh for ssh:// endpoints) runs with: PATH, HOME, SSH_AUTH_SOCK.
 */
 export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAULT_DOCKER_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<Docker> {

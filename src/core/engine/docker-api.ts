@@ -1,17 +1,8 @@
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
-import {dockerFor} from '../docker/client.js'
 
 /** Default per-call budget for Docker API calls that return quickly (inspect, tag, create, start, remove). */
 export const DOCKER_CALL_TIMEOUT_MS = 15_000
-
-/**
-The dockerode client for the engine commands, for the daemon the docker CLI would use (DOCKER_HOST,
-DOCKER_CONTEXT, the current context), through the shared endpoint resolution.
-*/
-export function engineDocker(env: NodeJS.ProcessEnv, timeoutMs = DOCKER_CALL_TIMEOUT_MS): Promise<Docker> {
-  return dockerFor(env, timeoutMs)
-}
 
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError'

@@ -4,7 +4,8 @@ import type {Recorder} from '../notebook/recorder.js'
 import {BuildOutput} from './build-output.js'
 import {buildCommand, type BuildCommand, sidecarName} from './build-plan.js'
 import type {DaggerCheckout} from './checkout.js'
-import {type Approval, approve, type ConfirmRequest, engineDocker} from './docker-api.js'
+import type {DockerService} from '../docker/service.js'
+import {type Approval, approve, type ConfirmRequest, DOCKER_CALL_TIMEOUT_MS, withTimeout} from './docker-api.js'
 import {hackBuildFacts} from './build-script.js'
 import {type EraRunFlags, runFlagsFor} from './era.js'
 import {type BuildExplanation, explainBuild} from './explain-bridge.js'
@@ -50,9 +51,9 @@ What the build will do to a dev engine that exists now, as a request to approve,
 there is none: every era's build ends by replacing dagger-engine.dev (`docker rm -fv`, then `docker
 run`), so running it is a destructive step when one is there.
 */
-export async function buildReplacement(checkout: DaggerCheckout, env: NodeJS.ProcessEnv, rec: Recorder): Promise<ConfirmRequest | undefined> {
-  const names = devNames(env)
-  const existing = await inspectContainer(await engineDocker(env), names.container, rec)
+export async function buildReplacement(checkout: DaggerCheckout, docker: DockerService, rec: Recorder): Promise<ConfirmRequest | undefined> {
+  const names = devNames(docker.env)
+  const existing = await inspectContainer(await docker.client(DOCKER_CALL_TIMEOUT_MS), names.container, rec)
   if (existing === undefined) return undefined
   return {
     action: `Build, which replaces the existing ${names.container} (${existing.State.Status}) at its end`,
@@ -116,6 +117,8 @@ export async function buildDevEngine(options: EngineBuildOptions): Promise<Engin
 
 export interface EngineLaunchOptions extends Approval {
   readonly checkout: DaggerCheckout
+  /** The daemon to launch on (the session's). */
+  readonly docker: DockerService
   readonly env: NodeJS.ProcessEnv
   readonly rec: Recorder
   /** Skip loading bin/engine.tar and start the image already tagged (`engine start`). */
@@ -153,7 +156,7 @@ removes and starts; waits for the engine and checks bin/dagger against it.
 */
 export async function launchDevEngine(options: EngineLaunchOptions): Promise<EngineLaunchResult> {
   const {checkout, env, rec} = options
-  const docker = await engineDocker(env)
+  const docker = await options.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const state = await loadState(env, checkout.root)
   const run = planRun(checkout.era.id, eraRunFlags(checkout), env, options.network)
   const exports = devEnvironment(checkout.root, state.exports, env)

@@ -55,12 +55,12 @@ export class Recorder {
   readonly findings: Finding[] = []
   readonly facts: Fact[] = []
   readonly sidecars: string[] = []
-  /** The action the user declined in this run, if any (see `declined`). */
+  /** The action the user declined in this run, when they declined one (see `declined`). */
   declinedAction: string | undefined
 
   constructor(readonly signal: AbortSignal = new AbortController().signal) {}
 
-  /** Notes that the user declined `action` in this run: the run is recorded as a decline, not as a result. */
+  /** Says the user declined `action` when asked: the run is kept in the history but never replaces the cell's result. */
   declined(action: string): void {
     this.declinedAction = sanitize(action)
   }

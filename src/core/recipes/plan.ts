@@ -1,5 +1,5 @@
 import type Docker from 'dockerode'
-import {dockerFor} from '../docker/client.js'
+import {dockerService} from '../docker/service.js'
 import {createDetectors} from './detectors.js'
 import {prepareStep, resolveVariables, valuesOf, wordVariables} from './fill.js'
 import type {PreparedStep, Recipe, RecipeStep, ResolvedVariable} from './types.js'
@@ -48,7 +48,7 @@ export async function planRecipe(recipe: Recipe, options: PlanOptions): Promise<
   let client: Promise<Docker> | undefined
   const docker =
     options.docker ??
-    (() => (client ??= dockerFor(options.env, options.timeoutMs)))
+    (() => (client ??= dockerService(options.env).then((service) => service.client(options.timeoutMs))))
   const engineContainer = options.overrides?.engine_container ?? options.session?.engine_container
   const detectors =
     options.detect === false

@@ -1,6 +1,5 @@
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
-import {dockerFor} from '../docker/client.js'
 import {inspectImage} from '../docker/find-image.js'
 import {readContainerExport, readImageArchive, type ArchiveOptions} from './image-archive.js'
 import type {CapturePolicy} from './layer-reader.js'
@@ -13,15 +12,6 @@ import {localReferenceProblem} from '../registry/local-reference.js'
 /** Metadata calls (inspect, exec set-up) answer quickly; streams may stay silent a while between chunks. */
 export const INSPECT_TIMEOUT_MS = 10_000
 export const STREAM_IDLE_TIMEOUT_MS = 60_000
-
-/**
-The Docker client this module uses: the endpoint is chosen like the docker CLI does (DOCKER_HOST,
-DOCKER_CONTEXT, the current context). The modem's timeout is an idle timeout on the socket, which
-is what a long export stream needs.
-*/
-export function treeDocker(env: NodeJS.ProcessEnv = process.env, timeoutMs = STREAM_IDLE_TIMEOUT_MS): Promise<Docker> {
-  return dockerFor(env, timeoutMs)
-}
 
 export class TreeTargetError extends Error {
   override readonly name = 'TreeTargetError'

@@ -16,6 +16,10 @@ export interface NotebookSession {
   readonly log: {readonly path: string}
   /** Every run of a cell, oldest first (the run-history contract); without it the notebook starts from `initialResults`. */
   history?(id: CellId): readonly CellResult[]
+  /** The working directory the session started in (recipes and exports start there). */
+  readonly cwd: string
+  /** The Components explorer the latest Components result offers, if it offers one. */
+  componentsView(): ComponentsView | undefined
 }
 
 export interface EffectDeps {
@@ -67,12 +71,12 @@ export function runEffect(effect: Effect, deps: EffectDeps): void {
       deps.setRecipe({name: effect.name, cell: effect.cell, recorder: new Recorder()})
       return
     case 'openTree':
-      void import('../../cells/components.js').then(({lastComponentsView}) => {
-        const view = lastComponentsView()
-        if (!view) return deps.dispatch({type: 'message', text: 'The Components cell found no image to explore: run it against an engine first.'})
-        deps.setTreeView(view)
-        deps.dispatch({type: 'opened', mode: 'tree'})
-      }, fail)
+    {
+      const view = deps.session.componentsView()
+      if (!view) return deps.dispatch({type: 'message', text: 'The Components cell found no image to explore: run it against an engine first.'})
+      deps.setTreeView(view)
+      deps.dispatch({type: 'opened', mode: 'tree'})
       return
+    }
   }
 }
