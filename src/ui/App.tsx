@@ -155,8 +155,8 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
           <BuildView
             view={liveBuild.current}
             // Its summary, position and hint lines come on top of the output rows.
-            height={Math.max(3, bodyHeight - 3)}
-            width={paneWidth}
+            height={Math.max(3, rows - 3)}
+            width={columns}
             onClose={() => notebook.dispatch({type: 'closeView'})}
             onOpenRegistry={() => notebook.dispatch({type: 'closeView', select: 'registry', message: 'The Registry cell probes the references the build failed on: press Enter to run it.'})}
           />
@@ -166,7 +166,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     if (state.mode === 'recipe' && recipe) {
       return (
         <Suspense fallback={<Text dimColor>{`Opening the recipe ${recipe.name}…`}</Text>}>
-          <RecipeScreen name={recipe.name} recorder={recipe.recorder} onClose={closeRecipe} width={paneWidth} height={bodyHeight} env={process.env} cwd={process.cwd()} />
+          <RecipeScreen name={recipe.name} recorder={recipe.recorder} onClose={closeRecipe} width={columns} height={rows} env={process.env} cwd={session.cwd} />
         </Suspense>
       )
     }
@@ -217,6 +217,15 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     )
   })()
 
+  // The build log and the recipe have their own keys and footer, so they get every row: their header first, their footer last.
+  const ownView = (state.mode === 'build' && liveBuild.current) || (state.mode === 'recipe' && recipe) ? pane : undefined
+  if (ownView !== undefined) {
+    return (
+      <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
+        {ownView}
+      </Box>
+    )
+  }
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Text wrap="truncate-end">

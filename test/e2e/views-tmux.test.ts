@@ -16,20 +16,9 @@ const SIZES = [
   [100, 30],
   [200, 50],
 ] as const
-/**
-Sizes where App.tsx (the notebook frame, another lane's) still breaks the frame around the views: at
-60 columns its header ("dagger-explore  notes: <path>") wraps to two rows and pushes the footer off.
-Marked as failing, so the test turns red when the frame is fixed and this list must shrink.
-*/
-const APP_BREAKS = new Set(['60x20'])
-const fitting = SIZES.filter(([c, r]) => !APP_BREAKS.has(`${c}x${r}`))
-const breaking = SIZES.filter(([c, r]) => APP_BREAKS.has(`${c}x${r}`))
-/**
-Blank rows App.tsx (the notebook frame, another lane's) still draws under a view: its message and hint
-rows, plus one row it keeps free. The views themselves end on their footer; set to 0 once the notebook
-frame hands a view every row.
-*/
-const APP_FREE_ROWS = 3
+/** The recipe and build views get every row; the explorer still sits in the notebook frame, whose two key rows stay blank under it. */
+const APP_FREE_ROWS = 0
+const EXPLORER_FREE_ROWS = 2
 
 /** Times and the session file's name differ between two starts; everything else must be equal. */
 function normalized(screen: string): string {
@@ -72,7 +61,7 @@ async function openExplorer(t: Tmux): Promise<void> {
 /** An SGR sequence that sets a foreground or background colour (30–37, 38;…, 40–47, 48;…, 90–97, 100–107). */
 const COLOUR = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/
 const RECIPE_HEADER = /Recipe \(step \d+\/\d+\): /
-const EXPLORER = {header: /^dagger-explore/, footer: /^\d+\/\d+ · ↑↓ move · /, freeRows: APP_FREE_ROWS}
+const EXPLORER = {header: /^dagger-explore/, footer: /^\d+\/\d+ · ↑↓ move · /, freeRows: EXPLORER_FREE_ROWS}
 
 describe.skipIf(skipWithoutDocker())('every view of the real binary fits the terminal (tmux)', () => {
   beforeAll(async () => {
@@ -93,8 +82,7 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     expect(await frameProblems(t, {cols, rows, header: /^dagger-explore/, footer: /q quit/, freeRows: 1})).toEqual([])
     await t.keys('q')
   }
-  it.each(fitting)('at %ix%i: the notebook frame fits', notebookFits, 60_000)
-  it.fails.each(breaking)('at %ix%i: the notebook frame fits (fails until App.tsx fits 60 columns)', notebookFits, 60_000)
+  it.each(SIZES)('at %ix%i: the notebook frame fits', notebookFits, 60_000)
 
   const viewsFit = async (cols: number, rows: number) => {
     const t = await start(cols, rows)
@@ -113,8 +101,8 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     await t.waitFor((s) => /Docker daemon\s+(PASS|WARN|FAIL)/.test(s), 40_000)
     await t.keys('R')
     await t.waitFor((s) => RECIPE_HEADER.test(s), 30_000)
-    expect(await frameProblems(t, {cols, rows, header: /^dagger-explore/, footer: /↑↓ step {2}Enter run/, freeRows: APP_FREE_ROWS})).toEqual([])
-    expect(screenRows(await t.screen(), rows)[1]).toMatch(RECIPE_HEADER)
+    expect(await frameProblems(t, {cols, rows, header: RECIPE_HEADER, footer: /↑↓ step {2}Enter run/, freeRows: APP_FREE_ROWS})).toEqual([])
+    expect(screenRows(await t.screen(), rows)[0]).toMatch(RECIPE_HEADER)
     await t.keys('q')
     await t.waitFor((s) => !RECIPE_HEADER.test(s))
     await t.keys('?')
@@ -127,8 +115,7 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     expect(await t.alternateOn()).toBe(false)
     expect(await t.screen()).not.toContain('engine image layer')
   }
-  it.each(fitting)('at %ix%i: explorer, recipe view and help, nothing in the history', viewsFit, 150_000)
-  it.fails.each(breaking)('at %ix%i: explorer, recipe view and help (fails until App.tsx fits 60 columns)', viewsFit, 150_000)
+  it.each(SIZES)('at %ix%i: explorer, recipe view and help, nothing in the history', viewsFit, 150_000)
 
   it('after a resize the explorer looks as a fresh start at that size draws it', async () => {
     const t = await start(80, 24)

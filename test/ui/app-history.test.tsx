@@ -64,14 +64,14 @@ describe('run history on screen', () => {
     ui.unmount()
   })
 
-  it('shows a live view kind it does not know (progress of a long wait) as one line', async () => {
+  it('shows the progress of a long wait as one line: what it waits for, elapsed of the limit', async () => {
     let finish: () => void = () => {}
     const session: NotebookSession = {
       log: {path: '/tmp/notes.md'},
     cwd: '/tmp',
     componentsView: () => undefined,
       async run(_entry, extra = {}) {
-        // The truth lane's progress kind: waiting for what, elapsed of the limit.
+        // The progress kind: waiting for what, elapsed of the limit.
         extra.live?.({kind: 'progress', waitingFor: 'Waiting for the engine to answer', elapsedMs: 5200, limitMs: 60_000} as never)
         await new Promise<void>((resolve) => (finish = resolve))
         return result('pass', 'Built')
@@ -83,7 +83,7 @@ describe('run history on screen', () => {
     await waitForFrame(ui.lastFrame, (f) => f.includes('Build engine'))
     await new Promise((r) => setTimeout(r, 250))
     ui.stdin.write('\r')
-    await waitForFrame(ui.lastFrame, (f) => f.includes('Waiting for the engine to answer (5s/60s)'))
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Waiting for the engine to answer (5 s of 60 s)'))
     finish()
     const done = await waitForFrame(ui.lastFrame, (f) => f.includes('Built'))
     expect(done).not.toContain('Waiting for the engine')
