@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {startTlsFaults, type TlsFault} from './tls-fault-servers.js'
 
 /**
 The bad-input table: what a hostile or unlucky user gives dagger-explore, and what must come back.
@@ -23,10 +24,12 @@ export interface BadInputCase {
   readonly secrets?: readonly string[]
   /** Text stdout or stderr must contain (the message says what to do). */
   readonly says?: RegExp
-  /** A signal sent after this many ms (the run then must end with 130 within the bound). */
-  readonly signal?: {readonly name: NodeJS.Signals; readonly afterMs: number}
+  /** A signal sent after this many ms (the run then must end with 130 within the bound); with `afterHandler`, counted from when the process catches it. */
+  readonly signal?: {readonly name: NodeJS.Signals; readonly afterMs: number; readonly afterHandler?: boolean}
   /** Nothing from the terminal-escape family may reach stdout. */
   readonly noEscapes?: boolean
+  /** The notes folder of a run that may be cut short: the session it named is on disk, holds every cell it printed, and no temp file is left. */
+  readonly notesOnDisk?: string
 }
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'de-badinput-'))
@@ -34,6 +37,34 @@ export const notesDir = path.join(scratch, 'notes')
 /** Loopback Docker sockets the runner serves: one byte a second, garbage then close, accept and say nothing. */
 export const sockets = {slow: path.join(scratch, 'slow.sock'), garbage: path.join(scratch, 'garbage.sock'), silent: path.join(scratch, 'silent.sock')}
 mkdirSync(notesDir)
+/** TLS and HTTP fault servers on loopback, up for the whole table (closed by the runner). */
+export const tlsFaults = await startTlsFaults()
+
+/** What each fault server must be called, and at which layer: what was observed, not what it is not. */
+const TLS_VERDICTS: Readonly<Record<TlsFault, readonly [string, string, RegExp]>> = {
+  plainHttp: ['plain_http', 'tls', /answered plain HTTP on a TLS port/],
+  h2Only: ['http2_only', 'tls', /ALPN h2/],
+  garbage: ['not_http', 'ping', /not an HTTP response/],
+  http99: ['http_version', 'ping', /HTTP version other than 1\.0 or 1\.1/],
+  endlessHeaders: ['headers_too_large', 'ping', /headers exceeded \d+ bytes/],
+  selfSigned: ['x509', 'tls', /DEPTH_ZERO_SELF_SIGNED_CERT/],
+  expired: ['x509', 'tls', /CERT_HAS_EXPIRED/],
+  wrongName: ['x509', 'tls', /ALTNAME_INVALID/],
+  handshakeStall: ['tls_handshake_timeout', 'tls', /TLS handshake .*no answer within/],
+  alert: ['tls_alert', 'tls', /alert handshake_failure/],
+  closeMidHandshake: ['eof', 'tls', /before secure TLS connection|closed the connection before the TLS handshake/],
+}
+
+/** A seeded generator, so a "random moment" is the same in every run and a failure can be replayed. */
+function moments(seed: number, n: number, min: number, max: number): number[] {
+  const out: number[] = []
+  let x = seed
+  for (let i = 0; i < n; i++) {
+    x = (x * 48271) % 2147483647
+    out.push(min + (x % (max - min)))
+  }
+  return out
+}
 
 // Secrets are built here, not written out, so this file holds nothing a scanner flags.
 const rnd = (alphabet: string, n: number, seed: number): string => {
@@ -250,11 +281,10 @@ export function buildCases(): BadInputCase[] {
 
   // Signals at points where the process waits: stdin that never ends, a running cell.
   for (const [sig, after] of [['SIGTERM', 300], ['SIGINT', 300], ['SIGHUP', 300], ['SIGTERM', 1200], ['SIGINT', 1200]] as const) {
-    cases.push({group: 'signals', name: `${sig} after ${after} ms to explain on an open stdin`, args: ['explain', '-'], codes: [130, 129, 143], boundMs: after + 3000, signal: {name: sig, afterMs: after}})
+    cases.push({group: 'signals', name: `${sig} after ${after} ms to explain on an open stdin`, args: ['explain', '-'], codes: [130], boundMs: after + 3000, signal: {name: sig, afterMs: after, afterHandler: true}})
   }
   for (const [sig, after] of [['SIGTERM', 400], ['SIGINT', 400], ['SIGTERM', 900]] as const) {
-    // 143: a SIGTERM that lands while Node is still loading, before any cell or note exists, ends it the default way.
-    cases.push({group: 'signals', name: `${sig} after ${after} ms to check environment`, args: ['check', 'environment', 'daemon', '--plain', ...nd], codes: [0, 1, 130, 143], boundMs: after + 4000, signal: {name: sig, afterMs: after}})
+    cases.push({group: 'signals', name: `${sig} after ${after} ms to check environment`, args: ['check', 'environment', 'daemon', '--plain', ...nd], codes: [0, 1, 130], boundMs: after + 4000, signal: {name: sig, afterMs: after, afterHandler: true}})
   }
   // Docker sockets that answer one byte a second, with garbage, or not at all: every command ends
   // within its own deadline plus a second, and within a second and a half of Ctrl-C (a garbage socket
@@ -275,5 +305,37 @@ export function buildCases(): BadInputCase[] {
       cases.push({group: 'slow sockets', name: `Ctrl-C to ${label} on a ${kind} socket`, args: [...args], env: {DOCKER_HOST: `unix://${sock}`}, codes: kind === 'garbage' ? [1, 130] : [130], boundMs: 1500 + 1500, signal: {name: 'SIGINT', afterMs: 1500}})
     }
   }
+
+  // TLS and HTTP faults on loopback: each is named for what it did, through diagnose (both forms) and the Registry cell.
+  const tlsEnv = {NODE_EXTRA_CA_CERTS: tlsFaults.certs.caFile, HOME: scratch, DOCKER_CONFIG: path.join(scratch, 'no-docker-config')}
+  for (const [fault, [category, layer, detail]] of Object.entries(TLS_VERDICTS) as [TlsFault, readonly [string, string, RegExp]][]) {
+    const ref = tlsFaults.ref(fault)
+    const diag = ['diagnose', ref, '--control', 'none', '--timeout', '1500']
+    cases.push({group: 'tls faults', name: `diagnose --json: ${fault}`, args: [...diag, '--json'], env: tlsEnv, codes: [1], boundMs: 10_000, says: new RegExp(`"category": "${category}",\\s+"layer": "${layer}"`)})
+    cases.push({group: 'tls faults', name: `diagnose: ${fault}`, args: diag, env: tlsEnv, codes: [1], boundMs: 10_000, says: detail})
+    cases.push({group: 'tls faults', name: `check registry --refs: ${fault}`, args: ['check', 'registry', '--plain', ...nd, '--refs', ref, '--control', 'none', '--timeout', '1500'], env: tlsEnv, codes: [1], boundMs: 15_000, says: new RegExp(`${category} at ${layer}`)})
+  }
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    cases.push({group: 'tls faults', name: `${sig} during a stalled TLS handshake`, args: ['diagnose', tlsFaults.ref('handshakeStall'), '--control', 'none', '--timeout', '8000'], env: tlsEnv, codes: [130], boundMs: 700 + 1500, signal: {name: sig, afterMs: 700, afterHandler: true}})
+  }
+
+  // Signals at seeded random moments while a session writes its notes: whatever the moment, the
+  // process ends within its bound with no trace, and the notes it said it writes are on disk, whole.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  moments(15, 18, 30, 600).forEach((after, i) => {
+    const sig = signals[i % 3] ?? 'SIGINT'
+    const dir = path.join(scratch, `signal-notes-${i}`)
+    mkdirSync(dir)
+    cases.push({group: 'signals during writes', name: `${sig} after ${after} ms to check environment daemon`, args: ['check', 'environment', 'daemon', '--plain', '--notes-dir', dir], codes: [0, 1, 130], boundMs: after + 4000, signal: {name: sig, afterMs: after, afterHandler: true}, notesOnDisk: dir})
+  })
+  // A stop signal while Node is still loading the app (before any command could claim it) ends with
+  // 130 too: the handler is the first statement of bin/dagger-explore.js; only Node's own bootstrap
+  // (about 25 ms) comes before it.
+  moments(43, 9, 0, 120).forEach((after, i) => {
+    const sig = signals[i % 3] ?? 'SIGTERM'
+    const signal = {name: sig, afterMs: after, afterHandler: true}
+    cases.push({group: 'signals during start-up', name: `${sig} ${after} ms after the handler, to check environment`, args: ['check', 'environment', '--plain', ...nd], codes: [0, 130], boundMs: after + 4000, signal})
+    cases.push({group: 'signals during start-up', name: `${sig} ${after} ms after the handler, to daemon-config`, args: ['daemon-config', '/nonexistent/daemon.json'], codes: [1, 130], boundMs: after + 4000, signal})
+  })
   return cases
 }

@@ -14,6 +14,7 @@ import {createClient, originOf, type HttpClient, type HttpResponse, type Origin,
 import {formatPlatform, isIndexType, listPlatforms, MANIFEST_ACCEPT, parseManifest, selectPlatform, type Platform} from './manifest.js'
 import {proxyFor, type ProxyChoice} from './proxy.js'
 import {parseReference, type ImageReference} from './reference.js'
+import {explainTlsFailure} from './tls-followup.js'
 import {loadTrust, type TrustStore} from './trust.js'
 
 export const DEFAULT_TIMEOUT_MS = 5000
@@ -233,7 +234,9 @@ class Path {
     }
     if (origin.protocol === 'https:') {
       const secured = await this.layer('tls', origin.host, address, async () => {
-        const {socket: tlsSocket, info} = await handshake(socket, origin.host, store, this.timeoutMs)
+        const {socket: tlsSocket, info} = await handshake(socket, origin.host, store, this.timeoutMs).catch(async (error: unknown) => {
+          throw await explainTlsFailure(error, address, dialPort, origin.host, this.timeoutMs)
+        })
         const detail = describeTls(info, origin.host, store.customSources)
         if (info.problem) {
           tlsSocket.destroy()
