@@ -306,6 +306,32 @@ export function buildCases(): BadInputCase[] {
     }
   }
 
+  // Docker endpoints that cannot be one: each message names what the path or scheme is.
+  const sockDir = path.join(scratch, 'socket-dir')
+  mkdirSync(sockDir)
+  const endpointCases: [string, NodeJS.ProcessEnv, RegExp][] = [
+    ['DOCKER_HOST=npipe://', {DOCKER_HOST: 'npipe://'}, /"npipe:\/\/" is a Windows named pipe/],
+    ['DOCKER_HOST=npipe:////./pipe/docker_engine', {DOCKER_HOST: 'npipe:////./pipe/docker_engine'}, /is a Windows named pipe, and this is linux/],
+    ['unix:// to a directory', {DOCKER_HOST: `unix://${sockDir}`}, /which is a directory, not a socket/],
+    ['unix:// to a regular file', {DOCKER_HOST: `unix://${f.file ?? ''}`}, /which is a regular file, not a socket/],
+    ['unix:// to a FIFO', {DOCKER_HOST: `unix://${f.fifo ?? ''}`}, /which is a named pipe \(FIFO\), not a socket/],
+  ]
+  for (const [label, env, says] of endpointCases) {
+    cases.push({group: 'endpoints', name: `engine status: ${label}`, args: ['engine', 'status'], env, codes: [1], boundMs: 8000, says})
+    cases.push({group: 'endpoints', name: `check environment: ${label}`, args: ['check', 'environment', '--plain', ...nd], env, codes: [1], boundMs: 8000, says})
+    cases.push({group: 'endpoints', name: `daemon-config: ${label}`, args: ['daemon-config', '--json'], env, codes: [0, 1], boundMs: 8000})
+  }
+  cases.push({group: 'endpoints', name: 'DOCKER_CONFIG is a file', args: ['check', 'environment', '--plain', ...nd], env: {DOCKER_CONFIG: f.file ?? ''}, codes: [0, 1], boundMs: 8000, says: /is a file, not a folder.*\n.*Fix: Point DOCKER_CONFIG at the folder/})
+  // A reference carrying an escape is shown with the escape written out, never cleaned into a valid-looking name.
+  for (const [label, args] of [
+    ['diagnose', ['diagnose', '127.0.0.1:5443/evil\u001B[2Jname:1']],
+    ['check --refs', ['check', 'registry', '--plain', ...nd, '--refs', '127.0.0.1:5443/evil\u001B[2Jname:1', '--control', 'none']],
+    ['tree', ['tree', 'evil\u001B[2Jname']],
+  ] as const) {
+    // check reports a bad --refs entry as a finding (and goes on), the others refuse it as bad usage.
+    cases.push({group: 'refs', name: `${label} shows the escape in a ref`, args: [...args], codes: label === 'check --refs' ? [1] : [2], boundMs: 8000, says: /"127\.0\.0\.1:5443\/evil\\u001b\[2Jname:1" is not an image reference|\\u001b\[2J/, noEscapes: true})
+  }
+
   // TLS and HTTP faults on loopback: each is named for what it did, through diagnose (both forms) and the Registry cell.
   const tlsEnv = {NODE_EXTRA_CA_CERTS: tlsFaults.certs.caFile, HOME: scratch, DOCKER_CONFIG: path.join(scratch, 'no-docker-config')}
   for (const [fault, [category, layer, detail]] of Object.entries(TLS_VERDICTS) as [TlsFault, readonly [string, string, RegExp]][]) {
