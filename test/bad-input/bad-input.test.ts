@@ -81,7 +81,7 @@ async function handlerInstalled(pid: number): Promise<void> {
   }
 }
 
-async function runCase(c: BadInputCase): Promise<{code: number; stdout: string; stderr: string; ms: number}> {
+async function runCase(c: BadInputCase): Promise<{code: number; stdout: string; stderr: string; ms: number; quietMs: number}> {
   const started = Date.now()
   const child = execa(process.execPath, [BIN, ...c.args], {
     reject: false,
@@ -98,9 +98,13 @@ async function runCase(c: BadInputCase): Promise<{code: number; stdout: string; 
     // bootstrap runs, where no JavaScript can catch anything (measured in README's reliability section).
     void (c.signal.afterHandler && child.pid ? handlerInstalled(child.pid) : Promise.resolve()).then(() => setTimeout(() => child.kill(name), afterMs))
   }
+  let lastOutput = started
+  child.stdout?.on('data', () => (lastOutput = Date.now()))
+  child.stderr?.on('data', () => (lastOutput = Date.now()))
   const r = await child
+  const quietMs = Date.now() - lastOutput
   const code = r.exitCode ?? (r.signal ? (SIGNAL_CODE[r.signal] ?? 128) : -1)
-  return {code, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - started}
+  return {code, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - started, quietMs}
 }
 
 describe.concurrent('bad input', () => {
@@ -117,6 +121,7 @@ describe.concurrent('bad input', () => {
     if (c.says) expect(all).toMatch(c.says)
     if (c.noEscapes) expect(r.stdout).not.toMatch(ESCAPE)
     if (c.notesOnDisk) await expectNotesOnDisk(c.notesOnDisk, r.stdout)
+    if (c.exitsAfterOutputMs !== undefined) expect(r.quietMs, 'gone soon after its last word (every socket closed)').toBeLessThan(c.exitsAfterOutputMs)
   })
 })
 
