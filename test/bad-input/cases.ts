@@ -270,6 +270,10 @@ export function buildCases(): BadInputCase[] {
   }
 
   cases.push({group: 'special files', name: 'check daemon --daemon-config /nonexistent fails, never "matches"', args: ['check', 'daemon', '--plain', ...nd, '--daemon-config', '/nonexistent/daemon.json'], codes: [1], boundMs: 8000, says: /does not exist/})
+  const dupes = path.join(scratch, 'duplicate-keys.json')
+  writeFileSync(dupes, '{"max-concurrent-downloads": 3, "max-concurrent-downloads": 50}\n')
+  // dockerd keeps the last of duplicates: reset names that live value, not the dead first one.
+  cases.push({group: 'special files', name: 'daemon-config reset on duplicate keys names the live value', args: ['daemon-config', 'reset', dupes], codes: [1, 2], boundMs: 8000, says: /drop max-concurrent-downloads: 50\n/})
   cases.push({group: 'special files', name: 'daemon-config on a FIFO advises no sudo', args: ['daemon-config', f.fifo ?? ''], codes: [1], boundMs: 8000, says: /named pipe/})
 
   // Usage errors: one paragraph, exit 2.
