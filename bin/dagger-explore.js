@@ -1,5 +1,21 @@
 #!/usr/bin/env node
 // Kept to syntax every Node can parse, so an old Node gets this sentence rather than a SyntaxError.
+
+// First of all, before the app is even parsed: a stop signal no command has claimed ends with the
+// documented interrupted code 130, not Node's default death by signal (143, 129). A command that
+// handles the signal itself (the plain runner, engine build, the TUI) has its own listener and
+// decides; signal-exit's listeners (execa's child cleanup) are not counted, as signal-exit counts
+// them itself, and it still cleans up on exit. Only Node's own bootstrap (~25 ms) comes before this.
+var stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP']
+var signalExit = Symbol.for('signal-exit emitter')
+function onStopSignal(signal) {
+  var emitter = globalThis[signalExit]
+  var theirs = emitter && typeof emitter.count === 'number' ? emitter.count : 0
+  if (process.listenerCount(signal) - 1 - theirs > 0) return
+  process.exit(130)
+}
+for (var i = 0; i < stopSignals.length; i++) process.on(stopSignals[i], onStopSignal)
+
 var major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
   process.stderr.write('dagger-explore needs Node.js 22 or newer; this is Node ' + process.versions.node + '. Install a current Node (for example `nvm install 24`) and run it again.\n')

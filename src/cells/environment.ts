@@ -223,8 +223,8 @@ export const environmentCell: CellDefinition<'environment'> = {
         id: 'docker-config-skipped',
         status: 'warn',
         title: 'The docker config file was skipped',
-        detail: `${warning} The docker CLI warns about it too ("WARNING: Error loading config file" from CLI 20.10 and 26.1, "WARNING: Error parsing config file" from 28.2) and carries on the same way.`,
-        fix: 'Fix the JSON in that file or move it aside (`docker login` writes a fresh one).',
+        detail: warning.detail,
+        fix: warning.fix,
       })
     }
     if (endpoint.tls) rec.fact('Docker TLS', `${endpoint.tls.verify ? 'verified' : 'not verified'}, files from ${endpoint.tls.from}`)

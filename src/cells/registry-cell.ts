@@ -16,7 +16,7 @@ import {DEFAULT_CONTROL, diagnose, type Diagnosis} from '../core/registry/diagno
 import {devImagesFor, onRegistry} from '../core/registry/dev-images.js'
 import {formatPlatform, hostPlatform, parsePlatform, type Platform} from '../core/registry/manifest.js'
 import {DEFAULT_TIMEOUT_MS} from '../core/registry/prober.js'
-import {parseReference} from '../core/registry/reference.js'
+import {parseReference, quoteInput} from '../core/registry/reference.js'
 import {earlierData, type CellContext, type CellDefinition} from './cell.js'
 import {layerStatus, STATUS_GLYPH} from '../core/present/status.js'
 import {fixOnce} from './fix-once.js'
@@ -127,7 +127,7 @@ async function probe(ctx: CellContext): Promise<void> {
       parseReference(ref)
       valid.push(ref)
     } catch (error) {
-      rec.finding({id: 'registry-bad-reference', status: 'warn', title: `"${ref}" is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
+      rec.finding({id: 'registry-bad-reference', status: 'warn', title: `${quoteInput(ref)} is not an image reference`, detail: (error as Error).message, fix: 'Correct the reference (e.g. alpine:3.18 or gcr.io/distroless/static-debian12) and run the cell again.'})
     }
   }
   if (valid.length === 0) {

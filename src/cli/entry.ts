@@ -1,3 +1,4 @@
+import {releaseDockerConnections} from '../core/docker/open-connections.js'
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
 import {redactStream} from './redacting-output.js'
@@ -40,6 +41,8 @@ Docker socket that answers one byte a second, a keep-alive agent or a request wh
 would otherwise hold it for a minute or more. The timer is unref'd, so a clean exit never waits on it.
 */
 function exitSoon(): void {
+  // Letting go of the Docker sockets first lets the process end on its own, at once; the timer is the backstop.
+  releaseDockerConnections()
   setTimeout(() => process.exit(), 500).unref()
 }
 

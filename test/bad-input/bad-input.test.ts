@@ -6,7 +6,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN} from '../helpers/cli.js'
 import {tinyDisk} from '../helpers/tiny-disk.js'
-import {buildCases, notesDir, scratch, sockets, STACK, type BadInputCase} from './cases.js'
+import {buildCases, notesDir, scratch, sockets, STACK, tlsFaults, type BadInputCase} from './cases.js'
 
 const cases = buildCases()
 const ESCAPE = /[\u001B\u0007\u009B\u009D\u0090\u009F]/
@@ -33,8 +33,9 @@ beforeAll(async () => {
     servers.push(server)
   }
 })
-afterAll(() => {
+afterAll(async () => {
   for (const s of servers) s.close()
+  await tlsFaults.close()
   rmSync(scratch, {recursive: true, force: true})
 })
 
@@ -49,7 +50,38 @@ function notesText(dir: string): string {
   return out
 }
 
-async function runCase(c: BadInputCase): Promise<{code: number; stdout: string; stderr: string; ms: number}> {
+/**
+The session a run announced ("notes go to FILE") is on disk with every cell the run printed, and no
+temp file is left beside it; a run stopped before it announced a session may have written none.
+*/
+async function expectNotesOnDisk(dir: string, stdout: string): Promise<void> {
+  const names = await readdir(dir)
+  expect(names.filter((n) => n.includes('.tmp')), 'no temp file left').toEqual([])
+  const announced = /notes go to (\S+-session\.md)/.exec(stdout)?.[1]
+  if (!announced) return
+  const text = await readFile(announced, 'utf8')
+  expect(text, 'the session file has its heading').toMatch(/^# /m)
+  for (const [, title] of stdout.matchAll(/^\[(?:PASS|WARN|FAIL|SKIP)\] (.+?) \(\d+ ms\)$/gm)) {
+    expect(text, `the printed cell "${title}" is in the notes`).toContain(`${title}`)
+  }
+}
+
+/**
+Resolves once /proc says the process catches SIGHUP (bit 1 of its SigCgt mask), or after 10 s. Node's
+C++ start-up already catches SIGINT and SIGTERM (to reset the terminal, then die by the signal), so
+their bits say nothing; SIGHUP is caught only by bin's handler, installed last of the three.
+*/
+async function handlerInstalled(pid: number): Promise<void> {
+  const bit = 1n
+  const end = Date.now() + 10_000
+  while (Date.now() < end) {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1]
+    if (mask !== undefined && (BigInt(`0x${mask}`) & bit) !== 0n) return
+    await new Promise((r) => setTimeout(r, 2))
+  }
+}
+
+async function runCase(c: BadInputCase): Promise<{code: number; stdout: string; stderr: string; ms: number; quietMs: number}> {
   const started = Date.now()
   const child = execa(process.execPath, [BIN, ...c.args], {
     reject: false,
@@ -60,10 +92,19 @@ async function runCase(c: BadInputCase): Promise<{code: number; stdout: string; 
     ...(c.input !== undefined ? {input: c.input} : c.signal ? {stdin: 'pipe'} : {stdin: 'ignore'}),
     maxBuffer: 64 * 1024 * 1024,
   })
-  if (c.signal) setTimeout(() => child.kill(c.signal?.name), c.signal.afterMs)
+  if (c.signal) {
+    const {name, afterMs} = c.signal
+    // From the moment the process catches the signal (bin's first statement): before that only Node's own
+    // bootstrap runs, where no JavaScript can catch anything (measured in README's reliability section).
+    void (c.signal.afterHandler && child.pid ? handlerInstalled(child.pid) : Promise.resolve()).then(() => setTimeout(() => child.kill(name), afterMs))
+  }
+  let lastOutput = started
+  child.stdout?.on('data', () => (lastOutput = Date.now()))
+  child.stderr?.on('data', () => (lastOutput = Date.now()))
   const r = await child
+  const quietMs = Date.now() - lastOutput
   const code = r.exitCode ?? (r.signal ? (SIGNAL_CODE[r.signal] ?? 128) : -1)
-  return {code, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - started}
+  return {code, stdout: String(r.stdout), stderr: String(r.stderr), ms: Date.now() - started, quietMs}
 }
 
 describe.concurrent('bad input', () => {
@@ -79,6 +120,8 @@ describe.concurrent('bad input', () => {
     }
     if (c.says) expect(all).toMatch(c.says)
     if (c.noEscapes) expect(r.stdout).not.toMatch(ESCAPE)
+    if (c.notesOnDisk) await expectNotesOnDisk(c.notesOnDisk, r.stdout)
+    if (c.exitsAfterOutputMs !== undefined) expect(r.quietMs, 'gone soon after its last word (every socket closed)').toBeLessThan(c.exitsAfterOutputMs)
   })
 })
 

@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {startTlsFaults, type TlsFault} from './tls-fault-servers.js'
 
 /**
 The bad-input table: what a hostile or unlucky user gives dagger-explore, and what must come back.
@@ -23,10 +24,14 @@ export interface BadInputCase {
   readonly secrets?: readonly string[]
   /** Text stdout or stderr must contain (the message says what to do). */
   readonly says?: RegExp
-  /** A signal sent after this many ms (the run then must end with 130 within the bound). */
-  readonly signal?: {readonly name: NodeJS.Signals; readonly afterMs: number}
+  /** A signal sent after this many ms (the run then must end with 130 within the bound); with `afterHandler`, counted from when the process catches it. */
+  readonly signal?: {readonly name: NodeJS.Signals; readonly afterMs: number; readonly afterHandler?: boolean}
   /** Nothing from the terminal-escape family may reach stdout. */
   readonly noEscapes?: boolean
+  /** The notes folder of a run that may be cut short: the session it named is on disk, holds every cell it printed, and no temp file is left. */
+  readonly notesOnDisk?: string
+  /** Once its last line is out, the process is gone within this many ms (no socket holds it). */
+  readonly exitsAfterOutputMs?: number
 }
 
 export const scratch = mkdtempSync(path.join(tmpdir(), 'de-badinput-'))
@@ -34,6 +39,34 @@ export const notesDir = path.join(scratch, 'notes')
 /** Loopback Docker sockets the runner serves: one byte a second, garbage then close, accept and say nothing. */
 export const sockets = {slow: path.join(scratch, 'slow.sock'), garbage: path.join(scratch, 'garbage.sock'), silent: path.join(scratch, 'silent.sock')}
 mkdirSync(notesDir)
+/** TLS and HTTP fault servers on loopback, up for the whole table (closed by the runner). */
+export const tlsFaults = await startTlsFaults()
+
+/** What each fault server must be called, and at which layer: what was observed, not what it is not. */
+const TLS_VERDICTS: Readonly<Record<TlsFault, readonly [string, string, RegExp]>> = {
+  plainHttp: ['plain_http', 'tls', /answered plain HTTP on a TLS port/],
+  h2Only: ['http2_only', 'tls', /ALPN h2/],
+  garbage: ['not_http', 'ping', /not an HTTP response/],
+  http99: ['http_version', 'ping', /HTTP version other than 1\.0 or 1\.1/],
+  endlessHeaders: ['headers_too_large', 'ping', /headers exceeded \d+ bytes/],
+  selfSigned: ['x509', 'tls', /DEPTH_ZERO_SELF_SIGNED_CERT/],
+  expired: ['x509', 'tls', /CERT_HAS_EXPIRED/],
+  wrongName: ['x509', 'tls', /ALTNAME_INVALID/],
+  handshakeStall: ['tls_handshake_timeout', 'tls', /TLS handshake .*no answer within/],
+  alert: ['tls_alert', 'tls', /alert handshake_failure/],
+  closeMidHandshake: ['eof', 'tls', /before secure TLS connection|closed the connection before the TLS handshake/],
+}
+
+/** A seeded generator, so a "random moment" is the same in every run and a failure can be replayed. */
+function moments(seed: number, n: number, min: number, max: number): number[] {
+  const out: number[] = []
+  let x = seed
+  for (let i = 0; i < n; i++) {
+    x = (x * 48271) % 2147483647
+    out.push(min + (x % (max - min)))
+  }
+  return out
+}
 
 // Secrets are built here, not written out, so this file holds nothing a scanner flags.
 const rnd = (alphabet: string, n: number, seed: number): string => {
@@ -237,6 +270,10 @@ export function buildCases(): BadInputCase[] {
   }
 
   cases.push({group: 'special files', name: 'check daemon --daemon-config /nonexistent fails, never "matches"', args: ['check', 'daemon', '--plain', ...nd, '--daemon-config', '/nonexistent/daemon.json'], codes: [1], boundMs: 8000, says: /does not exist/})
+  const dupes = path.join(scratch, 'duplicate-keys.json')
+  writeFileSync(dupes, '{"max-concurrent-downloads": 3, "max-concurrent-downloads": 50}\n')
+  // dockerd keeps the last of duplicates: reset names that live value, not the dead first one.
+  cases.push({group: 'special files', name: 'daemon-config reset on duplicate keys names the live value', args: ['daemon-config', 'reset', dupes], codes: [1, 2], boundMs: 8000, says: /drop max-concurrent-downloads: 50\n/})
   cases.push({group: 'special files', name: 'daemon-config on a FIFO advises no sudo', args: ['daemon-config', f.fifo ?? ''], codes: [1], boundMs: 8000, says: /named pipe/})
 
   // Usage errors: one paragraph, exit 2.
@@ -250,11 +287,10 @@ export function buildCases(): BadInputCase[] {
 
   // Signals at points where the process waits: stdin that never ends, a running cell.
   for (const [sig, after] of [['SIGTERM', 300], ['SIGINT', 300], ['SIGHUP', 300], ['SIGTERM', 1200], ['SIGINT', 1200]] as const) {
-    cases.push({group: 'signals', name: `${sig} after ${after} ms to explain on an open stdin`, args: ['explain', '-'], codes: [130, 129, 143], boundMs: after + 3000, signal: {name: sig, afterMs: after}})
+    cases.push({group: 'signals', name: `${sig} after ${after} ms to explain on an open stdin`, args: ['explain', '-'], codes: [130], boundMs: after + 3000, signal: {name: sig, afterMs: after, afterHandler: true}})
   }
   for (const [sig, after] of [['SIGTERM', 400], ['SIGINT', 400], ['SIGTERM', 900]] as const) {
-    // 143: a SIGTERM that lands while Node is still loading, before any cell or note exists, ends it the default way.
-    cases.push({group: 'signals', name: `${sig} after ${after} ms to check environment`, args: ['check', 'environment', 'daemon', '--plain', ...nd], codes: [0, 1, 130, 143], boundMs: after + 4000, signal: {name: sig, afterMs: after}})
+    cases.push({group: 'signals', name: `${sig} after ${after} ms to check environment`, args: ['check', 'environment', 'daemon', '--plain', ...nd], codes: [0, 1, 130], boundMs: after + 4000, signal: {name: sig, afterMs: after, afterHandler: true}})
   }
   // Docker sockets that answer one byte a second, with garbage, or not at all: every command ends
   // within its own deadline plus a second, and within a second and a half of Ctrl-C (a garbage socket
@@ -264,16 +300,75 @@ export function buildCases(): BadInputCase[] {
     ['daemon-config --json', ['daemon-config', '--json'], 9000],
     ['check environment', ['check', 'environment', '--plain', ...nd], 10_000],
     ['check daemon --json', ['check', 'daemon', '--json', ...nd], 10_000],
-    ['tree', ['tree', 'localhost/x:1'], 16_000],
-    ['engine status', ['engine', 'status'], 21_000],
+    ['tree', ['tree', 'localhost/x:1'], 12_000],
+    ['engine status', ['engine', 'status'], 17_000],
   ]
   for (const [kind, sock] of Object.entries(sockets)) {
     for (const [label, args, bound] of slowCommands) {
-      cases.push({group: 'slow sockets', name: `${label} on a ${kind} socket`, args, env: {DOCKER_HOST: `unix://${sock}`}, codes: [0, 1], boundMs: bound})
+      // Bounded by its own deadline, then gone within a second: the entry point closes every Docker socket.
+      cases.push({group: 'slow sockets', name: `${label} on a ${kind} socket`, args, env: {DOCKER_HOST: `unix://${sock}`}, codes: [0, 1], boundMs: bound, exitsAfterOutputMs: 1000})
     }
     for (const [label, args] of [['check environment', ['check', 'environment', 'daemon', '--plain', ...nd]], ['tree', ['tree', 'localhost/x:1']], ['engine status', ['engine', 'status']]] as const) {
-      cases.push({group: 'slow sockets', name: `Ctrl-C to ${label} on a ${kind} socket`, args: [...args], env: {DOCKER_HOST: `unix://${sock}`}, codes: kind === 'garbage' ? [1, 130] : [130], boundMs: 1500 + 1500, signal: {name: 'SIGINT', afterMs: 1500}})
+      cases.push({group: 'slow sockets', name: `Ctrl-C to ${label} on a ${kind} socket`, args: [...args], env: {DOCKER_HOST: `unix://${sock}`}, codes: kind === 'garbage' ? [1, 130] : [130], boundMs: 1500 + 1000, signal: {name: 'SIGINT', afterMs: 1500}})
     }
   }
+
+  // Docker endpoints that cannot be one: each message names what the path or scheme is.
+  const sockDir = path.join(scratch, 'socket-dir')
+  mkdirSync(sockDir)
+  const endpointCases: [string, NodeJS.ProcessEnv, RegExp][] = [
+    ['DOCKER_HOST=npipe://', {DOCKER_HOST: 'npipe://'}, /"npipe:\/\/" is a Windows named pipe/],
+    ['DOCKER_HOST=npipe:////./pipe/docker_engine', {DOCKER_HOST: 'npipe:////./pipe/docker_engine'}, /is a Windows named pipe, and this is linux/],
+    ['unix:// to a directory', {DOCKER_HOST: `unix://${sockDir}`}, /which is a directory, not a socket/],
+    ['unix:// to a regular file', {DOCKER_HOST: `unix://${f.file ?? ''}`}, /which is a regular file, not a socket/],
+    ['unix:// to a FIFO', {DOCKER_HOST: `unix://${f.fifo ?? ''}`}, /which is a named pipe \(FIFO\), not a socket/],
+  ]
+  for (const [label, env, says] of endpointCases) {
+    cases.push({group: 'endpoints', name: `engine status: ${label}`, args: ['engine', 'status'], env, codes: [1], boundMs: 8000, says})
+    cases.push({group: 'endpoints', name: `check environment: ${label}`, args: ['check', 'environment', '--plain', ...nd], env, codes: [1], boundMs: 8000, says})
+    cases.push({group: 'endpoints', name: `daemon-config: ${label}`, args: ['daemon-config', '--json'], env, codes: [0, 1], boundMs: 8000})
+  }
+  cases.push({group: 'endpoints', name: 'DOCKER_CONFIG is a file', args: ['check', 'environment', '--plain', ...nd], env: {DOCKER_CONFIG: f.file ?? ''}, codes: [0, 1], boundMs: 8000, says: /is a file, not a folder.*\n.*Fix: Point DOCKER_CONFIG at the folder/})
+  // A reference carrying an escape is shown with the escape written out, never cleaned into a valid-looking name.
+  for (const [label, args] of [
+    ['diagnose', ['diagnose', '127.0.0.1:5443/evil\u001B[2Jname:1']],
+    ['check --refs', ['check', 'registry', '--plain', ...nd, '--refs', '127.0.0.1:5443/evil\u001B[2Jname:1', '--control', 'none']],
+    ['tree', ['tree', 'evil\u001B[2Jname']],
+  ] as const) {
+    // check reports a bad --refs entry as a finding (and goes on), the others refuse it as bad usage.
+    cases.push({group: 'refs', name: `${label} shows the escape in a ref`, args: [...args], codes: label === 'check --refs' ? [1] : [2], boundMs: 8000, says: /"127\.0\.0\.1:5443\/evil\\u001b\[2Jname:1" is not an image reference|\\u001b\[2J/, noEscapes: true})
+  }
+
+  // TLS and HTTP faults on loopback: each is named for what it did, through diagnose (both forms) and the Registry cell.
+  const tlsEnv = {NODE_EXTRA_CA_CERTS: tlsFaults.certs.caFile, HOME: scratch, DOCKER_CONFIG: path.join(scratch, 'no-docker-config')}
+  for (const [fault, [category, layer, detail]] of Object.entries(TLS_VERDICTS) as [TlsFault, readonly [string, string, RegExp]][]) {
+    const ref = tlsFaults.ref(fault)
+    const diag = ['diagnose', ref, '--control', 'none', '--timeout', '1500']
+    cases.push({group: 'tls faults', name: `diagnose --json: ${fault}`, args: [...diag, '--json'], env: tlsEnv, codes: [1], boundMs: 10_000, says: new RegExp(`"category": "${category}",\\s+"layer": "${layer}"`)})
+    cases.push({group: 'tls faults', name: `diagnose: ${fault}`, args: diag, env: tlsEnv, codes: [1], boundMs: 10_000, says: detail})
+    cases.push({group: 'tls faults', name: `check registry --refs: ${fault}`, args: ['check', 'registry', '--plain', ...nd, '--refs', ref, '--control', 'none', '--timeout', '1500'], env: tlsEnv, codes: [1], boundMs: 15_000, says: new RegExp(`${category} at ${layer}`)})
+  }
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    cases.push({group: 'tls faults', name: `${sig} during a stalled TLS handshake`, args: ['diagnose', tlsFaults.ref('handshakeStall'), '--control', 'none', '--timeout', '8000'], env: tlsEnv, codes: [130], boundMs: 700 + 1500, signal: {name: sig, afterMs: 700, afterHandler: true}})
+  }
+
+  // Signals at seeded random moments while a session writes its notes: whatever the moment, the
+  // process ends within its bound with no trace, and the notes it said it writes are on disk, whole.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  moments(15, 18, 30, 600).forEach((after, i) => {
+    const sig = signals[i % 3] ?? 'SIGINT'
+    const dir = path.join(scratch, `signal-notes-${i}`)
+    mkdirSync(dir)
+    cases.push({group: 'signals during writes', name: `${sig} after ${after} ms to check environment daemon`, args: ['check', 'environment', 'daemon', '--plain', '--notes-dir', dir], codes: [0, 1, 130], boundMs: after + 4000, signal: {name: sig, afterMs: after, afterHandler: true}, notesOnDisk: dir})
+  })
+  // A stop signal while Node is still loading the app (before any command could claim it) ends with
+  // 130 too: the handler is the first statement of bin/dagger-explore.js; only Node's own bootstrap
+  // (about 25 ms) comes before it.
+  moments(43, 9, 0, 120).forEach((after, i) => {
+    const sig = signals[i % 3] ?? 'SIGTERM'
+    const signal = {name: sig, afterMs: after, afterHandler: true}
+    cases.push({group: 'signals during start-up', name: `${sig} ${after} ms after the handler, to check environment`, args: ['check', 'environment', '--plain', ...nd], codes: [0, 130], boundMs: after + 4000, signal})
+    cases.push({group: 'signals during start-up', name: `${sig} ${after} ms after the handler, to daemon-config`, args: ['daemon-config', '/nonexistent/daemon.json'], codes: [1, 130], boundMs: after + 4000, signal})
+  })
   return cases
 }

@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {createServer, type Server} from 'node:net'
 import {chmod, mkdtemp, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -80,12 +81,9 @@ describe('Environment cell failure modes', () => {
   it('reports a stale socket file nobody accepts on', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'de-stale-'))
     const sock = path.join(dir, 'stale.sock')
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(sock, resolve))
-    // Closing a unix server removes the file; recreate a dead one by hand.
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    await writeFile(sock, '')
-    await chmod(sock, 0o600)
+    // Closing a unix server removes the file: a listener killed outright leaves the socket inode behind, as a crashed dockerd does.
+    // (A regular file in its place is no socket at all: the bad-input suite has that case.)
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(sock)}, () => process.kill(process.pid, 'SIGKILL'))`])
     const result = await run({DOCKER_HOST: `unix://${sock}`})
     expect(result.status).toBe('fail')
     expect(ids(result).some((i) => /docker-socket-stale|docker-api-error|docker-socket-missing/.test(i))).toBe(true)

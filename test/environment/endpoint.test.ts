@@ -69,7 +69,7 @@ describe('resolveEndpoint follows the docker CLI precedence', () => {
     await writeFile(path.join(dir, 'config.json'), '{not json')
     const e = await resolveEndpoint({DOCKER_CONFIG: dir}, 'linux')
     expect(e).toMatchObject({host: 'unix:///var/run/docker.sock', rule: 'default'})
-    expect(e.warnings?.[0]).toContain(path.join(dir, 'config.json'))
+    expect(e.warnings?.[0]?.detail).toContain(path.join(dir, 'config.json'))
   })
 
   it.each([

@@ -14,7 +14,8 @@ JSON (`--json`, stdout only; every field always present, null when it does not a
     "canonical": "docker.io/library/golang:1.21.3-alpine3.18",
     "ok": true,
     "verdict": {
-      "category": "ok",             // ok dns tcp_refused tcp_timeout reset eof tls_handshake_timeout x509
+      "category": "ok",             // ok dns tcp_refused net_unreachable tcp_timeout reset eof tls_handshake_timeout x509
+                                    // plain_http http2_only tls_alert not_http http_version headers_too_large
                                     // http_401 http_403 http_404 http_429 http_5xx proxy not_a_registry client_timeout
       "layer": null,                // dns tcp proxy tls ping token manifest platform blob (null when ok)
       "host": null,                 // host of the failing layer: registry, token realm or blob CDN

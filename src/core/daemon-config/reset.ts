@@ -77,13 +77,14 @@ function objectMembers(node: JsonNode | undefined): readonly JsonMember[] {
 
 function findMember(root: JsonNode | undefined, key: string): {member: JsonMember; parent: Extract<JsonNode, {kind: 'object'}>} | undefined {
   if (root?.kind !== 'object') return undefined
-  const direct = root.members.find((m) => m.key === key)
+  // The last of duplicates is the live one (dockerd's decoder keeps it), so that is the value named.
+  const direct = root.members.findLast((m) => m.key === key)
   if (direct !== undefined) return {member: direct, parent: root}
   const dot = key.indexOf('.')
   if (dot < 0) return undefined
   const outer = [...root.members].reverse().find((m) => m.key === key.slice(0, dot))
   if (outer?.value.kind !== 'object') return undefined
-  const inner = outer.value.members.find((m) => m.key === key.slice(dot + 1))
+  const inner = outer.value.members.findLast((m) => m.key === key.slice(dot + 1))
   return inner === undefined ? undefined : {member: inner, parent: outer.value}
 }
 

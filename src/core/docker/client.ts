@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
+import {trackAgent} from './open-connections.js'
 import type {DockerEndpoint} from './endpoint.js'
 
 export const DEFAULT_DOCKER_TIMEOUT_MS = 3000
@@ -86,7 +87,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAUL
   switch (endpoint.protocol) {
     case 'unix':
     case 'npipe':
-      return new DockerCtor({socketPath: endpoint.socketPath ?? '/var/run/docker.sock', timeout: timeoutMs})
+      return new DockerCtor({socketPath: endpoint.socketPath ?? '/var/run/docker.sock', timeout: timeoutMs, agent: trackAgent(new (await import('node:http')).Agent())} as Docker.DockerOptions)
     case 'ssh': {
       // The docker CLI's way, not ssh2's: the system ssh runs `docker system dial-stdio`, so
       // ~/.ssh/config, keys, the agent and known_hosts apply. The host name below is never
@@ -102,7 +103,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAUL
         host: 'docker',
         port: 80,
         timeout: timeoutMs,
-        agent: sshAgent(target, {env, connectTimeoutMs: timeoutMs}),
+        agent: trackAgent(sshAgent(target, {env, connectTimeoutMs: timeoutMs})),
       } as Docker.DockerOptions)
     }
     case 'tcp': {
@@ -119,6 +120,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs = DEFAUL
         ...(cert ? {cert} : {}),
         ...(key ? {key} : {}),
         ...(tls && !tls.verify ? {rejectUnauthorized: false} : {}),
+        agent: trackAgent(tls ? new (await import('node:https')).Agent() : new (await import('node:http')).Agent()),
       } as Docker.DockerOptions)
     }
   }

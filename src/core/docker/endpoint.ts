@@ -35,7 +35,14 @@ export interface DockerEndpoint {
   /** The endpoint is this machine (a unix socket, or tcp to loopback). */
   readonly local: boolean
   /** What the docker CLI warns about on the way here (e.g. a config.json it cannot parse and skips). */
-  readonly warnings?: readonly string[]
+  readonly warnings?: readonly EndpointWarning[]
+}
+
+export interface EndpointWarning {
+  /** What was seen, in one or two sentences. */
+  readonly detail: string
+  /** What to do about it. */
+  readonly fix: string
 }
 
 export class EndpointError extends Error {
@@ -170,10 +177,45 @@ async function readContext(configDir: string, name: string, rule: EndpointRule, 
 }
 
 /**
+What the chosen endpoint is on this machine, checked before any connection: a named pipe exists only
+on Windows (the docker CLI on Linux says "Failed to initialize: protocol not available", tested), and
+a unix path that is a directory or a regular file is no socket (the CLI says only "Cannot connect").
+*/
+async function checkUsable(endpoint: DockerEndpoint, platform: NodeJS.Platform): Promise<DockerEndpoint> {
+  if (endpoint.protocol === 'npipe') {
+    if (platform !== 'win32') {
+      throw new EndpointError(
+        `The Docker host "${endpoint.host}" is a Windows named pipe, and this is ${platform}: named pipes exist only on Windows (the docker CLI here fails the same way, "protocol not available"). ${endpoint.reason}`,
+        'Use the daemon socket of this machine (unix:///var/run/docker.sock) or tcp://HOST:PORT: unset DOCKER_HOST or fix the context.',
+      )
+    }
+    if (endpoint.socketPath === '' || /^\\*$/.test(endpoint.socketPath ?? '')) {
+      throw new EndpointError(`The Docker host "${endpoint.host}" names no pipe. ${endpoint.reason}`, 'Write it as npipe:////./pipe/docker_engine.')
+    }
+  }
+  if (endpoint.protocol === 'unix' && endpoint.socketPath) {
+    const {stat} = await import('node:fs/promises')
+    const info = await stat(endpoint.socketPath).catch(() => undefined)
+    if (info && !info.isSocket()) {
+      const kind = info.isDirectory() ? 'a directory' : info.isFile() ? 'a regular file' : info.isFIFO() ? 'a named pipe (FIFO)' : 'not a socket'
+      throw new EndpointError(
+        `The Docker host "${endpoint.host}" points at ${endpoint.socketPath}, which is ${kind}, not a socket: no daemon can listen there. ${endpoint.reason}`,
+        'Name the daemon\'s socket file (usually unix:///var/run/docker.sock; `ls -l` shows an "s" for a socket), or unset DOCKER_HOST.',
+      )
+    }
+  }
+  return endpoint
+}
+
+/**
 Resolves the daemon endpoint exactly as the docker CLI does: DOCKER_HOST, then DOCKER_CONTEXT, then
 `currentContext` in the docker config (DOCKER_CONFIG honoured), then the platform default.
 */
 export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Promise<DockerEndpoint> {
+  return checkUsable(await chooseEndpoint(env, platform), platform)
+}
+
+async function chooseEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<DockerEndpoint> {
   const configDir = dockerConfigDir(env)
   if (env.DOCKER_HOST && env.DOCKER_HOST !== '') {
     const tls = envTls(env, configDir)
@@ -187,7 +229,7 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
     return parseHost(host, {rule: 'default', reason: `DOCKER_CONTEXT is "default", so the platform default ${host} is used.`})
   }
   let current: string | undefined
-  const warnings: string[] = []
+  const warnings: EndpointWarning[] = []
   const configFile = path.join(configDir, 'config.json')
   try {
     const config = (await readJson(configFile)) as {currentContext?: unknown} | null
@@ -201,9 +243,22 @@ export async function resolveEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.P
         `Move it aside (\`mv ${configFile} ${configFile}.bak\`) or replace it with a regular file; DOCKER_CONFIG=DIR points the CLI at another folder.`,
       )
     }
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOTDIR') {
+      // DOCKER_CONFIG (or ~/.docker) names a file: the CLI warns "open …/config.json: not a directory" and goes on.
+      warnings.push({
+        detail: `${configDir} is a file, not a folder, so there is no ${configFile} (ENOTDIR); like the docker CLI, the default context applies. The CLI 20.10 and 28.2 warn about it ("WARNING: Error loading config file: … not a directory"); 26.1 says nothing.`,
+        fix:
+          env.DOCKER_CONFIG && env.DOCKER_CONFIG !== ''
+            ? `Point DOCKER_CONFIG at the folder that holds config.json (\`export DOCKER_CONFIG=$HOME/.docker\`), or unset it.`
+            : `Move ${configDir} aside (\`mv ${configDir} ${configDir}.bak\`): the docker CLI keeps its config.json in a folder there.`,
+      })
+    } else if (code !== 'ENOENT') {
       // The docker CLI warns ("Error loading config file", "Error parsing config file" in 28) and goes on with the default context.
-      warnings.push(`${configFile} could not be used (${(error as Error).message}); like the docker CLI, its settings are skipped and the default context applies.`)
+      warnings.push({
+        detail: `${configFile} could not be used (${(error as Error).message}); like the docker CLI, its settings are skipped and the default context applies. The docker CLI warns about it too ("WARNING: Error loading config file" from CLI 20.10 and 26.1, "WARNING: Error parsing config file" from 28.2) and carries on the same way.`,
+        fix: error instanceof SyntaxError ? 'Fix the JSON in that file or move it aside (`docker login` writes a fresh one).' : 'Replace it with a regular JSON file or move it aside (`docker login` writes a fresh one).',
+      })
     }
   }
   const withWarnings = (endpoint: DockerEndpoint): DockerEndpoint => (warnings.length === 0 ? endpoint : {...endpoint, warnings})

@@ -57,6 +57,41 @@ export const CATEGORY_ADVICE: Readonly<Record<ExplainCategory, CategoryAdvice>> 
     fix: 'Check the registry address and port, the proxy settings, and any firewall between you and it.',
     next: REGISTRY_NEXT,
   },
+  net_unreachable: {
+    meaning: 'This machine has no route to the registry address (network or host unreachable): nothing was sent on the wire.',
+    fix: 'Check the routing table (`ip route`), the VPN, and for an IPv6 address whether this network has IPv6.',
+    next: REGISTRY_NEXT,
+  },
+  plain_http: {
+    meaning: 'The registry port answered plain HTTP where HTTPS was expected.',
+    fix: 'List a plain-HTTP registry in "insecure-registries" in daemon.json, or use the registry\'s TLS port.',
+    next: REGISTRY_NEXT,
+  },
+  http2_only: {
+    meaning: 'The registry speaks TLS but offers only HTTP/2 (ALPN h2).',
+    fix: 'Run diagnose on the reference; the HTTP/1.1 layers past TLS could not be checked there.',
+    next: REGISTRY_NEXT,
+  },
+  tls_alert: {
+    meaning: 'The registry ended the TLS handshake with an alert: it speaks TLS but refused this handshake.',
+    fix: 'Check the registry\'s TLS versions and ciphers, and whether it wants a client certificate (/etc/docker/certs.d/<host:port>/).',
+    next: REGISTRY_NEXT,
+  },
+  not_http: {
+    meaning: 'The registry port answered with bytes that are not an HTTP response.',
+    fix: 'Check that the port is the registry\'s and not another service\'s.',
+    next: REGISTRY_NEXT,
+  },
+  http_version: {
+    meaning: 'The registry answered with an HTTP version other than 1.0 or 1.1.',
+    fix: 'Check that the port is the registry\'s and not another service\'s.',
+    next: REGISTRY_NEXT,
+  },
+  headers_too_large: {
+    meaning: 'The registry\'s response headers never ended within the size limit.',
+    fix: 'Check that the port is the registry\'s, and any proxy in front of it.',
+    next: REGISTRY_NEXT,
+  },
   tcp_timeout: {
     meaning: 'Connecting to the registry got no answer at all: packets are dropped on the way.',
     fix: 'Check the route, firewall and proxy; compare IPv4 with IPv6 (a broken IPv6 path looks like this).',

@@ -8,11 +8,18 @@ export const CATEGORIES = [
   'ok',
   'dns',
   'tcp_refused',
+  'net_unreachable',
   'tcp_timeout',
   'reset',
   'eof',
   'tls_handshake_timeout',
   'x509',
+  'plain_http',
+  'http2_only',
+  'tls_alert',
+  'not_http',
+  'http_version',
+  'headers_too_large',
   'http_401',
   'http_403',
   'http_404',
@@ -23,6 +30,9 @@ export const CATEGORIES = [
   'client_timeout',
 ] as const
 export type Category = (typeof CATEGORIES)[number]
+
+/** Response headers larger than this end the request (Go's client allows more; no registry sends this much). */
+export const HEADER_LIMIT_BYTES = 64 * 1024
 
 /** The layers in the order a pull goes through them. `proxy` is the CONNECT tunnel when a proxy is used. */
 export const LAYERS = ['dns', 'tcp', 'proxy', 'tls', 'ping', 'token', 'manifest', 'platform', 'blob'] as const
@@ -108,14 +118,24 @@ export function classifyError(error: unknown, layer: LayerName): {category: Cate
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_NODATA' || code === 'EAI_FAIL') {
     return {category: 'dns', detail}
   }
-  if (code === 'ECONNREFUSED' || code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL') {
-    return {category: layer === 'proxy' ? 'proxy' : 'tcp_refused', detail}
+  if (code === 'ECONNREFUSED') return {category: layer === 'proxy' ? 'proxy' : 'tcp_refused', detail}
+  // No route is not a refusal: nothing on the far side was reached at all.
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL') {
+    return {category: layer === 'proxy' ? 'proxy' : 'net_unreachable', detail: `${detail} (this machine has no route to that address)`}
   }
   if (X509_CODES.has(code) || /certificate|x509/i.test(code)) return {category: 'x509', detail}
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' || /^ERR_SSL_/.test(code)) {
-    // Something answered, but not with TLS: usually plain HTTP on a TLS port, or a proxy page.
-    return {category: 'not_a_registry', detail: `${detail} (the server did not speak TLS)`}
+  const alert = /ALERT_(\w+)$/.exec(code)?.[1]
+  if (alert) {
+    // The server spoke TLS and ended the handshake with an alert: it is no "not TLS" server.
+    return {category: 'tls_alert', detail: `the server answered the TLS handshake with the alert ${alert.toLowerCase()}${/SSL alert number (\d+)/.exec(message) ? ` (TLS alert ${/SSL alert number (\d+)/.exec(message)?.[1]})` : ''}`}
   }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO' || /^ERR_SSL_/.test(code)) {
+    // The bytes that came back are no TLS record; the prober checks whether they are plain HTTP.
+    return {category: 'not_a_registry', detail: `${detail} (the answer was not a TLS record)`}
+  }
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') return {category: 'headers_too_large', detail: `the response headers exceeded ${HEADER_LIMIT_BYTES} bytes without ending`}
+  if (code === 'HPE_INVALID_VERSION' || /Invalid HTTP version/i.test(message)) return {category: 'http_version', detail: `the answer names an HTTP version other than 1.0 or 1.1 (${message})`}
+  if (/^HPE_/.test(code) || /does not match the HTTP\/1\.1 protocol/i.test(message)) return {category: 'not_http', detail: `the answer is not an HTTP response (${message})`}
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return {category: layer === 'tcp' ? 'tcp_timeout' : 'tls_handshake_timeout', detail}
   }

@@ -52,6 +52,8 @@ export function fixFor(ctx: FixContext): string {
       return `The name ${host} does not resolve on this machine. Check /etc/resolv.conf and any VPN that changes DNS, then retry; if the daemon started before the network came up, restart it (sudo systemctl restart docker). The "dns" key in daemon.json only affects containers, not the daemon's own pulls.${scope}`
     case 'tcp_refused':
       return `Nothing accepts connections at ${host} on that port, or a firewall rejects them. Check the registry address and port, and any firewall or VPN rules on this machine.${scope}`
+    case 'net_unreachable':
+      return `This machine has no route to ${host}'s address (ENETUNREACH/EHOSTUNREACH): no connection was attempted on the wire. Check the routing table (\`ip route\`), the VPN, and for an IPv6 address whether this network has IPv6 at all.${scope}`
     case 'tcp_timeout':
       return `Connections to ${host} get no answer at all: a firewall drops them or there is no route. Check outbound firewall rules, the VPN, and whether this network needs a proxy (HTTPS_PROXY, and the daemon's own proxy settings).${scope}`
     case 'eof':
@@ -90,7 +92,17 @@ export function fixFor(ctx: FixContext): string {
     case 'proxy':
       return 'The proxy in HTTPS_PROXY refused or failed the connection. Check the proxy address, its credentials, and NO_PROXY (registries that must go direct belong there). The daemon has its own proxy settings ("proxies" in daemon.json or a systemd drop-in); keep them in line with the shell.'
     case 'not_a_registry':
-      return `Something other than a registry answered at ${host}: typically a captive portal (sign in to the network in a browser), a proxy's error page, or the wrong host or port. Open the URL in a browser to see what answers.${scope}`
+      return `Something other than a registry answered at ${host}: the wrong host or port, a proxy's error page or a network login page (see the detail for what came back). Open the URL in a browser to see what answers.${scope}`
+    case 'plain_http':
+      return `${host} answered plain HTTP on a port this reference reaches over HTTPS (the detail quotes its answer). If it is meant to be a plain-HTTP registry, "insecure-registries" in daemon.json is where docker is told so; otherwise use the registry's TLS port.${scope}`
+    case 'http2_only':
+      return `${host} speaks TLS but offers only HTTP/2 (ALPN h2), and this probe speaks HTTP/1.1, so nothing past TLS was checked. Pull with docker to see whether the registry answers there, or put an HTTP/1.1-capable front in place.${scope}`
+    case 'tls_alert':
+      return `${host} ended the TLS handshake with an alert (named in the detail): it speaks TLS but refused this handshake, typically over a protocol version, cipher or client certificate it wants. Check the registry's TLS settings, and /etc/docker/certs.d/<host:port>/ for a client certificate it may require.${scope}`
+    case 'not_http':
+    case 'http_version':
+    case 'headers_too_large':
+      return `${host} completed TLS but its answer is no HTTP/1.1 response a registry sends (see the detail). Check that the port is the registry's and not another service's, and what runs there (\`curl -v https://${host}/v2/\`).${scope}`
     case 'client_timeout':
       return `${host} accepted the request but sent no answer within the timeout. The server is overloaded or a middlebox holds the connection; retry, and compare with the control registry.${scope}`
   }

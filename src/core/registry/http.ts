@@ -7,7 +7,7 @@ layers checked.
 import type {Socket} from 'node:net'
 import type {TrustStore} from './trust.js'
 import {Client} from 'undici'
-import {LayerFailure} from './categories.js'
+import {HEADER_LIMIT_BYTES, LayerFailure} from './categories.js'
 import {handshake, openTcp, tunnelThroughProxy, type Address} from './connect.js'
 import type {ProxyChoice} from './proxy.js'
 
@@ -96,6 +96,7 @@ export function createClient(origin: Origin, route: Route, trust: TrustStore, ti
     },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    maxHeaderSize: HEADER_LIMIT_BYTES,
     keepAliveTimeout: 10_000,
     pipelining: 1,
   })

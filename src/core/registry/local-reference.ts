@@ -1,4 +1,6 @@
-import {parseReference, ReferenceError} from './reference.js'
+import {parseReference, ReferenceError, visibleControls} from './reference.js'
+
+export {visibleControls}
 
 /**
 Checks a name the user gave for a local image or container against Docker's own grammar before it
@@ -13,11 +15,6 @@ const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/
 /** Docker caps image names at 255 characters; a longer container name is no name a user typed. */
 const NAME_MAX = 255
 const HEX_ID = /^(?:sha256:)?[a-f0-9]{1,64}$/
-
-/** Text with its control characters shown (`\u001b`), so an escape cannot make a name look valid. */
-export function visibleControls(text: string): string {
-  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
 
 /** A name as messages show it: controls visible, and a 10,000-character name cut to its start. */
 export function shownName(text: string): string {

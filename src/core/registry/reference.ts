@@ -41,6 +41,20 @@ const DIGEST_HEX: Record<string, number> = {sha256: 64, sha384: 96, sha512: 128}
 const NAME_MAX = 255
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/
 
+/** Text with its control characters shown (`\u001b`), so an escape cannot make a name look valid. */
+export function visibleControls(text: string): string {
+  return text.replace(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/**
+The user's text in quotes as messages show it: control characters written out, so a reference
+carrying an escape is not cleaned by the terminal filter into one that looks valid; very long input cut.
+*/
+export function quoteInput(input: string): string {
+  const visible = visibleControls(input)
+  return `"${visible.length > 80 ? `${visible.slice(0, 60)}…` : visible}"`
+}
+
 function splitDomain(name: string): {domain: string; remainder: string} {
   const slash = name.indexOf('/')
   const first = slash === -1 ? '' : name.slice(0, slash)
@@ -56,10 +70,10 @@ function parseDomain(domain: string, input: string): {host: string; port: number
   let portText: string | undefined
   if (domain.startsWith('[')) {
     const close = domain.indexOf(']')
-    if (close === -1) throw new ReferenceError(`"${input}" has an unterminated IPv6 address in its registry part.`)
+    if (close === -1) throw new ReferenceError(`${quoteInput(input)} has an unterminated IPv6 address in its registry part.`)
     host = domain.slice(1, close)
     const rest = domain.slice(close + 1)
-    if (rest !== '' && !rest.startsWith(':')) throw new ReferenceError(`"${input}" has an invalid registry part "${domain}".`)
+    if (rest !== '' && !rest.startsWith(':')) throw new ReferenceError(`${quoteInput(input)} has an invalid registry part ${quoteInput(domain)}.`)
     portText = rest === '' ? undefined : rest.slice(1)
   } else {
     const colon = domain.lastIndexOf(':')
@@ -68,13 +82,13 @@ function parseDomain(domain: string, input: string): {host: string; port: number
       portText = domain.slice(colon + 1)
     }
     if (!host.split('.').every((part) => DOMAIN_COMPONENT.test(part))) {
-      throw new ReferenceError(`"${input}" has an invalid registry host "${host}".`)
+      throw new ReferenceError(`${quoteInput(input)} has an invalid registry host ${quoteInput(host)}.`)
     }
   }
   let port = 443
   if (portText !== undefined) {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw new ReferenceError(`"${input}" has an invalid port "${portText}".`)
+      throw new ReferenceError(`${quoteInput(input)} has an invalid port ${quoteInput(portText)}.`)
     }
     port = Number(portText)
   }
@@ -85,9 +99,9 @@ function parseDomain(domain: string, input: string): {host: string; port: number
 export function parseReference(input: string): ImageReference {
   const text = input.trim()
   if (text === '') throw new ReferenceError('An empty image reference was given.')
-  if (/\s/.test(text)) throw new ReferenceError(`"${input}" contains whitespace; an image reference has none.`)
+  if (/\s/.test(text)) throw new ReferenceError(`${quoteInput(input)} contains whitespace; an image reference has none.`)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new ReferenceError(`"${input}" is a URL; give an image reference such as "alpine:3.18" or "gcr.io/distroless/static-debian12".`)
+    throw new ReferenceError(`${quoteInput(input)} is a URL; give an image reference such as "alpine:3.18" or "gcr.io/distroless/static-debian12".`)
   }
 
   let rest = text
@@ -96,15 +110,15 @@ export function parseReference(input: string): ImageReference {
   if (at !== -1) {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    if (!DIGEST.test(digest)) throw new ReferenceError(`"${input}" has an invalid digest "${digest}" (expected e.g. sha256:<64 hex>).`)
+    if (!DIGEST.test(digest)) throw new ReferenceError(`${quoteInput(input)} has an invalid digest ${quoteInput(digest)} (expected e.g. sha256:<64 hex>).`)
     // go-digest, which Docker uses, knows these three algorithms only (md5: is "unsupported digest algorithm").
     const algorithm = digest.slice(0, digest.indexOf(':'))
     const hexLength = DIGEST_HEX[algorithm]
     if (hexLength === undefined) {
-      throw new ReferenceError(`"${input}" has a digest with the algorithm "${algorithm}", which Docker does not accept: it takes sha256, sha384 or sha512.`)
+      throw new ReferenceError(`${quoteInput(input)} has a digest with the algorithm "${algorithm}", which Docker does not accept: it takes sha256, sha384 or sha512.`)
     }
     if (!new RegExp(`^${algorithm}:[a-f0-9]{${hexLength}}$`).test(digest)) {
-      throw new ReferenceError(`"${input}" has an invalid ${algorithm} digest: it must be ${hexLength} lowercase hex characters.`)
+      throw new ReferenceError(`${quoteInput(input)} has an invalid ${algorithm} digest: it must be ${hexLength} lowercase hex characters.`)
     }
   }
   let tag: string | undefined
@@ -113,18 +127,18 @@ export function parseReference(input: string): ImageReference {
   if (lastColon > lastSlash) {
     tag = rest.slice(lastColon + 1)
     rest = rest.slice(0, lastColon)
-    if (!TAG.test(tag)) throw new ReferenceError(`"${input}" has an invalid tag "${tag}".`)
+    if (!TAG.test(tag)) throw new ReferenceError(`${quoteInput(input)} has an invalid tag ${quoteInput(tag)}.`)
   }
 
-  if (rest.length > NAME_MAX) throw new ReferenceError(`"${input.length > 80 ? `${input.slice(0, 60)}…` : input}" has a name of ${rest.length} characters; Docker accepts at most ${NAME_MAX}.`)
+  if (rest.length > NAME_MAX) throw new ReferenceError(`${quoteInput(input)} has a name of ${rest.length} characters; Docker accepts at most ${NAME_MAX}.`)
   let {domain, remainder} = splitDomain(rest)
   if (domain === 'index.docker.io') domain = DOCKER_HUB_NAME
   const isDockerHub = domain === DOCKER_HUB_NAME
   if (isDockerHub && !remainder.includes('/')) remainder = `library/${remainder}`
-  if (remainder === '') throw new ReferenceError(`"${input}" has no repository name.`)
-  if (remainder.toLowerCase() !== remainder) throw new ReferenceError(`"${input}": repository names must be lowercase.`)
+  if (remainder === '') throw new ReferenceError(`${quoteInput(input)} has no repository name.`)
+  if (remainder.toLowerCase() !== remainder) throw new ReferenceError(`${quoteInput(input)}: repository names must be lowercase.`)
   if (!remainder.split('/').every((part) => PATH_COMPONENT.test(part))) {
-    throw new ReferenceError(`"${input}" has an invalid repository name "${remainder}".`)
+    throw new ReferenceError(`${quoteInput(input)} has an invalid repository name ${quoteInput(remainder)}.`)
   }
 
   const {host, port} = isDockerHub ? {host: DOCKER_HUB_API_HOST, port: 443} : parseDomain(domain, input)
