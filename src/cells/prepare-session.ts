@@ -1,5 +1,5 @@
-import type {CliIO} from '../cli/io.js'
-import type {GlobalSettings} from '../cli/main.js'
+import type {CliIO} from '../core/io.js'
+import type {GlobalSettings} from '../core/settings.js'
 import {countSessions} from '../core/notebook/session-log.js'
 import {Session} from './session.js'
 

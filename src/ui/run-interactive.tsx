@@ -2,8 +2,8 @@ import {render} from 'ink'
 import {prepareSession, type PreparedSession} from '../cells/prepare-session.js'
 import {CELLS} from '../cells/registry.js'
 import {exitCodeFor} from '../core/types.js'
-import {EXIT, type CliIO} from '../cli/io.js'
-import type {GlobalSettings} from '../cli/main.js'
+import {EXIT, type CliIO} from '../core/io.js'
+import type {GlobalSettings} from '../core/settings.js'
 import {App} from './App.js'
 
 /** Opens the notebook in the terminal; resolves with the exit code once the user quits. */

@@ -1,7 +1,6 @@
 import {existsSync} from 'node:fs'
 import {readFile, realpath} from 'node:fs/promises'
 import {createInterface} from 'node:readline/promises'
-import {parseArgs} from 'node:util'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
 import {analyseDaemonConfig, type ConfigAnalysis} from '../../core/daemon-config/analyse.js'
 import {discoverDaemon, fetchDaemonInfo, type DaemonDiscovery} from '../../core/daemon-config/discover.js'
@@ -14,7 +13,8 @@ import {DEFAULT_VALUES, ResetError, checkPlan, shellQuote, planReset, recheckAft
 import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
+import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 import {statusMark} from '../../core/present/status.js'
 
@@ -47,20 +47,15 @@ Examples
   dagger-explore daemon-config reset --default max-concurrent-downloads --yes
 `
 
+// --json, --timeout, --yes and --help are global options (cli/settings.ts).
 const LINT_OPTIONS = {
-  json: {type: 'boolean'},
   target: {type: 'string'},
-  timeout: {type: 'string'},
-  help: {type: 'boolean', short: 'h'},
-  'no-color': {type: 'boolean'},
-  color: {type: 'boolean'},
 } as const
 
 const RESET_OPTIONS = {
   ...LINT_OPTIONS,
   drop: {type: 'string', multiple: true},
   default: {type: 'string', multiple: true},
-  yes: {type: 'boolean', short: 'y'},
 } as const
 
 function write(stream: NodeJS.WritableStream, text: string): void {
@@ -68,10 +63,7 @@ function write(stream: NodeJS.WritableStream, text: string): void {
 }
 
 function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_DOCKER_TIMEOUT_MS
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${sanitize(value)}" is not one. Example: --timeout 5000`)
-  return n
+  return parseTimeoutMs(value, {fallback: DEFAULT_DOCKER_TIMEOUT_MS})
 }
 
 function parseTarget(value: string | undefined): EngineVersion | undefined {
@@ -106,8 +98,8 @@ async function isFileInForce(io: CliIO, found: DaemonDiscovery, explicit: string
   return inForce.location.file === found.location.file
 }
 
-async function lintMain(args: readonly string[], io: CliIO): Promise<number> {
-  const {values, positionals} = parseArgs({args: [...args], options: LINT_OPTIONS, allowPositionals: true, strict: true})
+async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
+  const {values, positionals} = parseCommandArgs(args, LINT_OPTIONS, before)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -214,8 +206,8 @@ async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonCo
   return {drop, defaults}
 }
 
-async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
-  const {values, positionals} = parseArgs({args: [...args], options: RESET_OPTIONS, allowPositionals: true, strict: true})
+async function resetMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
+  const {values, positionals} = parseCommandArgs(args, RESET_OPTIONS, before)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -409,10 +401,10 @@ function resetJson(found: DaemonDiscovery, plan: ResetPlan, outcome: WriteOutcom
   }
 }
 
-export const main: CommandMain = async (argv, io) => {
+export const main: CommandMain = async (argv, io, before) => {
   try {
-    if (argv[0] === 'reset') return await resetMain(argv.slice(1), io)
-    return await lintMain(argv, io)
+    if (argv[0] === 'reset') return await resetMain(argv.slice(1), io, before)
+    return await lintMain(argv, io, before)
   } catch (error) {
     const err = error as Error & {code?: string}
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {

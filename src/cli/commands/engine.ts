@@ -1,7 +1,6 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {createInterface} from 'node:readline/promises'
-import {parseArgs} from 'node:util'
 import {BuildOutput} from '../../core/engine/build-output.js'
 import {type DaggerCheckout, detectCheckout, versionText} from '../../core/engine/checkout.js'
 import {type Confirm, type ConfirmRequest, engineDocker} from '../../core/engine/docker-api.js'
@@ -12,11 +11,10 @@ import {devNames} from '../../core/engine/names.js'
 import {preflight} from '../../core/engine/preflight.js'
 import {buildDevEngine, buildReplacement, launchDevEngine} from '../../core/engine/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
-import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {GLOBAL_OPTIONS} from '../main.js'
+import {globalSettings, parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
@@ -53,15 +51,9 @@ Examples
   dagger-explore engine clean --yes
 `
 
-// The global options are accepted too, since the dispatcher passes those given before `engine` along.
+// --dagger-src, --yes, --notes-dir and --json are global options (cli/settings.ts).
 const OPTIONS = {
-  ...GLOBAL_OPTIONS,
-  'dagger-src': {type: 'string'},
-  json: {type: 'boolean'},
-  yes: {type: 'boolean', short: 'y'},
   'include-dev': {type: 'boolean'},
-  'notes-dir': {type: 'string'},
-  help: {type: 'boolean', short: 'h'},
 } as const
 
 const ACTIONS = ['build', 'load', 'start', 'status', 'env', 'stop', 'clean'] as const
@@ -350,8 +342,8 @@ async function clean(ctx: Ctx): Promise<number> {
 
 const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
 
-export const main: CommandMain = async (argv, io) => {
-  const {values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true})
+export const main: CommandMain = async (argv, io, before) => {
+  const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
@@ -360,13 +352,14 @@ export const main: CommandMain = async (argv, io) => {
   if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
     throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}. Example: dagger-explore engine status`)
   }
+  const settings = globalSettings(globals, io)
   const ctx: Ctx = {
     io,
-    json: values.json === true,
-    yes: values.yes === true,
+    json: settings.json,
+    yes: settings.yes,
     includeDev: values['include-dev'] === true,
-    src: path.resolve(io.cwd, values['dagger-src'] ?? '.'),
-    notesDir: values['notes-dir'] !== undefined ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env),
+    src: settings.daggerSrc ?? io.cwd,
+    notesDir: settings.notesDir,
     rec: new Recorder(),
   }
   try {
