@@ -1,11 +1,7 @@
 import type {CliIO} from '../core/io.js'
 
 export {EXIT, type CliIO} from '../core/io.js'
-
-/** A usage error: printed as one paragraph, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export {DaggerExploreError, UsageError} from '../core/errors.js'
 
 /** The global option values given before the subcommand's name, as parsed by the dispatcher. */
 export type GlobalValues = Readonly<Record<string, string | boolean | string[] | undefined>>

@@ -1,6 +1,7 @@
 import {CELLS} from '../cells/registry.js'
 import {VERSION} from '../version.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+import {sanitize} from '../core/notebook/sanitize.js'
+import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
 import {globalSettings, parseGlobals, subcommandIndex} from './settings.js'
 
 interface Command {
@@ -101,7 +102,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const {runInteractive} = await withoutFetch(() => import('../ui/run-interactive.js'))
     return await runInteractive(settings, io, prepared)
   } catch (error) {
-    return reportError(error, io)
+    return reportError(error, io, argv.includes('--json'))
   }
 }
 
@@ -121,22 +122,26 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
-export function reportError(error: unknown, io: CliIO): number {
+/**
+One paragraph on stderr, "Fix: …" on its own line when the error has one; with --json also
+`{ok: false, error, fix}` on stdout, so a script reading stdout sees why there is no result. A stack
+trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG.
+*/
+export function reportError(error: unknown, io: CliIO, json = false): number {
   const err = error as Error & {code?: string}
-  if (err.name === 'NothingToResume' || err.name === 'NotesDirError') {
-    io.stderr.write(`dagger-explore: ${err.message}\n`)
-    return EXIT.usage
-  }
-  if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr.write(`dagger-explore: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore --help` for the options.'}\n`)
-    return EXIT.usage
-  }
-  if (err.name === 'NoteSaveError') {
-    io.stderr.write(`dagger-explore: ${err.message}\n`)
-    return EXIT.problem
-  }
-  io.stderr.write(`dagger-explore: something went wrong inside dagger-explore: ${err.message ?? String(error)}. Your notes written so far are kept. Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.\n`)
-  if (io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`)
-  return EXIT.problem
+  const parseError = !(error instanceof DaggerExploreError) && typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')
+  const expected = error instanceof DaggerExploreError || parseError
+  const message = expected
+    ? sanitize(err.message).replace(/\.?$/, '.')
+    : `something went wrong inside dagger-explore: ${sanitize(err?.message ?? String(error))}. Your notes written so far are kept.`
+  const fix =
+    error instanceof DaggerExploreError ? error.fix && sanitize(error.fix)
+    : parseError ? 'Run `dagger-explore --help` for the options.'
+    : 'Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.'
+  // Parse errors and the internal-bug note kept their remedy on the same line before the Fix line existed; tests read one line.
+  const oneLine = !(error instanceof DaggerExploreError)
+  io.stderr.write(`dagger-explore: ${message}${fix === undefined ? '' : oneLine ? ` ${fix}` : `\nFix: ${fix}`}\n`)
+  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
+  if (!expected && io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`)
+  return error instanceof DaggerExploreError ? error.exitCode : parseError ? EXIT.usage : EXIT.problem
 }

@@ -46,7 +46,7 @@ JSON (`--json`, stdout only; every field always present, null when it does not a
 import {DEFAULT_CONTROL, diagnose, type DiagnoseReport, type Diagnosis} from '../../core/registry/diagnose.js'
 import {formatPlatform, hostPlatform, parsePlatform, PlatformError, type Platform} from '../../core/registry/manifest.js'
 import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
-import {ReferenceError, parseReference} from '../../core/registry/reference.js'
+import {ImageReferenceError, parseReference} from '../../core/registry/reference.js'
 import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
@@ -160,7 +160,7 @@ export const main: CommandMain = async (argv, io, before) => {
     control = values.control === undefined ? DEFAULT_CONTROL : values.control.trim().toLowerCase() === 'none' ? null : values.control
     if (control !== null) parseReference(control)
   } catch (error) {
-    if (error instanceof ReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message))
+    if (error instanceof ImageReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message))
     throw error
   }
   const report = await diagnose(positionals, {env: io.env, timeoutMs, platform, attempts, control})

@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import {createReadStream, statSync} from 'node:fs'
 import path from 'node:path'
 import type Docker from 'dockerode'
@@ -13,7 +14,7 @@ import {DEV_IMAGE_TAG, devNames, ENGINE_STATE_DIR} from './names.js'
 export const LOAD_TIMEOUT_MS = 5 * 60_000
 export const READY_TIMEOUT_MS = 60_000
 
-export class LaunchError extends Error {
+export class LaunchError extends DaggerExploreError {
   override readonly name = 'LaunchError'
   constructor(
     message: string,

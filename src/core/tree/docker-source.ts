@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {dockerFor} from '../docker/client.js'
@@ -23,7 +24,7 @@ export function treeDocker(env: NodeJS.ProcessEnv = process.env, timeoutMs = STR
   return dockerFor(env, timeoutMs)
 }
 
-export class TreeTargetError extends Error {
+export class TreeTargetError extends DaggerExploreError {
   override readonly name = 'TreeTargetError'
   /** The name given is not a valid container name or image reference (bad usage, exit 2). */
   constructor(
