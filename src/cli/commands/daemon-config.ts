@@ -1,6 +1,5 @@
 import {existsSync} from 'node:fs'
 import {readFile, realpath} from 'node:fs/promises'
-import {createInterface} from 'node:readline/promises'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
 import {analyseDaemonConfig, type ConfigAnalysis} from '../../core/daemon-config/analyse.js'
 import {discoverDaemon, fetchDaemonInfo, type DaemonDiscovery} from '../../core/daemon-config/discover.js'
@@ -14,6 +13,7 @@ import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/v
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
+import {Prompter} from '../prompt.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 import {statusMark} from '../../core/present/status.js'
@@ -154,41 +154,6 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
 }
 
-/** Reads answers line by line from one reader, so several questions can share stdin. */
-class Prompter {
-  private readonly lines: string[] = []
-  private readonly waiting: ((line: string | undefined) => void)[] = []
-  private closed = false
-  private readonly rl: ReturnType<typeof createInterface>
-
-  constructor(private readonly io: CliIO) {
-    this.rl = createInterface({input: io.stdin, terminal: false})
-    this.rl.on('line', (line) => {
-      const waiter = this.waiting.shift()
-      if (waiter === undefined) this.lines.push(line)
-      else waiter(line)
-    })
-    this.rl.on('close', () => {
-      this.closed = true
-      for (const waiter of this.waiting.splice(0)) waiter(undefined)
-    })
-  }
-
-  /** The answer, trimmed; undefined when input ended. */
-  async ask(question: string): Promise<string | undefined> {
-    this.io.stdout.write(question)
-    const queued = this.lines.shift()
-    if (queued !== undefined) return queued.trim()
-    if (this.closed) return undefined
-    return new Promise((resolve) => this.waiting.push((line) => resolve(line?.trim())))
-  }
-
-  close(): void {
-    this.rl.close()
-  }
-}
-
-/** Lets the user pick, key by key, what the reset does with each suggested key. */
 async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonConfig>, suggested: readonly string[]): Promise<{drop: string[]; defaults: string[]}> {
   const drop: string[] = []
   const defaults: string[] = []

@@ -1,6 +1,5 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
-import {createInterface} from 'node:readline/promises'
 import {BuildOutput} from '../../core/engine/build-output.js'
 import {type DaggerCheckout, detectCheckout, versionText} from '../../core/engine/checkout.js'
 import {type Confirm, type ConfirmRequest, engineDocker} from '../../core/engine/docker-api.js'
@@ -14,6 +13,7 @@ import {loadState, saveState} from '../../core/engine/state.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {askOnce} from '../prompt.js'
 import {globalSettings, parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
 
@@ -91,13 +91,7 @@ function confirmFor(ctx: Ctx): Confirm | undefined {
   if (!ctx.io.interactive || ctx.json) return undefined
   return async (request: ConfirmRequest) => {
     ctx.io.stderr.write(`\n${request.action}\n${request.why}\nThis will run:\n${request.commands.map((c) => `  ${c}`).join('\n')}\n`)
-    const rl = createInterface({input: ctx.io.stdin, output: ctx.io.stderr})
-    try {
-      const answer = await rl.question('Go ahead? [y/N] ')
-      return /^y(es)?$/i.test(answer.trim())
-    } finally {
-      rl.close()
-    }
+    return (await askOnce(ctx.io, 'Go ahead? [y/N] ')) === 'yes'
   }
 }
 

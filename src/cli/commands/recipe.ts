@@ -1,4 +1,3 @@
-import {createInterface} from 'node:readline/promises'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {valuesOf} from '../../core/recipes/fill.js'
@@ -8,6 +7,7 @@ import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.
 import {RecipeError} from '../../core/recipes/types.js'
 import {recipeRunResult} from '../../core/recipes/result.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {askOnce} from '../prompt.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 
 const HELP = `Usage: dagger-explore recipe --list [--json]
@@ -98,16 +98,6 @@ function chooseSteps(plan: RecipePlan, names: readonly string[] | undefined): Pl
   })
 }
 
-async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'quit'> {
-  const rl = createInterface({input: io.stdin, output: io.stdout})
-  try {
-    const answer = (await rl.question(question)).trim().toLowerCase()
-    return answer === 'y' || answer === 'yes' ? 'yes' : answer === 'q' || answer === 'quit' ? 'quit' : 'no'
-  } finally {
-    rl.close()
-  }
-}
-
 /** Writes the run into a session log like any notebook run, under the cell the recipe belongs to. */
 async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, notesDir: string | undefined): Promise<string | undefined> {
   const {Session} = await import('../../cells/session.js')
@@ -149,7 +139,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
       continue
     }
     if (!options.yes) {
-      const answer = await confirm(io, 'Run this? [y/N/q] ')
+      const answer = await askOnce(io, 'Run this? [y/N/q] ')
       if (answer === 'quit') break
       if (answer === 'no') {
         outcomes.push({step: planned.step.name, ok: true, commands: [], skipped: 'declined at the prompt'})
