@@ -1,6 +1,8 @@
 import {readFileSync} from 'node:fs'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
+import {DaggerExploreError} from '../errors.js'
+import {SshTransportError} from './ssh-error.js'
 import type {DockerEndpoint} from './endpoint.js'
 
 export const DEFAULT_DOCKER_TIMEOUT_MS = 3000
@@ -17,7 +19,7 @@ export type DockerFailure =
   | 'http_error'
   | 'other'
 
-export class DockerCallError extends Error {
+export class DockerCallError extends DaggerExploreError {
   override readonly name = 'DockerCallError'
   constructor(
     message: string,
@@ -36,8 +38,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 /** Maps a Node/docker-modem error to a failure kind. */
 export function classifyDockerError(error: unknown): DockerCallError {
   if (error instanceof DockerCallError) return error
-  if (error instanceof Error && error.name === 'SshTransportError') {
-    return new DockerCallError(error.message, 'ssh', (error as Error & {code: string}).code)
+  if (error instanceof SshTransportError) {
+    return new DockerCallError(error.message, 'ssh', error.code)
   }
   const err = error as NodeJS.ErrnoException & {statusCode?: number; reason?: string; json?: {message?: string}}
   const code = err.code

@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {dockerFor} from '../docker/client.js'
@@ -13,7 +14,7 @@ export function engineDocker(env: NodeJS.ProcessEnv, timeoutMs = DOCKER_CALL_TIM
   return dockerFor(env, timeoutMs)
 }
 
-export class TimeoutError extends Error {
+export class TimeoutError extends DaggerExploreError {
   override readonly name = 'TimeoutError'
 }
 
