@@ -69,3 +69,15 @@ describe('reportError', () => {
     expect(JSON.parse(t.out().trim().split('\n').at(-1) ?? '')).toMatchObject({ok: false, error: expect.stringMatching(/to resume/), fix: expect.stringMatching(/Start one/)})
   })
 })
+
+describe('engine errors', () => {
+  it('an unreachable daemon gets its fix from the error code, on a Fix line, and in the JSON', async () => {
+    const {main: engine} = await import('../../src/cli/commands/engine.js')
+    const t = io()
+    expect(await engine(['status'], t.io)).toBe(1)
+    expect(t.err()).toMatch(/^dagger-explore engine status: connect ENOENT \/tmp\/de-no-such\.sock\nFix: Is the Docker daemon running, and can you use its socket\?/)
+    const j = io()
+    expect(await engine(['status', '--json'], j.io)).toBe(1)
+    expect(JSON.parse(j.out())).toMatchObject({ok: false, error: expect.stringMatching(/ENOENT/), fix: expect.stringMatching(/Is the Docker daemon running/)})
+  })
+})

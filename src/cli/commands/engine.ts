@@ -12,7 +12,8 @@ import {buildDevEngine, buildReplacement, launchDevEngine} from '../../core/engi
 import {loadState, saveState} from '../../core/engine/state.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {classifyDockerError, type DockerFailure} from '../../core/docker/client.js'
+import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {askOnce} from '../prompt.js'
 import {globalSettings, parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
@@ -336,6 +337,9 @@ async function clean(ctx: Ctx): Promise<number> {
 
 const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
 
+/** Docker failures that mean the daemon cannot be reached at all. */
+const UNREACHABLE: ReadonlySet<DockerFailure> = new Set(['socket_missing', 'permission_denied', 'refused'])
+
 export const main: CommandMain = async (argv, io, before) => {
   const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before)
   if (values.help) {
@@ -362,9 +366,11 @@ export const main: CommandMain = async (argv, io, before) => {
     // Docker and launch failures are expected conditions: one paragraph, never a stack trace.
     const message = error instanceof Error ? error.message : String(error)
     const logs = error instanceof LaunchError && error.logs.length > 0 ? `\nLast lines of the container's log:\n${error.logs.map((l) => `  ${l}`).join('\n')}` : ''
-    const hint = /ENOENT|ECONNREFUSED|EACCES|connect/.test(message) && !(error instanceof LaunchError) ? ' Is the Docker daemon running, and can you use its socket? (`docker version` tells.)' : ''
-    if (ctx.json) json(ctx, {ok: false, error: message, logs: error instanceof LaunchError ? error.logs : []})
-    else io.stderr.write(`dagger-explore engine ${action}: ${message}${hint}${logs}\n`)
+    // The failure kind comes from the error's code, as the Environment cell reads it, not from the wording.
+    const unreachable = !(error instanceof LaunchError) && UNREACHABLE.has(classifyDockerError(error).failure)
+    const fix = unreachable ? 'Is the Docker daemon running, and can you use its socket? (`docker version` tells.)' : error instanceof DaggerExploreError ? error.fix : undefined
+    if (ctx.json) json(ctx, {ok: false, error: message, fix: fix ?? null, logs: error instanceof LaunchError ? error.logs : []})
+    else io.stderr.write(`dagger-explore engine ${action}: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}${logs}\n`)
     return EXIT.problem
   }
 }
