@@ -81,3 +81,16 @@ describe('engine errors', () => {
     expect(JSON.parse(j.out())).toMatchObject({ok: false, error: expect.stringMatching(/ENOENT/), fix: expect.stringMatching(/Is the Docker daemon running/)})
   })
 })
+
+describe('one withTimeout for Docker calls', () => {
+  it('is the same function from both modules and rejects with a timeout DockerCallError', async () => {
+    const client = await import('../../src/core/docker/client.js')
+    const api = await import('../../src/core/engine/docker-api.js')
+    expect(api.withTimeout).toBe(client.withTimeout)
+    const never = new Promise<never>(() => undefined)
+    const error = await client.withTimeout(never, 20, 'GET /_ping').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(client.DockerCallError)
+    expect(error).toBeInstanceOf(DaggerExploreError)
+    expect(error).toMatchObject({failure: 'timeout', code: 'ETIMEDOUT', message: 'GET /_ping got no answer within 20 ms'})
+  })
+})

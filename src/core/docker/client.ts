@@ -30,9 +30,9 @@ export class DockerCallError extends DaggerExploreError {
   }
 }
 
-/** Rejects with a `timeout` DockerCallError when `promise` takes longer than `ms`. */
+/** Rejects with a `timeout` DockerCallError when `promise` takes longer than `ms`: the one timeout for Docker calls. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return withDeadline(promise, ms, () => new DockerCallError(`${what} got no answer within ${ms} ms`, 'timeout', 'ETIMEDOUT'))
+  return withDeadline(promise, ms, () => new DockerCallError(`${what} got no answer within ${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`, 'timeout', 'ETIMEDOUT'))
 }
 
 /** Maps a Node/docker-modem error to a failure kind. */

@@ -1,6 +1,4 @@
-import {DaggerExploreError} from '../errors.js'
 import type Docker from 'dockerode'
-import {withDeadline} from '../deadline.js'
 import {dockerFor} from '../docker/client.js'
 
 /** Default per-call budget for Docker API calls that return quickly (inspect, tag, create, start, remove). */
@@ -14,14 +12,8 @@ export function engineDocker(env: NodeJS.ProcessEnv, timeoutMs = DOCKER_CALL_TIM
   return dockerFor(env, timeoutMs)
 }
 
-export class TimeoutError extends DaggerExploreError {
-  override readonly name = 'TimeoutError'
-}
-
-/** Rejects when `promise` takes longer than `ms`; `what` names the call in the message. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return withDeadline(promise, ms, () => new TimeoutError(`${what} got no answer within ${Math.round(ms / 1000)} s`))
-}
+// Docker calls have one timeout, and one error for it: a `timeout` DockerCallError (core/docker/client.ts).
+export {withTimeout} from '../docker/client.js'
 
 /** The daemon's own message for a failed call (dockerode puts it in `json.message`). */
 export function dockerMessage(error: unknown): string {
