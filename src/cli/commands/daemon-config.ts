@@ -13,6 +13,7 @@ import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/v
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
+import {findingJson} from '../finding-json.js'
 import {Prompter} from '../prompt.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
@@ -73,12 +74,6 @@ function parseTarget(value: string | undefined): EngineVersion | undefined {
   return v
 }
 
-/** The JSON shape of one finding: every field present, null when it does not apply. */
-function jsonFinding(f: ConfigFinding): Record<string, unknown> {
-  return {id: f.id, status: f.status, key: f.key ?? null, line: f.line ?? null, column: f.column ?? null, title: f.title, detail: f.detail ?? null, fix: f.fix ?? null}
-}
-
-
 function printFindings(io: CliIO, findings: readonly ConfigFinding[]): void {
   for (const f of findings) {
     write(io.stdout, `  ${statusMark(f.status)} ${sanitize(where(f))}${sanitize(f.title)}`)
@@ -127,7 +122,7 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
           file: analysis.location.file,
           source: analysis.location.source,
           valid,
-          findings: analysis.findings.map((f) => jsonFinding({...f, title: sanitize(f.title), ...(f.detail === undefined ? {} : {detail: sanitize(f.detail)}), ...(f.fix === undefined ? {} : {fix: sanitize(f.fix)})})),
+          findings: analysis.findings.map((f) => findingJson(f, {located: true})),
         },
         null,
         2,

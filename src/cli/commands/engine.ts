@@ -14,6 +14,7 @@ import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
 import {classifyDockerError, type DockerFailure} from '../../core/docker/client.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {findingJson} from '../finding-json.js'
 import {askOnce} from '../prompt.js'
 import {globalSettings, parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
@@ -125,7 +126,7 @@ async function build(ctx: Ctx): Promise<number> {
     printFindings(ctx, pre.findings)
   }
   if (blocking.length > 0) {
-    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings})
+    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings.map((f) => findingJson(f))})
     else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
     return EXIT.problem
   }
@@ -166,7 +167,7 @@ async function build(ctx: Ctx): Promise<number> {
     json(ctx, {
       ok: result.passed,
       checkout: describeCheckout(checkout),
-      preflight: pre.findings,
+      preflight: pre.findings.map((f) => findingJson(f)),
       command: result.command.display,
       exitCode: result.run.exitCode,
       progress: result.run.progress,
