@@ -118,12 +118,14 @@ type CommandValues<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseAr
 Parses a subcommand's arguments: its own flags plus every global one, so a global means the same
 before or after the name (`--yes tree --help` = `tree --help --yes`). A command's own flag of the same
 name wins after the name (`tree --image` is a switch); a global given before the name with another
-type stays a global and does not reach the command's values.
+type stays a global and does not reach the command's values. With `io`, the globals are checked as
+the notebook checks them (a bad --timeout is refused by every command alike), unless --help was asked.
 */
 export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(
   argv: readonly string[],
   own: T,
   before: GlobalValues = {},
+  io?: CliIO,
 ): {values: CommandValues<T>; positionals: string[]; globals: GlobalValues} {
   const options = {...GLOBAL_OPTIONS, ...own} as ParseArgsOptionsConfig
   const parsed = parseArgs({args: [...argv], options, strict: true, allowPositionals: true})
@@ -141,5 +143,6 @@ export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(
     values[key] = value
     if (key in global && sameType(key)) globals[key] = value
   }
+  if (io !== undefined && values.help !== true) globalSettings(globals, io)
   return {values: values as CommandValues<T>, positionals: parsed.positionals, globals}
 }

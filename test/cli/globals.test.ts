@@ -37,12 +37,19 @@ describe('global options before or after the subcommand', () => {
   })
 
   it('a bad global value is the same one-paragraph usage error before and after the name', async () => {
-    for (const args of [['--timeout', 'soon', 'recipe', '--list'], ['recipe', '--list', '--timeout', 'soon'], ['daemon-config', '--timeout', 'soon'], ['--timeout', 'soon', 'check']]) {
+    for (const args of [['--timeout', 'soon', 'recipe', '--list'], ['recipe', '--list', '--timeout', 'soon'], ['daemon-config', '--timeout', 'soon'], ['--timeout', 'soon', 'check'], ['explain', '--timeout', 'soon'], ['--timeout', 'soon', 'tree', 'x'], ['diagnose', 'alpine', '--timeout', 'soon'], ['--timeout', 'soon', 'engine', 'status'], ['notes', '--timeout', 'soon']]) {
       const r = await cli(args)
       expect(r.exitCode, args.join(' ')).toBe(2)
       expect(r.stderr, args.join(' ')).toMatch(/--timeout takes a whole number of milliseconds between 1 and 600000; "soon" is not one/)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
     }
+  })
+
+  it('checks every global the same way in every command, except that --help always answers', async () => {
+    const bad = await cli(['--image', 'bad!', 'diagnose', 'alpine'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/--image: "bad!" is neither a container name nor an image reference/)
+    expect((await cli(['--timeout', 'soon', 'explain', '--help'])).exitCode).toBe(0)
   })
 
   it('merges globals given before the name into the command values unless the command gives the flag another type', () => {

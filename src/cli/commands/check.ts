@@ -17,7 +17,7 @@ Examples
 `
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, {}, before)
+  const {values, positionals, globals} = parseCommandArgs(argv, {}, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok

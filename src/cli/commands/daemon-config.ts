@@ -94,7 +94,7 @@ async function isFileInForce(io: CliIO, found: DaemonDiscovery, explicit: string
 }
 
 async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
-  const {values, positionals} = parseCommandArgs(args, LINT_OPTIONS, before)
+  const {values, positionals} = parseCommandArgs(args, LINT_OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -167,7 +167,7 @@ async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonCo
 }
 
 async function resetMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
-  const {values, positionals} = parseCommandArgs(args, RESET_OPTIONS, before)
+  const {values, positionals} = parseCommandArgs(args, RESET_OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok

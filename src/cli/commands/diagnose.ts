@@ -142,7 +142,7 @@ function printReport(io: CliIO, report: DiagnoseReport): void {
 }
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before)
+  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok

@@ -342,7 +342,7 @@ const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, 
 const UNREACHABLE: ReadonlySet<DockerFailure> = new Set(['socket_missing', 'permission_denied', 'refused'])
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before)
+  const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok

@@ -112,7 +112,7 @@ export const main: CommandMain = async (argv, io, before) => {
   let values: {json?: boolean; help?: boolean}
   let positionals: string[]
   try {
-    ;({values, positionals} = parseCommandArgs(argv, {}, before))
+    ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
     return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
   }

@@ -32,7 +32,7 @@ const EXPORT_OPTIONS = {
 } as const
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, EXPORT_OPTIONS, before)
+  const {values, positionals, globals} = parseCommandArgs(argv, EXPORT_OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok

@@ -177,7 +177,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
 }
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before)
+  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok

@@ -56,9 +56,9 @@ export const main: CommandMain = async (argv, io, before) => {
   let parsed
   try {
     // --image after the name is tree's switch; a global --image IMAGE before it is the Components cell's and not read here.
-    parsed = parseCommandArgs(argv, OPTIONS, before)
+    parsed = parseCommandArgs(argv, OPTIONS, before, io)
   } catch (error) {
-    return fail(io, false, `${error instanceof Error ? error.message : String(error)}. See \`dagger-explore tree --help\`.`, EXIT.usage)
+    return fail(io, false, `${(error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.')} See \`dagger-explore tree --help\`.`, EXIT.usage)
   }
   const {values, positionals} = parsed
   if (values.help) {
