@@ -2,6 +2,7 @@ import os from 'node:os'
 import {checkoutText, identifyCheckout, resumeCheckout} from '../core/notebook/checkout-id.js'
 import {dockerService, type DockerService} from '../core/docker/service.js'
 import {listSessions, SessionLog} from '../core/notebook/session-log.js'
+import {UsageError} from '../core/errors.js'
 import {NoteSaveError} from '../core/notebook/save-error.js'
 import type {Finding} from '../core/types.js'
 import {readOsRelease} from '../core/system/host.js'
@@ -14,10 +15,9 @@ import {CELLS, type CellEntry} from './registry.js'
 import {runCell} from './run-cell.js'
 
 /** `--resume` with no saved session: a usage problem the CLI reports in one paragraph. */
-export class NothingToResume extends Error {
-  override readonly name = 'NothingToResume'
+export class NothingToResume extends UsageError {
   constructor(readonly notesDir: string) {
-    super(`There is no saved session in ${notesDir} to resume. Start one with \`dagger-explore\` (or point --notes-dir at the folder that has your sessions).`)
+    super(`There is no saved session in ${notesDir} to resume.`, {fix: 'Start one with `dagger-explore` (or point --notes-dir at the folder that has your sessions).'})
   }
 }
 

@@ -1,23 +1,13 @@
-/** Where a command writes, and how: commands never touch process.stdout or process.exit directly. */
-export interface CliIO {
-  readonly stdout: NodeJS.WritableStream
-  readonly stderr: NodeJS.WritableStream
-  readonly stdin: NodeJS.ReadableStream & {isTTY?: boolean}
-  readonly env: NodeJS.ProcessEnv
-  readonly cwd: string
-  /** Colour allowed: false under NO_COLOR, --no-color, TERM=dumb, --json, or a non-TTY stdout. */
-  readonly color: boolean
-  /** Prompts may be shown: stdin and stdout are TTYs and CI is not set. */
-  readonly interactive: boolean
-}
+import type {CliIO} from '../core/io.js'
 
-/** Exit codes shared by every command. */
-export const EXIT = {ok: 0, problem: 1, usage: 2, interrupted: 130} as const
+export {EXIT, type CliIO} from '../core/io.js'
+export {DaggerExploreError, UsageError} from '../core/errors.js'
 
-/** A usage error: printed as one paragraph, exit 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+/** The global option values given before the subcommand's name, as parsed by the dispatcher. */
+export type GlobalValues = Readonly<Record<string, string | boolean | string[] | undefined>>
 
-/** A subcommand: parses its own arguments (after the subcommand name) and returns the exit code. */
-export type CommandMain = (argv: readonly string[], io: CliIO) => Promise<number>
+/**
+A subcommand: parses its own arguments (those after the subcommand name) and returns the exit code.
+`globals` are the global options given before the name (`--json engine status`).
+*/
+export type CommandMain = (argv: readonly string[], io: CliIO, globals?: GlobalValues) => Promise<number>

@@ -1,40 +1,40 @@
-import path from 'node:path'
-import {DEFAULT_DOCKER_TIMEOUT_MS} from '../core/docker/client.js'
-import type {Settings} from '../core/settings.js'
-import {parseArgs} from 'node:util'
-import {defaultNotesDir} from '../core/notebook/session-log.js'
+import {CELLS} from '../cells/registry.js'
 import {VERSION} from '../version.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
-import {checkCellOptions} from './option-checks.js'
+import {sanitize} from '../core/notebook/sanitize.js'
+import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+import {globalSettings, parseGlobals, subcommandIndex} from './settings.js'
 
-/** Subcommands, loaded only when chosen so start-up never pays for the others. */
-const COMMANDS: Record<string, {summary: string; load: () => Promise<CommandMain>}> = {
-  check: {summary: 'Run cells without the TUI and print plain lines or JSON', load: async () => (await import('./commands/check.js')).main},
-  notes: {summary: 'List saved sessions, or export one to share', load: async () => (await import('./commands/notes.js')).main},
-  'daemon-config': {summary: 'Lint the Docker daemon config in force, or reset risky keys', load: async () => (await import('./commands/daemon-config.js')).main},
-  diagnose: {summary: 'Probe image references layer by layer and name the layer that fails', load: async () => (await import('./commands/diagnose.js')).main},
-  explain: {summary: 'Extract and explain the failures in a build log', load: async () => (await import('./commands/explain.js')).main},
-  engine: {summary: 'Build, load, start, inspect and tidy the dev engine', load: async () => (await import('./commands/engine.js')).main},
-  tree: {summary: "Show an engine image's filetree and check its components", load: async () => (await import('./commands/tree.js')).main},
-  recipe: {summary: 'List, print or run a recipe', load: async () => (await import('./commands/recipe.js')).main},
+interface Command {
+  /** What follows the command's name in the usage line. */
+  readonly args: string
+  readonly summary: string
+  readonly load: () => Promise<CommandMain>
 }
+
+/** Subcommands, loaded only when chosen so start-up never pays for the others; the help's command list is made from this table. */
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  check: {args: '[CELL...]', summary: 'run cells in order without prompting', load: async () => (await import('./commands/check.js')).main},
+  notes: {args: '[export]', summary: 'list saved sessions, or export one as a single file to share', load: async () => (await import('./commands/notes.js')).main},
+  'daemon-config': {args: '[FILE]', summary: 'lint the Docker daemon config (reset: daemon-config reset)', load: async () => (await import('./commands/daemon-config.js')).main},
+  diagnose: {args: 'REF...', summary: 'probe registries layer by layer: DNS, TCP, TLS, auth, manifest, blob', load: async () => (await import('./commands/diagnose.js')).main},
+  explain: {args: '[FILE|-]', summary: 'explain the failures in a build log', load: async () => (await import('./commands/explain.js')).main},
+  engine: {args: 'SUBCOMMAND', summary: 'build|load|start|status|env|stop|clean the dev engine', load: async () => (await import('./commands/engine.js')).main},
+  tree: {args: 'IMAGE|CONTAINER', summary: "an engine image's filetree and component checklist", load: async () => (await import('./commands/tree.js')).main},
+  recipe: {args: '[NAME]', summary: 'list, print or run a recipe (--list, --print, --run)', load: async () => (await import('./commands/recipe.js')).main},
+}
+
+const USAGE_LINES = [['[options]', 'open the notebook (plain lines when not in a terminal)'] as const, ...Object.entries(COMMANDS).map(([name, c]) => [`${name} ${c.args}`, c.summary] as const)]
+  .map(([usage, summary]) => `  dagger-explore ${usage.padEnd(22)}${summary}`)
+  .join('\n')
 
 export const HELP = `dagger-explore ${VERSION}: get a Dagger development engine working, one checked step at a time.
 
 Usage
-  dagger-explore [options]              open the notebook (plain lines when not in a terminal)
-  dagger-explore check [CELL...]        run cells in order without prompting
-  dagger-explore notes [export]         list saved sessions, or export one as a single file to share
-  dagger-explore daemon-config [FILE]   lint the Docker daemon config (reset: daemon-config reset)
-  dagger-explore diagnose REF...        probe registries layer by layer: DNS, TCP, TLS, auth, manifest, blob
-  dagger-explore explain [FILE|-]       explain the failures in a build log
-  dagger-explore engine SUBCOMMAND      build|load|start|status|env|stop|clean the dev engine
-  dagger-explore tree IMAGE|CONTAINER   an engine image's filetree and component checklist
-  dagger-explore recipe [NAME]          list, print or run a recipe (--list, --print, --run)
+${USAGE_LINES}
 
 Every command takes --help, --json and works without a terminal.
 
-Cells: environment, daemon, registry, build, launch, components, debugger
+Cells: ${CELLS.map((c) => c.id).join(', ')}
 
 Options
   --plain               plain lines, no prompts (implied without a TTY or under CI=true)
@@ -64,86 +64,6 @@ Examples
 Exit codes: 0 passed (warnings allowed), 1 a check found a problem, 2 bad usage, 130 interrupted.
 `
 
-export const GLOBAL_OPTIONS = {
-  plain: {type: 'boolean'},
-  json: {type: 'boolean'},
-  'notes-dir': {type: 'string'},
-  'dagger-src': {type: 'string'},
-  yes: {type: 'boolean', short: 'y'},
-  guided: {type: 'boolean'},
-  refs: {type: 'string'},
-  'registry-host': {type: 'string'},
-  control: {type: 'string'},
-  image: {type: 'string'},
-  'daemon-config': {type: 'string'},
-  resume: {type: 'boolean'},
-  'resume-any-checkout': {type: 'boolean'},
-  timeout: {type: 'string'},
-  verbose: {type: 'boolean', short: 'v'},
-  'no-color': {type: 'boolean'},
-  color: {type: 'boolean'},
-  help: {type: 'boolean', short: 'h'},
-  version: {type: 'boolean'},
-} as const
-
-/** The global options, in the shape cells and the session read (core/settings.ts). */
-export type GlobalSettings = Settings
-
-/** Reads the options every notebook mode shares; throws UsageError on a bad value. */
-export function globalSettings(values: Record<string, string | boolean | undefined>, io: CliIO): GlobalSettings {
-  let timeoutMs: number | undefined
-  if (values.timeout !== undefined) {
-    timeoutMs = Number(values.timeout)
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
-      throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${String(values.timeout)}" is not one. Example: --timeout 5000.`)
-    }
-  }
-  checkCellOptions(values)
-  if (values['resume-any-checkout'] === true && values.resume !== true) throw new UsageError('--resume-any-checkout goes with --resume: it lets a resumed session carry on with another checkout. Add --resume, or leave it out to start a new session')
-  if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given. Leave the option out to use the default.')
-  const notesDir = typeof values['notes-dir'] === 'string' ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env)
-  const json = values.json === true
-  const cellOptions = {
-    dockerTimeoutMs: timeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
-    ...(typeof values['dagger-src'] === 'string' ? {daggerSrc: path.resolve(io.cwd, values['dagger-src'])} : {}),
-    ...(typeof values.refs === 'string' ? {refs: values.refs} : {}),
-    ...(typeof values['registry-host'] === 'string' ? {registryHost: values['registry-host']} : {}),
-    ...(typeof values.control === 'string' ? {control: values.control} : {}),
-    ...(typeof values.image === 'string' ? {image: values.image} : {}),
-    ...(typeof values['daemon-config'] === 'string' ? {daemonConfig: path.resolve(io.cwd, values['daemon-config'])} : {}),
-  }
-  return {
-    plain: json || values.plain === true || !io.interactive,
-    json,
-    notesDir,
-    verbose: values.verbose === true,
-    guided: values.guided === true,
-    resume: values.resume === true,
-    resumeAnyCheckout: values['resume-any-checkout'] === true,
-    yes: values.yes === true,
-    color: io.env.NO_COLOR === undefined || io.env.NO_COLOR === '',
-    cwd: io.cwd,
-    ...cellOptions,
-  }
-}
-
-/** Flags that take a value: the word after one of them is that value, not a subcommand. */
-const VALUE_FLAGS: ReadonlySet<string> = new Set(
-  Object.entries(GLOBAL_OPTIONS)
-    .filter(([, option]) => option.type === 'string')
-    .map(([name]) => `--${name}`),
-)
-
-/** Where the subcommand is: the first word that is neither a flag nor a flag's value (`--notes-dir X check`); -1 when none. */
-function subcommandIndex(argv: readonly string[]): number {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? ''
-    if (!arg.startsWith('-')) return i
-    if (VALUE_FLAGS.has(arg)) i++
-  }
-  return -1
-}
-
 /** The program: returns the exit code, never throws for bad input. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   try {
@@ -159,10 +79,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       if (!command) {
         throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)
       }
-      const rest = [...argv.slice(0, index), ...argv.slice(index + 1)]
-      return await (await command.load())(rest, io)
+      // Globals before the name are parsed here, once; the command parses the rest with its own flags and the globals.
+      const before = parseGlobals(argv.slice(0, index))
+      return await (await command.load())(argv.slice(index + 1), io, before)
     }
-    const {values} = parseArgs({args: [...argv], options: GLOBAL_OPTIONS, strict: true, allowPositionals: false})
+    const values = parseGlobals(argv)
     if (values.help) {
       io.stdout.write(HELP)
       return EXIT.ok
@@ -182,7 +103,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     const {runInteractive} = await withoutFetch(() => import('../ui/run-interactive.js'))
     return await runInteractive(settings, io, prepared)
   } catch (error) {
-    return reportError(error, io)
+    return reportError(error, io, argv.includes('--json'))
   }
 }
 
@@ -202,22 +123,26 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One paragraph on stderr; a stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
-export function reportError(error: unknown, io: CliIO): number {
+/**
+One paragraph on stderr, "Fix: …" on its own line when the error has one; with --json also
+`{ok: false, error, fix}` on stdout, so a script reading stdout sees why there is no result. A stack
+trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG.
+*/
+export function reportError(error: unknown, io: CliIO, json = false): number {
   const err = error as Error & {code?: string}
-  if (err.name === 'NothingToResume' || err.name === 'NotesDirError' || err.name === 'CheckoutMismatch') {
-    io.stderr.write(`dagger-explore: ${err.message}\n`)
-    return EXIT.usage
-  }
-  if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-    io.stderr.write(`dagger-explore: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore --help` for the options.'}\n`)
-    return EXIT.usage
-  }
-  if (err.name === 'NoteSaveError') {
-    io.stderr.write(`dagger-explore: ${err.message}\n`)
-    return EXIT.problem
-  }
-  io.stderr.write(`dagger-explore: something went wrong inside dagger-explore: ${err.message ?? String(error)}. Your notes written so far are kept. Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.\n`)
-  if (io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`)
-  return EXIT.problem
+  const parseError = !(error instanceof DaggerExploreError) && typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')
+  const expected = error instanceof DaggerExploreError || parseError
+  const message = expected
+    ? sanitize(err.message).replace(/\.?$/, '.')
+    : `something went wrong inside dagger-explore: ${sanitize(err?.message ?? String(error))}. Your notes written so far are kept.`
+  const fix =
+    error instanceof DaggerExploreError ? error.fix && sanitize(error.fix)
+    : parseError ? 'Run `dagger-explore --help` for the options.'
+    : 'Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.'
+  // Parse errors and the internal-bug note kept their remedy on the same line before the Fix line existed; tests read one line.
+  const oneLine = !(error instanceof DaggerExploreError)
+  io.stderr.write(`dagger-explore: ${message}${fix === undefined ? '' : oneLine ? ` ${fix}` : `\nFix: ${fix}`}\n`)
+  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
+  if (!expected && io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`)
+  return error instanceof DaggerExploreError ? error.exitCode : parseError ? EXIT.usage : EXIT.problem
 }

@@ -1,4 +1,4 @@
-import {parseReference, ReferenceError} from '../core/registry/reference.js'
+import {parseReference, ImageReferenceError} from '../core/registry/reference.js'
 import {localReferenceProblem, shownName, visibleControls} from '../core/registry/local-reference.js'
 import {UsageError} from './io.js'
 
@@ -13,7 +13,7 @@ export function checkCellOptions(values: Record<string, string | boolean | undef
     try {
       parseReference(control)
     } catch (error) {
-      if (error instanceof ReferenceError) throw new UsageError(`--control takes an image reference or \`none\`: ${visibleControls(error.message)}`)
+      if (error instanceof ImageReferenceError) throw new UsageError(`--control takes an image reference or \`none\`: ${visibleControls(error.message)}`)
       throw error
     }
   }

@@ -1,4 +1,5 @@
 import {cellBlocks, commandOutcome, commandPrompt, sameFixText} from '../core/present/cell-blocks.js'
+import {findingJson} from './finding-json.js'
 import {paintStatus, statusMark} from '../core/present/status.js'
 import {displayArgv, formatDuration, STATUS_LABEL} from '../core/notebook/markdown.js'
 import type {CellResult} from '../core/types.js'
@@ -46,15 +47,7 @@ export function cellJson(result: CellResult): Record<string, unknown> {
     startedAt: result.startedAt,
     durationMs: result.durationMs,
     facts: result.facts.map((f) => ({label: f.label, value: f.value})),
-    findings: result.findings.map((f) => ({
-      id: f.id,
-      status: f.status,
-      title: f.title,
-      detail: f.detail ?? null,
-      fix: f.fix ?? null,
-      docs: f.docs ?? null,
-      recipe: f.recipe ?? null,
-    })),
+    findings: result.findings.map((f) => findingJson(f)),
     commands: result.commands.map((c) => ({
       kind: c.kind,
       argv: c.argv,

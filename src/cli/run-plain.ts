@@ -5,7 +5,7 @@ import {CELLS, type CellEntry} from '../cells/registry.js'
 import {cellJson, renderCellPlain} from './render-plain.js'
 import {EXIT, type CliIO} from './io.js'
 import {plainLive} from './plain-progress.js'
-import type {GlobalSettings} from './main.js'
+import type {GlobalSettings} from './settings.js'
 
 /**
 Runs cells in order without prompting, printing each as it finishes: plain lines, or one JSON

@@ -19,3 +19,6 @@ export interface Settings {
   readonly daemonConfig?: string
   readonly dockerTimeoutMs: number
 }
+
+/** The name the CLI modules use for the settings they parse. */
+export type GlobalSettings = Settings

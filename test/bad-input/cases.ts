@@ -170,7 +170,7 @@ function special(): Record<string, string> {
   return {fifo, dir, loop, dangling, deepArrays, deepObjects, unclosed, binary, file, danglingDir, loopDir, trapNotes}
 }
 
-const STACK = /^\s+at .+:\d+:\d+\)?$|node:internal|Unhandled 'error' event|Maximum call stack|something went wrong inside dagger-explore|TypeError:|RangeError:|ReferenceError:/m
+const STACK = /^\s+at .+:\d+:\d+\)?$|node:internal|Unhandled 'error' event|Maximum call stack|something went wrong inside dagger-explore|TypeError:|RangeError:|ImageReferenceError:/m
 export {STACK}
 
 export function buildCases(): BadInputCase[] {

@@ -294,6 +294,12 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     stdout.on('data', (c: Buffer) => {
       out += c.toString()
     })
+    // Questions go to stderr (src/cli/prompt.ts), results to stdout.
+    const stderr = new PassThrough()
+    let asked = ''
+    stderr.on('data', (c: Buffer) => {
+      asked += c.toString()
+    })
     // Answer each question when it appears: keep the mirror, set downloads back to 3, write, then restart and press Enter.
     const answers: [RegExp, () => Promise<string>][] = [
       [/registry-mirrors = .*drop it\? \[Y\/n.*\] $/, async () => 'n'],
@@ -310,12 +316,12 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     const feeder = (async () => {
       for (const [pattern, answer] of answers) {
         const deadline = Date.now() + 30_000
-        while (!pattern.test(out.slice(out.lastIndexOf('\n') + 1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-        prompts.push(out.slice(out.lastIndexOf('\n') + 1))
+        while (!pattern.test(asked.slice(asked.lastIndexOf('\n') + 1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+        prompts.push(asked.slice(asked.lastIndexOf('\n') + 1))
         stdin.write(`${await answer()}\n`)
       }
     })()
-    const io: CliIO = {stdout, stderr: new PassThrough(), stdin, env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, cwd: work, color: false, interactive: true}
+    const io: CliIO = {stdout, stderr, stdin, env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, cwd: work, color: false, interactive: true}
     const code = await main(['reset'], io)
     await feeder
     expect(prompts).toHaveLength(4)

@@ -213,10 +213,15 @@ describe.skipIf(skip)('real Delve against a real Go engine binary', () => {
     const stdout = new PassThrough()
     let shown = ''
     stdout.on('data', (c: Buffer) => (shown += c.toString()))
+    const stderr = new PassThrough()
+    let asked = ''
+    stderr.on('data', (c: Buffer) => (asked += c.toString()))
     stdin.end('n\n')
-    const io: CliIO = {stdin, stdout, stderr: new PassThrough(), env: {...process.env, NO_COLOR: '1'}, cwd: process.cwd(), color: false, interactive: true}
+    const io: CliIO = {stdin, stdout, stderr, env: {...process.env, NO_COLOR: '1'}, cwd: process.cwd(), color: false, interactive: true}
     expect(await recipeMain(['debugger-attach', '--run', '--step', 'restart-debug-engine', '--var', `engine_container=${name}`, '--var', `debug_image=${debugImage}`, '--notes-dir', checkout], io)).toBe(0)
-    expect(shown).toContain(`$ docker rm -f ${name}\n$ docker run -d --name ${name} --privileged -v ${name}-vol:/var/lib/dagger -p 127.0.0.1::6060 --network ${network} -e DAGGER_CLOUD_TOKEN ${debugImage} --extra-debug --debugaddr=0.0.0.0:6060\nRun this? [y/N/q]`)
+    expect(shown).toContain(`$ docker rm -f ${name}\n$ docker run -d --name ${name} --privileged -v ${name}-vol:/var/lib/dagger -p 127.0.0.1::6060 --network ${network} -e DAGGER_CLOUD_TOKEN ${debugImage} --extra-debug --debugaddr=0.0.0.0:6060\n`)
+    // The question itself goes to stderr (src/cli/prompt.ts).
+    expect(asked).toContain('Run this? [y/N/q]')
     expect(docker(['inspect', '--format', '{{.Config.Image}} {{.State.Running}}', name])).toBe(`${image} true`)
     for (const n of ['build-unstripped', 'debug-image', 'restart-debug-engine']) {
       const recorder = new Recorder()

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {parseChallenge} from '../../src/core/registry/challenge.js'
 import {parsePlatform, selectPlatform} from '../../src/core/registry/manifest.js'
-import {parseReference, ReferenceError} from '../../src/core/registry/reference.js'
+import {parseReference, ImageReferenceError} from '../../src/core/registry/reference.js'
 
 describe('parseReference normalises like docker', () => {
   it.each([
@@ -43,7 +43,7 @@ describe('parseReference normalises like docker', () => {
     ['localhost:99999/app', /port/],
     ['alpine:-x', /tag/],
   ])('refuses %j with a readable message', (input, message) => {
-    expect(() => parseReference(input)).toThrow(ReferenceError)
+    expect(() => parseReference(input)).toThrow(ImageReferenceError)
     expect(() => parseReference(input)).toThrow(message)
   })
 })

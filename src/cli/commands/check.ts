@@ -1,7 +1,6 @@
-import {parseArgs} from 'node:util'
 import {CELLS, findCell} from '../../cells/registry.js'
 import {EXIT, UsageError, type CommandMain} from '../io.js'
-import {GLOBAL_OPTIONS, globalSettings} from '../main.js'
+import {globalSettings, parseCommandArgs} from '../settings.js'
 import {runPlain} from '../run-plain.js'
 
 const HELP = `Usage: dagger-explore check [CELL...] [--json] [--notes-dir DIR] [--timeout MS] [-v]
@@ -9,15 +8,16 @@ const HELP = `Usage: dagger-explore check [CELL...] [--json] [--notes-dir DIR] [
 Runs the chosen cells (all, in order, when none is named) without prompting and prints plain lines,
 or one JSON object per finished cell with --json. The session log is saved as usual.
 
-Cells: ${CELLS.map((c) => c.id).join(', ')}
+Cells
+${CELLS.map((c) => `  ${c.id.padEnd(13)}${c.title}: ${c.summary}`).join('\n')}
 
 Examples
   dagger-explore check environment
   dagger-explore check environment daemon --json
 `
 
-export const main: CommandMain = async (argv, io) => {
-  const {values, positionals} = parseArgs({args: [...argv], options: GLOBAL_OPTIONS, strict: true, allowPositionals: true})
+export const main: CommandMain = async (argv, io, before) => {
+  const {values, positionals, globals} = parseCommandArgs(argv, {}, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
@@ -27,6 +27,6 @@ export const main: CommandMain = async (argv, io) => {
     if (!cell) throw new UsageError(`"${name}" is not a cell. Cells: ${CELLS.map((c) => c.id).join(', ')}. Example: dagger-explore check environment`)
     return cell
   })
-  const settings = globalSettings(values, io)
+  const settings = globalSettings(globals, io)
   return runPlain({...settings, plain: true}, io, cells)
 }

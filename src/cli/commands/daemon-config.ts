@@ -1,7 +1,5 @@
 import {existsSync} from 'node:fs'
 import {readFile, realpath} from 'node:fs/promises'
-import {createInterface} from 'node:readline/promises'
-import {parseArgs} from 'node:util'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
 import {analyseDaemonConfig, type ConfigAnalysis} from '../../core/daemon-config/analyse.js'
 import {discoverDaemon, fetchDaemonInfo, type DaemonDiscovery} from '../../core/daemon-config/discover.js'
@@ -15,7 +13,10 @@ import {DEFAULT_VALUES, ResetError, checkPlan, shellQuote, planReset, recheckAft
 import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
+import {findingJson} from '../finding-json.js'
+import {Prompter} from '../prompt.js'
+import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 import {statusMark} from '../../core/present/status.js'
 
@@ -48,20 +49,15 @@ Examples
   dagger-explore daemon-config reset --default max-concurrent-downloads --yes
 `
 
+// --json, --timeout, --yes and --help are global options (cli/settings.ts).
 const LINT_OPTIONS = {
-  json: {type: 'boolean'},
   target: {type: 'string'},
-  timeout: {type: 'string'},
-  help: {type: 'boolean', short: 'h'},
-  'no-color': {type: 'boolean'},
-  color: {type: 'boolean'},
 } as const
 
 const RESET_OPTIONS = {
   ...LINT_OPTIONS,
   drop: {type: 'string', multiple: true},
   default: {type: 'string', multiple: true},
-  yes: {type: 'boolean', short: 'y'},
 } as const
 
 function write(stream: NodeJS.WritableStream, text: string): void {
@@ -69,10 +65,7 @@ function write(stream: NodeJS.WritableStream, text: string): void {
 }
 
 function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_DOCKER_TIMEOUT_MS
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${sanitize(value)}" is not one. Example: --timeout 5000`)
-  return n
+  return parseTimeoutMs(value, {fallback: DEFAULT_DOCKER_TIMEOUT_MS})
 }
 
 function parseTarget(value: string | undefined): EngineVersion | undefined {
@@ -81,12 +74,6 @@ function parseTarget(value: string | undefined): EngineVersion | undefined {
   if (v === undefined) throw new UsageError(`--target takes a Docker Engine version such as 20.10 or 28.2; "${sanitize(value)}" is not one.`)
   return v
 }
-
-/** The JSON shape of one finding: every field present, null when it does not apply. */
-function jsonFinding(f: ConfigFinding): Record<string, unknown> {
-  return {id: f.id, status: f.status, key: f.key ?? null, line: f.line ?? null, column: f.column ?? null, title: f.title, detail: f.detail ?? null, fix: f.fix ?? null}
-}
-
 
 function printFindings(io: CliIO, findings: readonly ConfigFinding[]): void {
   for (const f of findings) {
@@ -107,8 +94,8 @@ async function isFileInForce(io: CliIO, found: DaemonDiscovery, explicit: string
   return inForce.location.file === found.location.file
 }
 
-async function lintMain(args: readonly string[], io: CliIO): Promise<number> {
-  const {values, positionals} = parseArgs({args: [...args], options: LINT_OPTIONS, allowPositionals: true, strict: true})
+async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
+  const {values, positionals} = parseCommandArgs(args, LINT_OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -136,7 +123,7 @@ async function lintMain(args: readonly string[], io: CliIO): Promise<number> {
           file: analysis.location.file,
           source: analysis.location.source,
           valid,
-          findings: analysis.findings.map((f) => jsonFinding({...f, title: sanitize(f.title), ...(f.detail === undefined ? {} : {detail: sanitize(f.detail)}), ...(f.fix === undefined ? {} : {fix: sanitize(f.fix)})})),
+          findings: analysis.findings.map((f) => findingJson(f, {located: true})),
         },
         null,
         2,
@@ -163,41 +150,6 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
 }
 
-/** Reads answers line by line from one reader, so several questions can share stdin. */
-class Prompter {
-  private readonly lines: string[] = []
-  private readonly waiting: ((line: string | undefined) => void)[] = []
-  private closed = false
-  private readonly rl: ReturnType<typeof createInterface>
-
-  constructor(private readonly io: CliIO) {
-    this.rl = createInterface({input: io.stdin, terminal: false})
-    this.rl.on('line', (line) => {
-      const waiter = this.waiting.shift()
-      if (waiter === undefined) this.lines.push(line)
-      else waiter(line)
-    })
-    this.rl.on('close', () => {
-      this.closed = true
-      for (const waiter of this.waiting.splice(0)) waiter(undefined)
-    })
-  }
-
-  /** The answer, trimmed; undefined when input ended. */
-  async ask(question: string): Promise<string | undefined> {
-    this.io.stdout.write(question)
-    const queued = this.lines.shift()
-    if (queued !== undefined) return queued.trim()
-    if (this.closed) return undefined
-    return new Promise((resolve) => this.waiting.push((line) => resolve(line?.trim())))
-  }
-
-  close(): void {
-    this.rl.close()
-  }
-}
-
-/** Lets the user pick, key by key, what the reset does with each suggested key. */
 async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonConfig>, suggested: readonly string[]): Promise<{drop: string[]; defaults: string[]}> {
   const drop: string[] = []
   const defaults: string[] = []
@@ -215,8 +167,8 @@ async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonCo
   return {drop, defaults}
 }
 
-async function resetMain(args: readonly string[], io: CliIO): Promise<number> {
-  const {values, positionals} = parseArgs({args: [...args], options: RESET_OPTIONS, allowPositionals: true, strict: true})
+async function resetMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
+  const {values, positionals} = parseCommandArgs(args, RESET_OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -410,10 +362,10 @@ function resetJson(found: DaemonDiscovery, plan: ResetPlan, outcome: WriteOutcom
   }
 }
 
-export const main: CommandMain = async (argv, io) => {
+export const main: CommandMain = async (argv, io, before) => {
   try {
-    if (argv[0] === 'reset') return await resetMain(argv.slice(1), io)
-    return await lintMain(argv, io)
+    if (argv[0] === 'reset') return await resetMain(argv.slice(1), io, before)
+    return await lintMain(argv, io, before)
   } catch (error) {
     const err = error as Error & {code?: string}
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {

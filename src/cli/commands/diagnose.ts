@@ -44,13 +44,13 @@ JSON (`--json`, stdout only; every field always present, null when it does not a
               "host": null, "layers": [ … ]}   // null with --control none
 }
 */
-import {parseArgs} from 'node:util'
 import {DEFAULT_CONTROL, diagnose, type DiagnoseReport, type Diagnosis} from '../../core/registry/diagnose.js'
 import {formatPlatform, hostPlatform, parsePlatform, PlatformError, type Platform} from '../../core/registry/manifest.js'
 import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
-import {ReferenceError, parseReference} from '../../core/registry/reference.js'
+import {ImageReferenceError, parseReference} from '../../core/registry/reference.js'
 import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 import {layerStatus, STATUS_GLYPH} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--timeout MS] [--json]
@@ -84,19 +84,10 @@ Examples
   dagger-explore diagnose 127.0.0.1:5443/lab/busybox --control none --json
 `
 
-// Global notebook flags may come along from before the subcommand name; they change nothing here.
+// --control, --timeout and --json are global options (cli/settings.ts); here --timeout is the wait per layer.
 const OPTIONS = {
-  control: {type: 'string'},
   platform: {type: 'string'},
   attempts: {type: 'string'},
-  timeout: {type: 'string'},
-  json: {type: 'boolean'},
-  help: {type: 'boolean', short: 'h'},
-  plain: {type: 'boolean'},
-  'no-color': {type: 'boolean'},
-  color: {type: 'boolean'},
-  verbose: {type: 'boolean', short: 'v'},
-  'notes-dir': {type: 'string'},
 } as const
 
 const MAX_ATTEMPTS = 16
@@ -151,8 +142,8 @@ function printReport(io: CliIO, report: DiagnoseReport): void {
   write(io.stdout, failed === 0 ? `All ${report.results.length} reference(s) pass (${report.ms} ms).` : `${failed} of ${report.results.length} reference(s) fail (${report.ms} ms).`)
 }
 
-export const main: CommandMain = async (argv, io) => {
-  const {values, positionals} = parseArgs({args: [...argv], options: OPTIONS, allowPositionals: true, strict: true})
+export const main: CommandMain = async (argv, io, before) => {
+  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -160,7 +151,7 @@ export const main: CommandMain = async (argv, io) => {
   if (positionals.length === 0) {
     throw new UsageError('diagnose needs at least one image reference, e.g. `dagger-explore diagnose golang:1.21.3-alpine3.18`. Run `dagger-explore diagnose --help` for the options.')
   }
-  const timeoutMs = wholeNumber('--timeout', values.timeout, DEFAULT_TIMEOUT_MS, 100, 120_000, '5000')
+  const timeoutMs = parseTimeoutMs(values.timeout, {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000})
   const attempts = wholeNumber('--attempts', values.attempts, 1, 1, MAX_ATTEMPTS, '8')
   let platform: Platform
   let control: string | null
@@ -170,7 +161,7 @@ export const main: CommandMain = async (argv, io) => {
     control = values.control === undefined ? DEFAULT_CONTROL : values.control.trim().toLowerCase() === 'none' ? null : values.control
     if (control !== null) parseReference(control)
   } catch (error) {
-    if (error instanceof ReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message))
+    if (error instanceof ImageReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message))
     throw error
   }
   const report = await diagnose(positionals, {env: io.env, timeoutMs, platform, attempts, control})

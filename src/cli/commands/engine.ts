@@ -1,7 +1,5 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
-import {createInterface} from 'node:readline/promises'
-import {parseArgs} from 'node:util'
 import {BuildOutput} from '../../core/engine/build-output.js'
 import {type DaggerCheckout, detectCheckout, versionText} from '../../core/engine/checkout.js'
 import {type Confirm, type ConfirmRequest, DOCKER_CALL_TIMEOUT_MS} from '../../core/engine/docker-api.js'
@@ -17,11 +15,13 @@ import {defaultSettings} from '../../cells/context.js'
 import {findCell, type CellEntry} from '../../cells/registry.js'
 import {Session} from '../../cells/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
-import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {GLOBAL_OPTIONS} from '../main.js'
+import {classifyDockerError, type DockerFailure} from '../../core/docker/client.js'
+import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {findingJson} from '../finding-json.js'
+import {askOnce} from '../prompt.js'
+import {globalSettings, parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
@@ -58,15 +58,9 @@ Examples
   dagger-explore engine clean --yes
 `
 
-// The global options are accepted too, since the dispatcher passes those given before `engine` along.
+// --dagger-src, --yes, --notes-dir and --json are global options (cli/settings.ts).
 const OPTIONS = {
-  ...GLOBAL_OPTIONS,
-  'dagger-src': {type: 'string'},
-  json: {type: 'boolean'},
-  yes: {type: 'boolean', short: 'y'},
   'include-dev': {type: 'boolean'},
-  'notes-dir': {type: 'string'},
-  help: {type: 'boolean', short: 'h'},
 } as const
 
 const ACTIONS = ['build', 'load', 'start', 'status', 'env', 'stop', 'clean'] as const
@@ -106,13 +100,7 @@ function confirmFor(ctx: Ctx): Confirm | undefined {
   if (!ctx.io.interactive || ctx.json) return undefined
   return async (request: ConfirmRequest) => {
     ctx.io.stderr.write(`\n${request.action}\n${request.why}\nThis will run:\n${request.commands.map((c) => `  ${c}`).join('\n')}\n`)
-    const rl = createInterface({input: ctx.io.stdin, output: ctx.io.stderr})
-    try {
-      const answer = await rl.question('Go ahead? [y/N] ')
-      return /^y(es)?$/i.test(answer.trim())
-    } finally {
-      rl.close()
-    }
+    return (await askOnce(ctx.io, 'Go ahead? [y/N] ')) === 'yes'
   }
 }
 
@@ -199,7 +187,7 @@ async function build(ctx: Ctx): Promise<number> {
     json(ctx, {
       ok: result.passed,
       checkout: describeCheckout(checkout),
-      preflight: pre.findings,
+      preflight: pre.findings.map((f) => findingJson(f)),
       command: result.command.display,
       exitCode: result.run.exitCode,
       progress: result.run.progress,
@@ -370,8 +358,11 @@ async function clean(ctx: Ctx): Promise<number> {
 
 const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
 
-export const main: CommandMain = async (argv, io) => {
-  const {values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true})
+/** Docker failures that mean the daemon cannot be reached at all. */
+const UNREACHABLE: ReadonlySet<DockerFailure> = new Set(['socket_missing', 'permission_denied', 'refused'])
+
+export const main: CommandMain = async (argv, io, before) => {
+  const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
@@ -380,13 +371,14 @@ export const main: CommandMain = async (argv, io) => {
   if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
     throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}. Example: dagger-explore engine status`)
   }
+  const settings = globalSettings(globals, io)
   const ctx: Ctx = {
     io,
-    json: values.json === true,
-    yes: values.yes === true,
+    json: settings.json,
+    yes: settings.yes,
     includeDev: values['include-dev'] === true,
-    src: path.resolve(io.cwd, values['dagger-src'] ?? '.'),
-    notesDir: values['notes-dir'] !== undefined ? path.resolve(io.cwd, values['notes-dir']) : defaultNotesDir(io.env),
+    src: settings.daggerSrc ?? io.cwd,
+    notesDir: settings.notesDir,
     rec: new Recorder(),
     docker: await dockerService(io.env),
   }
@@ -396,9 +388,11 @@ export const main: CommandMain = async (argv, io) => {
     // Docker and launch failures are expected conditions: one paragraph, never a stack trace.
     const message = error instanceof Error ? error.message : String(error)
     const logs = error instanceof LaunchError && error.logs.length > 0 ? `\nLast lines of the container's log:\n${error.logs.map((l) => `  ${l}`).join('\n')}` : ''
-    const hint = /ENOENT|ECONNREFUSED|EACCES|connect/.test(message) && !(error instanceof LaunchError) ? ' Is the Docker daemon running, and can you use its socket? (`docker version` tells.)' : ''
-    if (ctx.json) json(ctx, {ok: false, error: message, logs: error instanceof LaunchError ? error.logs : []})
-    else io.stderr.write(`dagger-explore engine ${action}: ${message}${hint}${logs}\n`)
+    // The failure kind comes from the error's code, as the Environment cell reads it, not from the wording.
+    const unreachable = !(error instanceof LaunchError) && UNREACHABLE.has(classifyDockerError(error).failure)
+    const fix = unreachable ? 'Is the Docker daemon running, and can you use its socket? (`docker version` tells.)' : error instanceof DaggerExploreError ? error.fix : undefined
+    if (ctx.json) json(ctx, {ok: false, error: message, fix: fix ?? null, logs: error instanceof LaunchError ? error.logs : []})
+    else io.stderr.write(`dagger-explore engine ${action}: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}${logs}\n`)
     return EXIT.problem
   }
 }

@@ -1,10 +1,10 @@
 import {open, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {parseArgs} from 'node:util'
 import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categories.js'
 import {explainFile, explainStream, refsFrom} from '../../core/explain/explain.js'
 import type {ExplainFailure, ExplainReport} from '../../core/explain/report.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {parseCommandArgs} from '../settings.js'
 
 const HELP = `Usage: dagger-explore explain [FILE|-] [--json]
 
@@ -28,19 +28,6 @@ Examples
 
 Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
 `
-
-// The notebook's global flags may come along from before the subcommand name; they change nothing here.
-// Kept apart from main.ts so that loading this command loads no notebook code.
-const OPTIONS = {
-  json: {type: 'boolean'},
-  help: {type: 'boolean', short: 'h'},
-  plain: {type: 'boolean'},
-  'no-color': {type: 'boolean'},
-  color: {type: 'boolean'},
-  verbose: {type: 'boolean', short: 'v'},
-  'notes-dir': {type: 'string'},
-  timeout: {type: 'string'},
-} as const
 
 function fail(io: CliIO, message: string): number {
   io.stderr.write(`dagger-explore explain: ${message}\n`)
@@ -121,11 +108,11 @@ function renderPlain(report: ExplainReport, source: string): string {
   return `${out.join('\n')}\n`
 }
 
-export const main: CommandMain = async (argv, io) => {
+export const main: CommandMain = async (argv, io, before) => {
   let values: {json?: boolean; help?: boolean}
   let positionals: string[]
   try {
-    ;({values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true}))
+    ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
     return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
   }

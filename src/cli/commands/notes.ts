@@ -1,9 +1,8 @@
 import {open, rename, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {parseArgs} from 'node:util'
 import {listSessions} from '../../core/notebook/session-log.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {GLOBAL_OPTIONS, globalSettings} from '../main.js'
+import {globalSettings, parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage
   dagger-explore notes [--notes-dir DIR] [--json]
@@ -29,27 +28,26 @@ Examples
 `
 
 const EXPORT_OPTIONS = {
-  ...GLOBAL_OPTIONS,
   out: {type: 'string', short: 'o'},
   force: {type: 'boolean', short: 'f'},
   'max-sidecar-lines': {type: 'string'},
 } as const
 
-export const main: CommandMain = async (argv, io) => {
-  const {values, positionals} = parseArgs({args: [...argv], options: EXPORT_OPTIONS, strict: true, allowPositionals: true})
+export const main: CommandMain = async (argv, io, before) => {
+  const {values, positionals, globals} = parseCommandArgs(argv, EXPORT_OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
   const [verb, ...rest] = positionals
-  if (verb === 'export') return await exportCommand(values, rest, io)
+  if (verb === 'export') return await exportCommand(values, rest, io, globalSettings(globals, io))
   if (positionals.length > 0 && !(verb === 'list' && rest.length === 0)) {
     throw new UsageError(`"notes ${positionals.join(' ')}" is not known. Use \`dagger-explore notes\` to list sessions or \`dagger-explore notes export [SESSION] --out FILE\` to write one to share`)
   }
   for (const flag of ['out', 'force', 'max-sidecar-lines'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to \`dagger-explore notes export\`; listing sessions takes only --notes-dir and --json`)
   }
-  const settings = globalSettings(values, io)
+  const settings = globalSettings(globals, io)
   // Summary lines are markdown: drop backslash escapes (`\-` for the skipped glyph) before showing them.
   const sessions = (await listSessions(settings.notesDir)).map((s) => ({...s, summary: s.summary.map((line) => line.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1'))}))
   if (values.json) {
@@ -67,9 +65,9 @@ export const main: CommandMain = async (argv, io) => {
   return EXIT.ok
 }
 
-type ExportValues = ReturnType<typeof parseArgs<{args: string[]; options: typeof EXPORT_OPTIONS; strict: true; allowPositionals: true}>>['values']
+type ExportValues = ReturnType<typeof parseCommandArgs<typeof EXPORT_OPTIONS>>['values']
 
-async function exportCommand(values: ExportValues, positionals: readonly string[], io: CliIO): Promise<number> {
+async function exportCommand(values: ExportValues, positionals: readonly string[], io: CliIO, settings: GlobalSettings): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`notes export takes one session, not ${positionals.length} (${positionals.join(', ')}). Example: dagger-explore notes export --out session.md`)
   if (values.out === undefined || values.out === '') {
     throw new UsageError('notes export needs --out FILE: the markdown file to write. Example: dagger-explore notes export --out session.md')
@@ -78,7 +76,6 @@ async function exportCommand(values: ExportValues, positionals: readonly string[
   if (maxLines !== undefined && (!Number.isInteger(maxLines) || maxLines < 0 || maxLines > 10_000_000)) {
     throw new UsageError(`--max-sidecar-lines takes a whole number of lines from 0 up; "${values['max-sidecar-lines']}" is not one. Example: --max-sidecar-lines 200`)
   }
-  const settings = globalSettings(values, io)
   // Loaded here so that listing sessions never pays for the exporter.
   const {DEFAULT_MAX_SIDECAR_LINES, ExportError, exportSession, resolveSession} = await import('../../core/notebook/export.js')
   const out = path.resolve(io.cwd, values.out)

@@ -1,5 +1,3 @@
-import {createInterface} from 'node:readline/promises'
-import {parseArgs} from 'node:util'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {valuesOf} from '../../core/recipes/fill.js'
@@ -9,6 +7,8 @@ import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.
 import {RecipeError} from '../../core/recipes/types.js'
 import {recipeRunResult} from '../../core/recipes/result.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {askOnce} from '../prompt.js'
+import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 
 const HELP = `Usage: dagger-explore recipe --list [--json]
        dagger-explore recipe NAME [--var k=v ...] [--print | --dry-run | --run] [--step NAME ...] [--yes] [--json]
@@ -47,14 +47,7 @@ const OPTIONS = {
   run: {type: 'boolean'},
   step: {type: 'string', multiple: true},
   var: {type: 'string', multiple: true},
-  yes: {type: 'boolean', short: 'y'},
   'no-detect': {type: 'boolean'},
-  json: {type: 'boolean'},
-  'notes-dir': {type: 'string'},
-  timeout: {type: 'string'},
-  'no-color': {type: 'boolean'},
-  color: {type: 'boolean'},
-  help: {type: 'boolean', short: 'h'},
 } as const
 
 function parseVars(pairs: readonly string[]): Record<string, string> {
@@ -105,16 +98,6 @@ function chooseSteps(plan: RecipePlan, names: readonly string[] | undefined): Pl
   })
 }
 
-async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'quit'> {
-  const rl = createInterface({input: io.stdin, output: io.stdout})
-  try {
-    const answer = (await rl.question(question)).trim().toLowerCase()
-    return answer === 'y' || answer === 'yes' ? 'yes' : answer === 'q' || answer === 'quit' ? 'quit' : 'no'
-  } finally {
-    rl.close()
-  }
-}
-
 /** Writes the run into a session log like any notebook run, under the cell the recipe belongs to. */
 async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, notesDir: string | undefined): Promise<string | undefined> {
   const {Session} = await import('../../cells/session.js')
@@ -158,7 +141,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
       continue
     }
     if (!options.yes) {
-      const answer = await confirm(io, 'Run this? [y/N/q] ')
+      const answer = await askOnce(io, 'Run this? [y/N/q] ')
       if (answer === 'quit') break
       if (answer === 'no') {
         outcomes.push({step: planned.step.name, ok: true, commands: [], skipped: 'declined at the prompt'})
@@ -195,13 +178,15 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
   return failed ? EXIT.problem : EXIT.ok
 }
 
-export const main: CommandMain = async (argv, io) => {
-  const {values, positionals} = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true})
+export const main: CommandMain = async (argv, io, before) => {
+  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
   const json = values.json === true
+  // Checked before --list too, so a bad value is refused however the command is used.
+  const timeoutMs = parseTimeoutMs(values.timeout, {fallback: 10_000})
   if (values.list) {
     const recipes = await loadAllRecipes()
     if (json) write(io, JSON.stringify(recipes.map((r) => ({name: r.name, title: r.title, summary: r.summary, suggestedBy: r.suggestedBy, steps: r.steps.map((s) => s.name)}))))
@@ -213,11 +198,6 @@ export const main: CommandMain = async (argv, io) => {
   if (positionals.length > 1) throw new UsageError(`One recipe at a time; got ${positionals.map((p) => sanitize(p)).join(', ')}.`)
   const modes = [values.print, values['dry-run'], values.run].filter(Boolean).length
   if (modes > 1) throw new UsageError('Choose one of --print, --dry-run and --run.')
-  let timeoutMs = 10_000
-  if (values.timeout !== undefined) {
-    timeoutMs = Number(values.timeout)
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) throw new UsageError(`--timeout takes a whole number of milliseconds between 1 and 600000; "${sanitize(values.timeout)}" is not one.`)
-  }
 
   if (values.run && values.yes !== true && !io.interactive) {
     throw new UsageError(`Running recipe steps without a terminal needs --yes (nothing is run without confirmation). Review what would run with \`dagger-explore recipe ${sanitize(name)} --dry-run\`, then add --yes.`)

@@ -1,4 +1,3 @@
-import {parseArgs} from 'node:util'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {checklistJson, checklistText} from '../../core/tree/checklist-text.js'
 import {checklistFindings, ERAS, missingItems} from '../../core/tree/components.js'
@@ -8,6 +7,7 @@ import {collectVersions, inspectTarget} from '../../core/tree/inspect.js'
 import {mergeLayers} from '../../core/tree/merge.js'
 import {changesOf, formatSize, layerSummaries, treeJsonChunks, treeTextChunks} from '../../core/tree/render.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore tree IMAGE|CONTAINER [--components] [--json] [--layer N] [--changes]
@@ -44,8 +44,6 @@ const OPTIONS = {
   changes: {type: 'boolean'},
   image: {type: 'boolean'},
   container: {type: 'boolean'},
-  json: {type: 'boolean'},
-  help: {type: 'boolean', short: 'h'},
 } as const
 
 
@@ -55,12 +53,13 @@ function fail(io: CliIO, json: boolean, message: string, code: number): number {
   return code
 }
 
-export const main: CommandMain = async (argv, io) => {
+export const main: CommandMain = async (argv, io, before) => {
   let parsed
   try {
-    parsed = parseArgs({args: [...argv], options: OPTIONS, allowPositionals: true, strict: true})
+    // --image after the name is tree's switch; a global --image IMAGE before it is the Components cell's and not read here.
+    parsed = parseCommandArgs(argv, OPTIONS, before, io)
   } catch (error) {
-    return fail(io, false, `${error instanceof Error ? error.message : String(error)}. See \`dagger-explore tree --help\`.`, EXIT.usage)
+    return fail(io, false, `${(error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.')} See \`dagger-explore tree --help\`.`, EXIT.usage)
   }
   const {values, positionals} = parsed
   if (values.help) {

@@ -4,6 +4,7 @@ diff, and write the file atomically with a timestamped backup next to it. When t
 write the file, it stages the new content and returns the exact sudo commands instead; it never
 runs sudo itself.
 */
+import {DaggerExploreError} from '../errors.js'
 import {constants} from 'node:fs'
 import {access, chown, copyFile, mkdtemp, open, rename, rm, stat, writeFile} from 'node:fs/promises'
 import os from 'node:os'
@@ -51,7 +52,7 @@ export interface ResetPlan {
   readonly reformatted: boolean
 }
 
-export class ResetError extends Error {
+export class ResetError extends DaggerExploreError {
   override readonly name = 'ResetError'
 }
 

@@ -2,6 +2,8 @@ import {readFileSync} from 'node:fs'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {trackAgent} from './open-connections.js'
+import {DaggerExploreError} from '../errors.js'
+import {SshTransportError} from './ssh-error.js'
 import type {DockerEndpoint} from './endpoint.js'
 
 export const DEFAULT_DOCKER_TIMEOUT_MS = 3000
@@ -18,7 +20,7 @@ export type DockerFailure =
   | 'http_error'
   | 'other'
 
-export class DockerCallError extends Error {
+export class DockerCallError extends DaggerExploreError {
   override readonly name = 'DockerCallError'
   constructor(
     message: string,
@@ -29,16 +31,16 @@ export class DockerCallError extends Error {
   }
 }
 
-/** Rejects with a `timeout` DockerCallError when `promise` takes longer than `ms`. */
+/** Rejects with a `timeout` DockerCallError when `promise` takes longer than `ms`: the one timeout for Docker calls. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return withDeadline(promise, ms, () => new DockerCallError(`${what} got no answer within ${ms} ms`, 'timeout', 'ETIMEDOUT'))
+  return withDeadline(promise, ms, () => new DockerCallError(`${what} got no answer within ${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`, 'timeout', 'ETIMEDOUT'))
 }
 
 /** Maps a Node/docker-modem error to a failure kind. */
 export function classifyDockerError(error: unknown): DockerCallError {
   if (error instanceof DockerCallError) return error
-  if (error instanceof Error && error.name === 'SshTransportError') {
-    return new DockerCallError(error.message, 'ssh', (error as Error & {code: string}).code)
+  if (error instanceof SshTransportError) {
+    return new DockerCallError(error.message, 'ssh', error.code)
   }
   const err = error as NodeJS.ErrnoException & {statusCode?: number; reason?: string; json?: {message?: string}}
   const code = err.code

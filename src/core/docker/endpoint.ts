@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import {createHash} from 'node:crypto'
 import {homedir} from 'node:os'
 import path from 'node:path'
@@ -45,13 +46,13 @@ export interface EndpointWarning {
   readonly fix: string
 }
 
-export class EndpointError extends Error {
+export class EndpointError extends DaggerExploreError {
   override readonly name = 'EndpointError'
   constructor(
     message: string,
-    readonly fix: string,
+    override readonly fix: string,
   ) {
-    super(message)
+    super(message, {fix})
   }
 }
 

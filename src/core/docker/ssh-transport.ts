@@ -8,23 +8,11 @@ import {spawn, type ChildProcessByStdio} from 'node:child_process'
 import {Agent} from 'node:http'
 import {Duplex} from 'node:stream'
 import type {Readable, Writable} from 'node:stream'
+import {SshTransportError, type SshFailure} from './ssh-error.js'
 
-/** What went wrong on the ssh leg, read from ssh's own stderr and exit status. */
-export type SshFailure = 'refused' | 'name_not_found' | 'auth_failed' | 'host_key_changed' | 'host_key_unknown' | 'no_docker' | 'timeout' | 'no_ssh' | 'other'
 
-export class SshTransportError extends Error {
-  override readonly name = 'SshTransportError'
-  readonly code: string
-  constructor(
-    message: string,
-    readonly failure: SshFailure,
-    /** ssh's stderr, trimmed, as the user would see it. */
-    readonly stderr: string,
-  ) {
-    super(message)
-    this.code = `SSH_${failure.toUpperCase()}`
-  }
-}
+// Kept in its own module so that classifying a Docker error never loads the ssh transport (node:http).
+export {SshTransportError, type SshFailure} from './ssh-error.js'
 
 export interface SshTarget {
   readonly hostname: string

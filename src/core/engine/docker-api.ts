@@ -1,17 +1,10 @@
 import type Docker from 'dockerode'
-import {withDeadline} from '../deadline.js'
 
 /** Default per-call budget for Docker API calls that return quickly (inspect, tag, create, start, remove). */
 export const DOCKER_CALL_TIMEOUT_MS = 15_000
 
-export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError'
-}
-
-/** Rejects when `promise` takes longer than `ms`; `what` names the call in the message. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return withDeadline(promise, ms, () => new TimeoutError(`${what} got no answer within ${Math.round(ms / 1000)} s`))
-}
+// Docker calls have one timeout, and one error for it: a `timeout` DockerCallError (core/docker/client.ts).
+export {withTimeout} from '../docker/client.js'
 
 /** The daemon's own message for a failed call (dockerode puts it in `json.message`). */
 export function dockerMessage(error: unknown): string {

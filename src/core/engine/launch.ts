@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import {createReadStream, statSync} from 'node:fs'
 import path from 'node:path'
 import type Docker from 'dockerode'
@@ -17,7 +18,7 @@ export const READY_TIMEOUT_MS = 60_000
 /** `bin/dagger version` against the new engine. */
 export const VERIFY_TIMEOUT_MS = 60_000
 
-export class LaunchError extends Error {
+export class LaunchError extends DaggerExploreError {
   override readonly name = 'LaunchError'
   constructor(
     message: string,

@@ -1,3 +1,4 @@
+import {UsageError} from '../errors.js'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {findDaggerRoot} from '../engine/checkout.js'
@@ -64,12 +65,11 @@ export function checkoutText(id: CheckoutId): string {
 }
 
 /** `--resume` of a session that works on another checkout than the one asked for: a usage problem, one paragraph. */
-export class CheckoutMismatch extends Error {
-  override readonly name = 'CheckoutMismatch'
+export class CheckoutMismatch extends UsageError {
   constructor(file: string, session: string, asked: string, askedRoot: string, sessionRoot: string) {
-    super(
-      `The latest session (${path.basename(file)}) works on the checkout ${session}, not on ${asked}; resuming it would mix two checkouts in one log. Run without --resume to start a session for ${askedRoot}, pass --dagger-src ${sessionRoot} to carry that session on, or add --resume-any-checkout to continue it with ${askedRoot} anyway.`,
-    )
+    super(`The latest session (${path.basename(file)}) works on the checkout ${session}, not on ${asked}; resuming it would mix two checkouts in one log.`, {
+      fix: `Run without --resume to start a session for ${askedRoot}, pass --dagger-src ${sessionRoot} to carry that session on, or add --resume-any-checkout to continue it with ${askedRoot} anyway.`,
+    })
   }
 }
 

@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import {realpath, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {escapeHtml, FenceTracker, fence, stripState} from './markdown.js'
@@ -34,7 +35,7 @@ export interface SessionExport {
 }
 
 /** Raised for a session or sidecar that cannot be found or read: the message is one paragraph for the user. */
-export class ExportError extends Error {
+export class ExportError extends DaggerExploreError {
   override readonly name = 'ExportError'
 }
 

@@ -1,13 +1,13 @@
 import {statfs, unlink} from 'node:fs/promises'
 import path from 'node:path'
+import {DaggerExploreError} from '../errors.js'
 
 /**
 A note or log could not be written (disk full, read-only, quota). The message names the path and the
 free space, and says that nothing on disk was lost: writes go to a temporary file renamed over the
 old one, so a failed write leaves the previous complete document in place.
 */
-export class NoteSaveError extends Error {
-  override readonly name = 'NoteSaveError'
+export class NoteSaveError extends DaggerExploreError {
   constructor(
     readonly file: string,
     readonly code: string | undefined,

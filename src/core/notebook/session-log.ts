@@ -94,7 +94,7 @@ export class SessionLog {
     // A full disk here is not fatal: the first cell's save tries again and reports it.
     await log.flush(false).catch((error: unknown) => {
       if (error instanceof NoteSaveError && (error.code === 'ENOSPC' || error.code === 'EDQUOT')) return
-      throw new NotesDirError(`The notes folder ${notesDir} cannot hold the session log: ${error instanceof Error ? error.message : String(error)} Point --notes-dir at a folder you can write.`)
+      throw new NotesDirError(`The notes folder ${notesDir} cannot hold the session log: ${error instanceof Error ? error.message : String(error)}`, 'Point --notes-dir at a folder you can write.')
     })
     return log
   }

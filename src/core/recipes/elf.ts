@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import {open} from 'node:fs/promises'
 
 /**
@@ -39,7 +40,7 @@ export interface ElfInfo {
   readonly debugLink: boolean
 }
 
-export class ElfError extends Error {
+export class ElfError extends DaggerExploreError {
   override readonly name = 'ElfError'
 }
 

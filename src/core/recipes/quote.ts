@@ -1,15 +1,16 @@
+import {DaggerExploreError} from '../errors.js'
 /**
 POSIX shell quoting for values substituted into recipe commands, and the reverse: splitting a command
 line into an argument vector the way `sh` would, for commands that run without a shell.
 */
 
 /** A value that cannot be put into a command safely; the message says why in plain words. */
-export class UnsafeValueError extends Error {
+export class UnsafeValueError extends DaggerExploreError {
   override readonly name = 'UnsafeValueError'
 }
 
 /** A command line that needs a real shell (pipes, expansions, redirections) to mean what it says. */
-export class NeedsShellError extends Error {
+export class NeedsShellError extends DaggerExploreError {
   override readonly name = 'NeedsShellError'
 }
 

@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 /** A recipe: a markdown file in `recipes/` that people read on GitHub and the app can run step by step. */
 export interface Recipe {
   /** File name without `.md`, e.g. `debugger-attach`. */
@@ -84,6 +85,6 @@ export interface ResolvedVariable {
   readonly note?: string
 }
 
-export class RecipeError extends Error {
+export class RecipeError extends DaggerExploreError {
   override readonly name = 'RecipeError'
 }

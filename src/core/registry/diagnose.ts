@@ -175,7 +175,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /**
 Diagnoses references in parallel. The control starts at once alongside them so a failing
-reference's scope costs no extra wait. Throws `ReferenceError` before any network use for a bad
+reference's scope costs no extra wait. Throws `ImageReferenceError` before any network use for a bad
 reference.
 */
 export async function diagnose(refs: readonly string[], options: DiagnoseOptions): Promise<DiagnoseReport> {

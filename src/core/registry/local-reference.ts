@@ -1,4 +1,4 @@
-import {parseReference, ReferenceError, visibleControls} from './reference.js'
+import {parseReference, ImageReferenceError, visibleControls} from './reference.js'
 
 export {visibleControls}
 
@@ -30,7 +30,7 @@ export function localReferenceProblem(ref: string): string | undefined {
     parseReference(ref)
     return undefined
   } catch (error) {
-    const why = error instanceof ReferenceError ? error.message.replace(/^"[^]*?"\s*/, '') : String(error)
+    const why = error instanceof ImageReferenceError ? error.message.replace(/^"[^]*?"\s*/, '') : String(error)
     return `"${shownName(ref)}" is neither a container name nor an image reference (${why.replace(/\.$/, '')}). Give an image as \`docker images\` lists it (e.g. localhost/dagger-engine.dev:latest) or a container from \`docker ps -a\` (e.g. dagger-engine.dev).`
   }
 }

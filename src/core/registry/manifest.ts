@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 /** Manifest media types and the platform choice a puller makes from an index. */
 
 /** containerd's Accept list for a resolve (remotes/docker/resolver.go). */
@@ -17,7 +18,7 @@ export interface Platform {
   readonly variant?: string
 }
 
-export class PlatformError extends Error {
+export class PlatformError extends DaggerExploreError {
   override readonly name = 'PlatformError'
 }
 

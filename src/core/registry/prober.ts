@@ -23,7 +23,7 @@ function familyName(family: 4 | 6): string {
   return family === 6 ? 'IPv6' : 'IPv4'
 }
 
-/** Probes one reference once, per address family. Throws `ReferenceError` for a bad reference only. */
+/** Probes one reference once, per address family. Throws `ImageReferenceError` for a bad reference only. */
 export async function probeReference(input: string | ImageReference, options: ProbeOptions): Promise<ProbeResult> {
   const ref = typeof input === 'string' ? parseReference(input) : input
   const credentials = options.useCredentials === false ? undefined : await findCredentials(ref, options.env, options.timeoutMs).catch(() => undefined)

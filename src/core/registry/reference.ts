@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 /**
 Image references normalised the way the docker CLI and moby do it (distribution/reference
 `ParseNormalizedNamed`): short names live on Docker Hub under `library/`, `index.docker.io` is the
@@ -29,8 +30,8 @@ export interface ImageReference {
   readonly isDockerHub: boolean
 }
 
-export class ReferenceError extends Error {
-  override readonly name = 'ReferenceError'
+export class ImageReferenceError extends DaggerExploreError {
+  override readonly name = 'ImageReferenceError'
 }
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/
@@ -70,10 +71,10 @@ function parseDomain(domain: string, input: string): {host: string; port: number
   let portText: string | undefined
   if (domain.startsWith('[')) {
     const close = domain.indexOf(']')
-    if (close === -1) throw new ReferenceError(`${quoteInput(input)} has an unterminated IPv6 address in its registry part.`)
+    if (close === -1) throw new ImageReferenceError(`${quoteInput(input)} has an unterminated IPv6 address in its registry part.`)
     host = domain.slice(1, close)
     const rest = domain.slice(close + 1)
-    if (rest !== '' && !rest.startsWith(':')) throw new ReferenceError(`${quoteInput(input)} has an invalid registry part ${quoteInput(domain)}.`)
+    if (rest !== '' && !rest.startsWith(':')) throw new ImageReferenceError(`${quoteInput(input)} has an invalid registry part ${quoteInput(domain)}.`)
     portText = rest === '' ? undefined : rest.slice(1)
   } else {
     const colon = domain.lastIndexOf(':')
@@ -82,26 +83,26 @@ function parseDomain(domain: string, input: string): {host: string; port: number
       portText = domain.slice(colon + 1)
     }
     if (!host.split('.').every((part) => DOMAIN_COMPONENT.test(part))) {
-      throw new ReferenceError(`${quoteInput(input)} has an invalid registry host ${quoteInput(host)}.`)
+      throw new ImageReferenceError(`${quoteInput(input)} has an invalid registry host ${quoteInput(host)}.`)
     }
   }
   let port = 443
   if (portText !== undefined) {
     if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw new ReferenceError(`${quoteInput(input)} has an invalid port ${quoteInput(portText)}.`)
+      throw new ImageReferenceError(`${quoteInput(input)} has an invalid port ${quoteInput(portText)}.`)
     }
     port = Number(portText)
   }
   return {host, port}
 }
 
-/** Parses and normalises a reference; throws `ReferenceError` with a readable message on bad input. */
+/** Parses and normalises a reference; throws `ImageReferenceError` with a readable message on bad input. */
 export function parseReference(input: string): ImageReference {
   const text = input.trim()
-  if (text === '') throw new ReferenceError('An empty image reference was given.')
-  if (/\s/.test(text)) throw new ReferenceError(`${quoteInput(input)} contains whitespace; an image reference has none.`)
+  if (text === '') throw new ImageReferenceError('An empty image reference was given.')
+  if (/\s/.test(text)) throw new ImageReferenceError(`${quoteInput(input)} contains whitespace; an image reference has none.`)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new ReferenceError(`${quoteInput(input)} is a URL; give an image reference such as "alpine:3.18" or "gcr.io/distroless/static-debian12".`)
+    throw new ImageReferenceError(`${quoteInput(input)} is a URL; give an image reference such as "alpine:3.18" or "gcr.io/distroless/static-debian12".`)
   }
 
   let rest = text
@@ -110,15 +111,15 @@ export function parseReference(input: string): ImageReference {
   if (at !== -1) {
     digest = rest.slice(at + 1)
     rest = rest.slice(0, at)
-    if (!DIGEST.test(digest)) throw new ReferenceError(`${quoteInput(input)} has an invalid digest ${quoteInput(digest)} (expected e.g. sha256:<64 hex>).`)
+    if (!DIGEST.test(digest)) throw new ImageReferenceError(`${quoteInput(input)} has an invalid digest ${quoteInput(digest)} (expected e.g. sha256:<64 hex>).`)
     // go-digest, which Docker uses, knows these three algorithms only (md5: is "unsupported digest algorithm").
     const algorithm = digest.slice(0, digest.indexOf(':'))
     const hexLength = DIGEST_HEX[algorithm]
     if (hexLength === undefined) {
-      throw new ReferenceError(`${quoteInput(input)} has a digest with the algorithm "${algorithm}", which Docker does not accept: it takes sha256, sha384 or sha512.`)
+      throw new ImageReferenceError(`${quoteInput(input)} has a digest with the algorithm "${algorithm}", which Docker does not accept: it takes sha256, sha384 or sha512.`)
     }
     if (!new RegExp(`^${algorithm}:[a-f0-9]{${hexLength}}$`).test(digest)) {
-      throw new ReferenceError(`${quoteInput(input)} has an invalid ${algorithm} digest: it must be ${hexLength} lowercase hex characters.`)
+      throw new ImageReferenceError(`${quoteInput(input)} has an invalid ${algorithm} digest: it must be ${hexLength} lowercase hex characters.`)
     }
   }
   let tag: string | undefined
@@ -127,18 +128,18 @@ export function parseReference(input: string): ImageReference {
   if (lastColon > lastSlash) {
     tag = rest.slice(lastColon + 1)
     rest = rest.slice(0, lastColon)
-    if (!TAG.test(tag)) throw new ReferenceError(`${quoteInput(input)} has an invalid tag ${quoteInput(tag)}.`)
+    if (!TAG.test(tag)) throw new ImageReferenceError(`${quoteInput(input)} has an invalid tag ${quoteInput(tag)}.`)
   }
 
-  if (rest.length > NAME_MAX) throw new ReferenceError(`${quoteInput(input)} has a name of ${rest.length} characters; Docker accepts at most ${NAME_MAX}.`)
+  if (rest.length > NAME_MAX) throw new ImageReferenceError(`${quoteInput(input)} has a name of ${rest.length} characters; Docker accepts at most ${NAME_MAX}.`)
   let {domain, remainder} = splitDomain(rest)
   if (domain === 'index.docker.io') domain = DOCKER_HUB_NAME
   const isDockerHub = domain === DOCKER_HUB_NAME
   if (isDockerHub && !remainder.includes('/')) remainder = `library/${remainder}`
-  if (remainder === '') throw new ReferenceError(`${quoteInput(input)} has no repository name.`)
-  if (remainder.toLowerCase() !== remainder) throw new ReferenceError(`${quoteInput(input)}: repository names must be lowercase.`)
+  if (remainder === '') throw new ImageReferenceError(`${quoteInput(input)} has no repository name.`)
+  if (remainder.toLowerCase() !== remainder) throw new ImageReferenceError(`${quoteInput(input)}: repository names must be lowercase.`)
   if (!remainder.split('/').every((part) => PATH_COMPONENT.test(part))) {
-    throw new ReferenceError(`${quoteInput(input)} has an invalid repository name ${quoteInput(remainder)}.`)
+    throw new ImageReferenceError(`${quoteInput(input)} has an invalid repository name ${quoteInput(remainder)}.`)
   }
 
   const {host, port} = isDockerHub ? {host: DOCKER_HUB_API_HOST, port: 443} : parseDomain(domain, input)

@@ -1,9 +1,10 @@
+import {DaggerExploreError} from '../errors.js'
 import {constants} from 'node:fs'
 import {open} from 'node:fs/promises'
 import type {Stats} from 'node:fs'
 
 /** The path exists but is not a regular file: reading it could block forever (a FIFO) or never end (a device). */
-export class NotRegularFileError extends Error {
+export class NotRegularFileError extends DaggerExploreError {
   override readonly name = 'NotRegularFileError'
   readonly code = 'ENOTREG'
   constructor(

@@ -1,3 +1,4 @@
+import {DaggerExploreError} from '../errors.js'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {inspectImage} from '../docker/find-image.js'
@@ -13,7 +14,7 @@ import {localReferenceProblem} from '../registry/local-reference.js'
 export const INSPECT_TIMEOUT_MS = 10_000
 export const STREAM_IDLE_TIMEOUT_MS = 60_000
 
-export class TreeTargetError extends Error {
+export class TreeTargetError extends DaggerExploreError {
   override readonly name = 'TreeTargetError'
   /** The name given is not a valid container name or image reference (bad usage, exit 2). */
   constructor(

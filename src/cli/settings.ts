@@ -1,0 +1,146 @@
+import path from 'node:path'
+import {parseArgs, type ParseArgsOptionsConfig} from 'node:util'
+import {DEFAULT_DOCKER_TIMEOUT_MS} from '../core/docker/client.js'
+import {defaultNotesDir} from '../core/notebook/session-log.js'
+import {sanitize} from '../core/notebook/sanitize.js'
+import type {GlobalSettings} from '../core/settings.js'
+import {UsageError, type CliIO, type GlobalValues} from './io.js'
+import {checkCellOptions} from './option-checks.js'
+
+export type {GlobalSettings, Settings} from '../core/settings.js'
+
+/** The options every mode and every subcommand accepts, before or after the subcommand's name. */
+export const GLOBAL_OPTIONS = {
+  plain: {type: 'boolean'},
+  json: {type: 'boolean'},
+  'notes-dir': {type: 'string'},
+  'dagger-src': {type: 'string'},
+  yes: {type: 'boolean', short: 'y'},
+  guided: {type: 'boolean'},
+  refs: {type: 'string'},
+  'registry-host': {type: 'string'},
+  control: {type: 'string'},
+  image: {type: 'string'},
+  'daemon-config': {type: 'string'},
+  resume: {type: 'boolean'},
+  'resume-any-checkout': {type: 'boolean'},
+  timeout: {type: 'string'},
+  verbose: {type: 'boolean', short: 'v'},
+  'no-color': {type: 'boolean'},
+  color: {type: 'boolean'},
+  help: {type: 'boolean', short: 'h'},
+  version: {type: 'boolean'},
+} as const satisfies ParseArgsOptionsConfig
+
+export interface TimeoutRange {
+  /** Used when the flag is absent. */
+  readonly fallback: number
+  readonly min?: number
+  readonly max?: number
+}
+
+/** The one reading of a `--timeout MS` value, whichever command it belongs to; throws UsageError. */
+export function parseTimeoutMs(value: string | undefined, {fallback, min = 1, max = 600_000}: TimeoutRange, flag = '--timeout'): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} takes a whole number of milliseconds between ${min} and ${max}; "${sanitize(value)}" is not one. Example: ${flag} 5000.`)
+  }
+  return n
+}
+
+/** Reads the options every notebook mode shares; throws UsageError on a bad value. */
+export function globalSettings(values: GlobalValues, io: CliIO): GlobalSettings {
+  const timeout = typeof values.timeout === 'string' ? values.timeout : undefined
+  const timeoutMs = timeout === undefined ? undefined : parseTimeoutMs(timeout, {fallback: DEFAULT_DOCKER_TIMEOUT_MS})
+  const strings: Record<string, string | boolean | undefined> = {}
+  for (const [key, value] of Object.entries(values)) if (!Array.isArray(value)) strings[key] = value
+  checkCellOptions(strings)
+  if (values['resume-any-checkout'] === true && values.resume !== true) throw new UsageError('--resume-any-checkout goes with --resume: it lets a resumed session carry on with another checkout. Add --resume, or leave it out to start a new session')
+  if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given. Leave the option out to use the default.')
+  const text = (key: keyof typeof GLOBAL_OPTIONS): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
+  const notesDir = text('notes-dir') === undefined ? defaultNotesDir(io.env) : path.resolve(io.cwd, text('notes-dir') ?? '')
+  const daggerSrc = text('dagger-src') === undefined ? undefined : path.resolve(io.cwd, text('dagger-src') ?? '')
+  const daemonConfig = text('daemon-config') === undefined ? undefined : path.resolve(io.cwd, text('daemon-config') ?? '')
+  const json = values.json === true
+  const optional = {
+    ...(daggerSrc === undefined ? {} : {daggerSrc}),
+    ...(text('refs') === undefined ? {} : {refs: text('refs')}),
+    ...(text('registry-host') === undefined ? {} : {registryHost: text('registry-host')}),
+    ...(text('control') === undefined ? {} : {control: text('control')}),
+    ...(text('image') === undefined ? {} : {image: text('image')}),
+    ...(daemonConfig === undefined ? {} : {daemonConfig}),
+  } as {daggerSrc?: string; refs?: string; registryHost?: string; control?: string; image?: string; daemonConfig?: string}
+  return {
+    plain: json || values.plain === true || !io.interactive,
+    json,
+    color: io.color && values['no-color'] !== true && !json,
+    verbose: values.verbose === true,
+    guided: values.guided === true,
+    resume: values.resume === true,
+    resumeAnyCheckout: values['resume-any-checkout'] === true,
+    yes: values.yes === true,
+    notesDir,
+    cwd: io.cwd,
+    dockerTimeoutMs: timeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
+    ...optional,
+  }
+}
+
+/** Flags that take a value: the word after one of them is that value, not a subcommand. */
+const VALUE_FLAGS: ReadonlySet<string> = new Set(
+  Object.entries(GLOBAL_OPTIONS)
+    .filter(([, option]) => option.type === 'string')
+    .map(([name]) => `--${name}`),
+)
+
+/** Where the subcommand is: the first word that is neither a flag nor a flag's value (`--notes-dir X check`); -1 when none. */
+export function subcommandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (!arg.startsWith('-')) return i
+    if (VALUE_FLAGS.has(arg)) i++
+  }
+  return -1
+}
+
+/** The global options given before any subcommand; throws on an unknown flag or a stray word. */
+export function parseGlobals(argv: readonly string[]): GlobalValues {
+  return parseArgs({args: [...argv], options: GLOBAL_OPTIONS, strict: true, allowPositionals: false}).values
+}
+
+type CommandOptions<T extends ParseArgsOptionsConfig> = Omit<typeof GLOBAL_OPTIONS, keyof T> & T
+type CommandValues<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{args: string[]; options: CommandOptions<T>; strict: true; allowPositionals: true}>>['values']
+
+/**
+Parses a subcommand's arguments: its own flags plus every global one, so a global means the same
+before or after the name (`--yes tree --help` = `tree --help --yes`). A command's own flag of the same
+name wins after the name (`tree --image` is a switch); a global given before the name with another
+type stays a global and does not reach the command's values. With `io`, the globals are checked as
+the notebook checks them (a bad --timeout is refused by every command alike), unless --help was asked.
+*/
+export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(
+  argv: readonly string[],
+  own: T,
+  before: GlobalValues = {},
+  io?: CliIO,
+): {values: CommandValues<T>; positionals: string[]; globals: GlobalValues} {
+  const options = {...GLOBAL_OPTIONS, ...own} as ParseArgsOptionsConfig
+  const parsed = parseArgs({args: [...argv], options, strict: true, allowPositionals: true})
+  const after = parsed.values as Record<string, string | boolean | string[] | undefined>
+  const global = GLOBAL_OPTIONS as ParseArgsOptionsConfig
+  const sameType = (key: string) => own[key] === undefined || own[key]?.type === global[key]?.type
+  const values: Record<string, string | boolean | string[] | undefined> = {}
+  const globals: Record<string, string | boolean | string[] | undefined> = {}
+  for (const [key, value] of Object.entries(before)) {
+    globals[key] = value
+    if (sameType(key)) values[key] = value
+  }
+  for (const [key, value] of Object.entries(after)) {
+    if (value === undefined) continue
+    values[key] = value
+    if (key in global && sameType(key)) globals[key] = value
+  }
+  if (io !== undefined && values.help !== true) globalSettings(globals, io)
+  return {values: values as CommandValues<T>, positionals: parsed.positionals, globals}
+}

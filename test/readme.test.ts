@@ -1,0 +1,21 @@
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {ROOT} from './helpers/cli.js'
+
+/** Template leftovers: `{helpof('check')}`, `{{"key", …}}` (an unformatted f-string) or `${name}`. */
+export function placeholders(text: string): string[] {
+  const patterns = [/\{[A-Za-z_$][\w$.]*\([^)]*\)\}/g, /\{\{/g, /\$\{[A-Za-z_][\w.]*\}/g, /(?<!\$)\{[A-Za-z_]\w*\}/g]
+  return text.split('\n').flatMap((line, i) => patterns.flatMap((p) => [...line.matchAll(p)].map((m) => `README.md:${i + 1}: ${m[0]}`)))
+}
+
+describe('README.md', () => {
+  it('spots each kind of placeholder', () => {
+    expect(placeholders("{helpof('check')}\n`{{\"notesDir\", …}}`\nfoo ${name}\n{title}")).toHaveLength(4)
+    expect(placeholders('`{"file", "sessions": [{"file"}]}` and {…} and `a}}`')).toEqual([])
+  })
+
+  it('holds no unfilled placeholder', () => {
+    expect(placeholders(readFileSync(path.join(ROOT, 'README.md'), 'utf8'))).toEqual([])
+  })
+})
