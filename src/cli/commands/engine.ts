@@ -15,9 +15,10 @@ import {loadState, saveState} from '../../core/engine/state.js'
 import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import type {Finding} from '../../core/types.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {EXIT, promptOutput, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {GLOBAL_OPTIONS} from '../main.js'
-import {statusMark} from '../../core/present/status.js'
+import {findingJson} from '../../core/present/finding-json.js'
+import {findingLines} from '../../core/present/finding-lines.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 
@@ -83,11 +84,7 @@ function write(io: CliIO, text: string): void {
 }
 
 function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
-  for (const f of findings) {
-    write(ctx.io, `${statusMark(f.status)} ${f.title}`)
-    if (f.status !== 'pass' && f.detail) write(ctx.io, `     ${f.detail}`)
-    if (f.status !== 'pass' && f.fix) write(ctx.io, `     Fix: ${f.fix}`)
-  }
+  for (const line of findingLines(findings, {color: ctx.io.color})) write(ctx.io, line)
 }
 
 function json(ctx: Ctx, value: unknown): void {
@@ -99,7 +96,7 @@ function confirmFor(ctx: Ctx): Confirm | undefined {
   if (!ctx.io.interactive || ctx.json) return undefined
   return async (request: ConfirmRequest) => {
     ctx.io.stderr.write(`\n${request.action}\n${request.why}\nThis will run:\n${request.commands.map((c) => `  ${c}`).join('\n')}\n`)
-    const rl = createInterface({input: ctx.io.stdin, output: ctx.io.stderr})
+    const rl = createInterface({input: ctx.io.stdin, output: promptOutput(ctx.io)})
     try {
       const answer = await rl.question('Go ahead? [y/N] ')
       return /^y(es)?$/i.test(answer.trim())
@@ -138,7 +135,7 @@ async function build(ctx: Ctx): Promise<number> {
     printFindings(ctx, pre.findings)
   }
   if (blocking.length > 0) {
-    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings})
+    if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre.findings.map((f) => findingJson(f))})
     else write(ctx.io, 'Not building: fix the pre-flight failures above first.')
     return EXIT.problem
   }
@@ -179,7 +176,7 @@ async function build(ctx: Ctx): Promise<number> {
     json(ctx, {
       ok: result.passed,
       checkout: describeCheckout(checkout),
-      preflight: pre.findings,
+      preflight: pre.findings.map((f) => findingJson(f)),
       command: result.command.display,
       exitCode: result.run.exitCode,
       progress: result.run.progress,

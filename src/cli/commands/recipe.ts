@@ -8,7 +8,7 @@ import {planRecipe, type PlannedStep, type RecipePlan} from '../../core/recipes/
 import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.js'
 import {RecipeError} from '../../core/recipes/types.js'
 import {recipeRunResult} from '../../core/recipes/result.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {EXIT, promptOutput, UsageError, type CliIO, type CommandMain} from '../io.js'
 
 const HELP = `Usage: dagger-explore recipe --list [--json]
        dagger-explore recipe NAME [--var k=v ...] [--print | --dry-run | --run] [--step NAME ...] [--yes] [--json]
@@ -106,7 +106,7 @@ function chooseSteps(plan: RecipePlan, names: readonly string[] | undefined): Pl
 }
 
 async function confirm(io: CliIO, question: string): Promise<'yes' | 'no' | 'quit'> {
-  const rl = createInterface({input: io.stdin, output: io.stdout})
+  const rl = createInterface({input: io.stdin, output: promptOutput(io)})
   try {
     const answer = (await rl.question(question)).trim().toLowerCase()
     return answer === 'y' || answer === 'yes' ? 'yes' : answer === 'q' || answer === 'quit' ? 'quit' : 'no'
