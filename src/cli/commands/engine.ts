@@ -149,17 +149,16 @@ async function build(ctx: Ctx): Promise<number> {
     }
   }
   const output = new BuildOutput()
-  if (!ctx.json) {
-    write(ctx.io, `Running ./${checkout.era.entrypoint} in ${checkout.root} …`)
-    let shown = 0
-    output.subscribe(() => {
-      const ring = output.ring
-      // Print what arrived since last time (lines that already left the ring are in the sidecar).
-      const fresh = Math.min(ring.total - shown, ring.length)
-      if (fresh > 0) ctx.io.stderr.write(`${ring.tail(fresh).join('\n')}\n`)
-      shown = ring.total
-    })
-  }
+  // Progress (the build's own output as it comes) goes to stderr in both modes: stdout keeps the result.
+  ctx.io.stderr.write(`Running ./${checkout.era.entrypoint} in ${checkout.root} …\n`)
+  let shown = 0
+  output.subscribe(() => {
+    const ring = output.ring
+    // Print what arrived since last time (lines that already left the ring are in the sidecar).
+    const fresh = Math.min(ring.total - shown, ring.length)
+    if (fresh > 0) ctx.io.stderr.write(`${ring.tail(fresh).join('\n')}\n`)
+    shown = ring.total
+  })
   const controller = new AbortController()
   // Every stopping signal, not just Ctrl-C: the abort stops hack/dev's whole process group.
   const onSigint = (): void => controller.abort()

@@ -138,8 +138,10 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
   const recorder = new Recorder()
   const started = new Date()
   const outcomes: StepOutcome[] = []
+  // The step-by-step progress: with --json it goes to stderr, so stdout holds the one JSON result.
   const log = (text: string) => {
-    if (!options.json) write(io, text)
+    if (options.json) io.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+    else write(io, text)
   }
   for (const planned of steps) {
     const prepared = planned.prepared
@@ -166,7 +168,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
     if (planned.step.interactive) log(`Handing the terminal to ${prepared.commands[0]?.argv[0] ?? 'the program'}; you come back here when it exits.`)
     const script = process.argv[1]
     const self = script !== undefined && /dagger-explore(\.js)?$|dist\/cli\.js$/.test(script) ? [process.execPath, script] : undefined
-    const outcome = await runStep(prepared, {recorder, env: io.env, cwd: io.cwd, ...(self ? {self} : {})})
+    const outcome = await runStep(prepared, {recorder, env: io.env, cwd: io.cwd, ...(self ? {self} : {}), ...(options.json ? {interactiveStdout: 'stderr' as const} : {})})
     outcomes.push(outcome)
     for (const c of outcome.commands) {
       if (c.output && !options.json) write(io, c.output)
