@@ -72,7 +72,7 @@ function write(io: CliIO, text: string): void {
 }
 
 function variableLines(plan: RecipePlan): string[] {
-  return plan.variables.map((v) => `  ${v.name} = ${v.value === undefined ? '(none)' : sanitize(v.value)}${v.source ? `  [${v.source}${v.note ? `: ${sanitize(v.note)}` : ''}]` : v.note ? `  [${sanitize(v.note)}]` : ''}`)
+  return plan.variables.map((v) => `  ${v.name} = ${v.value ?? '(none)'}${v.source ? `  [${v.source}${v.note ? `: ${v.note}` : ''}]` : v.note ? `  [${v.note}]` : ''}`)
 }
 
 /** Short markers after a step's name: how a run treats it. */
