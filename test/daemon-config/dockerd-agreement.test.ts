@@ -287,11 +287,17 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     await writeFile(daemon.configFile, '{\n  "registry-mirrors": ["https://127.0.0.1:5999"],\n  "max-concurrent-downloads": 10,\n  "debug": true\n}\n')
     expect((await daemon.start()).outcome).toBe('started')
     const stdout = new PassThrough()
+    const stderr = new PassThrough()
     const stdin = new PassThrough()
     let out = ''
+    // The questions come on stderr (issue 13: results to stdout, prompts to stderr).
+    let asked = ''
     const prompts: string[] = []
     stdout.on('data', (c: Buffer) => {
       out += c.toString()
+    })
+    stderr.on('data', (c: Buffer) => {
+      asked += c.toString()
     })
     // Answer each question when it appears: keep the mirror, set downloads back to 3, write, then restart and press Enter.
     const answers: [RegExp, () => Promise<string>][] = [
@@ -309,15 +315,17 @@ describe.skipIf(skipWithoutDocker() || skipWithoutRoot())('agreement with a real
     const feeder = (async () => {
       for (const [pattern, answer] of answers) {
         const deadline = Date.now() + 30_000
-        while (!pattern.test(out.slice(out.lastIndexOf('\n') + 1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-        prompts.push(out.slice(out.lastIndexOf('\n') + 1))
+        while (!pattern.test(asked.slice(asked.lastIndexOf('\n') + 1)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+        prompts.push(asked.slice(asked.lastIndexOf('\n') + 1))
+        asked += '\n'
         stdin.write(`${await answer()}\n`)
       }
     })()
-    const io: CliIO = {stdout, stderr: new PassThrough(), stdin, env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, cwd: work, color: false, interactive: true}
+    const io: CliIO = {stdout, stderr, stdin, env: {...process.env, DOCKER_HOST: daemon.host, DOCKER_CONTEXT: ''}, cwd: work, color: false, interactive: true}
     const code = await main(['reset'], io)
     await feeder
     expect(prompts).toHaveLength(4)
+    expect(out).not.toMatch(/drop it\?|Write this to|Press Enter once/)
     expect(code, out).toBe(0)
     expect(await readFile(daemon.configFile, 'utf8')).toBe('{\n  "registry-mirrors": ["https://127.0.0.1:5999"],\n  "max-concurrent-downloads": 3,\n  "debug": true\n}\n')
     expect(out).toContain('✓ The daemon runs with the new file.')

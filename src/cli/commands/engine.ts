@@ -14,6 +14,7 @@ import {buildDevEngine, buildReplacement, launchDevEngine} from '../../core/engi
 import {loadState, saveState} from '../../core/engine/state.js'
 import {defaultNotesDir} from '../../core/notebook/session-log.js'
 import {Recorder} from '../../core/notebook/recorder.js'
+import {sanitizeDeep} from '../../core/notebook/sanitize.js'
 import type {Finding} from '../../core/types.js'
 import {EXIT, promptOutput, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {GLOBAL_OPTIONS} from '../main.js'
@@ -87,8 +88,9 @@ function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
   for (const line of findingLines(findings, {color: ctx.io.color})) write(ctx.io, line)
 }
 
+/** Text reaches the terminal through the clean writer; JSON values are cleaned too, for a consumer's `jq -r`. */
 function json(ctx: Ctx, value: unknown): void {
-  ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  ctx.io.stdout.write(`${JSON.stringify(sanitizeDeep(value), null, 2)}\n`)
 }
 
 /** Asks on the terminal; without one, destructive steps need --yes (and the message says so). */
