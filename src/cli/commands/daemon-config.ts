@@ -18,6 +18,7 @@ import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
+import {STATUS_GLYPH} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore daemon-config [FILE] [--json] [--target VERSION]
        dagger-explore daemon-config reset [FILE] [--drop KEY ...] [--default KEY ...] [--yes] [--json]
@@ -149,7 +150,7 @@ function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
   printFindings(io, analysis.findings)
   const errors = analysis.findings.filter((f) => f.status === 'fail').length
   const warnings = analysis.findings.filter((f) => f.status === 'warn').length
-  if (analysis.findings.length === 0) write(io.stdout, '  ✓ No problems found.')
+  if (analysis.findings.length === 0) write(io.stdout, `  ${STATUS_GLYPH.pass} No problems found.`)
   write(io.stdout, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${valid ? '' : ': dockerd would refuse to start with this file'}.`)
   // dockerd 23.0 and later can check a file without starting; worth a second opinion after edits.
   if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
@@ -378,10 +379,10 @@ async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writt
   const value = lintDaemonConfig(plan.after).value
   const drift = compareWithDaemon({config: value, info: fetched.info, file: plan.file, ...(daemon?.startedAtMs === undefined ? {} : {daemonStartedMs: daemon.startedAtMs})})
   const result = recheckAfterRestart(drift.findings, writtenAt, daemon?.startedAtMs, advice.reload !== undefined && daemon?.startedAtMs !== undefined && daemon.startedAtMs < writtenAt)
-  if (result.pickedUp === true) write(io.stdout, '✓ The daemon runs with the new file.')
+  if (result.pickedUp === true) write(io.stdout, `${STATUS_GLYPH.pass} The daemon runs with the new file.`)
   else if (result.pickedUp === undefined) write(io.stdout, 'Everything /info shows matches the new file (settings it does not show, such as max-concurrent-downloads, apply after a reload or restart).')
   else {
-    write(io.stdout, '✗ The daemon does not run with the new file yet:')
+    write(io.stdout, `${STATUS_GLYPH.fail} The daemon does not run with the new file yet:`)
     printFindings(io, result.findings)
   }
   return result.pickedUp === false ? EXIT.problem : EXIT.ok
