@@ -1,6 +1,7 @@
 import {releaseDockerConnections} from '../core/docker/open-connections.js'
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
+import {cleanWriter} from './clean-writer.js'
 import {redactStream} from './redacting-output.js'
 
 /** `CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false, as is-in-ci reads it. */
@@ -20,14 +21,18 @@ if (wantsNoColor) env.FORCE_COLOR = '0'
 redactStream(process.stdout)
 redactStream(process.stderr)
 
+const color = !wantsNoColor && (process.stdout.isTTY === true || argv.includes('--color'))
+// Every command's text leaves through these: no escape from a session file, a container name or a
+// daemon.json key reaches the terminal; the colour the program adds itself (SGR only) survives.
 const io: CliIO = {
-  stdout: process.stdout,
-  stderr: process.stderr,
+  stdout: cleanWriter(process.stdout, {keepSgr: color}),
+  stderr: cleanWriter(process.stderr, {keepSgr: color && process.stderr.isTTY === true}),
   stdin: process.stdin,
   env,
   cwd: process.cwd(),
-  color: !wantsNoColor && (process.stdout.isTTY === true || argv.includes('--color')),
+  color,
   interactive: process.stdin.isTTY === true && process.stdout.isTTY === true && !inCI(env),
+  terminal: {stdout: process.stdout, stderr: process.stderr},
 }
 
 // A closed pipe (`| head`) is not an error worth a stack trace.

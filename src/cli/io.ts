@@ -11,3 +11,8 @@ A subcommand: parses its own arguments (those after the subcommand name) and ret
 `globals` are the global options given before the name (`--json engine status`).
 */
 export type CommandMain = (argv: readonly string[], io: CliIO, globals?: GlobalValues) => Promise<number>
+
+/** Where a prompt's line editor writes: stderr (results stay alone on stdout), the raw one when there is one. */
+export function promptOutput(io: CliIO): NodeJS.WritableStream {
+  return io.terminal?.stderr ?? io.stderr
+}

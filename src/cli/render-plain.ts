@@ -1,6 +1,7 @@
-import {cellBlocks, commandOutcome, commandPrompt, sameFixText} from '../core/present/cell-blocks.js'
-import {findingJson} from './finding-json.js'
-import {paintStatus, statusMark} from '../core/present/status.js'
+import {cellBlocks, commandOutcome, commandPrompt} from '../core/present/cell-blocks.js'
+import {findingBlockLines} from '../core/present/finding-lines.js'
+import {findingJson} from '../core/present/finding-json.js'
+import {paintStatus} from '../core/present/status.js'
 import {displayArgv, formatDuration, STATUS_LABEL} from '../core/notebook/markdown.js'
 import type {CellResult} from '../core/types.js'
 
@@ -14,14 +15,7 @@ export function renderCellPlain(result: CellResult, options: {color: boolean; ve
   out.push(`${paintStatus(result.status, `[${STATUS_LABEL[result.status]}]`, options.color)} ${result.title} (${formatDuration(result.durationMs)})`)
   for (const block of cellBlocks(result)) {
     if (block.kind === 'finding') {
-      const f = block.finding
-      out.push(...hang(`  ${paintStatus(f.status, statusMark(f.status), options.color)} `, f.title))
-      if (!block.problem) continue
-      if (f.detail) out.push(...hang('      Why: ', f.detail))
-      if (block.sameFixAs !== undefined) out.push(`      Fix: ${sameFixText(block.sameFixAs)}`)
-      else if (f.fix) out.push(...hang('      Fix: ', f.fix))
-      if (f.recipe) out.push(`      Recipe: dagger-explore recipe ${f.recipe}`)
-      if (f.docs) out.push(`      Docs: ${f.docs}`)
+      out.push(...findingBlockLines(block.finding, block.problem, block.sameFixAs, {color: options.color}))
     } else if (block.kind === 'facts') {
       for (const fact of block.facts) out.push(...hang(`    ${fact.label}: `, fact.value))
     } else if (block.kind === 'command') {

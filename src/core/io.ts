@@ -9,6 +9,12 @@ export interface CliIO {
   readonly color: boolean
   /** Prompts may be shown: stdin and stdout are TTYs and CI is not set. */
   readonly interactive: boolean
+  /**
+  The terminal's own streams, unfiltered, for writers that emit their own escapes: Ink's frames (their
+  content is cleaned where it is made) and a line editor's cursor moves. `stdout` and `stderr` above are
+  cleaned of escapes and secrets (cli/clean-writer.ts); everything else writes there.
+  */
+  readonly terminal?: {readonly stdout: NodeJS.WriteStream; readonly stderr: NodeJS.WriteStream}
 }
 
 /** Exit codes shared by every command. */

@@ -39,9 +39,10 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
       <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} />
     </SizeGuard>,
     {
-      stdout: io.stdout as NodeJS.WriteStream,
+      // Ink writes its own escapes: it gets the terminal itself (what it shows is cleaned at the source).
+      stdout: io.terminal?.stdout ?? (io.stdout as NodeJS.WriteStream),
       stdin: io.stdin as NodeJS.ReadStream,
-      stderr: io.stderr as NodeJS.WriteStream,
+      stderr: io.terminal?.stderr ?? (io.stderr as NodeJS.WriteStream),
       exitOnCtrlC: false,
       patchConsole: false,
       // We decided interactivity ourselves (TTYs, CI unset or empty); Ink's own check treats an empty CI as CI.
@@ -57,7 +58,7 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
   }
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   for (const s of signals) process.once(s, onSignal)
-  const undoCrash = restoreScreenOnCrash(io.stdout)
+  const undoCrash = restoreScreenOnCrash(io.terminal?.stdout ?? io.stdout)
   try {
     await instance.waitUntilExit()
   } finally {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {findingJson} from '../../src/cli/finding-json.js'
+import {findingJson} from '../../src/core/present/finding-json.js'
 import {cellJson} from '../../src/cli/render-plain.js'
 import type {CellResult} from '../../src/core/types.js'
 
@@ -10,8 +10,8 @@ describe('findingJson: one JSON shape of a finding', () => {
     expect(f).toEqual({id: 'x', status: 'fail', title: 'Bad red', detail: null, fix: 'Do it', docs: null, recipe: null})
   })
 
-  it('keeps the lint shape of daemon-config --json', () => {
-    expect(Object.keys(findingJson({id: 'k', status: 'warn', title: 't'}, {located: true}))).toEqual(['id', 'status', 'key', 'line', 'column', 'title', 'detail', 'fix'])
+  it('keeps the lint shape of daemon-config --json (plus docs and recipe, as every finding has)', () => {
+    expect(Object.keys(findingJson({id: 'k', status: 'warn', title: 't'}, {placed: true}))).toEqual(['id', 'status', 'key', 'line', 'column', 'title', 'detail', 'fix', 'docs', 'recipe'])
   })
 
   it('is what check --json prints for each finding', () => {

@@ -40,7 +40,7 @@ describe('dagger-explore daemon-config', () => {
     const json = JSON.parse(out()) as {file: string; source: string; valid: boolean; findings: Record<string, unknown>[]}
     expect(Object.keys(json)).toEqual(['file', 'source', 'valid', 'findings'])
     expect(json).toMatchObject({file: p, source: 'argument', valid: false})
-    for (const f of json.findings) expect(Object.keys(f)).toEqual(['id', 'status', 'key', 'line', 'column', 'title', 'detail', 'fix'])
+    for (const f of json.findings) expect(Object.keys(f)).toEqual(['id', 'status', 'key', 'line', 'column', 'title', 'detail', 'fix', 'docs', 'recipe'])
     expect(json.findings.map((f) => [f.id, f.status, f.line, f.column])).toEqual([
       ['daemon-max-concurrent-downloads', 'warn', 3, 3],
       ['json-trailing-comma', 'fail', 3, 33],

@@ -64,6 +64,8 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     const second = await run(['build', '--dagger-src', fixture.root, '--notes-dir', lab.dir, '--json'], env)
     expect(second.code).toBe(0)
     const built = JSON.parse(second.stdout)
+    // Progress (the build's own lines) goes to stderr with --json too; stdout is the one JSON object.
+    expect(second.stderr).toContain('Running ./hack/dev')
     expect(built.progress).toMatchObject({cached: 8, done: 5, failed: 0})
     expect(built.retryNote).toContain('8 of 13 steps came from cache')
 

@@ -98,6 +98,9 @@ describe.skipIf(skip)('dagger-explore recipe --run against the real daemon', () 
     expect(code).toBe(0)
     const result = JSON.parse(h.out()) as {ok: boolean; sessionLog: string; steps: {step: string; commands: {argv: string[]; exitCode: number; output: string}[]}[]}
     expect(result.ok).toBe(true)
+    // The step-by-step progress is on stderr, stdout is the JSON alone.
+    expect(h.err()).toContain('▶ engine-running')
+    expect(h.err()).toContain('exit 0')
     const command = result.steps[0]?.commands[0]
     expect(command?.argv).toEqual(['docker', 'inspect', '--format', '{{.State.Status}} pid={{.State.Pid}} image={{.Config.Image}}', container])
     expect(command?.exitCode).toBe(0)

@@ -14,11 +14,12 @@ import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/v
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
-import {findingJson} from '../finding-json.js'
 import {Prompter} from '../prompt.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
-import {statusMark} from '../../core/present/status.js'
+import {findingJson} from '../../core/present/finding-json.js'
+import {findingLines} from '../../core/present/finding-lines.js'
+import {STATUS_GLYPH} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore daemon-config [FILE] [--json] [--target VERSION]
        dagger-explore daemon-config reset [FILE] [--drop KEY ...] [--default KEY ...] [--yes] [--json]
@@ -76,11 +77,7 @@ function parseTarget(value: string | undefined): EngineVersion | undefined {
 }
 
 function printFindings(io: CliIO, findings: readonly ConfigFinding[]): void {
-  for (const f of findings) {
-    write(io.stdout, `  ${statusMark(f.status)} ${sanitize(where(f))}${sanitize(f.title)}`)
-    if (f.detail !== undefined) write(io.stdout, `      ${sanitize(f.detail)}`)
-    if (f.fix !== undefined) write(io.stdout, `      Fix: ${sanitize(f.fix)}`)
-  }
+  for (const line of findingLines(findings, {color: io.color, prefix: (f) => where(f as ConfigFinding)})) write(io.stdout, line)
 }
 
 async function discover(io: CliIO, timeoutMs: number, explicit: string | undefined): Promise<DaemonDiscovery> {
@@ -111,7 +108,7 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
   if (analysis.readError !== undefined) {
     const message = readErrorMessage(analysis.location.file, analysis.readError)
     if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
-    else write(io.stderr, `dagger-explore: ${sanitize(message)}`)
+    else write(io.stderr, `dagger-explore: ${message}`)
     return EXIT.problem
   }
   const valid = !analysis.findings.some((f) => f.status === 'fail')
@@ -123,7 +120,7 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
           file: analysis.location.file,
           source: analysis.location.source,
           valid,
-          findings: analysis.findings.map((f) => findingJson(f, {located: true})),
+          findings: analysis.findings.map((f) => findingJson(f, {placed: true})),
         },
         null,
         2,
@@ -134,17 +131,17 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
 }
 
 function printLint(io: CliIO, analysis: ConfigAnalysis, valid: boolean): void {
-  write(io.stdout, sanitize(analysis.location.file))
-  write(io.stdout, `  ${sanitize(analysis.location.why)}`)
+  write(io.stdout, analysis.location.file)
+  write(io.stdout, `  ${analysis.location.why}`)
   if (analysis.missing) write(io.stdout, '  The file does not exist: the daemon runs on its defaults.')
   for (const fact of analysis.facts) {
     if (fact.label === 'Config file' || fact.label === 'Why this file') continue
-    write(io.stdout, `  ${fact.label}: ${sanitize(fact.value)}`)
+    write(io.stdout, `  ${fact.label}: ${fact.value}`)
   }
   printFindings(io, analysis.findings)
   const errors = analysis.findings.filter((f) => f.status === 'fail').length
   const warnings = analysis.findings.filter((f) => f.status === 'warn').length
-  if (analysis.findings.length === 0) write(io.stdout, '  ✓ No problems found.')
+  if (analysis.findings.length === 0) write(io.stdout, `  ${STATUS_GLYPH.pass} No problems found.`)
   write(io.stdout, `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${valid ? '' : ': dockerd would refuse to start with this file'}.`)
   // dockerd 23.0 and later can check a file without starting; worth a second opinion after edits.
   if (analysis.lint !== undefined && analysis.lint.target[0] >= 23) write(io.stdout, `dockerd itself can check it too: dockerd --validate --config-file ${shellQuote(analysis.location.file)}`)
@@ -159,7 +156,7 @@ async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonCo
     const current = key in values ? JSON.stringify(values[key]) : top in values ? JSON.stringify(values[top]) : '?'
     const canDefault = key in DEFAULT_VALUES
     const why = lint.findings.find((f) => f.key === key || f.key === top)?.title ?? ''
-    const answer = (await prompter.ask(`${sanitize(key)} = ${sanitize(current)} (${sanitize(why)}): drop it? [Y/n${canDefault ? `/d = set back to ${JSON.stringify(DEFAULT_VALUES[key])}` : ''}] `)) ?? 'n'
+    const answer = (await prompter.ask(`${key} = ${current} (${why}): drop it? [Y/n${canDefault ? `/d = set back to ${JSON.stringify(DEFAULT_VALUES[key])}` : ''}] `)) ?? 'n'
     if (/^n/i.test(answer)) continue
     if (canDefault && /^d/i.test(answer)) defaults.push(key)
     else drop.push(key)
@@ -181,7 +178,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   // A symlinked daemon.json is reset where it points (the link stays a link), and the output says so.
   const named = found.location.file
   const file = await realpath(named).catch(() => named)
-  if (file !== named) write(values.json ? io.stderr : io.stdout, `${sanitize(named)} is a symlink to ${sanitize(file)}: the reset reads and changes ${sanitize(file)}, and the link is kept.`)
+  if (file !== named) write(values.json ? io.stderr : io.stdout, `${named} is a symlink to ${file}: the reset reads and changes ${file}, and the link is kept.`)
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
     throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
   }
@@ -192,7 +189,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     const code = (error as {code?: string}).code
     if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
     if (error instanceof NotRegularFileError || code === 'ELOOP') throw new UsageError(error instanceof NotRegularFileError ? `${sanitize(error.message)} Name the daemon.json file itself` : `${sanitize(file)} is a symlink loop; name the daemon.json file itself`)
-    write(io.stderr, `dagger-explore: could not read ${sanitize(file)} (${code ?? 'error'}); run with sudo to reset it.`)
+    write(io.stderr, `dagger-explore: could not read ${file} (${code ?? 'error'}); run with sudo to reset it.`)
     return EXIT.problem
   }
   const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
@@ -200,8 +197,8 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   if (lint.value === undefined && text.trim() !== '') {
     // A reset removes keys from an object; a file that does not parse (binary, 10,000 brackets) has none to remove.
     const why = lint.findings.find((f) => f.status === 'fail')
-    const message = `${sanitize(file)} does not parse as a JSON object${why ? ` (${sanitize(why.title)}${why.detail ? `: ${sanitize(why.detail)}` : ''})` : ''}, so reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${sanitize(file)}\` shows where it breaks); nothing was changed.`
-    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: message}, null, 2))
+    const message = `${file} does not parse as a JSON object${why ? ` (${why.title}${why.detail ? `: ${why.detail}` : ''})` : ''}, so reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks); nothing was changed.`
+    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message)}, null, 2))
     else write(io.stderr, `dagger-explore: ${message}`)
     return EXIT.problem
   }
@@ -232,7 +229,7 @@ async function resetWith(
   const suggested = suggestedResetKeys(lint)
   let chosen: {drop: readonly string[]; defaults: readonly string[]} = drop.length + defaults.length > 0 ? {drop, defaults} : {drop: suggested, defaults: []}
   if (drop.length + defaults.length === 0 && prompter !== undefined && suggested.length > 0) {
-    write(io.stdout, `${sanitize(file)}: ${suggested.length} key${suggested.length === 1 ? '' : 's'} to reset. Choose for each:`)
+    write(io.stdout, `${file}: ${suggested.length} key${suggested.length === 1 ? '' : 's'} to reset. Choose for each:`)
     chosen = await pickKeys(prompter, lint, suggested)
     if (chosen.drop.length + chosen.defaults.length === 0) {
       write(io.stdout, 'Nothing chosen; nothing written.')
@@ -241,7 +238,7 @@ async function resetWith(
   }
   if (chosen.drop.length + chosen.defaults.length === 0) {
     if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, message: 'Nothing to reset.'}, null, 2))
-    else write(io.stdout, `${sanitize(file)}: nothing to reset — no risky or refused keys. Name keys with --drop KEY or --default KEY.`)
+    else write(io.stdout, `${file}: nothing to reset — no risky or refused keys. Name keys with --drop KEY or --default KEY.`)
     return EXIT.ok
   }
   let plan: ResetPlan
@@ -262,12 +259,12 @@ async function resetWith(
     },
   )
   if (!values.json) {
-    write(io.stdout, `${sanitize(file)} (${sanitize(found.location.why)})`)
-    for (const c of plan.changes) write(io.stdout, `  ${c.action === 'drop' ? 'drop' : 'set back'} ${sanitize(c.key)}: ${sanitize(c.before)}${c.after === undefined ? '' : ` → ${c.after}`}`)
+    write(io.stdout, `${file} (${found.location.why})`)
+    for (const c of plan.changes) write(io.stdout, `  ${c.action === 'drop' ? 'drop' : 'set back'} ${c.key}: ${c.before}${c.after === undefined ? '' : ` → ${c.after}`}`)
     if (plan.reformatted) write(io.stdout, '  The file was not clean JSON (comments or trailing commas), so it is rewritten from what it means; those go too.')
     write(io.stdout, '')
-    write(io.stdout, sanitize(plan.diff))
-    if (!after.valid) write(io.stdout, `Note: dockerd would still refuse the new file: ${after.findings.filter((f) => f.status === 'fail').map((f) => sanitize(f.title)).join('; ')}.`)
+    write(io.stdout, plan.diff)
+    if (!after.valid) write(io.stdout, `Note: dockerd would still refuse the new file: ${after.findings.filter((f) => f.status === 'fail').map((f) => f.title).join('; ')}.`)
   }
   let confirmed = values.yes === true
   if (!confirmed) {
@@ -314,11 +311,11 @@ async function resetWith(
 
 function printOutcome(io: CliIO, file: string, outcome: WriteOutcome): void {
   if (outcome.written) {
-    write(io.stdout, `Wrote ${sanitize(file)}; the old file is kept as ${sanitize(outcome.backup)}.`)
+    write(io.stdout, `Wrote ${file}; the old file is kept as ${outcome.backup}.`)
     return
   }
-  write(io.stdout, `This user may not write ${sanitize(file)} (${sanitize(outcome.reason ?? '')}). The new file is staged at ${sanitize(outcome.staged ?? '')}; run:`)
-  for (const line of outcome.sudo ?? []) write(io.stdout, `  ${sanitize(line)}`)
+  write(io.stdout, `This user may not write ${file} (${outcome.reason ?? ''}). The new file is staged at ${outcome.staged ?? ''}; run:`)
+  for (const line of outcome.sudo ?? []) write(io.stdout, `  ${line}`)
 }
 
 async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writtenAt: number, timeoutMs: number, advice: RestartAdvice): Promise<number> {
@@ -329,7 +326,7 @@ async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writt
   const rec = new Recorder()
   const fetched = await fetchDaemonInfo(rec, found.docker, timeoutMs)
   if (fetched.info === undefined) {
-    write(io.stdout, `The daemon does not answer yet (${sanitize(fetched.error ?? '')}). Give it a moment, then run \`dagger-explore daemon-config\`.`)
+    write(io.stdout, `The daemon does not answer yet (${fetched.error ?? ''}). Give it a moment, then run \`dagger-explore daemon-config\`.`)
     return EXIT.problem
   }
   const processes = found.local ? await findDockerdProcesses() : []
@@ -337,10 +334,10 @@ async function recheck(io: CliIO, found: DaemonDiscovery, plan: ResetPlan, writt
   const value = lintDaemonConfig(plan.after).value
   const drift = compareWithDaemon({config: value, info: fetched.info, file: plan.file, ...(daemon?.startedAtMs === undefined ? {} : {daemonStartedMs: daemon.startedAtMs})})
   const result = recheckAfterRestart(drift.findings, writtenAt, daemon?.startedAtMs, advice.reload !== undefined && daemon?.startedAtMs !== undefined && daemon.startedAtMs < writtenAt)
-  if (result.pickedUp === true) write(io.stdout, '✓ The daemon runs with the new file.')
+  if (result.pickedUp === true) write(io.stdout, `${STATUS_GLYPH.pass} The daemon runs with the new file.`)
   else if (result.pickedUp === undefined) write(io.stdout, 'Everything /info shows matches the new file (settings it does not show, such as max-concurrent-downloads, apply after a reload or restart).')
   else {
-    write(io.stdout, '✗ The daemon does not run with the new file yet:')
+    write(io.stdout, `${STATUS_GLYPH.fail} The daemon does not run with the new file yet:`)
     printFindings(io, result.findings)
   }
   return result.pickedUp === false ? EXIT.problem : EXIT.ok
@@ -369,7 +366,7 @@ export const main: CommandMain = async (argv, io, before) => {
   } catch (error) {
     const err = error as Error & {code?: string}
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      write(io.stderr, `dagger-explore daemon-config: ${sanitize(err.message).replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore daemon-config --help` for the options.'}`)
+      write(io.stderr, `dagger-explore daemon-config: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore daemon-config --help` for the options.'}`)
       return EXIT.usage
     }
     throw error

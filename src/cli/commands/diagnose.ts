@@ -166,6 +166,7 @@ export const main: CommandMain = async (argv, io, before) => {
   }
   const report = await diagnose(positionals, {env: io.env, timeoutMs, platform, attempts, control})
   if (values.json) write(io.stdout, JSON.stringify(sanitizeDeep(report), null, 2))
-  else printReport(io, sanitizeDeep(report))
+  // The text goes through the clean writer (cli/clean-writer.ts); JSON values are cleaned for `jq -r`.
+  else printReport(io, report)
   return report.ok ? EXIT.ok : EXIT.problem
 }

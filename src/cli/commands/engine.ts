@@ -16,10 +16,12 @@ import {findCell, type CellEntry} from '../../cells/registry.js'
 import {Session} from '../../cells/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
 import {Recorder} from '../../core/notebook/recorder.js'
+import {sanitizeDeep} from '../../core/notebook/sanitize.js'
 import type {Finding} from '../../core/types.js'
 import {classifyDockerError, type DockerFailure} from '../../core/docker/client.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {findingJson} from '../finding-json.js'
+import {findingJson} from '../../core/present/finding-json.js'
+import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
 import {globalSettings, parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
@@ -84,15 +86,12 @@ function write(io: CliIO, text: string): void {
 }
 
 function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
-  for (const f of findings) {
-    write(ctx.io, `${statusMark(f.status)} ${f.title}`)
-    if (f.status !== 'pass' && f.detail) write(ctx.io, `     ${f.detail}`)
-    if (f.status !== 'pass' && f.fix) write(ctx.io, `     Fix: ${f.fix}`)
-  }
+  for (const line of findingLines(findings, {color: ctx.io.color})) write(ctx.io, line)
 }
 
+/** Text reaches the terminal through the clean writer; JSON values are cleaned too, for a consumer's `jq -r`. */
 function json(ctx: Ctx, value: unknown): void {
-  ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  ctx.io.stdout.write(`${JSON.stringify(sanitizeDeep(value), null, 2)}\n`)
 }
 
 /** Asks on the terminal; without one, destructive steps need --yes (and the message says so). */
@@ -144,8 +143,8 @@ async function build(ctx: Ctx): Promise<number> {
     onReplacement: (request, approved) => (replacement = {request, approved}),
     onBuildStart: (live) => {
       output = live.output
-      if (ctx.json) return
-      write(ctx.io, `Running ./${checkout.era.entrypoint} in ${checkout.root} …`)
+      // Progress (the build's own output as it comes) goes to stderr in both modes: stdout keeps the result.
+      ctx.io.stderr.write(`Running ./${checkout.era.entrypoint} in ${checkout.root} …\n`)
       let shown = 0
       live.output.subscribe(() => {
         const ring = live.output.ring

@@ -6,7 +6,7 @@ import {planRecipe, type PlannedStep, type RecipePlan} from '../../core/recipes/
 import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.js'
 import {RecipeError} from '../../core/recipes/types.js'
 import {recipeRunResult} from '../../core/recipes/result.js'
-import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {EXIT, promptOutput, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {askOnce} from '../prompt.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 
@@ -65,7 +65,7 @@ function write(io: CliIO, text: string): void {
 }
 
 function variableLines(plan: RecipePlan): string[] {
-  return plan.variables.map((v) => `  ${v.name} = ${v.value === undefined ? '(none)' : sanitize(v.value)}${v.source ? `  [${v.source}${v.note ? `: ${sanitize(v.note)}` : ''}]` : v.note ? `  [${sanitize(v.note)}]` : ''}`)
+  return plan.variables.map((v) => `  ${v.name} = ${v.value ?? '(none)'}${v.source ? `  [${v.source}${v.note ? `: ${v.note}` : ''}]` : v.note ? `  [${v.note}]` : ''}`)
 }
 
 /** Short markers after a step's name: how a run treats it. */
@@ -123,8 +123,10 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
   const recorder = new Recorder()
   const started = new Date()
   const outcomes: StepOutcome[] = []
+  // The step-by-step progress: with --json it goes to stderr, so stdout holds the one JSON result.
   const log = (text: string) => {
-    if (!options.json) write(io, text)
+    if (options.json) io.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+    else write(io, text)
   }
   for (const planned of steps) {
     const prepared = planned.prepared
@@ -151,7 +153,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
     if (planned.step.interactive) log(`Handing the terminal to ${prepared.commands[0]?.argv[0] ?? 'the program'}; you come back here when it exits.`)
     const script = process.argv[1]
     const self = script !== undefined && /dagger-explore(\.js)?$|dist\/cli\.js$/.test(script) ? [process.execPath, script] : undefined
-    const outcome = await runStep(prepared, {recorder, env: io.env, cwd: io.cwd, ...(self ? {self} : {})})
+    const outcome = await runStep(prepared, {recorder, env: io.env, cwd: io.cwd, ...(self ? {self} : {}), ...(options.json ? {interactiveStdout: 'stderr' as const} : {})})
     outcomes.push(outcome)
     for (const c of outcome.commands) {
       if (c.output && !options.json) write(io, c.output)

@@ -9,6 +9,8 @@ import {changesOf, formatSize, layerSummaries, treeJsonChunks, treeTextChunks} f
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {parseCommandArgs} from '../settings.js'
 import {statusMark} from '../../core/present/status.js'
+import {findingJson} from '../../core/present/finding-json.js'
+import {findingLines} from '../../core/present/finding-lines.js'
 
 const HELP = `Usage: dagger-explore tree IMAGE|CONTAINER [--components] [--json] [--layer N] [--changes]
 
@@ -89,17 +91,13 @@ export const main: CommandMain = async (argv, io, before) => {
       const missing = missingItems(checklist)
       const code = missing.components.length + missing.packages.length > 0 ? EXIT.problem : EXIT.ok
       if (json) {
-        io.stdout.write(`${JSON.stringify({ok: code === EXIT.ok, target: targetJson(found.target), checklist: checklistJson(checklist), findings}, null, 2)}\n`)
+        io.stdout.write(`${JSON.stringify({ok: code === EXIT.ok, target: targetJson(found.target), checklist: checklistJson(checklist), findings: findings.map((f) => findingJson(f))}, null, 2)}\n`)
         return code
       }
       io.stdout.write(checklistText(checklist, name))
+      // The checklist above lists what is there; below it only the problems, as `check components` shows them.
       const problems = findings.filter((f) => f.status !== 'pass')
-      if (problems.length > 0) io.stdout.write('\n')
-      for (const f of problems) {
-        io.stdout.write(`${statusMark(f.status)} ${sanitize(f.title)}\n`)
-        if (f.detail) io.stdout.write(`     ${sanitize(f.detail)}\n`)
-        if (f.fix) io.stdout.write(`     Fix: ${sanitize(f.fix)}\n`)
-      }
+      if (problems.length > 0) io.stdout.write(`\n${findingLines(problems, {color: io.color}).join('\n')}\n`)
       return code
     }
     const count = found.image.layers.length
@@ -114,7 +112,7 @@ export const main: CommandMain = async (argv, io, before) => {
       else await writeAll(io.stdout, treeJsonChunks(found.image, view, extra), '\n')
       return EXIT.ok
     }
-    io.stdout.write(`${sanitize(name)} (${found.target.kind}, ${found.image.layout}): ${count} layer${count === 1 ? '' : 's'}, viewing layer ${view.viewLayer}\n`)
+    io.stdout.write(`${name} (${found.target.kind}, ${found.image.layout}): ${count} layer${count === 1 ? '' : 's'}, viewing layer ${view.viewLayer}\n`)
     for (const l of layerSummaries(found.image)) {
       const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
       const extra = l.whiteouts + l.opaques > 0 ? `, ${plural(l.whiteouts, 'whiteout')}, ${plural(l.opaques, 'opaque dir')}` : ''

@@ -23,6 +23,8 @@ export interface RunStepOptions {
   readonly cwd?: string
   /** How to start dagger-explore itself (node and its script) for steps that call \`dagger-explore …\`: it may not be on PATH under npx. */
   readonly self?: readonly string[]
+  /** Where a step that takes the terminal writes its output: stderr when stdout carries a result (`--json`). */
+  readonly interactiveStdout?: 'stdout' | 'stderr'
 }
 
 function withSelf(command: PreparedCommand, self: readonly string[] | undefined): PreparedCommand {
@@ -67,7 +69,8 @@ async function runInteractive(command: PreparedCommand, options: RunStepOptions)
   const result = await withTerminalSignalsHeld(() =>
     execa(file ?? 'false', args, {
       reject: false,
-      stdio: 'inherit',
+      // fd 2 for stdout keeps a `--json` result alone on stdout while the program still has the terminal.
+      stdio: options.interactiveStdout === 'stderr' ? ['inherit', 2, 'inherit'] : 'inherit',
       cancelSignal: options.recorder.signal,
       forceKillAfterDelay: 2000,
       ...(options.cwd === undefined ? {} : {cwd: options.cwd}),
