@@ -6,13 +6,24 @@ import {ROOT} from './helpers/cli.js'
 /** Template leftovers: `{helpof('check')}`, `{{"key", …}}` (an unformatted f-string) or `${name}`. */
 export function placeholders(text: string): string[] {
   const patterns = [/\{[A-Za-z_$][\w$.]*\([^)]*\)\}/g, /\{\{/g, /\$\{[A-Za-z_][\w.]*\}/g, /(?<!\$)\{[A-Za-z_]\w*\}/g]
-  return text.split('\n').flatMap((line, i) => patterns.flatMap((p) => [...line.matchAll(p)].map((m) => `README.md:${i + 1}: ${m[0]}`)))
+  // Source code (the contributor section's example cell) has real template literals and destructuring.
+  let inCode = false
+  return text.split('\n').flatMap((line, i) => {
+    const fence = /^\s*```(\w*)/.exec(line)
+    if (fence) {
+      inCode = !inCode && /^(?:ts|tsx|typescript|js|javascript)$/.test(fence[1] ?? '')
+      return []
+    }
+    if (inCode) return []
+    return patterns.flatMap((p) => [...line.matchAll(p)].map((m) => `README.md:${i + 1}: ${m[0]}`))
+  })
 }
 
 describe('README.md', () => {
   it('spots each kind of placeholder', () => {
     expect(placeholders("{helpof('check')}\n`{{\"notesDir\", …}}`\nfoo ${name}\n{title}")).toHaveLength(4)
     expect(placeholders('`{"file", "sessions": [{"file"}]}` and {…} and `a}}`')).toEqual([])
+    expect(placeholders('```ts\nconst {bytes} = `${n}`\n```\n```text\n${left}\n```')).toEqual(['README.md:5: ${left}'])
   })
 
   it('holds no unfilled placeholder', () => {
