@@ -20,6 +20,14 @@ describe('stripControl', () => {
   })
 })
 
+describe('stripControl and DCS-like strings', () => {
+  it('removes a DCS, PM or APC string but keeps the plain letters P, X, ^ and _ before a later ST', () => {
+    expect(stripControl('Pull Xenial ^_ done\u001B\\')).toBe('Pull Xenial ^_ done')
+    expect(stripControl('a\u001BPq#0;2;0;0;0\u001B\\b')).toBe('ab')
+    expect(stripControl('a\u001B_hidden\u001B\\b')).toBe('ab')
+  })
+})
+
 describe('redact', () => {
   const cases: [string, string, string[]][] = [
     ['Authorization header', 'Authorization: Bearer abcdefghijklmnop', ['abcdefghijklmnop']],

@@ -7,7 +7,7 @@ import {mayHoldSecret, SECRET_RULES} from './secret-patterns.js'
 
 // CSI, OSC (BEL or ST terminated), DCS/SOS/PM/APC strings, and two-byte ESC sequences; also the 8-bit C1 forms.
 const ESCAPES =
-  /(?:\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)?)|(?:\u009D[^\u0007\u009C]*(?:\u0007|\u009C)?)|(?:[\u001BP\u001BX\u001B^\u001B_][^\u001B]*\u001B\\)|(?:(?:\u001B\[|\u009B)[0-?]*[ -/]*[@-~])|(?:\u001B[ -/]*[0-~])/g
+  /(?:\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)?)|(?:\u009D[^\u0007\u009C]*(?:\u0007|\u009C)?)|(?:\u001B[PX^_][^\u001B]*\u001B\\)|(?:(?:\u001B\[|\u009B)[0-?]*[ -/]*[@-~])|(?:\u001B[ -/]*[0-~])/g
 // Keep tab and newline; a carriage return in the middle of a line (progress bars) becomes a newline.
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g
 
