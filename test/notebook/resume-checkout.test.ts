@@ -65,7 +65,10 @@ describe('--resume names the checkout and does not mix two', () => {
     const r = await run(['--plain', '--resume', '--dagger-src', a, '--notes-dir', notes], dir)
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    // One paragraph: what was found, then the one Fix line every expected error ends with.
+    const lines = r.stderr.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toMatch(/^Fix: /)
     expect(r.stderr).toContain(`works on the checkout ${b} (main at 1b2c3d4e5f60), not on ${a} (main at aaaaaaaaaaaa)`)
     expect(r.stderr).toContain('--resume-any-checkout')
     expect(r.stderr).not.toMatch(/\n\s+at /)
