@@ -11,7 +11,6 @@ import {Confirm as ConfirmBox} from './Confirm.js'
 import {HelpOverlay, helpRows} from './HelpOverlay.js'
 import {hintLine, keystrokes, type Mode} from './keymap.js'
 import {FirstStart} from './first-start/FirstStart.js'
-import {TooSmall, tooSmall} from './layout/TooSmall.js'
 import {historyFrom} from './notebook/history.js'
 import {keyContext} from './notebook/keys.js'
 import {LinesBox} from './notebook/Lines.js'
@@ -134,7 +133,6 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
   }
 
   if (exiting) return null
-  if (tooSmall(columns, rows)) return <TooSmall columns={columns} rows={rows} />
 
   const view = viewOf(state)
   const context = keyContext(state, view)

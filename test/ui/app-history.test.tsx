@@ -83,7 +83,7 @@ describe('run history on screen', () => {
     await waitForFrame(ui.lastFrame, (f) => f.includes('Build engine'))
     await new Promise((r) => setTimeout(r, 250))
     ui.stdin.write('\r')
-    await waitForFrame(ui.lastFrame, (f) => f.includes('Waiting for the engine to answer (5 s of 60 s)'))
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Waiting for the engine to answer: 5 s of 60 s'))
     finish()
     const done = await waitForFrame(ui.lastFrame, (f) => f.includes('Built'))
     expect(done).not.toContain('Waiting for the engine')

@@ -1,16 +1,13 @@
 import {Box, Text} from 'ink'
 import {inkColor} from '../../core/present/status.js'
-import type {Status} from '../../core/types.js'
 import type {Line} from '../cell-lines.js'
 
-/** Colours come from the one status vocabulary; the word and glyph carry the meaning without them. */
-export const STATUS_COLOR: Readonly<Record<Status, string>> = {pass: inkColor('pass'), warn: inkColor('warn'), fail: inkColor('fail'), skipped: inkColor('skipped'), crashed: inkColor('crashed')}
 
 /** One pane row, cut to the width (wrapping was done before, so rows are counted right). */
 export function LineView({line, width, selected = false}: {readonly line: Line; readonly width: number; readonly selected?: boolean}) {
   const text = line.text.length > width ? line.text.slice(0, width) : line.text || ' '
   return (
-    <Text wrap="truncate-end" bold={line.bold ?? false} dimColor={line.dim ?? false} inverse={selected} {...(line.status ? {color: STATUS_COLOR[line.status]} : {})}>
+    <Text wrap="truncate-end" bold={line.bold ?? false} dimColor={line.dim ?? false} inverse={selected} {...(line.status ? {color: inkColor(line.status)} : {})}>
       {text}
     </Text>
   )

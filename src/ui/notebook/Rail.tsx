@@ -2,7 +2,7 @@ import {Box, Text} from 'ink'
 import {STATUS_GLYPH, STATUS_LABEL} from '../../core/notebook/markdown.js'
 import type {CellEntry} from '../../cells/registry.js'
 import {latestResult} from './history.js'
-import {STATUS_COLOR} from './Lines.js'
+import {inkColor} from '../../core/present/status.js'
 import type {NotebookState} from './state.js'
 
 export const RAIL_WIDTH = 22
@@ -22,7 +22,7 @@ export function Rail({state, height}: {readonly state: NotebookState; readonly h
         const runCount = (runs?.length ?? 0) > 1 ? `${runs?.length}` : ''
         const cursor = i === state.selected ? (state.focus === 'rail' ? '>' : '›') : ' '
         return (
-          <Text key={cell.id} inverse={i === state.selected && state.focus === 'rail'} {...(status ? {color: STATUS_COLOR[status]} : {})} dimColor={!cell.load} wrap="truncate-end">
+          <Text key={cell.id} inverse={i === state.selected && state.focus === 'rail'} {...(status ? {color: inkColor(status)} : {})} dimColor={!cell.load} wrap="truncate-end">
             {`${cursor}${mark} ${cell.title.padEnd(13).slice(0, 13)}${label ? ` ${label}` : ''}${runCount ? `×${runCount}` : ''}`.slice(0, RAIL_WIDTH)}
           </Text>
         )

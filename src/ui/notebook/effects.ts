@@ -1,3 +1,4 @@
+import {progressLine} from '../../core/engine/wait-progress.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import type {CellId, CellResult, CommandRecord, Confirm} from '../../core/types.js'
@@ -46,9 +47,8 @@ export function runEffect(effect: Effect, deps: EffectDeps): void {
           deps.dispatch({type: 'live'})
           return
         }
-        // A long wait: what it waits for, elapsed of its limit, and the last engine log line.
-        const secs = (ms: number) => Math.round(ms / 1000)
-        deps.dispatch({type: 'message', text: sanitize(`${view.waitingFor} (${secs(view.elapsedMs)} s of ${secs(view.limitMs)} s)${view.lastLine ? `; last log line: ${view.lastLine}` : ''}`)})
+        // A long wait, in the words plain mode prints: what it waits for, elapsed of its limit, the last log line.
+        deps.dispatch({type: 'message', text: sanitize(progressLine(view))})
       }
       void deps.session.run(effect.cell, {confirm: deps.confirm, live}).then(
         (result) => deps.dispatch({type: 'finished', result}),
