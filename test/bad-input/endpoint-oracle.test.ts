@@ -11,6 +11,8 @@ import {testContext} from '../helpers/cell-context.js'
 // The real docker CLI (26.1, from the lab) fails on each of these endpoints; the Environment cell must
 // fail there too, before any connection, and say what the path or scheme is.
 const DOCKER_CLI = oracleDockerCli()
+// Debian's docker.io 20.10 CLI, which the lab installs beside the 26.1 one.
+const DEBIAN_DOCKER_CLI = '/usr/bin/docker'
 
 async function environment(env: NodeJS.ProcessEnv) {
   const notesDir = await mkdtemp(path.join(tmpdir(), 'de-notes-'))
@@ -44,14 +46,30 @@ describe('endpoints the docker CLI cannot use either', () => {
     const file = path.join(dir, 'a-file')
     await writeFile(file, '{}')
     const cli = await oracle({DOCKER_CONFIG: file}, ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'])
-    // 26.1 is silent here (20.10 and 28.2 warn "not a directory"); the finding says which.
+    // 26.1 is silent here and Debian's 20.10 warns "not a directory"; the finding says which.
     expect(cli.exitCode).toBe(0)
     expect(cli.stderr).not.toMatch(/WARNING/)
+    const old = await execa(DEBIAN_DOCKER_CLI, ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], {reject: false, timeout: 10_000, env: {PATH: process.env.PATH ?? '', HOME: tmpdir(), DOCKER_CONFIG: file}, extendEnv: false, stdin: 'ignore'})
+    expect(old.exitCode).toBe(0)
+    expect(old.stderr).toMatch(/WARNING: Error loading config file: .*not a directory/)
     const result = await environment({DOCKER_CONFIG: file})
     expect(result.facts.find((f) => f.label === 'Docker endpoint')?.value).toBe(cli.stdout.trim())
     const warned = result.findings.find((f) => f.id === 'docker-config-skipped')
     expect(warned?.detail).toMatch(/is a file, not a folder.*26\.1 says nothing/)
     expect(warned?.fix).toMatch(/Point DOCKER_CONFIG at the folder/)
     expect(warned?.fix).not.toMatch(/Fix the JSON/)
+  })
+
+  it('a config.json that is not JSON: CLI 20.10 and 26.1 warn "Error loading config file" and carry on, as the finding says', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'de-endpoint-'))
+    await writeFile(path.join(dir, 'config.json'), '{bad')
+    for (const cli of [DOCKER_CLI, DEBIAN_DOCKER_CLI]) {
+      const r = await execa(cli, ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], {reject: false, timeout: 10_000, env: {PATH: process.env.PATH ?? '', HOME: tmpdir(), DOCKER_CONFIG: dir}, extendEnv: false, stdin: 'ignore'})
+      expect(r.exitCode).toBe(0)
+      expect(r.stderr).toMatch(/WARNING: Error loading config file/)
+    }
+    const result = await environment({DOCKER_CONFIG: dir})
+    const warned = result.findings.find((f) => f.id === 'docker-config-skipped')
+    expect(warned?.detail).toMatch(/"WARNING: Error loading config file" from CLI 20\.10 and 26\.1/)
   })
 })

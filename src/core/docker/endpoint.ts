@@ -248,16 +248,16 @@ async function chooseEndpoint(env: NodeJS.ProcessEnv, platform: NodeJS.Platform)
     if (code === 'ENOTDIR') {
       // DOCKER_CONFIG (or ~/.docker) names a file: the CLI warns "open …/config.json: not a directory" and goes on.
       warnings.push({
-        detail: `${configDir} is a file, not a folder, so there is no ${configFile} (ENOTDIR); like the docker CLI, the default context applies. The CLI 20.10 and 28.2 warn about it ("WARNING: Error loading config file: … not a directory"); 26.1 says nothing.`,
+        detail: `${configDir} is a file, not a folder, so there is no ${configFile} (ENOTDIR); like the docker CLI, the default context applies. The CLI 20.10 warns about it ("WARNING: Error loading config file: … not a directory"); 26.1 says nothing.`,
         fix:
           env.DOCKER_CONFIG && env.DOCKER_CONFIG !== ''
             ? `Point DOCKER_CONFIG at the folder that holds config.json (\`export DOCKER_CONFIG=$HOME/.docker\`), or unset it.`
             : `Move ${configDir} aside (\`mv ${configDir} ${configDir}.bak\`): the docker CLI keeps its config.json in a folder there.`,
       })
     } else if (code !== 'ENOENT') {
-      // The docker CLI warns ("Error loading config file", "Error parsing config file" in 28) and goes on with the default context.
+      // The docker CLI (20.10 and 26.1, both in the lab) warns "Error loading config file" and goes on with the default context.
       warnings.push({
-        detail: `${configFile} could not be used (${(error as Error).message}); like the docker CLI, its settings are skipped and the default context applies. The docker CLI warns about it too ("WARNING: Error loading config file" from CLI 20.10 and 26.1, "WARNING: Error parsing config file" from 28.2) and carries on the same way.`,
+        detail: `${configFile} could not be used (${(error as Error).message}); like the docker CLI, its settings are skipped and the default context applies. The docker CLI warns about it too ("WARNING: Error loading config file" from CLI 20.10 and 26.1) and carries on the same way.`,
         fix: error instanceof SyntaxError ? 'Fix the JSON in that file or move it aside (`docker login` writes a fresh one).' : 'Replace it with a regular JSON file or move it aside (`docker login` writes a fresh one).',
       })
     }
