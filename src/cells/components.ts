@@ -1,7 +1,7 @@
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {checklistText} from '../core/tree/checklist-text.js'
-import {checklistFindings, missingItems, type Checklist} from '../core/tree/components.js'
+import {checklistFindings, missingItems} from '../core/tree/components.js'
 import {localReferenceProblem} from '../core/registry/local-reference.js'
 import type Docker from 'dockerode'
 import {readFileHead, STREAM_IDLE_TIMEOUT_MS, TreeTargetError} from '../core/tree/docker-source.js'

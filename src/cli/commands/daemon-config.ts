@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {readFile, realpath} from 'node:fs/promises'
+import {realpath} from 'node:fs/promises'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
 import {analyseDaemonConfig, type ConfigAnalysis} from '../../core/daemon-config/analyse.js'
 import {discoverDaemon, fetchDaemonInfo, type DaemonDiscovery} from '../../core/daemon-config/discover.js'

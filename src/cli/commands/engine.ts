@@ -24,7 +24,6 @@ import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
 import {globalSettings, parseCommandArgs} from '../settings.js'
-import {statusMark} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 

@@ -6,7 +6,7 @@ import {planRecipe, type PlannedStep, type RecipePlan} from '../../core/recipes/
 import {describeDryRun, runStep, type StepOutcome} from '../../core/recipes/run.js'
 import {RecipeError} from '../../core/recipes/types.js'
 import {recipeRunResult} from '../../core/recipes/result.js'
-import {EXIT, promptOutput, UsageError, type CliIO, type CommandMain} from '../io.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {askOnce} from '../prompt.js'
 import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
 

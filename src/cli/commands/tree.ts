@@ -8,7 +8,6 @@ import {mergeLayers} from '../../core/tree/merge.js'
 import {changesOf, formatSize, layerSummaries, treeJsonChunks, treeTextChunks} from '../../core/tree/render.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {parseCommandArgs} from '../settings.js'
-import {statusMark} from '../../core/present/status.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 

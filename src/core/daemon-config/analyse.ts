@@ -4,7 +4,7 @@ version and flags, read docker.service, compare with /info, and measure data-roo
 the `daemon-config` command both use it, so they report the same findings.
 */
 import {existsSync} from 'node:fs'
-import {readFile, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import type {Recorder} from '../notebook/recorder.js'
 import type {Fact} from '../types.js'

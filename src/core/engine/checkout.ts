@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {Recorder} from '../notebook/recorder.js'
 import {hackBuildFacts} from './build-script.js'

@@ -1,5 +1,3 @@
-import type Docker from 'dockerode'
-
 /** Default per-call budget for Docker API calls that return quickly (inspect, tag, create, start, remove). */
 export const DOCKER_CALL_TIMEOUT_MS = 15_000
 

@@ -1,5 +1,5 @@
 import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
-import {sanitize, sanitizeDeep} from './sanitize.js'
+import {sanitize} from './sanitize.js'
 import {cellBlocks, sameFixText} from '../present/cell-blocks.js'
 import {STATUS_GLYPH, STATUS_LABEL} from '../present/status.js'
 

@@ -1,4 +1,4 @@
-import {open, readdir, readFile, rename, stat} from 'node:fs/promises'
+import {open, readdir, rename, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'

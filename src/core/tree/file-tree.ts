@@ -1,4 +1,4 @@
-import {CHANGE, KIND, type ChangeCode, type KindCode, type LayerData} from './types.js'
+import {CHANGE, KIND, type ChangeCode, type KindCode} from './types.js'
 
 /**
 The merged filesystem as of one layer, in columns indexed by node number (node 0 is `/`). Nodes

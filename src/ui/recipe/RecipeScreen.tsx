@@ -1,6 +1,5 @@
 import {Text} from 'ink'
 import {useEffect, useState} from 'react'
-import type {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {loadRecipe} from '../../core/recipes/load.js'
 import {planRecipe, type RecipePlan} from '../../core/recipes/plan.js'
