@@ -4,7 +4,9 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {FAKE_GO_DIR, makeCheckout} from '../engine/fixtures/checkout.js'
 import {makeLab, type EngineLab} from '../engine/lab.js'
-import {BIN} from '../helpers/cli.js'
+import {LOG_BUDGET} from '../../src/core/notebook/log-budget.js'
+import {EXPORT_LIMIT} from '../../src/core/notebook/export.js'
+import {BIN, cli} from '../helpers/cli.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {Tmux} from '../helpers/tmux.js'
 
@@ -85,6 +87,14 @@ describe.skipIf(skipWithoutDocker())('the guided run, end to end in a terminal a
       expect(text).toContain(`## ${title}`)
     }
     expect(text).toMatch(/Session ended at /)
+    // The log the app names fits where people paste it, and so does the export built from it.
+    expect(text.length).toBeLessThanOrEqual(LOG_BUDGET)
+    const out = path.join(notesDir, 'share.md')
+    const exported = await cli(['notes', 'export', file!, '--out', out, '--notes-dir', notesDir])
+    expect(exported.exitCode).toBe(0)
+    const shared = await readFile(out, 'utf8')
+    expect(shared.length).toBeLessThanOrEqual(EXPORT_LIMIT)
+    for (const title of ['Build engine', 'Launch engine']) expect(shared).toContain(`## ${title}`)
     // The dev engine of this test runs now, under the lab's own name.
     expect(lab.docker(['inspect', '-f', '{{.State.Running}} {{.HostConfig.Privileged}}', lab.devName])).toBe('true true')
   })
