@@ -196,6 +196,20 @@ describe('fact tables', () => {
       expect(wholeTokens(rows)).toEqual(tokens(line!.text))
     }
   })
+
+  it('keeps a short label padded when its value wraps, so the first value row lines up with the rest', () => {
+    const lines = factLines([
+      {label: 'Config file', value: '/etc/docker/daemon.json'},
+      {label: 'Why this file', value: 'The running dockerd (pid 26389) has no --config-file, so it reads the default /etc/docker/daemon.json.'},
+    ])
+    const hang = lines[1]!.hang
+    const rows = wrapText(lines[1]!.text, 56, {hang})
+    expect(rows.length).toBeGreaterThan(1)
+    for (const r of rows) expect(r.text.length).toBeLessThanOrEqual(56)
+    expect(rows[0]!.text.startsWith(`${'Why this file'.padEnd(hang)}The running`)).toBe(true)
+    for (const r of rows.slice(1)) expect(r.text.slice(0, hang).trim()).toBe('')
+    expect(rows.map((r) => r.text.trim()).join(' ').split(/\s+/)).toEqual(lines[1]!.text.split(/\s+/))
+  })
 })
 
 describe('sideways', () => {

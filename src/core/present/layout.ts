@@ -69,6 +69,13 @@ function hangOf(text: string, options: WrapOptions): number {
   return indent + (label ? label[0].length : 0)
 }
 
+/** The `label   ` start of a fact row whose value begins exactly at the hang, when there is one. */
+function labelHead(text: string, hang: number | undefined, width: number): string | undefined {
+  if (hang === undefined || hang < 2 || hang > Math.floor(width / 2)) return undefined
+  if (text[hang - 1] !== ' ' || text[hang] === ' ' || text[hang] === undefined || text[0] === ' ') return undefined
+  return text.slice(0, hang)
+}
+
 /**
 Wraps one line of text (no newlines) to `width` columns. Rows after the first start with the
 hanging indent (at most half the width, so a deep indent still leaves room).
@@ -80,14 +87,17 @@ export function wrapText(text: string, width: number, options: WrapOptions = {})
   const indent = /^ */.exec(text)?.[0] ?? ''
   const pad = ' '.repeat(Math.min(hangOf(text, options), Math.floor(w / 2)))
   const rows: LayoutRow[] = []
-  let row = indent
+  // A fact row is `label   value` with the value starting at the hang: the label and its padding
+  // stay as they are, so the first row's value lines up with the rows hanging under it.
+  const head = labelHead(text, options.hang, w)
+  let row = head ?? indent
   let empty = true
   const flush = (): void => {
     rows.push({text: row})
     row = pad
     empty = true
   }
-  for (const token of tokens(text.slice(indent.length))) {
+  for (const token of tokens(text.slice(head === undefined ? indent.length : head.length))) {
     if (!empty && row.length + 1 + token.length <= w) {
       row += ` ${token}`
       continue
@@ -100,6 +110,7 @@ export function wrapText(text: string, width: number, options: WrapOptions = {})
     }
     // Wider than the room after the hang: its own row, moved left as far as needed to show it
     // whole; wider than the pane: cut with the marker, the whole token travelling with the row.
+    if (empty && row.trim() !== '') rows.push({text: row.trimEnd()})
     if (token.length <= w) {
       rows.push({text: ' '.repeat(Math.min(row.length, w - token.length)) + token})
       row = pad
