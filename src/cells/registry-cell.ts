@@ -71,21 +71,44 @@ function verdictText(d: Diagnosis): string {
   return `✗ ${v.category} at ${v.layer ?? '?'} on ${v.host ?? '?'}${v.flaky ? ` (flaky: ${Math.round(v.successRatio * 100)}% of attempts pass)` : ''}${scope}`
 }
 
-function findingFor(d: Diagnosis, index: number): Finding {
+/** Failures with one cause: the same category at the same layer of the same host, with the same fix. */
+function sameCause(d: Diagnosis): string {
+  const v = d.verdict
+  return JSON.stringify([v.category, v.layer, v.host, v.scope, v.flaky, v.fix])
+}
+
+/**
+One finding per cause: five references failing with the same EOF on one registry are one problem,
+named once with every reference it blocks, not five findings with five copies of the fix.
+*/
+function findingsFor(failed: readonly Diagnosis[]): Finding[] {
+  const groups = new Map<string, Diagnosis[]>()
+  for (const d of failed) groups.set(sameCause(d), [...(groups.get(sameCause(d)) ?? []), d])
+  return [...groups.values()].map((group, index) => findingFor(group, index))
+}
+
+function findingFor(group: readonly Diagnosis[], index: number): Finding {
+  const d = group[0] as Diagnosis
   const v = d.verdict
   const quiet = v.category === 'eof' || v.category === 'reset' || v.category === 'tls_handshake_timeout'
   const failing = d.layers.find((l) => l.status === 'fail')
+  const control = d.control?.ref ?? 'control'
+  // The fix already says what the control's result means; the detail then only states it.
+  const fixNamesControl = v.fix.includes(`control registry (${control})`)
   const scope =
     v.scope === 'registry_specific'
-      ? ` The control registry (${d.control?.ref ?? 'control'}) passes, so the problem is specific to ${v.host ?? 'this registry'}.`
+      ? fixNamesControl ? ` The control registry (${control}) passes.` : ` The control registry (${control}) passes, so the problem is specific to ${v.host ?? 'this registry'}.`
       : v.scope === 'general'
-        ? ` The control registry (${d.control?.ref ?? 'control'}) fails too, so the problem is general: this machine's network, proxy or DNS.`
+        ? fixNamesControl ? ` The control registry (${control}) fails too.` : ` The control registry (${control}) fails too, so the problem is general: this machine's network, proxy or DNS.`
         : ''
+  const what = group.length === 1 ? d.ref : `${group.length} images`
+  const refs = group.length === 1 ? '' : ` The same failure for each of: ${group.map((g) => g.ref).join(', ')}.`
+  const flaky = v.flaky ? ` ${group.map((g) => `${g.attempts.filter((a) => a.ok).length} of ${g.attempts.length}`).join(', ')} parallel attempts passed.` : ''
   return {
     id: index === 0 ? 'registry-verdict' : `registry-verdict-${index + 1}`,
     status: 'fail',
-    title: `Can't pull ${d.ref}: ${v.category} at the ${v.layer ?? '?'} layer on ${v.host ?? '?'}`,
-    detail: `${failing ? `${failing.detail}.` : v.summary}${v.flaky ? ` ${d.attempts.filter((a) => a.ok).length} of ${d.attempts.length} parallel attempts passed.` : ''}${scope}`,
+    title: `Can't pull ${what}: ${v.category} at the ${v.layer ?? '?'} layer on ${v.host ?? '?'}`,
+    detail: `${failing ? `${failing.detail}.` : v.summary}${refs}${flaky}${scope}`,
     fix: v.fix,
     ...(quiet ? {recipe: 'registry-eof'} : {}),
   }
@@ -144,7 +167,7 @@ async function probe(ctx: CellContext): Promise<void> {
     (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
   )
   for (const d of report.results) rec.fact(d.ref, verdictText(d))
-  for (const f of fixOnce(report.results.filter((d) => !d.ok).map((d, i) => findingFor(d, i)))) rec.finding(f)
+  for (const f of fixOnce(findingsFor(report.results.filter((d) => !d.ok)))) rec.finding(f)
   for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
     rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
   }

@@ -57,17 +57,31 @@ describe('the Registry cell', () => {
     expect(rec.commands[0]?.output).toMatch(/✓ blob/)
   })
 
-  it('five references failing the same way carry the fix once; the others name the finding that has it', async () => {
+  it('five references failing the same way are one finding: the cause once, every reference it blocks named', async () => {
     const host = fronts.ref('closeOnAccept').split('/')[0]!
     const refs = ['a', 'b', 'c', 'd', 'e'].map((r) => `${host}/library/${r}:1`)
     const {ctx, rec} = await context({control: 'none'}, {registryRefs: refs.join(',')})
     await registryCell.run(ctx)
     const fails = rec.findings.filter((f) => f.status === 'fail')
-    expect(fails).toHaveLength(5)
-    const full = fails[0]!.fix!
-    expect(full.length).toBeGreaterThan(60)
-    expect(fails.filter((f) => f.fix === full)).toHaveLength(1)
-    for (const f of fails.slice(1)) expect(f.fix).toBe(`The same fix as for "${fails[0]!.title.length > 80 ? `${fails[0]!.title.slice(0, 79)}…` : fails[0]!.title}" above.`)
+    expect(fails).toHaveLength(1)
+    expect(fails[0]!.title).toMatch(/^Can't pull 5 images: /)
+    for (const ref of refs) expect(fails[0]!.detail).toContain(ref)
+    expect(fails[0]!.fix!.length).toBeGreaterThan(60)
+    // Each reference keeps its own verdict among the facts.
+    for (const ref of refs) expect(rec.facts.find((f) => f.label === ref)?.value).toMatch(/^✗ /)
+  })
+
+  it('references failing for different reasons stay separate findings, one per cause', async () => {
+    const closed = fronts.ref('closeOnAccept').split('/')[0]!
+    const healthy = fronts.healthy
+    const refs = [`${closed}/library/a:1`, `${healthy}/library/missing:1`, `${closed}/library/b:1`]
+    const {ctx, rec} = await context({control: 'none'}, {registryRefs: refs.join(',')})
+    await registryCell.run(ctx)
+    const fails = rec.findings.filter((f) => f.status === 'fail')
+    expect(fails).toHaveLength(2)
+    expect(fails[0]!.title).toMatch(/^Can't pull 2 images: /)
+    expect(fails[1]!.title).toContain(`Can't pull ${healthy}/library/missing:1: `)
+    expect(new Set(fails.map((f) => f.fix)).size).toBe(2)
   })
 
   it('preloads the dev-build list and, with a registry host override, probes it only there', async () => {
@@ -85,7 +99,11 @@ describe('the Registry cell', () => {
     expect(rec.facts.find((f) => f.label === 'Dagger version')?.value).toBe('no checkout found')
     // Every failing layer, and every layer at all, stayed on loopback.
     expect(rec.commands[0]?.output).not.toMatch(/docker\.io|dagger\.io/)
-    expect(rec.findings.filter((f) => f.status === 'fail').length).toBe(DEV_IMAGE_SETS['v0.9.3'].images.length)
+    // None of them is on that registry: one cause, one finding that names every image.
+    const fails = rec.findings.filter((f) => f.status === 'fail')
+    expect(fails).toHaveLength(1)
+    expect(fails[0]!.title).toMatch(new RegExp(`^Can't pull ${DEV_IMAGE_SETS['v0.9.3'].images.length} images: `))
+    for (const label of probed) expect(fails[0]!.detail).toContain(label)
   })
 
   it('stops waiting when the session is interrupted', async () => {
