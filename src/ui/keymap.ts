@@ -47,9 +47,11 @@ export interface KeyContext {
   readonly viewingEarlier: boolean
   readonly query: boolean
   readonly scrollable: boolean
+  /** The selected cell has a result (run or declined) on screen. */
+  readonly ran: boolean
 }
 
-export const IDLE: KeyContext = {guide: 'off', offer: false, running: false, canOpen: false, canRecipe: false, hasEarlier: false, viewingEarlier: false, query: false, scrollable: false}
+export const IDLE: KeyContext = {guide: 'off', offer: false, running: false, canOpen: false, canRecipe: false, hasEarlier: false, viewingEarlier: false, query: false, scrollable: false, ran: false}
 
 export interface Binding {
   readonly action: Action
@@ -62,6 +64,8 @@ export interface Binding {
   /** Shown in the footer when it applies (the rest only in the help overlay). */
   readonly hint: boolean
   readonly when?: (c: KeyContext) => boolean
+  /** When the footer names it, if narrower than `when` (a key that works but says the same as another). */
+  readonly show?: (c: KeyContext) => boolean
   readonly match: (input: string, key: Key) => boolean
 }
 
@@ -78,7 +82,7 @@ const pageUp = (i: string, k: Key) => k.pageUp || is('b')(i, k)
 /** The one keymap: input handling, the footer and the `?` overlay all read it. */
 export const KEYMAP: readonly Binding[] = [
   {action: 'continue', keys: 'Enter', description: 'continue the guided run', short: 'continue', mode: 'browse', hint: true, when: guiding, match: (_, k) => k.return},
-  {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, when: (c) => !guiding(c) && !c.running, match: (_, k) => k.return},
+  {action: 'run', keys: 'Enter', description: 'run the cell', short: 'run', mode: 'browse', hint: true, when: (c) => !guiding(c) && !c.running, show: (c) => !c.ran, match: (_, k) => k.return},
   {action: 'up', keys: '↑/k', description: 'previous cell (a line up when the pane has the focus)', short: 'up', mode: 'browse', hint: false, match: up},
   {action: 'down', keys: '↓/j', description: 'next cell (a line down when the pane has the focus)', short: 'down', mode: 'browse', hint: false, match: down},
   {action: 'top', keys: 'g/Home', description: 'first cell, or top of the pane', short: 'top', mode: 'browse', hint: false, match: top},
@@ -86,7 +90,7 @@ export const KEYMAP: readonly Binding[] = [
   {action: 'pageDown', keys: 'PgDn/Space', description: 'scroll the pane down a page', short: 'more', mode: 'browse', hint: true, when: (c) => c.scrollable, match: pageDown},
   {action: 'pageUp', keys: 'PgUp/b', description: 'scroll the pane up a page', short: 'back', mode: 'browse', hint: false, match: pageUp},
   {action: 'focus', keys: 'Tab', description: 'move the focus between the cell list and the pane', short: 'pane', mode: 'browse', hint: false, match: (_, k) => k.tab},
-  {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, when: (c) => !c.running && c.guide !== 'intro', match: is('r')},
+  {action: 'rerun', keys: 'r', description: 're-run the cell', short: 're-run', mode: 'browse', hint: true, when: (c) => !c.running && c.guide !== 'intro', show: (c) => c.ran, match: is('r')},
   {action: 'open', keys: 'o', description: "open the cell's own view (the build's live output, the engine filetree)", short: 'open', mode: 'browse', hint: true, when: (c) => c.canOpen, match: is('o')},
   {action: 'recipe', keys: 'R', description: "open the recipe of the cell's finding", short: 'recipe', mode: 'browse', hint: true, when: (c) => c.canRecipe, match: is('R')},
   {action: 'earlier', keys: '[', description: "show the cell's earlier run", short: 'earlier run', mode: 'browse', hint: true, when: (c) => c.hasEarlier, match: is('[')},
@@ -149,7 +153,7 @@ The footer: the keys that mean something in this mode right now, and nothing els
 all fit `width`, the later ones give way, but the way back, help and quit always stay (they come last).
 */
 export function hintLine(mode: Mode, context: KeyContext = IDLE, width = Infinity): string {
-  const valid = KEYMAP.filter((b) => b.mode === mode && b.hint && (b.when?.(context) ?? true))
+  const valid = KEYMAP.filter((b) => b.mode === mode && b.hint && (b.when?.(context) ?? true) && (b.show?.(context) ?? true))
   const extra = mode === 'note' ? ['Enter new line', '←→ move', 'Ctrl-W delete word'] : []
   const keep = (b: Binding) => b.action === 'help' || b.action === 'quit' || b.action === 'back'
   const kept = valid.filter(keep).map((b) => `${b.keys} ${b.short}`)

@@ -109,6 +109,18 @@ describe('keys per mode', () => {
     expect(state.selected).toBe(1)
   })
 
+  it('names one run key: Enter run for a cell not run yet, r re-run once it has a result (both keys still work)', () => {
+    let {state} = feed(initialState(CELLS))
+    let footer = hintLine('browse', keyContext(state, viewOf(state)))
+    expect(footer).toContain('Enter run')
+    expect(footer).not.toContain('re-run')
+    ;({state} = feed(state, ENTER, finished(run('environment', 'pass'))))
+    footer = hintLine('browse', keyContext(state, viewOf(state)))
+    expect(footer).toContain('r re-run')
+    expect(footer).not.toContain('Enter run')
+    expect(feed(state, ENTER).effects).toEqual([{kind: 'run', cell: CELLS[0]}])
+  })
+
   it('Enter while a step runs runs nothing and says why', () => {
     const {state, effects} = feed(initialState(CELLS), ENTER, 'j', ENTER)
     expect(effects).toHaveLength(1)

@@ -20,6 +20,7 @@ export function keyContext(s: NotebookState, view?: View): KeyContext {
     viewingEarlier: shown.index < shown.count - 1,
     query: s.query !== '',
     scrollable: view ? view.lines.length > view.page : false,
+    ran: shown.count > 0,
   }
 }
 
