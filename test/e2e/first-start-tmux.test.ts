@@ -96,6 +96,15 @@ describe('first start outside a dagger checkout, in a real terminal', () => {
     }, 60_000)
   }
 
+  it('Ctrl-C on the question quits at once (exit 130) and finishes the log', async () => {
+    const {notesDir} = await startOutside(80, 24)
+    await tmux!.waitFor((s) => s.includes('No dagger checkout found'))
+    await tmux!.text('half a pa')
+    await tmux!.keys('C-c')
+    expect(await tmux!.exitStatus()).toBe(130)
+    expect(await sessionLog(notesDir)).toMatch(/Session interrupted \(Ctrl-C\)/)
+  }, 30_000)
+
   it('never asks with --plain: the cells that need a checkout say it is missing', async () => {
     const {notesDir} = await startOutside(100, 40, ['--plain'])
     expect(await tmux!.exitStatus(60_000)).toBeDefined()
