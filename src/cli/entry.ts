@@ -1,4 +1,5 @@
 import {releaseDockerConnections} from '../core/docker/open-connections.js'
+import {writesSettled} from '../core/system/in-flight-writes.js'
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
 import {cleanWriter} from './clean-writer.js'
@@ -51,12 +52,14 @@ instead of the documented 130. The timer is the backstop for a stream that never
 function finish(code: number): void {
   process.exitCode = code
   releaseDockerConnections()
-  setTimeout(() => process.exit(code), 500).unref()
-  let pending = 2
+  setTimeout(() => process.exit(code), 1000).unref()
+  // A note write still under way (a cell that ended as the command did) lands before the exit.
+  let pending = 3
   const done = (): void => {
     pending -= 1
     if (pending === 0) process.exit(code)
   }
+  void writesSettled(800).then(done)
   for (const stream of [process.stdout, process.stderr]) {
     if (stream.destroyed || !stream.writable) done()
     else stream.write('', done)
