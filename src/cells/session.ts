@@ -154,6 +154,9 @@ export class Session {
     })
     const result = await runCell(entry, context)
     this.keep(result)
+    // A cell that ends after the session closed (a signal stopped it mid-run) is not written after the
+    // closing line: the log is final by then, and the process exits without waiting for another write.
+    if (this.closing !== undefined) return result
     const saveError = await this.save(() => this.log.addResult(forLog(result)))
     // The cell's result stands; the finding says the note is not on disk yet (the next save retries).
     return saveError ? {...result, findings: [...result.findings, notSavedFinding(saveError)]} : result
