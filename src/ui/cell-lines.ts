@@ -1,4 +1,4 @@
-import {cellBlocks, commandOutcome, commandPrompt, sameFixText, type Block} from '../core/present/cell-blocks.js'
+import {cellBlocks, commandPrompt, commandTail, sameFixText, type Block} from '../core/present/cell-blocks.js'
 import {factLines} from '../core/present/layout.js'
 import {statusMark} from '../core/present/status.js'
 import {displayArgv, formatDuration} from '../core/notebook/markdown.js'
@@ -47,7 +47,7 @@ function blockLines(block: Block, first: {command: boolean}): Line[] {
       first.command = true
       return [
         ...head,
-        {text: `${commandPrompt(c)} ${displayArgv(c.argv)}  (${commandOutcome(c)}, ${formatDuration(c.durationMs)})`, dim: true, verbatim: true},
+        {text: `${commandPrompt(c)} ${displayArgv(c.argv)}  ${commandTail(c)}`, dim: true, verbatim: true},
         ...block.excerpt.map((line): Line => ({text: `  ${line}`, verbatim: true})),
         ...(block.more > 0 ? [{text: `  … ${block.more} more lines in the session log`, dim: true}] : []),
       ]

@@ -32,6 +32,9 @@ describe.skipIf(skip)('a slow engine start in plain mode, through the built bina
     expect(progress[0]).toMatch(new RegExp(`^  … waiting for ${lab.devName.replace(/\./g, '\\.')} to answer \`buildctl dial-stdio\`: \\d s of 60 s, last log line "level=info msg="warming the cache""$`))
     expect(r.stdout).toMatch(/answers through buildctl dial-stdio after [6-9]\.\d s/)
     const log = readFileSync(path.join(notes, readdirSync(notes).find((f) => f.endsWith('.md'))!), 'utf8')
-    expect(log.match(/polled ×\d+ over \d+\.\d s; last state: running/g)).toHaveLength(1)
+    // The wait's inspections are one line with a count, the same on stdout and in the log.
+    const poll = `GET /containers/${lab.devName.replace(/\./g, '\\.')}/json  ×\\d+ over \\d+\\.\\d s, the same answer each time`
+    expect(r.stdout.match(new RegExp(`^    API ${poll} \\(exit 0\\)$`, 'gm'))).toHaveLength(1)
+    expect(log.match(new RegExp(`# Docker API: ${poll}\nState\\.Status: running\n`, 'g'))).toHaveLength(1)
   }, 120_000)
 })
