@@ -36,5 +36,15 @@ describe.skipIf(skip)('a slow engine start in plain mode, through the built bina
     const poll = `GET /containers/${lab.devName.replace(/\./g, '\\.')}/json  ×\\d+ over \\d+\\.\\d s, the same answer each time`
     expect(r.stdout.match(new RegExp(`^    API ${poll} \\(exit 0\\)$`, 'gm'))).toHaveLength(1)
     expect(log.match(new RegExp(`# Docker API: ${poll}\nState\\.Status: running\n`, 'g'))).toHaveLength(1)
-  }, 120_000)
+
+    // --json: the same wait is one recorded call carrying its count and span.
+    docker(['rm', '-fv', lab.devName])
+    const j = await cli(['check', 'launch', '--json', '--yes', '--dagger-src', fixture.root, '--notes-dir', notes], {env: lab.env([FAKE_GO_DIR]), timeout: 90_000})
+    const cell = JSON.parse(j.stdout.trim().split('\n').at(-1)!) as {commands: {argv: string[]; count: number; overSeconds: number | null; output: string}[]}
+    const inspections = cell.commands.filter((c) => c.argv.join(' ') === `GET /containers/${lab.devName}/json` && c.count > 1)
+    expect(inspections).toHaveLength(1)
+    expect(inspections[0]).toMatchObject({output: 'State.Status: running', firstOutput: null})
+    expect(inspections[0]!.count).toBeGreaterThanOrEqual(2)
+    expect(inspections[0]!.overSeconds).toBeGreaterThanOrEqual(2)
+  }, 200_000)
 })
