@@ -43,7 +43,7 @@ describe('a poll is one line with a count, the same in the TUI, --plain and the 
     expect(plain.filter((t) => t.includes('State.Status'))).toEqual(['      | State.Status: running'])
     const md = markdown(same)
     expect(md.split(REQUEST)).toHaveLength(2)
-    expect(md).toContain(`# Docker API: ${REQUEST}  ${line}\nState.Status: running\n`)
+    expect(md).toContain(`# Docker API: ${REQUEST}  ${line}\nState.Status: running\n\`\`\`\n\n(exit 0)\n`)
   })
 
   it('an answer that changed shows the first and the last, named, everywhere', () => {

@@ -45,7 +45,7 @@ describe('views fit the rows and columns they are given', () => {
     expect(r).toHaveLength(height)
     expect(Math.max(...r.map((l) => l.length))).toBeLessThanOrEqual(width)
     expect(r[0]).toMatch(/^dagger-engine\.dev layer 3 of 3/)
-    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move/)
+    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move.* · q close$/)
     expect(r.filter((l) => l.startsWith('▶'))).toHaveLength(1)
     // Four distinct legend entries, each naming the glyph its rows carry.
     expect(r[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ /)

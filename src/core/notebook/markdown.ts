@@ -141,11 +141,13 @@ function commandBlock(command: CommandRecord, sidecar: string | undefined): stri
   const poll = pollText(command)
   const line = `${prompt} ${displayArgv(command.argv)}${poll === '' ? '' : `  ${poll}`}`
   const output = shownOutput(command)
+  // A poll's span is on its first line; one call's duration here would read as the whole wait's.
+  const outcome = poll === '' ? `${status} after ${formatDuration(command.durationMs)}` : status
   if (sidecar !== undefined) {
     const head = output.split('\n').slice(0, 20).join('\n')
-    return `${fence(`${line}\n${head}\n…`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
+    return `${fence(`${line}\n${head}\n…`, 'console')}\n\n(${outcome}; full output in [${sidecar}](${encodeURI(sidecar)}))`
   }
-  return `${fence(`${line}\n${output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
+  return `${fence(`${line}\n${output}`, 'console')}\n\n(${outcome})`
 }
 
 /**
