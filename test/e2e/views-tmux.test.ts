@@ -120,7 +120,8 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
   it('after a resize the explorer looks as a fresh start at that size draws it', async () => {
     const t = await start(80, 24)
     await openExplorer(t)
-    for (const [cols, rows] of [[200, 50], [100, 30]] as const) {
+    // Growing, then shrinking to the smallest size that still draws the view.
+    for (const [cols, rows] of [[200, 50], [100, 30], [60, 20]] as const) {
       await t.resize(cols, rows)
       await t.waitFor((s) => screenRows(s, rows).some((r) => r.length > 0) && !s.includes('too small'))
       expect(await frameProblems(t, {cols, rows, ...EXPLORER})).toEqual([])
