@@ -212,7 +212,9 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
   const index = cursorIndex(view, rows)
   const shown = rows.slice(view.top, view.top + height)
   const layer = image.layers[view.layer]
-  const shows = LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')
+  const wide = `${LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')}  [ ] layer`
+  // Under 70 columns the legend packs tighter, so the layer keys stay on screen.
+  const legend = wide.length <= width ? wide : `${LEGEND.map(([k, change, glyph]) => `${k}${glyph.trim()}${view.show[change] ? '■' : '□'} ${change}`).join(' ')} [ ] layer`
   const filter = view.draft !== undefined ? `/${view.draft}▌` : view.filter ? `filter: ${view.filter}` : ''
   const missing = checklist ? checklist.items.filter((i) => i.state === 'missing' || i.state === 'empty').length : 0
   const position = `${rows.length > 0 ? `${index + 1}/${rows.length}` : '0/0'}${view.message ? ` · ${sanitize(view.message)}` : ''}`
@@ -225,7 +227,7 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
       </Text>
       <Text dimColor wrap="truncate-end">
         {filter ? `${filter}   ` : ''}
-        {shows}  [ ] layer
+        {legend}
       </Text>
       <Box flexDirection="column" flexGrow={1}>
         {shown.length === 0 ? <Text dimColor>(nothing to show with these filters)</Text> : null}
