@@ -5,6 +5,7 @@ import {Recorder} from '../../src/core/notebook/recorder.js'
 import {pollOf, pollText} from '../../src/core/present/polls.js'
 import type {CellResult, CommandRecord} from '../../src/core/types.js'
 import {cellLines} from '../../src/ui/cell-lines.js'
+import {wrapLine} from '../../src/ui/wrap.js'
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z')
 const REQUEST = 'GET /containers/dagger-engine.dev/json'
@@ -35,8 +36,17 @@ describe('a poll is one line with a count, the same in the TUI, --plain and the 
   })
 
   it('TUI, --plain and the markdown log each show the request once, with that count', () => {
-    const tui = cellLines(entry, same, [], false).map((l) => l.text)
-    expect(tui.filter((t) => t.includes(REQUEST))).toEqual([`API ${REQUEST}  ${line} (exit 0)`])
+    // The TUI puts the count on a line of its own under the request, which wraps instead of being cut at the pane's edge.
+    const lines = cellLines(entry, same, [], false)
+    const tui = lines.map((l) => l.text)
+    const at = tui.indexOf(`API ${REQUEST}  (exit 0)`)
+    expect(tui.filter((t) => t.includes(REQUEST))).toHaveLength(1)
+    expect(tui[at + 1]).toBe(`  ${line}`)
+    expect(lines[at + 1]?.verbatim).toBeUndefined()
+    for (let width = 30; width <= 120; width++) {
+      const rows = lines.flatMap((l) => wrapLine(l, width)).map((r) => r.text)
+      expect(rows.join(' ').replace(/\s+/g, ' '), `${width}`).toContain(line)
+    }
     expect(tui).toContain('API GET /_ping  (exit 0, 3 ms)')
     const plain = renderCellPlain(same, {color: false, verbose: true}).split('\n')
     expect(plain.filter((t) => t.includes(REQUEST))).toEqual([`    API ${REQUEST}  ${line} (exit 0)`])
@@ -49,7 +59,8 @@ describe('a poll is one line with a count, the same in the TUI, --plain and the 
   it('an answer that changed shows the first and the last, named, everywhere', () => {
     const changed = launch(polls(['created', 'created', 'running']))
     const tui = cellLines(entry, changed, [], false).map((l) => l.text)
-    const at = tui.indexOf(`API ${REQUEST}  ×3 over 1.0 s, the answer changed (exit 0)`)
+    const at = tui.indexOf(`API ${REQUEST}  (exit 0)`) + 1
+    expect(tui[at]).toBe('  ×3 over 1.0 s, the answer changed')
     expect(tui.slice(at + 1, at + 5)).toEqual(['  # first answer:', '  State.Status: created', `  # last answer (from ${new Date(T0 + 1024).toISOString()}):`, '  State.Status: running'])
     expect(renderCellPlain(changed, {color: false})).toContain(`    API ${REQUEST}  ×3 over 1.0 s, the answer changed (exit 0)\n`)
     expect(markdown(changed)).toContain(`# Docker API: ${REQUEST}  ×3 over 1.0 s, the answer changed\n# first answer:\nState.Status: created\n# last answer (from ${new Date(T0 + 1024).toISOString()}):\nState.Status: running\n`)
