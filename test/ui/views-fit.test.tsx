@@ -45,10 +45,18 @@ describe('views fit the rows and columns they are given', () => {
     expect(r).toHaveLength(height)
     expect(Math.max(...r.map((l) => l.length))).toBeLessThanOrEqual(width)
     expect(r[0]).toMatch(/^dagger-engine\.dev layer 3 of 3/)
-    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move/)
+    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move.* · q close$/)
     expect(r.filter((l) => l.startsWith('▶'))).toHaveLength(1)
-    // Four distinct legend entries, each naming the glyph its rows carry.
-    expect(r[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ /)
+    // Four distinct legend entries, each naming the glyph its rows carry, and the layer keys: packed tighter under 70 columns.
+    expect(r[1]).toMatch(width < 70 ? /^a\+■ added m~■ modified r-■ removed u■ / : /^a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified {2}\[ \] layer$/)
+  })
+
+  it('at 60 columns, the smallest terminal, the legend keeps the layer keys', async () => {
+    const image = await memoryImage(v09BrokenLayers())
+    const tree = mergeLayers(image.layers)
+    const ui = render(<TreeExplorer image={image} tree={tree} name="dagger-engine.dev" height={20} width={60} />)
+    const r = rows(await waitForFrame(ui.lastFrame, (f) => f.includes('dagger-engine.dev')))
+    expect(r[1]).toBe('a+■ added m~■ modified r-■ removed u■ unmodified [ ] layer')
   })
 
   it('an opened file fits too, and long lines scroll sideways with their cut marked', async () => {

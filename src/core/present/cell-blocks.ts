@@ -1,4 +1,6 @@
 import type {CellResult, CommandRecord, Fact, Finding, Status} from '../types.js'
+import {formatDuration} from './duration.js'
+import {pollText, shownOutput} from './polls.js'
 
 /**
 A cell result as an ordered list of blocks, the one structure the TUI, `--plain` and the markdown log
@@ -49,7 +51,8 @@ export function cellBlocks(result: CellResult, notes: readonly string[] = [], op
   })
   if (result.facts.length > 0) blocks.push({kind: 'facts', facts: result.facts})
   result.commands.forEach((command, index) => {
-    const lines = command.output === '' ? [] : command.output.split('\n')
+    const output = shownOutput(command)
+    const lines = output === '' ? [] : output.split('\n')
     blocks.push({kind: 'command', command, index, excerpt: lines.slice(0, OUTPUT_EXCERPT_LINES), more: Math.max(0, lines.length - OUTPUT_EXCERPT_LINES)})
   })
   if (notes.length > 0) blocks.push({kind: 'notes', notes})
@@ -68,4 +71,13 @@ export function commandPrompt(command: CommandRecord): string {
 
 export function commandOutcome(command: CommandRecord): string {
   return command.exitCode === null ? 'did not finish' : `exit ${command.exitCode}`
+}
+
+/**
+What follows a command in the terminal views and `--plain`: its outcome and duration, or for a poll
+its count and span (one call's duration would read as the whole wait's).
+*/
+export function commandTail(command: CommandRecord): string {
+  const poll = pollText(command)
+  return poll === '' ? `(${commandOutcome(command)}, ${formatDuration(command.durationMs)})` : `${poll} (${commandOutcome(command)})`
 }
