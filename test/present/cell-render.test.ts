@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {renderCellPlain} from '../../src/cli/render-plain.js'
 import {cellBlocks, fixesShownOnce, OUTPUT_EXCERPT_LINES} from '../../src/core/present/cell-blocks.js'
-import {MORE_MARK} from '../../src/core/present/layout.js'
+import {MORE_MARK} from '../../src/core/present/sideways.js'
 import {STATUS_STYLE} from '../../src/core/present/status.js'
 import {renderSession, type SessionDocument} from '../../src/core/notebook/markdown.js'
 import {STATUSES, type CellResult, type Finding} from '../../src/core/types.js'
