@@ -270,14 +270,9 @@ class Parser {
 
   private parseObject(): JsonNode {
     const pos = this.pos()
-    this.advance()
     const members: JsonMember[] = []
     const seen = new Map<string, Pos>()
-    this.skipSpace()
-    if (this.text[this.i] === '}') {
-      this.advance()
-      return {kind: 'object', members, pos, end: this.pos()}
-    }
+    if (this.openedEmpty('}')) return {kind: 'object', members, pos, end: this.pos()}
     for (;;) {
       this.skipSpace()
       const c = this.text[this.i]
@@ -316,13 +311,8 @@ class Parser {
 
   private parseArray(): JsonNode {
     const pos = this.pos()
-    this.advance()
     const items: JsonNode[] = []
-    this.skipSpace()
-    if (this.text[this.i] === ']') {
-      this.advance()
-      return {kind: 'array', items, pos, end: this.pos()}
-    }
+    if (this.openedEmpty(']')) return {kind: 'array', items, pos, end: this.pos()}
     for (;;) {
       this.skipSpace()
       items.push(this.parseValue())
@@ -333,6 +323,15 @@ class Parser {
       })
       if (closed) return {kind: 'array', items, pos, end: this.pos()}
     }
+  }
+
+  /** Past the opening bracket: true, and past the closing one too, when the container is empty. */
+  private openedEmpty(close: '}' | ']'): boolean {
+    this.advance()
+    this.skipSpace()
+    if (this.text[this.i] !== close) return false
+    this.advance()
+    return true
   }
 
   /**
