@@ -8,7 +8,6 @@ import {planSteps, type RecipePlan} from '../../src/core/recipes/plan.js'
 import {checkComponents} from '../../src/core/tree/components.js'
 import {mergeLayers} from '../../src/core/tree/merge.js'
 import {TooSmall} from '../../src/ui/layout/TooSmall.js'
-import {sideways} from '../../src/ui/layout/sideways.js'
 import {RecipeView} from '../../src/ui/recipe/RecipeView.js'
 import {TreeExplorer} from '../../src/ui/tree/TreeExplorer.js'
 import {settle, waitForFrame} from '../helpers/ink.js'
@@ -78,7 +77,7 @@ describe('views fit the rows and columns they are given', () => {
     let r = rows(frame)
     expect(r).toHaveLength(10)
     expect(r.at(-1)).toMatch(/^1\/\d+ · ↑↓ j\/k/)
-    expect(r.find((l) => l.startsWith('# xxx'))).toMatch(/x…$/)
+    expect(r.find((l) => l.startsWith('# xxx'))).toMatch(/x…→$/)
     for (let i = 0; i < 5; i++) {
       ui.stdin.write('l')
       await settle()
@@ -86,7 +85,7 @@ describe('views fit the rows and columns they are given', () => {
     frame = await waitForFrame(ui.lastFrame, (f) => f.includes('xEND'))
     r = rows(frame)
     expect(r).toHaveLength(10)
-    expect(r.find((l) => l.includes('xEND'))).toMatch(/^…x+END$/)
+    expect(r.find((l) => l.includes('xEND'))).toMatch(/^←…x+END$/)
   })
 
   it.each(SIZES)('the recipe view at %ix%i: header first, footer last, the selected step marked, cut lines marked', async (width, height) => {
@@ -148,14 +147,5 @@ describe('views fit the rows and columns they are given', () => {
     const ui = render(<TooSmall columns={40} rows={10} />)
     expect(rows(ui.lastFrame() ?? '').join(' ')).toContain('terminal too small (need 60x20, have 40x10)')
     expect(rows(ui.lastFrame() ?? '').length).toBeLessThanOrEqual(10)
-  })
-
-  it('sideways marks what it cuts on either side and keeps styles', () => {
-    expect(sideways('abcdefghij', 0, 5)).toBe('abcd…')
-    expect(sideways('abcdefghij', 3, 5)).toBe('…efg…')
-    expect(sideways('abcdefghij', 5, 5)).toBe('…ghij')
-    expect(sideways('abc', 0, 5)).toBe('abc')
-    expect(sideways('abc', 9, 5)).toBe('…')
-    expect(stripAnsi(sideways('\u001B[31mabcdefghij\u001B[39m', 0, 5))).toBe('abcd…')
   })
 })

@@ -16,7 +16,7 @@ import type {FileTree} from '../../core/tree/file-tree.js'
 import {mergeLayers} from '../../core/tree/merge.js'
 import {formatSize, sanitizeName, type TreeRow} from '../../core/tree/render.js'
 import type {ImageLayers} from '../../core/tree/types.js'
-import {shiftBy, sideways, widestOf} from '../layout/sideways.js'
+import {cutRow, shiftBy, sideways, widestOf} from '../../core/present/sideways.js'
 import {FILE_HINTS, footerLine, TREE_HINTS} from './footer.js'
 
 export interface TreeExplorerProps {
@@ -66,7 +66,7 @@ function Row({row, selected, component, width}: {readonly row: TreeRow; readonly
     <Text wrap="truncate-end" inverse={selected} {...(color ? {color} : {})}>
       {head}
       <Text bold={component} {...(component && !color ? {color: 'cyan'} : {})}>
-        {name.length > room ? `${name.slice(0, room - 1)}…` : name}
+        {cutRow(name, room).text}
       </Text>
     </Text>
   )
@@ -85,7 +85,7 @@ function FileView({open, height, width, shift}: {readonly open: NonNullable<Expl
       <Box flexDirection="column" flexGrow={1}>
         {shown.map((line, i) => (
           <Text key={i} wrap="truncate-end">
-            {sideways(line, shift, width) || ' '}
+            {sideways(line, shift, width).text || ' '}
           </Text>
         ))}
       </Box>
