@@ -29,8 +29,9 @@ Examples
 Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
 `
 
-function fail(io: CliIO, message: string): number {
-  io.stderr.write(`dagger-explore explain: ${message}\n`)
+/** As reportError: the message, then "Fix: …" on its own line when there is one. */
+function fail(io: CliIO, message: string, fix?: string): number {
+  io.stderr.write(`dagger-explore explain: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
   return EXIT.usage
 }
 
@@ -114,7 +115,7 @@ export const main: CommandMain = async (argv, io, before) => {
   try {
     ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
-    return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
+    return fail(io, (error as Error).message.replace(/\.?$/, '.'), (error instanceof UsageError ? error.fix : undefined) ?? 'Run `dagger-explore explain --help` for the options.')
   }
   if (values.help) {
     io.stdout.write(HELP)
@@ -141,7 +142,7 @@ export const main: CommandMain = async (argv, io, before) => {
       report = await explainFile(file)
     }
   } catch (error) {
-    if (error instanceof UsageError) return fail(io, error.message)
+    if (error instanceof UsageError) return fail(io, error.message, error.fix)
     const err = error as NodeJS.ErrnoException
     return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`)
   }
