@@ -77,7 +77,8 @@ describe('dagger-explore daemon-config', () => {
     for (const argv of [['--bogus'], ['a.json', 'b.json'], [path.join(dir, 'missing.json')], ['--target', 'latest'], ['reset', '--timeout', '0']]) {
       const {io, err} = fakeIO()
       expect(await main(argv, io), argv.join(' ')).toBe(2)
-      expect(err().trim().split('\n')).toHaveLength(1)
+      // One paragraph: what is wrong, then what to do on its own "Fix:" line.
+      expect(err().trim().split('\n'), argv.join(' ')).toEqual([expect.stringMatching(/^dagger-explore daemon-config: .*\.$/), expect.stringMatching(/^Fix: [A-Z].*\.$/)])
       expect(err()).not.toMatch(/\n\s+at /)
     }
   })

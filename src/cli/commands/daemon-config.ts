@@ -72,7 +72,7 @@ function parseTimeout(value: string | undefined): number {
 function parseTarget(value: string | undefined): EngineVersion | undefined {
   if (value === undefined) return undefined
   const v = parseEngineVersion(value)
-  if (v === undefined) throw new UsageError(`--target takes a Docker Engine version such as 20.10 or 28.2; "${sanitize(value)}" is not one.`)
+  if (v === undefined) throw new UsageError(`--target takes a Docker Engine version; "${sanitize(value)}" is not one.`, {fix: 'Give it as MAJOR.MINOR, e.g. --target 20.10 or --target 28.2.'})
   return v
 }
 
@@ -97,14 +97,14 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
     write(io.stdout, HELP)
     return EXIT.ok
   }
-  if (positionals.length > 1) throw new UsageError(`daemon-config takes at most one FILE; got ${positionals.length} (${positionals.map((p) => sanitize(p)).join(', ')}).`)
+  if (positionals.length > 1) throw new UsageError(`daemon-config takes at most one FILE; got ${positionals.length} (${positionals.map((p) => sanitize(p)).join(', ')}).`, {fix: 'Lint one file at a time, or none to lint the one in force.'})
   const timeoutMs = parseTimeout(values.timeout)
   const target = parseTarget(values.target)
   const explicit = positionals[0]
   const found = await discover(io, timeoutMs, explicit)
   const compare = await isFileInForce(io, found, explicit, timeoutMs)
   const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
-  if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist. Name an existing daemon.json, or run \`dagger-explore daemon-config\` without FILE to lint the one in force.`)
+  if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist.`, {fix: 'Name an existing daemon.json, or run `dagger-explore daemon-config` without FILE to lint the one in force.'})
   if (analysis.readError !== undefined) {
     const message = readErrorMessage(analysis.location.file, analysis.readError)
     if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
@@ -170,7 +170,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     write(io.stdout, HELP)
     return EXIT.ok
   }
-  if (positionals.length > 1) throw new UsageError(`daemon-config reset takes at most one FILE; got ${positionals.length}.`)
+  if (positionals.length > 1) throw new UsageError(`daemon-config reset takes at most one FILE; got ${positionals.length}.`, {fix: 'Reset one file at a time, or name none to reset the one in force.'})
   const timeoutMs = parseTimeout(values.timeout)
   const target = parseTarget(values.target)
   const explicit = positionals[0]
@@ -180,7 +180,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   const file = await realpath(named).catch(() => named)
   if (file !== named) write(values.json ? io.stderr : io.stdout, `${named} is a symlink to ${file}: the reset reads and changes ${file}, and the link is kept.`)
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
-    throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
+    throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads.`, {fix: "Run the reset on the daemon's host, or name a FILE to reset explicitly."})
   }
   let text: string
   try {
@@ -188,7 +188,9 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   } catch (error) {
     const code = (error as {code?: string}).code
     if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
-    if (error instanceof NotRegularFileError || code === 'ELOOP') throw new UsageError(error instanceof NotRegularFileError ? `${sanitize(error.message)} Name the daemon.json file itself` : `${sanitize(file)} is a symlink loop; name the daemon.json file itself`)
+    if (error instanceof NotRegularFileError || code === 'ELOOP') {
+      throw new UsageError(error instanceof NotRegularFileError ? sanitize(error.message) : `${sanitize(file)} is a symlink loop.`, {fix: 'Name the daemon.json file itself.'})
+    }
     write(io.stderr, `dagger-explore: could not read ${file} (${code ?? 'error'}); run with sudo to reset it.`)
     return EXIT.problem
   }
@@ -245,7 +247,7 @@ async function resetWith(
   try {
     plan = planReset(file, text, chosen.drop, chosen.defaults)
   } catch (error) {
-    if (error instanceof ResetError) throw new UsageError(sanitize(error.message))
+    if (error instanceof ResetError) throw new UsageError(sanitize(error.message), {fix: error.fix && sanitize(error.fix), cause: error})
     throw error
   }
   const after = checkPlan(plan, lintTarget === undefined ? {} : {target: lintTarget})
@@ -366,7 +368,8 @@ export const main: CommandMain = async (argv, io, before) => {
   } catch (error) {
     const err = error as Error & {code?: string}
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      write(io.stderr, `dagger-explore daemon-config: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore daemon-config --help` for the options.'}`)
+      const fix = error instanceof UsageError ? error.fix : 'Run `dagger-explore daemon-config --help` for the options.'
+      write(io.stderr, `dagger-explore daemon-config: ${err.message.replace(/\.?$/, '.')}${fix === undefined ? '' : `\nFix: ${fix}`}`)
       return EXIT.usage
     }
     throw error
