@@ -57,7 +57,7 @@ describe('reportError', () => {
   it('keeps internal bugs to one paragraph without a stack trace', () => {
     const t = io()
     expect(reportError(new TypeError('x is undefined'), t.io)).toBe(1)
-    expect(t.err()).toMatch(/^dagger-explore: something went wrong inside dagger-explore: x is undefined\. .*DAGGER_EXPLORE_DEBUG=1/)
+    expect(t.err()).toMatch(/^dagger-explore: something went wrong inside dagger-explore: x is undefined\. Your notes written so far are kept\.\nFix: .*DAGGER_EXPLORE_DEBUG=1/)
     expect(t.err()).not.toMatch(/\n\s+at /)
   })
 

@@ -367,7 +367,7 @@ export const main: CommandMain = async (argv, io, before) => {
   }
   const action = positionals[0]
   if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
-    throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}. Example: dagger-explore engine status`)
+    throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}.`, {fix: 'Name one, e.g. `dagger-explore engine status`.'})
   }
   const settings = globalSettings(globals, io)
   const ctx: Ctx = {
