@@ -39,7 +39,7 @@ const REMEDY = new RegExp(
   'i',
 )
 /** Lower-case verbs only count after a clause break, not after a full stop (there a verb is capitalised). */
-function remedyIn(text: string): string | undefined {
+export function remedyIn(text: string): string | undefined {
   const example = EXAMPLE.exec(text)
   if (example) return text.slice(example.index).replace(/^[.!?;]\s+/, '').trim()
   for (const sentence of text.split(/(?<=[.!?])\s+(?=[A-Z\x60"'(])/)) {

@@ -187,7 +187,9 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     text = (await readRegularFile(file)).toString('utf8')
   } catch (error) {
     const code = (error as {code?: string}).code
-    if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
+    if (code === 'ENOENT') {
+      throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`, {fix: 'Nothing needs resetting; to reset another daemon.json, name it as FILE.'})
+    }
     if (error instanceof NotRegularFileError || code === 'ELOOP') {
       throw new UsageError(error instanceof NotRegularFileError ? sanitize(error.message) : `${sanitize(file)} is a symlink loop.`, {fix: 'Name the daemon.json file itself.'})
     }

@@ -134,7 +134,7 @@ async function writeOut(file: string, shown: string, text: string, force: boolea
       await rename(target, file)
     } catch (error) {
       await rm(target, {force: true})
-      throw new UsageError(`Cannot replace ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new UsageError(`Cannot replace ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; it was left as it is.`, {fix: 'Check the folder is writable, or choose another --out file.'})
     }
   }
 }
