@@ -133,7 +133,7 @@ export const main: CommandMain = async (argv, io, before) => {
     return EXIT.ok
   } catch (error) {
     if (error instanceof UsageError) return fail(io, json, error.message, EXIT.usage, error.fix)
-    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), error.badName || /^Docker has no /.test(error.message) ? EXIT.usage : EXIT.problem, error.fix && sanitize(error.fix))
+    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), error.exitCode, error.fix && sanitize(error.fix))
     return fail(io, json, sanitize(error instanceof Error ? error.message : String(error)), EXIT.problem)
   }
 }

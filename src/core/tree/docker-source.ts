@@ -1,4 +1,5 @@
 import {DaggerExploreError, type ErrorAdvice} from '../errors.js'
+import {EXIT} from '../io.js'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {inspectImage} from '../docker/find-image.js'
@@ -16,13 +17,13 @@ export const STREAM_IDLE_TIMEOUT_MS = 60_000
 
 export class TreeTargetError extends DaggerExploreError {
   override readonly name = 'TreeTargetError'
-  /** The name given is not a valid container name or image reference (bad usage, exit 2). */
   constructor(
     message: string,
-    readonly badName = false,
+    /** `bad-name`: not a valid container name or image reference; `not-found`: Docker has nothing by that name (both bad usage, exit 2). */
+    readonly reason: 'bad-name' | 'not-found' | 'docker' = 'docker',
     advice: ErrorAdvice = {},
   ) {
-    super(message, advice)
+    super(message, {...(reason === 'docker' ? {} : {exitCode: EXIT.usage}), ...advice})
   }
 }
 
@@ -72,7 +73,7 @@ Finds what `ref` names: a container (by name or ID) first, as `docker inspect` d
 export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image' | 'container'): Promise<TreeTarget> {
   // Checked before the name reaches a URL: `..` or `/` would name another API path.
   const problem = localReferenceProblem(ref)
-  if (problem !== undefined) throw new TreeTargetError(problem, true, {fix: LOCAL_REFERENCE_FIX})
+  if (problem !== undefined) throw new TreeTargetError(problem, 'bad-name', {fix: LOCAL_REFERENCE_FIX})
   if (prefer !== 'image') {
     try {
       const info = await within(docker.getContainer(ref).inspect(), INSPECT_TIMEOUT_MS, `Inspecting container ${ref}`)
@@ -106,7 +107,7 @@ export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image
     }
   }
   const what = prefer === 'image' ? 'no image' : prefer === 'container' ? 'no container' : 'no container and no image'
-  throw new TreeTargetError(`Docker has ${what} called "${ref}". Images are never pulled: a remote image must be pulled or built first.`, false, {
+  throw new TreeTargetError(`Docker has ${what} called "${ref}". Images are never pulled: a remote image must be pulled or built first.`, 'not-found', {
     fix: 'Give an image name or ID as `docker images` lists it (for the dev engine: localhost/dagger-engine.dev:latest), or a container name or ID from `docker ps -a` (the dev engine runs as dagger-engine.dev).',
   })
 }
@@ -116,8 +117,8 @@ export function explainDockerError(error: unknown, ref: string): TreeTargetError
   const err = error as NodeJS.ErrnoException & {json?: {message?: string}}
   const message = err.json?.message ?? err.message ?? String(error)
   if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED')
-    return new TreeTargetError(`Can't reach the Docker daemon (${err.code}) to read ${ref}.`, false, {fix: 'Start Docker, or check DOCKER_HOST and that you may use its socket.'})
-  if (err.code === 'EACCES') return new TreeTargetError(`Permission denied on the Docker socket while reading ${ref}.`, false, {fix: 'Add yourself to the docker group, or run where you may use Docker.'})
+    return new TreeTargetError(`Can't reach the Docker daemon (${err.code}) to read ${ref}.`, 'docker', {fix: 'Start Docker, or check DOCKER_HOST and that you may use its socket.'})
+  if (err.code === 'EACCES') return new TreeTargetError(`Permission denied on the Docker socket while reading ${ref}.`, 'docker', {fix: 'Add yourself to the docker group, or run where you may use Docker.'})
   return new TreeTargetError(`Docker failed while reading ${ref}: ${message.trim()}`)
 }
 
