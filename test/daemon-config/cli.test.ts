@@ -83,6 +83,12 @@ describe('dagger-explore daemon-config', () => {
     }
   })
 
+  test('with --json, bad usage is also {ok:false,error,fix} on stdout', async () => {
+    const {io, out} = fakeIO()
+    expect(await main(['--json', '--target', 'latest'], io)).toBe(2)
+    expect(JSON.parse(out())).toEqual({ok: false, error: '--target takes a Docker Engine version; "latest" is not one.', fix: 'Give it as MAJOR.MINOR, e.g. --target 20.10 or --target 28.2.'})
+  })
+
   test('reset without a terminal shows the diff and needs --yes', async () => {
     const content = '{\n  "debug": true,\n  "max-concurrent-downloads": 10\n}\n'
     const p = await file('reset-no.json', content)

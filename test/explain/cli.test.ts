@@ -101,6 +101,12 @@ describe('explain command (in process)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('with --json, a refusal is also {ok:false,error,fix} on stdout', async () => {
+    const r = await run(['a.log', 'b.log', '--json'])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout)).toEqual({ok: false, error: expect.stringMatching(/reads one log file .* not 2/), fix: 'To read several, join them: cat a.log b.log | dagger-explore explain -'})
+  })
+
   it('does not wait on a terminal when no log is given', async () => {
     const r = await run([], null, true)
     expect(r.code).toBe(2)

@@ -371,7 +371,9 @@ export const main: CommandMain = async (argv, io, before) => {
     const err = error as Error & {code?: string}
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
       const fix = error instanceof UsageError ? error.fix : 'Run `dagger-explore daemon-config --help` for the options.'
-      write(io.stderr, `dagger-explore daemon-config: ${err.message.replace(/\.?$/, '.')}${fix === undefined ? '' : `\nFix: ${fix}`}`)
+      const message = err.message.replace(/\.?$/, '.')
+      write(io.stderr, `dagger-explore daemon-config: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
+      if (argv.includes('--json')) write(io.stdout, JSON.stringify({ok: false, error: message, fix: fix ?? null}))
       return EXIT.usage
     }
     throw error

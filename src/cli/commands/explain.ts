@@ -29,9 +29,10 @@ Examples
 Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
 `
 
-/** As reportError: the message, then "Fix: …" on its own line when there is one. */
-function fail(io: CliIO, message: string, fix?: string): number {
+/** As reportError: the message, then "Fix: …" on its own line when there is one; with --json also `{ok: false, error, fix}` on stdout. */
+function fail(io: CliIO, message: string, fix?: string, json = false): number {
   io.stderr.write(`dagger-explore explain: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
+  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
   return EXIT.usage
 }
 
@@ -117,14 +118,14 @@ export const main: CommandMain = async (argv, io, before) => {
   try {
     ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
-    return fail(io, (error as Error).message.replace(/\.?$/, '.'), (error instanceof UsageError ? error.fix : undefined) ?? 'Run `dagger-explore explain --help` for the options.')
+    return fail(io, (error as Error).message.replace(/\.?$/, '.'), (error instanceof UsageError ? error.fix : undefined) ?? 'Run `dagger-explore explain --help` for the options.', argv.includes('--json'))
   }
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
   if (positionals.length > 1) {
-    return fail(io, `explain reads one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}.`, 'To read several, join them: cat a.log b.log | dagger-explore explain -')
+    return fail(io, `explain reads one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}.`, 'To read several, join them: cat a.log b.log | dagger-explore explain -', values.json === true)
   }
   const target = positionals[0] ?? '-'
   let report: ExplainReport
@@ -132,21 +133,21 @@ export const main: CommandMain = async (argv, io, before) => {
   try {
     if (target === '-') {
       if (io.stdin.isTTY === true) {
-        return fail(io, 'no log given and standard input is a terminal.', 'Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).')
+        return fail(io, 'no log given and standard input is a terminal.', 'Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).', values.json === true)
       }
       source = 'standard input'
       report = await explainStream(io.stdin as AsyncIterable<Uint8Array | string>)
     } else {
       const file = path.resolve(io.cwd, target)
       const problem = await unreadable(file, target)
-      if (problem !== null) return fail(io, problem.message, problem.fix)
+      if (problem !== null) return fail(io, problem.message, problem.fix, values.json === true)
       source = target
       report = await explainFile(file)
     }
   } catch (error) {
-    if (error instanceof UsageError) return fail(io, error.message, error.fix)
+    if (error instanceof UsageError) return fail(io, error.message, error.fix, values.json === true)
     const err = error as NodeJS.ErrnoException
-    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`)
+    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`, undefined, values.json === true)
   }
   if (values.json) {
     const failures = report.failures.map((f) => {
