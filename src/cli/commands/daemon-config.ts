@@ -106,9 +106,9 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
   const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
   if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist.`, {fix: 'Name an existing daemon.json, or run `dagger-explore daemon-config` without FILE to lint the one in force.'})
   if (analysis.readError !== undefined) {
-    const message = readErrorMessage(analysis.location.file, analysis.readError)
-    if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
-    else write(io.stderr, `dagger-explore: ${message}`)
+    const {message, fix} = readErrorMessage(analysis.location.file, analysis.readError)
+    if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message), fix: fix ?? null}, null, 2))
+    else write(io.stderr, `dagger-explore: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
     return EXIT.problem
   }
   const valid = !analysis.findings.some((f) => f.status === 'fail')
@@ -193,7 +193,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     if (error instanceof NotRegularFileError || code === 'ELOOP') {
       throw new UsageError(error instanceof NotRegularFileError ? sanitize(error.message) : `${sanitize(file)} is a symlink loop.`, {fix: 'Name the daemon.json file itself.'})
     }
-    write(io.stderr, `dagger-explore: could not read ${file} (${code ?? 'error'}); run with sudo to reset it.`)
+    write(io.stderr, `dagger-explore: could not read ${file} (${code ?? 'error'}).\nFix: Run with sudo to reset it.`)
     return EXIT.problem
   }
   const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
@@ -203,9 +203,10 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   if (lint.value === undefined && text.trim() !== '') {
     // A reset removes keys from an object; a file that does not parse (binary, 10,000 brackets) has none to remove.
     const why = lint.findings.find((f) => f.status === 'fail')
-    const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks); nothing was changed.`
-    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message)}, null, 2))
-    else write(io.stderr, `dagger-explore: ${message}`)
+    const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop; nothing was changed.`
+    const fix = `Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks).`
+    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message), fix: sanitize(fix)}, null, 2))
+    else write(io.stderr, `dagger-explore: ${message}\nFix: ${fix}`)
     return EXIT.problem
   }
   const drop = values.drop ?? []
@@ -383,10 +384,10 @@ export const main: CommandMain = async (argv, io, before) => {
 }
 
 /** Why daemon.json could not be read, and what to do: sudo only helps when permission was the problem. */
-function readErrorMessage(file: string, readError: string): string {
-  if (/^(?:EACCES|EPERM)\b/.test(readError)) return `Could not read ${file} (${readError}). It usually belongs to root; run this command with sudo to lint it.`
-  if (/^EISDIR\b/.test(readError)) return `${file} is a directory, not a daemon.json file. Name the file itself (dockerd reads /etc/docker/daemon.json by default).`
-  if (/^ELOOP\b/.test(readError)) return `${file} is a symlink loop: it never reaches a file. Point the link at the real daemon.json, or name the file itself.`
-  if (/not a regular file/.test(readError)) return `${readError.replace(/\.$/, '')}: dockerd reads daemon.json as a regular file. Name the file itself.`
-  return `Could not read ${file} (${readError}).`
+function readErrorMessage(file: string, readError: string): {message: string; fix?: string} {
+  if (/^(?:EACCES|EPERM)\b/.test(readError)) return {message: `Could not read ${file} (${readError}). It usually belongs to root.`, fix: 'Run this command with sudo to lint it.'}
+  if (/^EISDIR\b/.test(readError)) return {message: `${file} is a directory, not a daemon.json file.`, fix: 'Name the file itself (dockerd reads /etc/docker/daemon.json by default).'}
+  if (/^ELOOP\b/.test(readError)) return {message: `${file} is a symlink loop: it never reaches a file.`, fix: 'Point the link at the real daemon.json, or name the file itself.'}
+  if (/not a regular file/.test(readError)) return {message: `${readError.replace(/\.$/, '')}: dockerd reads daemon.json as a regular file.`, fix: 'Name the file itself.'}
+  return {message: `Could not read ${file} (${readError}).`}
 }
