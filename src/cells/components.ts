@@ -80,7 +80,7 @@ export const componentsCell: CellDefinition<'components'> = {
         },
       )
     } catch (error) {
-      if (error instanceof TreeTargetError && /^Docker has no /.test(error.message)) {
+      if (error instanceof TreeTargetError && error.reason === 'not-found') {
         rec.finding({id: 'components-target-missing', status: 'fail', title: `No image or container called ${chosen.ref}`, detail: error.message, fix: 'Check the name with `docker images` and `docker ps -a`; images are never pulled by this step.'})
         return
       }

@@ -11,6 +11,7 @@ import {explainMessage} from '../core/engine/explain-bridge.js'
 import {launchDevEngine} from '../core/engine/session.js'
 import type {WaitProgress} from '../core/engine/wait-progress.js'
 import {sanitize} from '../core/notebook/sanitize.js'
+import {DaggerExploreError} from '../core/errors.js'
 import {confirmRecordingDeclines, type CellContext, type CellDefinition} from './cell.js'
 import {checkoutFor} from './engine-checkout.js'
 import {launchChecks} from './journey-checks.js'
@@ -122,7 +123,7 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
       status: 'fail',
       title: `Could not bring up ${names.container}`,
       detail: `${sanitize(message)}${logs.length > 0 ? `\nLast lines of its log:\n${logs.join('\n')}` : ''}${explained === null ? '' : `\n${explained.category}: ${explained.why}`}`,
-      fix: useExplained && explained !== null ? `${explained.fix} Check with: ${explained.next}.` : launchFailureFix(names, state),
+      fix: error instanceof DaggerExploreError && error.fix !== undefined ? error.fix : useExplained && explained !== null ? `${explained.fix} Check with: ${explained.next}.` : launchFailureFix(names, state),
     })
     return false
   }

@@ -77,7 +77,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     if (first !== undefined) {
       const command = COMMANDS[first]
       if (!command) {
-        throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`dagger-explore --help\` for the list with examples.`)
+        throw new UsageError(`"${first}" is not a dagger-explore command. Commands: ${Object.keys(COMMANDS).join(', ')}.`, {fix: 'Run `dagger-explore --help` for the list with examples.'})
       }
       // Globals before the name are parsed here, once; the command parses the rest with its own flags and the globals.
       const before = parseGlobals(argv.slice(0, index))
@@ -139,9 +139,7 @@ export function reportError(error: unknown, io: CliIO, json = false): number {
     error instanceof DaggerExploreError ? error.fix && sanitize(error.fix)
     : parseError ? 'Run `dagger-explore --help` for the options.'
     : 'Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.'
-  // Parse errors and the internal-bug note kept their remedy on the same line before the Fix line existed; tests read one line.
-  const oneLine = !(error instanceof DaggerExploreError)
-  io.stderr.write(`dagger-explore: ${message}${fix === undefined ? '' : oneLine ? ` ${fix}` : `\nFix: ${fix}`}\n`)
+  io.stderr.write(`dagger-explore: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
   if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
   if (!expected && io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`)
   return error instanceof DaggerExploreError ? error.exitCode : parseError ? EXIT.usage : EXIT.problem

@@ -44,7 +44,7 @@ export function parseTimeoutMs(value: string | undefined, {fallback, min = 1, ma
   if (value === undefined) return fallback
   const n = Number(value)
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} takes a whole number of milliseconds between ${min} and ${max}; "${sanitize(value)}" is not one. Example: ${flag} 5000.`)
+    throw new UsageError(`${flag} takes a whole number of milliseconds between ${min} and ${max}; "${sanitize(value)}" is not one.`, {fix: `Pass one in that range, e.g. ${flag} ${Math.min(Math.max(5000, min), max)}.`})
   }
   return n
 }
@@ -56,8 +56,8 @@ export function globalSettings(values: GlobalValues, io: CliIO): GlobalSettings 
   const strings: Record<string, string | boolean | undefined> = {}
   for (const [key, value] of Object.entries(values)) if (!Array.isArray(value)) strings[key] = value
   checkCellOptions(strings)
-  if (values['resume-any-checkout'] === true && values.resume !== true) throw new UsageError('--resume-any-checkout goes with --resume: it lets a resumed session carry on with another checkout. Add --resume, or leave it out to start a new session')
-  if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given. Leave the option out to use the default.')
+  if (values['resume-any-checkout'] === true && values.resume !== true) throw new UsageError('--resume-any-checkout goes with --resume: it lets a resumed session carry on with another checkout, and no --resume was given', {fix: 'Add --resume, or leave --resume-any-checkout out to start a new session.'})
+  if (values['notes-dir'] === '') throw new UsageError('--notes-dir takes a folder; an empty value was given.', {fix: 'Name a folder, or leave the option out to use the default.'})
   const text = (key: keyof typeof GLOBAL_OPTIONS): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
   const notesDir = text('notes-dir') === undefined ? defaultNotesDir(io.env) : path.resolve(io.cwd, text('notes-dir') ?? '')
   const daggerSrc = text('dagger-src') === undefined ? undefined : path.resolve(io.cwd, text('dagger-src') ?? '')

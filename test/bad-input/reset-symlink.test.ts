@@ -28,6 +28,7 @@ describe('daemon-config reset on a symlink', () => {
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toMatch(/does not parse as a JSON object/)
     expect(r.stderr).toMatch(/not text: it holds a NUL byte/)
+    expect(r.stderr).toMatch(/nothing was changed\.\nFix: Fix or replace the file by hand \(`dagger-explore daemon-config .*binary\.json` shows where it breaks\)\.$/)
     expect(readFileSync(bad)).toEqual(Buffer.from([0x7b, 0x00, 0xff, 0x7d]))
   })
 

@@ -48,15 +48,21 @@ describe('usage', () => {
   })
 
   it.each([
-    [['--bogus'], /Unknown option '--bogus'/],
-    [['frobnicate'], /"frobnicate" is not a dagger-explore command/],
-    [['check', 'nosuchcell'], /"nosuchcell" is not a cell/],
-    [['--timeout', 'soon'], /--timeout takes a whole number/],
-  ])('exits 2 with one paragraph for %j', async (args, message) => {
+    [['--bogus'], /Unknown option '--bogus'/, 'Run `dagger-explore --help` for the options.'],
+    [['frobnicate'], /"frobnicate" is not a dagger-explore command\. Commands: .*check/, 'Run `dagger-explore --help` for the list with examples.'],
+    [['check', 'nosuchcell'], /"nosuchcell" is not a cell\.$/m, /^Name one of the cells: environment, .*; e\.g\. `dagger-explore check environment`\.$/],
+    [['engine', 'frob'], /engine needs one action: .*"frob" is not one\.$/m, 'Name one, e.g. `dagger-explore engine status`.'],
+    [['--timeout', 'soon'], /--timeout takes a whole number/, 'Pass one in that range, e.g. --timeout 5000.'],
+  ])('exits 2 with one paragraph for %j', async (args, message, fix) => {
     const r = await cli(args)
     expect(r.exitCode).toBe(2)
     expect(r.stderr).toMatch(message)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    // One paragraph: what is wrong, then what to do on its own "Fix:" line.
+    const [said, fixLine, ...more] = r.stderr.trim().split('\n')
+    expect(said).toMatch(message)
+    expect(fixLine?.startsWith('Fix: ')).toBe(true)
+    expect(fixLine?.slice('Fix: '.length)).toMatch(fix)
+    expect(more).toEqual([])
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 })

@@ -57,7 +57,7 @@ describe('reportError', () => {
   it('keeps internal bugs to one paragraph without a stack trace', () => {
     const t = io()
     expect(reportError(new TypeError('x is undefined'), t.io)).toBe(1)
-    expect(t.err()).toMatch(/^dagger-explore: something went wrong inside dagger-explore: x is undefined\. .*DAGGER_EXPLORE_DEBUG=1/)
+    expect(t.err()).toMatch(/^dagger-explore: something went wrong inside dagger-explore: x is undefined\. Your notes written so far are kept\.\nFix: .*DAGGER_EXPLORE_DEBUG=1/)
     expect(t.err()).not.toMatch(/\n\s+at /)
   })
 
@@ -91,6 +91,13 @@ describe('one withTimeout for Docker calls', () => {
     const error = await client.withTimeout(never, 20, 'GET /_ping').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(client.DockerCallError)
     expect(error).toBeInstanceOf(DaggerExploreError)
-    expect(error).toMatchObject({failure: 'timeout', code: 'ETIMEDOUT', message: 'GET /_ping got no answer within 20 ms'})
+    expect(error).toMatchObject({failure: 'timeout', code: 'ETIMEDOUT', message: 'GET /_ping got no answer within 20 ms', fix: undefined})
+  })
+
+  it('an unreachable socket is a DockerCallError that carries its fix, read from the code, not the wording', async () => {
+    const client = await import('../../src/core/docker/client.js')
+    const refused = client.classifyDockerError(Object.assign(new Error('anything at all'), {code: 'ECONNREFUSED'}))
+    expect(refused).toMatchObject({failure: 'refused', message: 'anything at all', fix: expect.stringMatching(/^Is the Docker daemon running, and can you use its socket\?/)})
+    expect(client.classifyDockerError(Object.assign(new Error('connect ECONNREFUSED'), {code: 'ENOTFOUND'})).fix).toBeUndefined()
   })
 })

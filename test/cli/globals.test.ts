@@ -41,7 +41,8 @@ describe('global options before or after the subcommand', () => {
       const r = await cli(args)
       expect(r.exitCode, args.join(' ')).toBe(2)
       expect(r.stderr, args.join(' ')).toMatch(/--timeout takes a whole number of milliseconds between 1 and 600000; "soon" is not one/)
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      // One paragraph: the message, then what to do on its own line.
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/"soon" is not one\.$/), 'Fix: Pass one in that range, e.g. --timeout 5000.'])
     }
   })
 

@@ -77,9 +77,25 @@ describe('dagger-explore daemon-config', () => {
     for (const argv of [['--bogus'], ['a.json', 'b.json'], [path.join(dir, 'missing.json')], ['--target', 'latest'], ['reset', '--timeout', '0']]) {
       const {io, err} = fakeIO()
       expect(await main(argv, io), argv.join(' ')).toBe(2)
-      expect(err().trim().split('\n')).toHaveLength(1)
+      // One paragraph: what is wrong, then what to do on its own "Fix:" line.
+      expect(err().trim().split('\n'), argv.join(' ')).toEqual([expect.stringMatching(/^dagger-explore daemon-config: .*\.$/), expect.stringMatching(/^Fix: [A-Z].*\.$/)])
       expect(err()).not.toMatch(/\n\s+at /)
     }
+  })
+
+  test('a folder named as FILE: what it is, then what to name instead, in text and in --json', async () => {
+    const text = fakeIO()
+    expect(await main([dir], text.io)).toBe(1)
+    expect(text.err()).toBe(`dagger-explore: ${dir} is a directory, not a regular file, so it was not read: dockerd reads daemon.json as a regular file.\nFix: Name the file itself.\n`)
+    const json = fakeIO()
+    expect(await main([dir, '--json'], json.io)).toBe(1)
+    expect(JSON.parse(json.out())).toMatchObject({valid: false, error: expect.stringMatching(/is a directory, not a regular file/), fix: 'Name the file itself.'})
+  })
+
+  test('with --json, bad usage is also {ok:false,error,fix} on stdout', async () => {
+    const {io, out} = fakeIO()
+    expect(await main(['--json', '--target', 'latest'], io)).toBe(2)
+    expect(JSON.parse(out())).toEqual({ok: false, error: '--target takes a Docker Engine version; "latest" is not one.', fix: 'Give it as MAJOR.MINOR, e.g. --target 20.10 or --target 28.2.'})
   })
 
   test('reset without a terminal shows the diff and needs --yes', async () => {

@@ -61,6 +61,9 @@ describe('reset plan', () => {
   test('refuses keys that are not in the file, defaults that do not exist, and files that are not objects', () => {
     expect(() => planReset('f', '{"debug": true}', ['mtu'])).toThrow(ResetError)
     expect(() => planReset('f', '{"data-root": "/x"}', [], ['data-root'])).toThrow(/no plain default/)
+    expect(() => planReset('f', '{"data-root": "/x"}', [], ['data-root'])).toThrow(expect.objectContaining({message: '"data-root" has no plain default to set back to.', fix: 'Drop it instead: --drop data-root.'}))
+    expect(() => planReset('f', '{"debug": true}', ['mtu'])).toThrow(expect.objectContaining({message: '"mtu" is not set in f.', fix: 'Name a key the file sets: debug.'}))
+    expect(() => planReset('f', '[1]', ['mtu'])).toThrow(expect.objectContaining({message: expect.stringMatching(/does not parse as a JSON object/), fix: expect.stringMatching(/^Fix or replace the file first/)}))
     expect(() => planReset('f', '{"debug": true,', ['debug'])).toThrow(/does not parse/)
   })
 

@@ -79,26 +79,38 @@ describe('explain command (in process)', () => {
     const r = await run(['nope.log'])
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^dagger-explore explain: there is no file nope\.log\. .+\n$/)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^dagger-explore explain: there is no file nope\.log\.\nFix: Save the build output first .+\n$/)
+    expect(r.stderr.trim().split('\n')).toHaveLength(2)
   })
 
   it.each([
-    [['a.log', 'b.log'], /one log file/],
-    [['--bogus'], /bogus/],
-    [['.'], /is a directory/],
-    [['binary.bin'], /looks like a binary file/],
-  ])('rejects bad usage %j with exit 2', async (argv, message) => {
+    [['a.log', 'b.log'], /one log file/, /^To read several, join them: cat a\.log b\.log \| dagger-explore explain -$/],
+    [['--bogus'], /bogus/, /^Run `dagger-explore explain --help` for the options\.$/],
+    [['.'], /is a directory\.$/m, /^Give the path of a log file/],
+    [['binary.bin'], /looks like a binary file/, /^Give the saved output of the build/],
+  ])('rejects bad usage %j with exit 2', async (argv, message, fix) => {
     const r = await run(argv)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(message)
+    // The message, then what to do on its own "Fix:" line.
+    const [said, fixLine, ...more] = r.stderr.trim().split('\n')
+    expect(said).toMatch(message)
+    expect(fixLine?.replace(/^Fix: /, '')).toMatch(fix)
+    expect(fixLine).toMatch(/^Fix: /)
+    expect(more).toEqual([])
     expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('with --json, a refusal is also {ok:false,error,fix} on stdout', async () => {
+    const r = await run(['a.log', 'b.log', '--json'])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout)).toEqual({ok: false, error: expect.stringMatching(/reads one log file .* not 2/), fix: 'To read several, join them: cat a.log b.log | dagger-explore explain -'})
   })
 
   it('does not wait on a terminal when no log is given', async () => {
     const r = await run([], null, true)
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/standard input is a terminal/)
+    expect(r.stderr).toMatch(/standard input is a terminal\.\nFix: Give a log file \(dagger-explore explain build\.log\) or pipe one in/)
   })
 
   it('prints help', async () => {

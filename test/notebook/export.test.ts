@@ -261,7 +261,9 @@ describe('notes export', () => {
     expect(await resolveSession(dir, '/', older.base)).toBe(older.path)
     expect(await resolveSession(dir, dir, `./${path.basename(older.path)}`)).toBe(older.path)
     await expect(resolveSession(dir, '/', 'nope')).rejects.toThrow(/There is no session "nope"/)
+    await expect(resolveSession(dir, '/', 'nope')).rejects.toThrow(expect.objectContaining({fix: 'Run `dagger-explore notes` to list the saved sessions, then pass a file name or a path.'}))
     await expect(resolveSession(path.join(dir, 'empty'), '/', undefined)).rejects.toThrow(/no saved sessions/)
+    await expect(resolveSession(path.join(dir, 'empty'), '/', undefined)).rejects.toThrow(expect.objectContaining({fix: expect.stringMatching(/^Run `dagger-explore` to make one/)}))
   })
 
   it('CLI: writes the file, prints JSON, refuses to overwrite without --force', async () => {
@@ -288,8 +290,8 @@ describe('notes export', () => {
     const refused = await run(['notes', 'export', path.basename(log.path), '--notes-dir', dir, '--out', out], dir)
     expect(refused.code).toBe(2)
     expect(refused.stdout).toBe('')
-    expect(refused.stderr).toMatch(/share\.md already exists and was left as it is\. Pass --force to replace it/)
-    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(refused.stderr).toMatch(/share\.md already exists and was left as it is\.\nFix: Pass --force to replace it/)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(2)
     expect(await readFile(out, 'utf8')).toBe('mine\n')
 
     const forced = await run(['notes', 'export', log.path, '--out', out, '--force', '--max-sidecar-lines', '10'], dir)
@@ -300,19 +302,24 @@ describe('notes export', () => {
   })
 
   it.each([
-    [['notes', 'export'], /notes export needs --out FILE/],
-    [['notes', 'export', '--out', 'x.md', '--max-sidecar-lines', 'lots'], /--max-sidecar-lines takes a whole number/],
-    [['notes', 'export', 'nope', '--out', 'x.md'], /There is no session "nope"/],
-    [['notes', 'export', 'a', 'b', '--out', 'x.md'], /takes one session, not 2/],
-    [['notes', 'export', '--out', 'no/such/folder/x.md'], /no saved sessions|does not exist/],
-    [['notes', '--out', 'x.md'], /--out belongs to `dagger-explore notes export`/],
-    [['notes', 'frob'], /"notes frob" is not known/],
-  ])('CLI: %j exits 2 with one paragraph', async (argv, message) => {
+    [['notes', 'export'], /notes export needs --out FILE/, /^Name the file, e\.g\. `dagger-explore notes export --out session\.md`\.$/],
+    [['notes', 'export', '--out', 'x.md', '--max-sidecar-lines', 'lots'], /--max-sidecar-lines takes a whole number/, /^Pass a number, e\.g\. --max-sidecar-lines 200\.$/],
+    [['notes', 'export', 'nope', '--out', 'x.md'], /There is no session "nope"/, /^Run `dagger-explore notes` to list the saved sessions/],
+    [['notes', 'export', 'a', 'b', '--out', 'x.md'], /takes one session, not 2/, /^Export one at a time, e\.g\. `dagger-explore notes export a --out session\.md`\.$/],
+    [['notes', 'export', '--out', 'no/such/folder/x.md'], /no saved sessions|does not exist/, /^(Run `dagger-explore` to make one|Create it first)/],
+    [['notes', '--out', 'x.md'], /--out belongs to `dagger-explore notes export`/, /^Add export before the options/],
+    [['notes', 'frob'], /"notes frob" is not known\.$/m, /^Use `dagger-explore notes` to list sessions or `dagger-explore notes export \[SESSION\] --out FILE` to write one to share\.$/],
+  ])('CLI: %j exits 2 with one paragraph', async (argv, message, fix) => {
     const dir = await tempDir()
     const r = await run([...argv, '--notes-dir', dir], dir)
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(message)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    // One paragraph: the message, then what to do on its own "Fix:" line.
+    const [said, fixLine, ...more] = r.stderr.trim().split('\n')
+    expect(said).toMatch(message)
+    expect(fixLine?.replace(/^Fix: /, '')).toMatch(fix)
+    expect(fixLine).toMatch(/^Fix: /)
+    expect(more).toEqual([])
     expect(r.stdout).toBe('')
   })
 
@@ -322,7 +329,7 @@ describe('notes export', () => {
     const before = await stat(log.path)
     const r = await run(['notes', 'export', '--notes-dir', dir, '--out', log.path, '--force'], dir)
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/is the session log itself/)
+    expect(r.stderr).toMatch(/is the session log itself\.\nFix: Choose another file, so the original stays as it is\./)
     expect((await stat(log.path)).mtimeMs).toBe(before.mtimeMs)
   })
 })

@@ -63,6 +63,7 @@ describe('dagger-explore recipe (no Docker needed)', () => {
     const h = harness()
     await expect(main(['clean-old-engines', '--run', '--no-detect'], h.io)).rejects.toThrow(UsageError)
     await expect(main(['clean-old-engines', '--run', '--no-detect'], h.io)).rejects.toThrow(/needs --yes/)
+    await expect(main(['clean-old-engines', '--run', '--no-detect'], h.io)).rejects.toThrow(expect.objectContaining({fix: 'Review what would run with `dagger-explore recipe clean-old-engines --dry-run`, then add --yes.'}))
   })
 
   test('an unsafe or malformed value is refused before anything runs', async () => {
@@ -70,7 +71,11 @@ describe('dagger-explore recipe (no Docker needed)', () => {
     await expect(main(['debugger-attach', '--dry-run', '--no-detect', '--var', 'dlv_image=evil\u001b]52;c;aGk=\u0007'], harness().io)).rejects.toThrow(/escape/)
     await expect(main(['debugger-attach', '--dry-run', '--no-detect', '--var', 'nope=1'], harness().io)).rejects.toThrow(/no variable "nope"/)
     await expect(main(['no-such-recipe'], harness().io)).rejects.toThrow(/no recipe called/)
+    await expect(main(['no-such-recipe'], harness().io)).rejects.toThrow(expect.objectContaining({fix: expect.stringMatching(/^Name one of the known recipes: .*debugger-attach/)}))
     await expect(main(['debugger-attach', '--step', 'nope', '--no-detect'], harness().io)).rejects.toThrow(/no step "nope"/)
+    await expect(main(['debugger-attach', '--step', 'nope', '--no-detect'], harness().io)).rejects.toThrow(expect.objectContaining({fix: expect.stringMatching(/^Name one of its steps: /)}))
+    await expect(main(['debugger-attach', '--print', '--run'], harness().io)).rejects.toThrow(expect.objectContaining({message: '--print, --dry-run and --run exclude each other.', fix: 'Choose one of them.'}))
+    await expect(main(['--var', 'novalue', 'debugger-attach'], harness().io)).rejects.toThrow(expect.objectContaining({fix: 'Give the name, =, then the value, e.g. --var engine_pid=7.'}))
   })
 })
 

@@ -87,6 +87,10 @@ describe('shellQuote', () => {
     expect(() => fillCommand('echo {{v}}', {v: value})).toThrow(RecipeError)
   })
 
+  test('a variable without a value says so, and the fix says how to give it', () => {
+    expect(() => fillCommand('echo {{v}}', {})).toThrow(expect.objectContaining({message: 'The variable "v" has no value.', fix: 'Pass it with --var v=VALUE.'}))
+  })
+
   test('plain words stay unquoted so commands read naturally', () => {
     expect(shellQuote('dagger-engine.dev')).toBe('dagger-engine.dev')
     expect(shellQuote('localhost/dagger-engine.dev:latest')).toBe('localhost/dagger-engine.dev:latest')
@@ -133,10 +137,12 @@ describe('splitCommand', () => {
 describe('parse rules', () => {
   const recipe = (block: string, variables = '  v: {default: x}\n') => `---\ntitle: t\nsummary: s\nvariables:\n${variables}---\n# H\n\n${block}\n`
   test('a step that needs a shell without saying so is an authoring error', () => {
-    expect(() => parseRecipe(recipe('```console\n$ a | b\n```'), 't')).toThrow(/shell=true/)
+    expect(() => parseRecipe(recipe('```console\n$ a | b\n```'), 't')).toThrow(/the operator `\|`, which only a shell understands\.$/)
+    expect(() => parseRecipe(recipe('```console\n$ a | b\n```'), 't')).toThrow(expect.objectContaining({fix: 'Mark the block with {shell=true} to run it through sh.'}))
   })
   test('a placeholder inside quotes is an authoring error', () => {
-    expect(() => parseRecipe(recipe('```sh {shell=true}\necho "{{v}}"\n```'), 't')).toThrow(/inside quotes/)
+    expect(() => parseRecipe(recipe('```sh {shell=true}\necho "{{v}}"\n```'), 't')).toThrow(/inside quotes\.$/)
+    expect(() => parseRecipe(recipe('```sh {shell=true}\necho "{{v}}"\n```'), 't')).toThrow(expect.objectContaining({fix: 'Write it outside quotes; its value is quoted when it is filled in.'}))
   })
   test('an undeclared placeholder is an authoring error', () => {
     expect(() => parseRecipe(recipe('```console\n$ echo {{w}}\n```'), 't')).toThrow(/does not declare/)

@@ -77,16 +77,21 @@ describe('dagger-explore diagnose', () => {
   })
 
   it.each([
-    [[], /at least one image reference/],
-    [['Golang:1'], /lowercase/],
-    [['alpine', '--attempts', '0'], /--attempts takes a whole number/],
-    [['alpine', '--timeout', 'soon'], /--timeout takes a whole number/],
-    [['alpine', '--platform', 'amd64'], /os\/arch/],
-    [['alpine', '--control', 'https://gcr.io/x'], /is a URL/],
-  ])('refuses bad usage %j before any network use', async (args, message) => {
+    [[], /at least one image reference/, /^Name one, e\.g\. `dagger-explore diagnose golang/],
+    [['Golang:1'], /lowercase/, /^Write it as \[registry\/\]name\[:tag\]\[@digest\]/],
+    [['alpine', '--attempts', '0'], /--attempts takes a whole number/, /^Pass one in that range, e\.g\. --attempts 8\.$/],
+    [['alpine', '--timeout', 'soon'], /--timeout takes a whole number/, /--timeout 5000/],
+    [['alpine', '--platform', 'amd64'], /os\/arch/, /^Write it as os\/arch, e\.g\. linux\/amd64/],
+    [['https://gcr.io/x'], /is a URL, not an image reference/, /^Give an image reference without the scheme/],
+    [['alpine', '--control', 'https://gcr.io/x'], /is a URL/, /^Give an image reference such as gcr\.io\/distroless\/static-debian12, or `none`/],
+  ])('refuses bad usage %j before any network use', async (args, message, fix) => {
     const {io} = makeIO()
     await expect(main(args, io)).rejects.toThrow(UsageError)
     await expect(main(args, io)).rejects.toThrow(message)
+    // What to do is the error's fix, not part of its message.
+    const error = (await main(args, io).catch((e: unknown) => e)) as UsageError
+    expect(error.fix).toMatch(fix)
+    expect(error.message).not.toMatch(fix)
   })
 
   it('prints help', async () => {

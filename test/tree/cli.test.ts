@@ -36,8 +36,15 @@ describe('dagger-explore tree: usage', () => {
       const r = await run(...argv)
       expect(r.code, argv.join(' ')).toBe(2)
       expect(r.stdout).toBe('')
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      // One paragraph: what is wrong, then what to do on its own "Fix:" line.
+      const [said, fix, ...more] = r.stderr.trim().split('\n')
+      expect(said, argv.join(' ')).toMatch(/^dagger-explore tree: \S/)
+      expect(fix, argv.join(' ')).toMatch(/^Fix: (See `dagger-explore tree --help`|Name one, e\.g\. `dagger-explore tree |Pass one of those|Pass a whole number)/)
+      expect(more).toEqual([])
     }
+    expect((await run()).stderr).toMatch(/exactly one image or container; none was given\.\nFix: Name one/)
+    expect((await run('a', 'b')).stderr).toMatch(/exactly one image or container; 2 were given\.\nFix: Name one/)
+    expect((await run('x', '--image', '--container')).stderr).toMatch(/exclude each other\.\nFix: Pass one of them/)
   })
 })
 
@@ -103,7 +110,8 @@ describe.skipIf(skip)('dagger-explore tree against the daemon', () => {
   it('an unknown image is a clear one-paragraph error, exit 2', async () => {
     const r = await run(`${PREFIX}/nope:1`)
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/Docker has no container and no image called/)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/Docker has no container and no image called .*Images are never pulled/)
+    expect(r.stderr).toMatch(/\nFix: Give an image name or ID as `docker images` lists it .* or a container name or ID from `docker ps -a`/)
+    expect(r.stderr.trim().split('\n')).toHaveLength(2)
   })
 })

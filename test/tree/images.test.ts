@@ -188,5 +188,8 @@ describe.skipIf(skip)('engine images read through the Docker API, checked agains
     expect(error).toBeInstanceOf(TreeTargetError)
     expect((error as Error).message).toMatch(/^Docker has no container and no image called/)
     expect((error as Error).message).not.toMatch(/\n/)
+    expect((error as Error).message).not.toMatch(/Give an image name/)
+    expect([(error as TreeTargetError).reason, (error as TreeTargetError).exitCode]).toEqual(['not-found', 2])
+    expect((error as TreeTargetError).fix).toMatch(/^Give an image name or ID as `docker images` lists it/)
   })
 })

@@ -24,7 +24,7 @@ export const main: CommandMain = async (argv, io, before) => {
   }
   const cells = positionals.map((name) => {
     const cell = findCell(name)
-    if (!cell) throw new UsageError(`"${name}" is not a cell. Cells: ${CELLS.map((c) => c.id).join(', ')}. Example: dagger-explore check environment`)
+    if (!cell) throw new UsageError(`"${name}" is not a cell.`, {fix: `Name one of the cells: ${CELLS.map((c) => c.id).join(', ')}; e.g. \`dagger-explore check environment\`.`})
     return cell
   })
   const settings = globalSettings(globals, io)

@@ -72,7 +72,7 @@ function parseTimeout(value: string | undefined): number {
 function parseTarget(value: string | undefined): EngineVersion | undefined {
   if (value === undefined) return undefined
   const v = parseEngineVersion(value)
-  if (v === undefined) throw new UsageError(`--target takes a Docker Engine version such as 20.10 or 28.2; "${sanitize(value)}" is not one.`)
+  if (v === undefined) throw new UsageError(`--target takes a Docker Engine version; "${sanitize(value)}" is not one.`, {fix: 'Give it as MAJOR.MINOR, e.g. --target 20.10 or --target 28.2.'})
   return v
 }
 
@@ -97,18 +97,18 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
     write(io.stdout, HELP)
     return EXIT.ok
   }
-  if (positionals.length > 1) throw new UsageError(`daemon-config takes at most one FILE; got ${positionals.length} (${positionals.map((p) => sanitize(p)).join(', ')}).`)
+  if (positionals.length > 1) throw new UsageError(`daemon-config takes at most one FILE; got ${positionals.length} (${positionals.map((p) => sanitize(p)).join(', ')}).`, {fix: 'Lint one file at a time, or none to lint the one in force.'})
   const timeoutMs = parseTimeout(values.timeout)
   const target = parseTarget(values.target)
   const explicit = positionals[0]
   const found = await discover(io, timeoutMs, explicit)
   const compare = await isFileInForce(io, found, explicit, timeoutMs)
   const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
-  if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist. Name an existing daemon.json, or run \`dagger-explore daemon-config\` without FILE to lint the one in force.`)
+  if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist.`, {fix: 'Name an existing daemon.json, or run `dagger-explore daemon-config` without FILE to lint the one in force.'})
   if (analysis.readError !== undefined) {
-    const message = readErrorMessage(analysis.location.file, analysis.readError)
-    if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message)}, null, 2))
-    else write(io.stderr, `dagger-explore: ${message}`)
+    const {message, fix} = readErrorMessage(analysis.location.file, analysis.readError)
+    if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message), fix: fix ?? null}, null, 2))
+    else write(io.stderr, `dagger-explore: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
     return EXIT.problem
   }
   const valid = !analysis.findings.some((f) => f.status === 'fail')
@@ -170,7 +170,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     write(io.stdout, HELP)
     return EXIT.ok
   }
-  if (positionals.length > 1) throw new UsageError(`daemon-config reset takes at most one FILE; got ${positionals.length}.`)
+  if (positionals.length > 1) throw new UsageError(`daemon-config reset takes at most one FILE; got ${positionals.length}.`, {fix: 'Reset one file at a time, or name none to reset the one in force.'})
   const timeoutMs = parseTimeout(values.timeout)
   const target = parseTarget(values.target)
   const explicit = positionals[0]
@@ -180,16 +180,20 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   const file = await realpath(named).catch(() => named)
   if (file !== named) write(values.json ? io.stderr : io.stdout, `${named} is a symlink to ${file}: the reset reads and changes ${file}, and the link is kept.`)
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
-    throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
+    throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads.`, {fix: "Run the reset on the daemon's host, or name a FILE to reset explicitly."})
   }
   let bytes: Buffer
   try {
     bytes = await readRegularFile(file)
   } catch (error) {
     const code = (error as {code?: string}).code
-    if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
-    if (error instanceof NotRegularFileError || code === 'ELOOP') throw new UsageError(error instanceof NotRegularFileError ? `${sanitize(error.message)} Name the daemon.json file itself` : `${sanitize(file)} is a symlink loop; name the daemon.json file itself`)
-    write(io.stderr, `dagger-explore: could not read ${file} (${code ?? 'error'}); run with sudo to reset it.`)
+    if (code === 'ENOENT') {
+      throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`, {fix: 'Nothing needs resetting; to reset another daemon.json, name it as FILE.'})
+    }
+    if (error instanceof NotRegularFileError || code === 'ELOOP') {
+      throw new UsageError(error instanceof NotRegularFileError ? sanitize(error.message) : `${sanitize(file)} is a symlink loop.`, {fix: 'Name the daemon.json file itself.'})
+    }
+    write(io.stderr, `dagger-explore: could not read ${file} (${code ?? 'error'}).\nFix: Run with sudo to reset it.`)
     return EXIT.problem
   }
   const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
@@ -199,9 +203,10 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   if (lint.value === undefined && text.trim() !== '') {
     // A reset removes keys from an object; a file that does not parse (binary, 10,000 brackets) has none to remove.
     const why = lint.findings.find((f) => f.status === 'fail')
-    const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks); nothing was changed.`
-    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message)}, null, 2))
-    else write(io.stderr, `dagger-explore: ${message}`)
+    const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop; nothing was changed.`
+    const fix = `Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks).`
+    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message), fix: sanitize(fix)}, null, 2))
+    else write(io.stderr, `dagger-explore: ${message}\nFix: ${fix}`)
     return EXIT.problem
   }
   const drop = values.drop ?? []
@@ -247,7 +252,7 @@ async function resetWith(
   try {
     plan = planReset(file, text, chosen.drop, chosen.defaults)
   } catch (error) {
-    if (error instanceof ResetError) throw new UsageError(sanitize(error.message))
+    if (error instanceof ResetError) throw new UsageError(sanitize(error.message), {fix: error.fix && sanitize(error.fix), cause: error})
     throw error
   }
   const after = checkPlan(plan, lintTarget === undefined ? {} : {target: lintTarget})
@@ -368,7 +373,10 @@ export const main: CommandMain = async (argv, io, before) => {
   } catch (error) {
     const err = error as Error & {code?: string}
     if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      write(io.stderr, `dagger-explore daemon-config: ${err.message.replace(/\.?$/, '.')}${error instanceof UsageError ? '' : ' Run `dagger-explore daemon-config --help` for the options.'}`)
+      const fix = error instanceof UsageError ? error.fix : 'Run `dagger-explore daemon-config --help` for the options.'
+      const message = err.message.replace(/\.?$/, '.')
+      write(io.stderr, `dagger-explore daemon-config: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
+      if (argv.includes('--json')) write(io.stdout, JSON.stringify({ok: false, error: message, fix: fix ?? null}))
       return EXIT.usage
     }
     throw error
@@ -376,10 +384,10 @@ export const main: CommandMain = async (argv, io, before) => {
 }
 
 /** Why daemon.json could not be read, and what to do: sudo only helps when permission was the problem. */
-function readErrorMessage(file: string, readError: string): string {
-  if (/^(?:EACCES|EPERM)\b/.test(readError)) return `Could not read ${file} (${readError}). It usually belongs to root; run this command with sudo to lint it.`
-  if (/^EISDIR\b/.test(readError)) return `${file} is a directory, not a daemon.json file. Name the file itself (dockerd reads /etc/docker/daemon.json by default).`
-  if (/^ELOOP\b/.test(readError)) return `${file} is a symlink loop: it never reaches a file. Point the link at the real daemon.json, or name the file itself.`
-  if (/not a regular file/.test(readError)) return `${readError.replace(/\.$/, '')}: dockerd reads daemon.json as a regular file. Name the file itself.`
-  return `Could not read ${file} (${readError}).`
+function readErrorMessage(file: string, readError: string): {message: string; fix?: string} {
+  if (/^(?:EACCES|EPERM)\b/.test(readError)) return {message: `Could not read ${file} (${readError}). It usually belongs to root.`, fix: 'Run this command with sudo to lint it.'}
+  if (/^EISDIR\b/.test(readError)) return {message: `${file} is a directory, not a daemon.json file.`, fix: 'Name the file itself (dockerd reads /etc/docker/daemon.json by default).'}
+  if (/^ELOOP\b/.test(readError)) return {message: `${file} is a symlink loop: it never reaches a file.`, fix: 'Point the link at the real daemon.json, or name the file itself.'}
+  if (/not a regular file/.test(readError)) return {message: `${readError.replace(/\.$/, '')}: dockerd reads daemon.json as a regular file.`, fix: 'Name the file itself.'}
+  return {message: `Could not read ${file} (${readError}).`}
 }

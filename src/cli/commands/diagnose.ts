@@ -100,7 +100,7 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   if (value === undefined) return fallback
   const n = Number(value)
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} takes a whole number between ${min} and ${max}; "${sanitize(value)}" is not one. Example: ${flag} ${example}`)
+    throw new UsageError(`${flag} takes a whole number between ${min} and ${max}; "${sanitize(value)}" is not one.`, {fix: `Pass one in that range, e.g. ${flag} ${example}.`})
   }
   return n
 }
@@ -149,7 +149,7 @@ export const main: CommandMain = async (argv, io, before) => {
     return EXIT.ok
   }
   if (positionals.length === 0) {
-    throw new UsageError('diagnose needs at least one image reference, e.g. `dagger-explore diagnose golang:1.21.3-alpine3.18`. Run `dagger-explore diagnose --help` for the options.')
+    throw new UsageError('diagnose needs at least one image reference; none was given.', {fix: 'Name one, e.g. `dagger-explore diagnose golang:1.21.3-alpine3.18`; `dagger-explore diagnose --help` lists the options.'})
   }
   const timeoutMs = parseTimeoutMs(values.timeout, {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000})
   const attempts = wholeNumber('--attempts', values.attempts, 1, 1, MAX_ATTEMPTS, '8')
@@ -161,7 +161,7 @@ export const main: CommandMain = async (argv, io, before) => {
     control = values.control === undefined ? DEFAULT_CONTROL : values.control.trim().toLowerCase() === 'none' ? null : values.control
     if (control !== null) parseReference(control)
   } catch (error) {
-    if (error instanceof ImageReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message))
+    if (error instanceof ImageReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message), {fix: error.fix && sanitize(error.fix), cause: error})
     throw error
   }
   const report = await diagnose(positionals, {env: io.env, timeoutMs, platform, attempts, control})

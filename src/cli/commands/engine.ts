@@ -18,7 +18,7 @@ import {loadState, saveState} from '../../core/engine/state.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitizeDeep} from '../../core/notebook/sanitize.js'
 import type {Finding} from '../../core/types.js'
-import {classifyDockerError, type DockerFailure} from '../../core/docker/client.js'
+import {classifyDockerError} from '../../core/docker/client.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
@@ -357,7 +357,6 @@ async function clean(ctx: Ctx): Promise<number> {
 const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
 
 /** Docker failures that mean the daemon cannot be reached at all. */
-const UNREACHABLE: ReadonlySet<DockerFailure> = new Set(['socket_missing', 'permission_denied', 'refused'])
 
 export const main: CommandMain = async (argv, io, before) => {
   const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before, io)
@@ -367,7 +366,7 @@ export const main: CommandMain = async (argv, io, before) => {
   }
   const action = positionals[0]
   if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
-    throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}. Example: dagger-explore engine status`)
+    throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}.`, {fix: 'Name one, e.g. `dagger-explore engine status`.'})
   }
   const settings = globalSettings(globals, io)
   const ctx: Ctx = {
@@ -386,9 +385,8 @@ export const main: CommandMain = async (argv, io, before) => {
     // Docker and launch failures are expected conditions: one paragraph, never a stack trace.
     const message = error instanceof Error ? error.message : String(error)
     const logs = error instanceof LaunchError && error.logs.length > 0 ? `\nLast lines of the container's log:\n${error.logs.map((l) => `  ${l}`).join('\n')}` : ''
-    // The failure kind comes from the error's code, as the Environment cell reads it, not from the wording.
-    const unreachable = !(error instanceof LaunchError) && UNREACHABLE.has(classifyDockerError(error).failure)
-    const fix = unreachable ? 'Is the Docker daemon running, and can you use its socket? (`docker version` tells.)' : error instanceof DaggerExploreError ? error.fix : undefined
+    // Our errors carry their fix; a raw Docker error gets the one its failure kind (from its code) calls for.
+    const fix = error instanceof DaggerExploreError ? error.fix : classifyDockerError(error).fix
     if (ctx.json) json(ctx, {ok: false, error: message, fix: fix ?? null, logs: error instanceof LaunchError ? error.logs : []})
     else io.stderr.write(`dagger-explore engine ${action}: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}${logs}\n`)
     return EXIT.problem

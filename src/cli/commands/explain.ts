@@ -29,23 +29,27 @@ Examples
 Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
 `
 
-function fail(io: CliIO, message: string): number {
-  io.stderr.write(`dagger-explore explain: ${message}\n`)
+/** As reportError: the message, then "Fix: …" on its own line when there is one; with --json also `{ok: false, error, fix}` on stdout. */
+function fail(io: CliIO, message: string, fix?: string, json = false): number {
+  io.stderr.write(`dagger-explore explain: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
+  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
   return EXIT.usage
 }
 
-/** Why a log file cannot be read, in one paragraph. */
-async function unreadable(file: string, shown: string): Promise<string | null> {
+/** Why a log file cannot be read, and what to do about it. */
+async function unreadable(file: string, shown: string): Promise<{message: string; fix?: string} | null> {
   try {
     const info = await stat(file)
-    if (info.isDirectory()) return `${shown} is a directory; give the path of a log file (for example build.log) or - to read standard input.`
-    if (info.isFile() && (await looksBinary(file))) return `${shown} looks like a binary file (it holds NUL bytes), not a build log. Give the saved output of the build, for example ./hack/dev 2>&1 | tee build.log.`
+    if (info.isDirectory()) return {message: `${shown} is a directory.`, fix: 'Give the path of a log file (for example build.log) or - to read standard input.'}
+    if (info.isFile() && (await looksBinary(file))) {
+      return {message: `${shown} looks like a binary file (it holds NUL bytes), not a build log.`, fix: 'Give the saved output of the build, for example ./hack/dev 2>&1 | tee build.log.'}
+    }
     return null
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return `there is no file ${shown}. Save the build output first (./hack/dev 2>&1 | tee build.log) and give its path, or pipe the log in with -.`
-    if (code === 'EACCES') return `${shown} cannot be read: permission denied. Check the file's permissions, or pipe it in: cat ${shown} | dagger-explore explain -`
-    return `${shown} cannot be read (${code ?? (error as Error).message}).`
+    if (code === 'ENOENT') return {message: `there is no file ${shown}.`, fix: 'Save the build output first (./hack/dev 2>&1 | tee build.log) and give its path, or pipe the log in with -.'}
+    if (code === 'EACCES') return {message: `${shown} cannot be read: permission denied.`, fix: `Check the file's permissions, or pipe it in: cat ${shown} | dagger-explore explain -`}
+    return {message: `${shown} cannot be read (${code ?? (error as Error).message}).`}
   }
 }
 
@@ -114,14 +118,14 @@ export const main: CommandMain = async (argv, io, before) => {
   try {
     ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
-    return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
+    return fail(io, (error as Error).message.replace(/\.?$/, '.'), (error instanceof UsageError ? error.fix : undefined) ?? 'Run `dagger-explore explain --help` for the options.', argv.includes('--json'))
   }
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
   if (positionals.length > 1) {
-    return fail(io, `give one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}. To read several, join them: cat a.log b.log | dagger-explore explain -`)
+    return fail(io, `explain reads one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}.`, 'To read several, join them: cat a.log b.log | dagger-explore explain -', values.json === true)
   }
   const target = positionals[0] ?? '-'
   let report: ExplainReport
@@ -129,21 +133,21 @@ export const main: CommandMain = async (argv, io, before) => {
   try {
     if (target === '-') {
       if (io.stdin.isTTY === true) {
-        return fail(io, 'no log given and standard input is a terminal. Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).')
+        return fail(io, 'no log given and standard input is a terminal.', 'Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).', values.json === true)
       }
       source = 'standard input'
       report = await explainStream(io.stdin as AsyncIterable<Uint8Array | string>)
     } else {
       const file = path.resolve(io.cwd, target)
       const problem = await unreadable(file, target)
-      if (problem !== null) return fail(io, problem)
+      if (problem !== null) return fail(io, problem.message, problem.fix, values.json === true)
       source = target
       report = await explainFile(file)
     }
   } catch (error) {
-    if (error instanceof UsageError) return fail(io, error.message)
+    if (error instanceof UsageError) return fail(io, error.message, error.fix, values.json === true)
     const err = error as NodeJS.ErrnoException
-    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`)
+    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`, undefined, values.json === true)
   }
   if (values.json) {
     const failures = report.failures.map((f) => {

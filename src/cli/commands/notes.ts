@@ -42,10 +42,10 @@ export const main: CommandMain = async (argv, io, before) => {
   const [verb, ...rest] = positionals
   if (verb === 'export') return await exportCommand(values, rest, io, globalSettings(globals, io))
   if (positionals.length > 0 && !(verb === 'list' && rest.length === 0)) {
-    throw new UsageError(`"notes ${positionals.join(' ')}" is not known. Use \`dagger-explore notes\` to list sessions or \`dagger-explore notes export [SESSION] --out FILE\` to write one to share`)
+    throw new UsageError(`"notes ${positionals.join(' ')}" is not known.`, {fix: 'Use `dagger-explore notes` to list sessions or `dagger-explore notes export [SESSION] --out FILE` to write one to share.'})
   }
   for (const flag of ['out', 'force', 'max-sidecar-lines'] as const) {
-    if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to \`dagger-explore notes export\`; listing sessions takes only --notes-dir and --json`)
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to \`dagger-explore notes export\`; listing sessions takes only --notes-dir and --json`, {fix: `Add export before the options (\`dagger-explore notes export --${flag} …\`), or leave --${flag} out to list sessions.`})
   }
   const settings = globalSettings(globals, io)
   // Summary lines are markdown: drop backslash escapes (`\-` for the skipped glyph) before showing them.
@@ -68,25 +68,25 @@ export const main: CommandMain = async (argv, io, before) => {
 type ExportValues = ReturnType<typeof parseCommandArgs<typeof EXPORT_OPTIONS>>['values']
 
 async function exportCommand(values: ExportValues, positionals: readonly string[], io: CliIO, settings: GlobalSettings): Promise<number> {
-  if (positionals.length > 1) throw new UsageError(`notes export takes one session, not ${positionals.length} (${positionals.join(', ')}). Example: dagger-explore notes export --out session.md`)
+  if (positionals.length > 1) throw new UsageError(`notes export takes one session, not ${positionals.length} (${positionals.join(', ')}).`, {fix: `Export one at a time, e.g. \`dagger-explore notes export ${positionals[0] ?? ''} --out session.md\`.`})
   if (values.out === undefined || values.out === '') {
-    throw new UsageError('notes export needs --out FILE: the markdown file to write. Example: dagger-explore notes export --out session.md')
+    throw new UsageError('notes export needs --out FILE: the markdown file to write.', {fix: 'Name the file, e.g. `dagger-explore notes export --out session.md`.'})
   }
   const maxLines = values['max-sidecar-lines'] === undefined ? undefined : Number(values['max-sidecar-lines'])
   if (maxLines !== undefined && (!Number.isInteger(maxLines) || maxLines < 0 || maxLines > 10_000_000)) {
-    throw new UsageError(`--max-sidecar-lines takes a whole number of lines from 0 up; "${values['max-sidecar-lines']}" is not one. Example: --max-sidecar-lines 200`)
+    throw new UsageError(`--max-sidecar-lines takes a whole number of lines from 0 up; "${values['max-sidecar-lines']}" is not one.`, {fix: 'Pass a number, e.g. --max-sidecar-lines 200.'})
   }
   // Loaded here so that listing sessions never pays for the exporter.
   const {DEFAULT_MAX_SIDECAR_LINES, ExportError, exportSession, resolveSession} = await import('../../core/notebook/export.js')
   const out = path.resolve(io.cwd, values.out)
   if (values.force !== true && (await stat(out).then((s) => s.isFile(), () => false))) {
-    throw new UsageError(`${values.out} already exists and was left as it is. Pass --force to replace it, or choose another --out file`)
+    throw new UsageError(`${values.out} already exists and was left as it is.`, {fix: EXISTS_FIX})
   }
   try {
     const session = await resolveSession(settings.notesDir, io.cwd, positionals[0])
-    if (out === session) throw new UsageError(`--out ${values.out} is the session log itself; choose another file so the original stays as it is`)
+    if (out === session) throw new UsageError(`--out ${values.out} is the session log itself.`, {fix: 'Choose another file, so the original stays as it is.'})
     const exported = await exportSession(session, {maxSidecarLines: maxLines ?? DEFAULT_MAX_SIDECAR_LINES})
-    if (exported.sidecars.some((s) => s.file === out)) throw new UsageError(`--out ${values.out} is one of the session's sidecar logs; choose another file`)
+    if (exported.sidecars.some((s) => s.file === out)) throw new UsageError(`--out ${values.out} is one of the session's sidecar logs.`, {fix: 'Choose another file.'})
     await writeOut(out, values.out, exported.text, values.force === true)
     if (values.json) {
       io.stdout.write(`${JSON.stringify({session, out, sidecars: exported.sidecars.map((s) => ({file: s.file, lines: s.lines, included: s.included}))})}\n`)
@@ -98,17 +98,19 @@ async function exportCommand(values: ExportValues, positionals: readonly string[
     io.stdout.write(`Sidecar logs: ${folded} folded in whole${trimmed.length > 0 ? `, ${trimmed.length} trimmed or missing (${trimmed.map((s) => path.basename(s.file)).join(', ')})` : ''}. Secrets redacted again.\n`)
     return EXIT.ok
   } catch (error) {
-    if (error instanceof ExportError) throw new UsageError(error.message)
+    if (error instanceof ExportError) throw new UsageError(error.message, {fix: error.fix, cause: error})
     throw error
   }
 }
+
+const EXISTS_FIX = 'Pass --force to replace it, or choose another --out file.'
 
 /** Writes the export without ever clobbering a file the user did not ask to replace. */
 async function writeOut(file: string, shown: string, text: string, force: boolean): Promise<void> {
   const folder = path.dirname(file)
   const isDir = await stat(folder).then((s) => s.isDirectory(), () => false)
-  if (!isDir) throw new UsageError(`Cannot write --out ${shown}: the folder ${folder} does not exist. Create it first or choose another path`)
-  if (await stat(file).then((s) => s.isDirectory(), () => false)) throw new UsageError(`--out ${shown} is a folder; give a file name, for example ${path.join(shown, 'session.md')}`)
+  if (!isDir) throw new UsageError(`Cannot write --out ${shown}: the folder ${folder} does not exist.`, {fix: 'Create it first or choose another path.'})
+  if (await stat(file).then((s) => s.isDirectory(), () => false)) throw new UsageError(`--out ${shown} is a folder.`, {fix: `Give a file name, for example ${path.join(shown, 'session.md')}.`})
   // Without --force the file is created exclusively, so an existing one (even one that appears meanwhile) is never replaced.
   const target = force ? `${file}.${process.pid}.tmp` : file
   let handle
@@ -117,9 +119,9 @@ async function writeOut(file: string, shown: string, text: string, force: boolea
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST') {
-      throw new UsageError(`${shown} already exists and was left as it is. Pass --force to replace it, or choose another --out file`)
+      throw new UsageError(`${shown} already exists and was left as it is.`, {fix: EXISTS_FIX})
     }
-    throw new UsageError(`Cannot write --out ${shown}: ${code ?? (error as Error).message}. Check the folder is writable or choose another path`)
+    throw new UsageError(`Cannot write --out ${shown}: ${code ?? (error as Error).message}.`, {fix: 'Check the folder is writable or choose another path.'})
   }
   try {
     await handle.writeFile(text, 'utf8')
@@ -132,7 +134,7 @@ async function writeOut(file: string, shown: string, text: string, force: boolea
       await rename(target, file)
     } catch (error) {
       await rm(target, {force: true})
-      throw new UsageError(`Cannot replace ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      throw new UsageError(`Cannot replace ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; it was left as it is.`, {fix: 'Check the folder is writable, or choose another --out file.'})
     }
   }
 }

@@ -50,11 +50,14 @@ const OPTIONS = {
   'no-detect': {type: 'boolean'},
 } as const
 
+/** A run without a terminal and without --yes: look first, then approve on the command line. */
+const reviewFix = (recipe: string): string => `Review what would run with \`dagger-explore recipe ${recipe} --dry-run\`, then add --yes.`
+
 function parseVars(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const pair of pairs) {
     const at = pair.indexOf('=')
-    if (at <= 0) throw new UsageError(`--var takes NAME=VALUE; "${sanitize(pair)}" is not in that form. Example: --var engine_pid=7`)
+    if (at <= 0) throw new UsageError(`--var takes NAME=VALUE; "${sanitize(pair)}" is not in that form.`, {fix: 'Give the name, =, then the value, e.g. --var engine_pid=7.'})
     out[pair.slice(0, at)] = pair.slice(at + 1)
   }
   return out
@@ -93,7 +96,7 @@ function chooseSteps(plan: RecipePlan, names: readonly string[] | undefined): Pl
   if (!names || names.length === 0) return [...plan.steps]
   return names.map((name) => {
     const found = plan.steps.find((s) => s.step.name === name)
-    if (!found) throw new UsageError(`The recipe ${plan.recipe.name} has no step "${sanitize(name)}". Its steps: ${plan.steps.map((s) => s.step.name).join(', ')}.`)
+    if (!found) throw new UsageError(`The recipe ${plan.recipe.name} has no step "${sanitize(name)}".`, {fix: `Name one of its steps: ${plan.steps.map((s) => s.step.name).join(', ')}.`})
     return found
   })
 }
@@ -113,12 +116,12 @@ async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes
 
 async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[], options: {yes: boolean; json: boolean; notesDir: string | undefined; chosen: boolean}): Promise<number> {
   if (!options.yes && !io.interactive) {
-    throw new UsageError(`Running recipe steps without a terminal needs --yes (nothing is run without confirmation). Review what would run with \`dagger-explore recipe ${plan.recipe.name} --dry-run\`, then add --yes.`)
+    throw new UsageError('Running recipe steps without a terminal needs --yes (nothing is run without confirmation).', {fix: reviewFix(plan.recipe.name)})
   }
   const chosen = options.chosen
   const blocked = steps.find((s) => s.error !== undefined && s.step.runnable && (chosen || !s.step.optional))
   if (blocked) {
-    throw new RecipeError(`Step "${blocked.step.name}" cannot be filled in: ${blocked.error}`)
+    throw new RecipeError(`Step "${blocked.step.name}" cannot be filled in: ${blocked.reason ?? blocked.error}`, blocked.fix === undefined ? {} : {fix: blocked.fix})
   }
   const recorder = new Recorder()
   const started = new Date()
@@ -196,13 +199,15 @@ export const main: CommandMain = async (argv, io, before) => {
     return EXIT.ok
   }
   const name = positionals[0]
-  if (name === undefined) throw new UsageError(`Name a recipe, or use --list. Recipes: ${(await listRecipeNames()).join(', ')}. Example: dagger-explore recipe debugger-attach --dry-run`)
-  if (positionals.length > 1) throw new UsageError(`One recipe at a time; got ${positionals.map((p) => sanitize(p)).join(', ')}.`)
+  if (name === undefined) {
+    throw new UsageError(`No recipe was named. Recipes: ${(await listRecipeNames()).join(', ')}.`, {fix: 'Name one, e.g. `dagger-explore recipe debugger-attach --dry-run`, or use --list.'})
+  }
+  if (positionals.length > 1) throw new UsageError(`One recipe at a time; got ${positionals.map((p) => sanitize(p)).join(', ')}.`, {fix: 'Name one recipe per run.'})
   const modes = [values.print, values['dry-run'], values.run].filter(Boolean).length
-  if (modes > 1) throw new UsageError('Choose one of --print, --dry-run and --run.')
+  if (modes > 1) throw new UsageError('--print, --dry-run and --run exclude each other.', {fix: 'Choose one of them.'})
 
   if (values.run && values.yes !== true && !io.interactive) {
-    throw new UsageError(`Running recipe steps without a terminal needs --yes (nothing is run without confirmation). Review what would run with \`dagger-explore recipe ${sanitize(name)} --dry-run\`, then add --yes.`)
+    throw new UsageError('Running recipe steps without a terminal needs --yes (nothing is run without confirmation).', {fix: reviewFix(sanitize(name))})
   }
 
   let plan: RecipePlan
@@ -210,7 +215,7 @@ export const main: CommandMain = async (argv, io, before) => {
     const recipe = await loadRecipe(name)
     plan = await planRecipe(recipe, {env: io.env, cwd: io.cwd, timeoutMs, overrides: parseVars(values.var ?? []), detect: values['no-detect'] !== true})
   } catch (error) {
-    if (error instanceof RecipeError) throw new UsageError(error.message)
+    if (error instanceof RecipeError) throw new UsageError(error.message, {fix: error.fix, cause: error})
     throw error
   }
   const steps = chooseSteps(plan, values.step)
@@ -219,7 +224,7 @@ export const main: CommandMain = async (argv, io, before) => {
     try {
       return await runPlan(io, plan, steps, {yes: values.yes === true, json, notesDir: values['notes-dir'], chosen: (values.step?.length ?? 0) > 0})
     } catch (error) {
-      if (error instanceof RecipeError) throw new UsageError(error.message)
+      if (error instanceof RecipeError) throw new UsageError(error.message, {fix: error.fix, cause: error})
       throw error
     }
   }

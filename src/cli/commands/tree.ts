@@ -48,9 +48,12 @@ const OPTIONS = {
 } as const
 
 
-function fail(io: CliIO, json: boolean, message: string, code: number): number {
-  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message})}\n`)
-  else io.stderr.write(`dagger-explore tree: ${message}\n`)
+const HELP_FIX = 'See `dagger-explore tree --help`.'
+
+/** As reportError: the message, then "Fix: …" on its own line; `{ok: false, error, fix}` with --json. */
+function fail(io: CliIO, json: boolean, message: string, code: number, fix?: string): number {
+  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
+  else io.stderr.write(`dagger-explore tree: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
   return code
 }
 
@@ -60,7 +63,7 @@ export const main: CommandMain = async (argv, io, before) => {
     // --image after the name is tree's switch; a global --image IMAGE before it is the Components cell's and not read here.
     parsed = parseCommandArgs(argv, OPTIONS, before, io)
   } catch (error) {
-    return fail(io, false, `${(error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.')} See \`dagger-explore tree --help\`.`, EXIT.usage)
+    return fail(io, false, (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.'), EXIT.usage, (error instanceof UsageError ? error.fix : undefined) ?? HELP_FIX)
   }
   const {values, positionals} = parsed
   if (values.help) {
@@ -69,15 +72,17 @@ export const main: CommandMain = async (argv, io, before) => {
   }
   const json = values.json === true
   try {
-    if (positionals.length !== 1) throw new UsageError('Give exactly one image or container, e.g. `dagger-explore tree localhost/dagger-engine.dev:latest`.')
-    if (values.image && values.container) throw new UsageError('--image and --container exclude each other.')
+    if (positionals.length !== 1) {
+      throw new UsageError(`tree reads exactly one image or container; ${positionals.length === 0 ? 'none was given' : `${positionals.length} were given`}.`, {fix: 'Name one, e.g. `dagger-explore tree localhost/dagger-engine.dev:latest`.'})
+    }
+    if (values.image && values.container) throw new UsageError('--image and --container exclude each other.', {fix: 'Pass one of them, or neither to look the name up as both.'})
     if (values.era !== undefined && !ERAS.some((e) => e.era === values.era)) {
-      throw new UsageError(`--era takes one of ${ERAS.map((e) => e.era).join(', ')}; "${values.era}" is not one.`)
+      throw new UsageError(`--era takes one of ${ERAS.map((e) => e.era).join(', ')}; "${values.era}" is not one.`, {fix: 'Pass one of those, or leave --era out to compare with the detected layout.'})
     }
     let layer: number | undefined
     if (values.layer !== undefined) {
       layer = Number(values.layer)
-      if (!Number.isInteger(layer) || layer < 0) throw new UsageError(`--layer takes a layer number (0 is the bottom layer); "${values.layer}" is not one.`)
+      if (!Number.isInteger(layer) || layer < 0) throw new UsageError(`--layer takes a layer number (0 is the bottom layer); "${values.layer}" is not one.`, {fix: 'Pass a whole number from 0 up, e.g. --layer 0.'})
     }
     const ref = positionals[0] as string
     const docker = await (await dockerService(io.env)).client(STREAM_IDLE_TIMEOUT_MS)
@@ -101,7 +106,7 @@ export const main: CommandMain = async (argv, io, before) => {
     }
     const count = found.image.layers.length
     if (layer !== undefined && layer >= count) {
-      throw new UsageError(`${name} has ${count} layer${count === 1 ? '' : 's'} (0 to ${count - 1}); there is no layer ${layer}.`)
+      throw new UsageError(`${name} has ${count} layer${count === 1 ? '' : 's'} (0 to ${count - 1}); there is no layer ${layer}.`, {fix: `Pass --layer ${count - 1} or lower, or leave it out for the merged view.`})
     }
     const view = layer === undefined || layer === count - 1 ? found.tree : mergeLayers(found.image.layers, layer)
     const changesOnly = values.changes === true
@@ -127,8 +132,8 @@ export const main: CommandMain = async (argv, io, before) => {
     )
     return EXIT.ok
   } catch (error) {
-    if (error instanceof UsageError) return fail(io, json, error.message, EXIT.usage)
-    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), error.badName || /^Docker has no /.test(error.message) ? EXIT.usage : EXIT.problem)
+    if (error instanceof UsageError) return fail(io, json, error.message, EXIT.usage, error.fix)
+    if (error instanceof TreeTargetError) return fail(io, json, sanitize(error.message), error.exitCode, error.fix && sanitize(error.fix))
     return fail(io, json, sanitize(error instanceof Error ? error.message : String(error)), EXIT.problem)
   }
 }

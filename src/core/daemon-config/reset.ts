@@ -110,16 +110,16 @@ are dropped. Throws ResetError for keys that are not in the file or cannot be se
 */
 export function planReset(file: string, text: string, drop: readonly string[], defaults: readonly string[] = []): ResetPlan {
   const parsed = parseStrictJson(text)
-  if (parsed.root?.kind !== 'object') throw new ResetError(`${file} does not parse as a JSON object, so there are no keys to reset; fix or replace the file first (daemon-config shows where it breaks).`)
+  if (parsed.root?.kind !== 'object') throw new ResetError(`${file} does not parse as a JSON object, so there are no keys to reset.`, {fix: 'Fix or replace the file first; `dagger-explore daemon-config` shows where it breaks.'})
   const clean = parsed.problems.every((p) => p.code === 'duplicate-key')
   const changes: ResetChange[] = []
   for (const key of defaults) {
-    if (!(key in DEFAULT_VALUES)) throw new ResetError(`"${key}" has no plain default to set back to; drop it instead (--drop ${key}).`)
+    if (!(key in DEFAULT_VALUES)) throw new ResetError(`"${key}" has no plain default to set back to.`, {fix: `Drop it instead: --drop ${key}.`})
   }
   const wanted = [...new Set([...drop, ...defaults])]
   for (const key of wanted) {
     const found = findMember(parsed.root, key)
-    if (found === undefined) throw new ResetError(`"${key}" is not set in ${file}. Keys in the file: ${objectMembers(parsed.root).map((m) => m.key).join(', ') || '(none)'}.`)
+    if (found === undefined) throw new ResetError(`"${key}" is not set in ${file}.`, {fix: `Name a key the file sets: ${objectMembers(parsed.root).map((m) => m.key).join(', ') || '(it sets none)'}.`})
     const before = render(toValue(found.member.value))
     changes.push(defaults.includes(key) ? {key, action: 'default', before, after: render(DEFAULT_VALUES[key])} : {key, action: 'drop', before})
   }

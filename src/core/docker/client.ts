@@ -20,6 +20,9 @@ export type DockerFailure =
   | 'http_error'
   | 'other'
 
+/** Failures where nothing answered at the socket: the daemon is down, or this user may not use it. */
+const UNREACHABLE: ReadonlySet<DockerFailure> = new Set(['socket_missing', 'permission_denied', 'refused'])
+
 export class DockerCallError extends DaggerExploreError {
   override readonly name = 'DockerCallError'
   constructor(
@@ -27,7 +30,8 @@ export class DockerCallError extends DaggerExploreError {
     readonly failure: DockerFailure,
     readonly code?: string,
   ) {
-    super(message)
+    // The fix follows from the failure kind (the error's code), never from the message's wording.
+    super(message, UNREACHABLE.has(failure) ? {fix: 'Is the Docker daemon running, and can you use its socket? (`docker version` tells.)'} : {})
   }
 }
 

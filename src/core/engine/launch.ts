@@ -1,4 +1,4 @@
-import {DaggerExploreError} from '../errors.js'
+import {DaggerExploreError, type ErrorAdvice} from '../errors.js'
 import {createReadStream, statSync} from 'node:fs'
 import path from 'node:path'
 import type Docker from 'dockerode'
@@ -18,14 +18,18 @@ export const READY_TIMEOUT_MS = 60_000
 /** `bin/dagger version` against the new engine. */
 export const VERIFY_TIMEOUT_MS = 60_000
 
+/** What to do when bin/engine.tar is missing. */
+export const NO_TARBALL_FIX = 'Run the build first: `dagger-explore engine build`.'
+
 export class LaunchError extends DaggerExploreError {
   override readonly name = 'LaunchError'
   constructor(
     message: string,
     /** The container's last log lines, when it got that far. */
     readonly logs: readonly string[] = [],
+    advice: ErrorAdvice = {},
   ) {
-    super(message)
+    super(message, advice)
   }
 }
 
@@ -81,7 +85,7 @@ export async function loadEngineImage(docker: Docker, tarPath: string, rec: Reco
   try {
     statSync(tarPath)
   } catch {
-    throw new LaunchError(`${tarPath} does not exist: the build did not produce an engine tarball (run the build first, \`dagger-explore engine build\`).`)
+    throw new LaunchError(`${tarPath} does not exist: the build did not produce an engine tarball.`, [], {fix: NO_TARBALL_FIX})
   }
   const body = await rec.call('api', ['POST', '/images/load', `< ${tarPath}`], async () => {
     const response = await withTimeout(docker.loadImage(createReadStream(tarPath)), timeoutMs, 'POST /images/load')

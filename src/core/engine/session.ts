@@ -10,7 +10,7 @@ import {hackBuildFacts} from './build-script.js'
 import {type EraRunFlags, runFlagsFor} from './era.js'
 import {type BuildExplanation, explainBuild} from './explain-bridge.js'
 import {devEnvironment, type ExportLine} from './exports.js'
-import {createAndStart, inspectContainer, LaunchError, LOAD_TIMEOUT_MS, loadEngineImage, planRun, type ReadyResult, removeDevContainer, type RunPlan, type StartOutcome, tagDevImage, VERIFY_TIMEOUT_MS, verifyDevCli, waitForEngine} from './launch.js'
+import {createAndStart, inspectContainer, LaunchError, LOAD_TIMEOUT_MS, NO_TARBALL_FIX, loadEngineImage, planRun, type ReadyResult, removeDevContainer, type RunPlan, type StartOutcome, tagDevImage, VERIFY_TIMEOUT_MS, verifyDevCli, waitForEngine} from './launch.js'
 import {type LaunchPlan, launchRequest, planLaunch} from './launch-plan.js'
 import {type WaitProgress, withProgress} from './wait-progress.js'
 import {devNames} from './names.js'
@@ -161,7 +161,7 @@ export async function launchDevEngine(options: EngineLaunchOptions): Promise<Eng
   const run = planRun(checkout.era.id, eraRunFlags(checkout), env, options.network)
   const exports = devEnvironment(checkout.root, state.exports, env)
   const tar = options.skipLoad === true ? undefined : path.join(checkout.root, 'bin', 'engine.tar')
-  if (tar !== undefined && !existsSync(tar)) throw new LaunchError(`${tar} does not exist: the build did not produce an engine tarball (run the build first, \`dagger-explore engine build\`).`)
+  if (tar !== undefined && !existsSync(tar)) throw new LaunchError(`${tar} does not exist: the build did not produce an engine tarball.`, [], {fix: NO_TARBALL_FIX})
   const plan = await withProgress(planLaunch({docker, rec, run, ...(tar === undefined ? {} : {tar}), reuseRunning: options.reuseRunning === true}), 'reading which image bin/engine.tar holds (its manifest.json) and what Docker has', LOAD_TIMEOUT_MS, options.progress)
   const approved = plan.commands.length === 0 || (await approve(options, launchRequest(plan)))
   if (!approved) {

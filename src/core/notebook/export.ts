@@ -324,7 +324,7 @@ folder (with or without `.md`), or, when nothing is named, the latest session.
 export async function resolveSession(notesDir: string, cwd: string, name: string | undefined): Promise<string> {
   if (name === undefined) {
     const [latest] = await listSessions(notesDir)
-    if (!latest) throw new ExportError(`There are no saved sessions in ${notesDir} to export. Run \`dagger-explore\` to make one, or name a session file (or pass --notes-dir).`)
+    if (!latest) throw new ExportError(`There are no saved sessions in ${notesDir} to export.`, {fix: 'Run `dagger-explore` to make one, or name a session file (or pass --notes-dir).'})
     return latest.file
   }
   const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false)
@@ -332,5 +332,5 @@ export async function resolveSession(notesDir: string, cwd: string, name: string
     ? [path.resolve(cwd, name)]
     : [path.join(notesDir, name), path.join(notesDir, `${name}.md`), path.join(notesDir, `${name}-session.md`), path.resolve(cwd, name)]
   for (const file of candidates) if (await isFile(file)) return file
-  throw new ExportError(`There is no session "${name}" in ${notesDir} or as a path from ${cwd}. Run \`dagger-explore notes\` to list the saved sessions, then pass a file name or a path.`)
+  throw new ExportError(`There is no session "${name}" in ${notesDir} or as a path from ${cwd}.`, {fix: 'Run `dagger-explore notes` to list the saved sessions, then pass a file name or a path.'})
 }

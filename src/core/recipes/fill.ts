@@ -81,7 +81,7 @@ export async function resolveVariables(recipe: Recipe, options: ResolveOptions =
 export function fillCommand(template: string, values: Readonly<Record<string, string | undefined>>, words: ReadonlySet<string> = new Set()): string {
   return template.replace(PLACEHOLDER, (_match, name: string) => {
     const value = values[name]
-    if (value === undefined) throw new RecipeError(`The variable "${name}" has no value: pass it with --var ${name}=VALUE.`)
+    if (value === undefined) throw new RecipeError(`The variable "${name}" has no value.`, {fix: `Pass it with --var ${name}=VALUE.`})
     // Checked by checkValue to split into plain words: they go in as written, several arguments.
     if (words.has(name)) return value
     try {
@@ -102,7 +102,7 @@ export function prepareCommand(step: RecipeStep, template: string, values: Reado
     if (argv.length === 0) throw new RecipeError(`Step "${step.name}" has an empty command.`)
     return {text, argv}
   } catch (error) {
-    if (error instanceof NeedsShellError) throw new RecipeError(`Step "${step.name}": ${error.message}`)
+    if (error instanceof NeedsShellError) throw new RecipeError(`Step "${step.name}": ${error.message}`, {fix: error.fix, cause: error})
     throw error
   }
 }

@@ -18,7 +18,7 @@ export function recipesDir(from: string = path.dirname(fileURLToPath(import.meta
     if (parent === dir) break
     dir = parent
   }
-  throw new RecipeError(`The recipes folder was not found next to the package (looked upwards from ${from}); the installation looks incomplete: reinstall dagger-explore.`)
+  throw new RecipeError(`The recipes folder was not found next to the package (looked upwards from ${from}); the installation looks incomplete.`, {fix: 'Reinstall dagger-explore.'})
 }
 
 /** Names of the recipes in the folder, sorted. */
@@ -28,14 +28,14 @@ export async function listRecipeNames(dir: string = recipesDir()): Promise<strin
 }
 
 export async function loadRecipe(name: string, dir: string = recipesDir()): Promise<Recipe> {
-  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new RecipeError(`"${name}" is not a recipe name: names are kebab-case, like debugger-attach. See \`dagger-explore recipe --list\`.`)
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new RecipeError(`"${name}" is not a recipe name: names are kebab-case, like debugger-attach.`, {fix: '`dagger-explore recipe --list` lists the recipes.'})
   const file = path.join(dir, `${name}.md`)
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch {
     const known = await listRecipeNames(dir).catch(() => [])
-    throw new RecipeError(`There is no recipe called "${name}". Known recipes: ${known.join(', ') || 'none'}.`)
+    throw new RecipeError(`There is no recipe called "${name}".`, {fix: known.length > 0 ? `Name one of the known recipes: ${known.join(', ')}.` : 'The recipes folder holds none: reinstall dagger-explore.'})
   }
   return parseRecipe(text, name, path.relative(path.dirname(dir), file))
 }

@@ -78,7 +78,7 @@ function checkPlaceholderContext(command: string, where: string): void {
       continue
     }
     if (c === '{' && state !== 'none' && new RegExp(PLACEHOLDER.source, 'y').exec(command.slice(i)) !== null) {
-      throw new RecipeError(`${where}: the placeholder at "${command.slice(i, i + 24)}" is inside quotes. Write it outside quotes; its value is quoted when it is filled in.`)
+      throw new RecipeError(`${where}: the placeholder at "${command.slice(i, i + 24)}" is inside quotes.`, {fix: 'Write it outside quotes; its value is quoted when it is filled in.'})
     }
     if (state === 'none' && c === "'") state = 'single'
     else if (state === 'single' && c === "'") state = 'none'
@@ -178,7 +178,7 @@ export function parseRecipe(text: string, name: string, file = `${name}.md`): Re
           try {
             splitCommand(command.replace(PLACEHOLDER, 'value'))
           } catch (error) {
-            if (error instanceof NeedsShellError) throw new RecipeError(`${where}: ${error.message}`)
+            if (error instanceof NeedsShellError) throw new RecipeError(`${where}: ${error.message}`, {fix: error.fix, cause: error})
             throw error
           }
         }

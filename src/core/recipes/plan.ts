@@ -1,5 +1,6 @@
 import type Docker from 'dockerode'
 import {dockerService} from '../docker/service.js'
+import {DaggerExploreError, errorText} from '../errors.js'
 import {createDetectors} from './detectors.js'
 import {prepareStep, resolveVariables, valuesOf, wordVariables} from './fill.js'
 import type {PreparedStep, Recipe, RecipeStep, ResolvedVariable} from './types.js'
@@ -9,6 +10,10 @@ export interface PlannedStep {
   readonly step: RecipeStep
   readonly prepared?: PreparedStep
   readonly error?: string
+  /** What to do about `error`, when there is something (e.g. "Pass it with --var …"); `error` already ends with it. */
+  readonly fix?: string
+  /** `error` without the fix. */
+  readonly reason?: string
 }
 
 export interface RecipePlan {
@@ -38,7 +43,8 @@ export function planSteps(recipe: Recipe, variables: readonly ResolvedVariable[]
     try {
       return {step, prepared: prepareStep(step, values, words)}
     } catch (error) {
-      return {step, error: error instanceof Error ? error.message : String(error)}
+      const fix = error instanceof DaggerExploreError ? error.fix : undefined
+      return {step, error: errorText(error), ...(fix === undefined ? {} : {fix, reason: (error as Error).message})}
     }
   })
 }

@@ -67,7 +67,7 @@ export function splitCommand(line: string): string[] {
   let inWord = false
   let wordQuoted = false
   const needsShell = (what: string): never => {
-    throw new NeedsShellError(`The command uses ${what}, which only a shell understands; mark the block with {shell=true} to run it through sh.`)
+    throw new NeedsShellError(`The command uses ${what}, which only a shell understands.`, {fix: 'Mark the block with {shell=true} to run it through sh.'})
   }
   const finish = () => {
     if (inWord) {

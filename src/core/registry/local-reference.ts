@@ -22,15 +22,18 @@ export function shownName(text: string): string {
   return visible.length > 120 ? `${visible.slice(0, 100)}… (${text.length} characters)` : visible
 }
 
-/** undefined when `ref` is a valid container name, ID or image reference; otherwise why it is none. */
+/** What to do about a name localReferenceProblem refuses. */
+export const LOCAL_REFERENCE_FIX = 'Give an image as `docker images` lists it (e.g. localhost/dagger-engine.dev:latest) or a container from `docker ps -a` (e.g. dagger-engine.dev).'
+
+/** undefined when `ref` is a valid container name, ID or image reference; otherwise why it is none (LOCAL_REFERENCE_FIX says what to do). */
 export function localReferenceProblem(ref: string): string | undefined {
-  if (ref.trim() === '') return 'An empty name was given: name an image (e.g. localhost/dagger-engine.dev:latest) or a container (e.g. dagger-engine.dev).'
+  if (ref.trim() === '') return 'An empty name was given.'
   if (ref.length <= NAME_MAX && (CONTAINER_NAME.test(ref) || HEX_ID.test(ref))) return undefined
   try {
     parseReference(ref)
     return undefined
   } catch (error) {
     const why = error instanceof ImageReferenceError ? error.message.replace(/^"[^]*?"\s*/, '') : String(error)
-    return `"${shownName(ref)}" is neither a container name nor an image reference (${why.replace(/\.$/, '')}). Give an image as \`docker images\` lists it (e.g. localhost/dagger-engine.dev:latest) or a container from \`docker ps -a\` (e.g. dagger-engine.dev).`
+    return `"${shownName(ref)}" is neither a container name nor an image reference (${why.replace(/\.$/, '')}).`
   }
 }

@@ -27,7 +27,7 @@ export function parsePlatform(text: string): Platform {
   const parts = text.trim().toLowerCase().split('/')
   const [os, architecture, variant] = parts
   if (parts.length < 2 || parts.length > 3 || !os || !architecture || !/^[a-z0-9_-]+$/.test(os) || !/^[a-z0-9_-]+$/.test(architecture)) {
-    throw new PlatformError(`"${text}" is not a platform; write it as os/arch, e.g. linux/amd64 or linux/arm64/v8.`)
+    throw new PlatformError(`"${text}" is not a platform of the form os/arch[/variant].`, {fix: 'Write it as os/arch, e.g. linux/amd64 or linux/arm64/v8.'})
   }
   return {os, architecture, ...(variant ? {variant} : {})}
 }

@@ -1,4 +1,4 @@
-import {DaggerExploreError} from '../errors.js'
+import {DaggerExploreError, type ErrorAdvice} from '../errors.js'
 /**
 Image references normalised the way the docker CLI and moby do it (distribution/reference
 `ParseNormalizedNamed`): short names live on Docker Hub under `library/`, `index.docker.io` is the
@@ -30,8 +30,14 @@ export interface ImageReference {
   readonly isDockerHub: boolean
 }
 
+/** What every invalid reference calls for; the message says which part is wrong. */
+export const REFERENCE_FIX = 'Write it as [registry/]name[:tag][@digest], e.g. "alpine:3.18" or "gcr.io/distroless/static-debian12".'
+
 export class ImageReferenceError extends DaggerExploreError {
   override readonly name = 'ImageReferenceError'
+  constructor(message: string, advice: ErrorAdvice = {}) {
+    super(message, {fix: REFERENCE_FIX, ...advice})
+  }
 }
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/
@@ -102,7 +108,7 @@ export function parseReference(input: string): ImageReference {
   if (text === '') throw new ImageReferenceError('An empty image reference was given.')
   if (/\s/.test(text)) throw new ImageReferenceError(`${quoteInput(input)} contains whitespace; an image reference has none.`)
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new ImageReferenceError(`${quoteInput(input)} is a URL; give an image reference such as "alpine:3.18" or "gcr.io/distroless/static-debian12".`)
+    throw new ImageReferenceError(`${quoteInput(input)} is a URL, not an image reference.`, {fix: 'Give an image reference without the scheme, such as "alpine:3.18" or "gcr.io/distroless/static-debian12".'})
   }
 
   let rest = text

@@ -1,4 +1,5 @@
-import {DaggerExploreError} from '../errors.js'
+import {DaggerExploreError, type ErrorAdvice} from '../errors.js'
+import {EXIT} from '../io.js'
 import type Docker from 'dockerode'
 import {withDeadline} from '../deadline.js'
 import {inspectImage} from '../docker/find-image.js'
@@ -8,7 +9,7 @@ import {normalizePath, readHead, walkTar} from './tar-walk.js'
 import type {FileTree} from './file-tree.js'
 import {resolvePath} from './resolve.js'
 import {KIND, type ImageConfigSummary, type ImageLayers} from './types.js'
-import {localReferenceProblem} from '../registry/local-reference.js'
+import {LOCAL_REFERENCE_FIX, localReferenceProblem} from '../registry/local-reference.js'
 
 /** Metadata calls (inspect, exec set-up) answer quickly; streams may stay silent a while between chunks. */
 export const INSPECT_TIMEOUT_MS = 10_000
@@ -16,12 +17,13 @@ export const STREAM_IDLE_TIMEOUT_MS = 60_000
 
 export class TreeTargetError extends DaggerExploreError {
   override readonly name = 'TreeTargetError'
-  /** The name given is not a valid container name or image reference (bad usage, exit 2). */
   constructor(
     message: string,
-    readonly badName = false,
+    /** `bad-name`: not a valid container name or image reference; `not-found`: Docker has nothing by that name (both bad usage, exit 2). */
+    readonly reason: 'bad-name' | 'not-found' | 'docker' = 'docker',
+    advice: ErrorAdvice = {},
   ) {
-    super(message)
+    super(message, {...(reason === 'docker' ? {} : {exitCode: EXIT.usage}), ...advice})
   }
 }
 
@@ -71,7 +73,7 @@ Finds what `ref` names: a container (by name or ID) first, as `docker inspect` d
 export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image' | 'container'): Promise<TreeTarget> {
   // Checked before the name reaches a URL: `..` or `/` would name another API path.
   const problem = localReferenceProblem(ref)
-  if (problem !== undefined) throw new TreeTargetError(problem, true)
+  if (problem !== undefined) throw new TreeTargetError(problem, 'bad-name', {fix: LOCAL_REFERENCE_FIX})
   if (prefer !== 'image') {
     try {
       const info = await within(docker.getContainer(ref).inspect(), INSPECT_TIMEOUT_MS, `Inspecting container ${ref}`)
@@ -105,9 +107,9 @@ export async function resolveTarget(docker: Docker, ref: string, prefer?: 'image
     }
   }
   const what = prefer === 'image' ? 'no image' : prefer === 'container' ? 'no container' : 'no container and no image'
-  throw new TreeTargetError(
-    `Docker has ${what} called "${ref}". Give an image name or ID as \`docker images\` lists it (for the dev engine: localhost/dagger-engine.dev:latest), or a container name or ID from \`docker ps -a\` (the dev engine runs as dagger-engine.dev). Images are never pulled: a remote image must be pulled or built first.`,
-  )
+  throw new TreeTargetError(`Docker has ${what} called "${ref}". Images are never pulled: a remote image must be pulled or built first.`, 'not-found', {
+    fix: 'Give an image name or ID as `docker images` lists it (for the dev engine: localhost/dagger-engine.dev:latest), or a container name or ID from `docker ps -a` (the dev engine runs as dagger-engine.dev).',
+  })
 }
 
 export function explainDockerError(error: unknown, ref: string): TreeTargetError {
@@ -115,8 +117,8 @@ export function explainDockerError(error: unknown, ref: string): TreeTargetError
   const err = error as NodeJS.ErrnoException & {json?: {message?: string}}
   const message = err.json?.message ?? err.message ?? String(error)
   if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED')
-    return new TreeTargetError(`Can't reach the Docker daemon (${err.code}) to read ${ref}: start Docker, or check DOCKER_HOST and that you may use its socket.`)
-  if (err.code === 'EACCES') return new TreeTargetError(`Permission denied on the Docker socket while reading ${ref}: add yourself to the docker group, or run where you may use Docker.`)
+    return new TreeTargetError(`Can't reach the Docker daemon (${err.code}) to read ${ref}.`, 'docker', {fix: 'Start Docker, or check DOCKER_HOST and that you may use its socket.'})
+  if (err.code === 'EACCES') return new TreeTargetError(`Permission denied on the Docker socket while reading ${ref}.`, 'docker', {fix: 'Add yourself to the docker group, or run where you may use Docker.'})
   return new TreeTargetError(`Docker failed while reading ${ref}: ${message.trim()}`)
 }
 

@@ -1,4 +1,5 @@
 import {progressLine} from '../../core/engine/wait-progress.js'
+import {errorText} from '../../core/errors.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import type {CellId, CellResult, CommandRecord, Confirm} from '../../core/types.js'
@@ -37,7 +38,8 @@ export interface EffectDeps {
 
 /** Carries out what the reducer asked for: sessions, prompts, views; results come back as events. */
 export function runEffect(effect: Effect, deps: EffectDeps): void {
-  const fail = (error: unknown) => deps.dispatch({type: 'message', text: sanitize(error instanceof Error ? error.message : String(error))})
+  // errorText: a message line has room for one paragraph, so an error's fix goes after its message.
+  const fail = (error: unknown) => deps.dispatch({type: 'message', text: sanitize(errorText(error))})
   switch (effect.kind) {
     case 'run': {
       // A long step hands over a live view; the notebook shows it while the step runs.
@@ -52,7 +54,7 @@ export function runEffect(effect: Effect, deps: EffectDeps): void {
       }
       void deps.session.run(effect.cell, {confirm: deps.confirm, live}).then(
         (result) => deps.dispatch({type: 'finished', result}),
-        (error: unknown) => deps.dispatch({type: 'runFailed', message: `Could not save the result: ${sanitize(error instanceof Error ? error.message : String(error))}`}),
+        (error: unknown) => deps.dispatch({type: 'runFailed', message: `Could not save the result: ${sanitize(errorText(error))}`}),
       )
       return
     }

@@ -1,6 +1,7 @@
 import {Text} from 'ink'
 import {useEffect, useState} from 'react'
 import {sanitize} from '../../core/notebook/sanitize.js'
+import {errorText} from '../../core/errors.js'
 import {loadRecipe} from '../../core/recipes/load.js'
 import {planRecipe, type RecipePlan} from '../../core/recipes/plan.js'
 import {RecipeView, type RecipeViewProps} from './RecipeView.js'
@@ -23,7 +24,7 @@ export function RecipeScreen({name, session, timeoutMs = 10_000, ...view}: Recip
       .then((recipe) => planRecipe(recipe, {env: view.env ?? process.env, cwd: view.cwd ?? process.cwd(), timeoutMs, ...(session ? {session} : {})}))
       .then(
         (p) => live && setPlan(p),
-        (e: unknown) => live && setError(sanitize(e instanceof Error ? e.message : String(e))),
+        (e: unknown) => live && setError(sanitize(errorText(e))),
       )
     return () => {
       live = false

@@ -1,6 +1,7 @@
 import {Box, Text, useApp, useInput, useStdout} from 'ink'
 import stripAnsi from 'strip-ansi'
 import {useCallback, useMemo, useRef, useState} from 'react'
+import {errorText} from '../../core/errors.js'
 import type {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {valuesOf} from '../../core/recipes/fill.js'
@@ -95,7 +96,7 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
           outcome = await runner(step.prepared, options)
         }
       } catch (error) {
-        setPanel({kind: 'message', text: `The step could not run: ${sanitize(error instanceof Error ? error.message : String(error))}`})
+        setPanel({kind: 'message', text: `The step could not run: ${sanitize(errorText(error))}`})
         return
       }
       if (outcome) {
