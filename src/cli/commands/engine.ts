@@ -9,21 +9,23 @@ import {devEnvironment, exportText, shellQuote} from '../../core/engine/exports.
 import {LaunchError, loadEngineImage, probeDialStdio, tagDevImage} from '../../core/engine/launch.js'
 import {devNames} from '../../core/engine/names.js'
 import type {PreflightReport} from '../../core/engine/preflight.js'
-import {type EngineBuildResult, launchDevEngine} from '../../core/engine/session.js'
+import type {EngineBuildResult, EngineLaunchResult} from '../../core/engine/session.js'
 import {makeBuildCell} from '../../cells/build.js'
-import {defaultSettings} from '../../cells/context.js'
+import type {CellDefinition} from '../../cells/cell.js'
+import {makeLaunchCell} from '../../cells/launch.js'
 import {findCell, type CellEntry} from '../../cells/registry.js'
 import {Session} from '../../cells/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitizeDeep} from '../../core/notebook/sanitize.js'
-import type {Finding} from '../../core/types.js'
+import {exitCodeFor, type CellId, type CellResult, type Finding} from '../../core/types.js'
 import {classifyDockerError, type DockerFailure} from '../../core/docker/client.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
-import {globalSettings, parseCommandArgs} from '../settings.js'
+import {cellJson, renderCellPlain} from '../render-plain.js'
+import {globalSettings, parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 
@@ -69,11 +71,12 @@ type Action = (typeof ACTIONS)[number]
 
 interface Ctx {
   readonly io: CliIO
+  /** The global options as parsed once; `json` and `yes` below are its values. */
+  readonly settings: GlobalSettings
   readonly json: boolean
   readonly yes: boolean
   readonly includeDev: boolean
   readonly src: string
-  readonly notesDir: string
   readonly rec: Recorder
   /** The daemon of this command, resolved once. */
   readonly docker: DockerService
@@ -121,6 +124,34 @@ function describeCheckout(c: DaggerCheckout): Record<string, unknown> {
   return {root: c.root, version: versionText(c), describe: c.describe ?? null, tags: c.tags, era: c.era.id, eraLabel: c.era.label, entrypoint: c.era.entrypoint, ...(c.versionEra ? {versionSuggestsEra: c.versionEra} : {})}
 }
 
+/**
+Runs one cell in a Session of its own, as `check` does (the session log keeps the run). Every stopping
+signal, not just Ctrl-C, closes the session, which aborts what the cell runs (hack/dev's whole process
+group). A throw inside the cell reaches the caller instead of becoming a crashed result.
+*/
+async function runInSession(ctx: Ctx, checkout: DaggerCheckout, id: CellId, cell: CellDefinition): Promise<{result: CellResult; interrupted: boolean}> {
+  let thrown: unknown
+  const entry: CellEntry = {...findCell(id)!, load: async () => ({id, run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
+  const session = await Session.start({settings: {...ctx.settings, daggerSrc: checkout.root}, env: ctx.io.env, docker: ctx.docker})
+  let interrupted = false
+  const onSignal = (): void => {
+    interrupted = true
+    void session.close('interrupted')
+  }
+  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  // not `once`: see run-plain.ts (signal-exit re-raises when alone)
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal)
+  let result: CellResult
+  try {
+    result = await session.run(entry)
+  } finally {
+    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal)
+    await session.close('finished')
+  }
+  if (thrown !== undefined && !interrupted) throw thrown
+  return {result, interrupted}
+}
+
 async function build(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
@@ -129,7 +160,6 @@ async function build(ctx: Ctx): Promise<number> {
   let replacement: {request: ConfirmRequest; approved: boolean} | undefined
   let result: EngineBuildResult | undefined
   let output: BuildOutput | undefined
-  let thrown: unknown
   const confirm = ctx.yes ? undefined : confirmFor(ctx)
   const cell = makeBuildCell({
     ...(confirm === undefined ? {} : {confirm}),
@@ -155,20 +185,7 @@ async function build(ctx: Ctx): Promise<number> {
     },
     onBuildEnd: (r) => (result = r),
   })
-  const entry: CellEntry = {...findCell('build')!, load: async () => ({id: 'build', run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
-  const session = await Session.start({settings: defaultSettings({notesDir: ctx.notesDir, cwd: ctx.io.cwd, daggerSrc: checkout.root, yes: ctx.yes}), env: ctx.io.env, docker: ctx.docker})
-  // Every stopping signal, not just Ctrl-C: closing the session aborts hack/dev's whole process group.
-  const onSigint = (): void => void session.close('interrupted')
-  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-  // not `once`: see run-plain.ts (signal-exit re-raises when alone)
-  for (const sig of STOP_SIGNALS) process.on(sig, onSigint)
-  try {
-    await session.run(entry)
-  } finally {
-    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSigint)
-    await session.close('finished')
-  }
-  if (thrown !== undefined) throw thrown
+  await runInSession(ctx, checkout, 'build', cell)
   const blocking = pre?.findings.filter((f) => f.status === 'fail') ?? []
   if (pre === undefined || blocking.length > 0) {
     if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre?.findings ?? []})
@@ -240,31 +257,26 @@ async function load(ctx: Ctx): Promise<number> {
 async function start(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
+  // The Launch engine cell and Session of `check launch`, starting the image `engine load` tagged.
+  let launched: EngineLaunchResult | undefined
   const confirm = confirmFor(ctx)
-  const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
-  if (!result.start.started) {
-    if (confirm === undefined && !ctx.yes) {
-      const replacing = result.start.reason.includes('replacing')
-      return needsYes(
-        ctx,
-        replacing ? `Replacing ${result.plan.name}` : `Starting the privileged ${result.plan.name}`,
-        result.launchPlan?.commands ?? (replacing ? [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')] : [result.plan.argv.join(' ')]),
-      )
-    }
-    if (ctx.json) json(ctx, {ok: false, reason: result.start.reason})
-    else write(ctx.io, result.start.reason)
-    return EXIT.problem
+  const cell = makeLaunchCell({startOnly: true, onLaunch: (r) => (launched = r), ...(confirm === undefined ? {} : {confirm})})
+  const {result, interrupted} = await runInSession(ctx, checkout, 'launch', cell)
+  const started = launched?.start.started === true
+  if (!ctx.json) write(ctx.io, renderCellPlain(result, {color: ctx.io.color, verbose: ctx.settings.verbose}))
+  if (launched !== undefined && !started && confirm === undefined && !ctx.yes && !interrupted) {
+    return needsYes(ctx, launched.launchPlan?.existing === undefined ? `Starting the privileged ${launched.plan.name}` : `Replacing ${launched.plan.name}`, launched.launchPlan?.commands ?? [launched.plan.argv.join(' ')])
   }
-  const ok = result.verify?.ok === true
+  // Declined or not brought up is a problem for this command, whatever else the cell saw.
+  const code = interrupted ? EXIT.interrupted : started ? exitCodeFor([result.status]) : EXIT.problem
   if (ctx.json) {
-    json(ctx, {ok, container: result.plan.name, run: result.plan.argv, replaced: result.start.replaced, ready: result.ready, verify: result.verify, exports: result.exports})
-  } else {
-    write(ctx.io, `Started ${result.plan.name}${result.start.replaced ? ' (replaced the previous one)' : ''}:\n  ${result.plan.argv.join(' ')}`)
-    write(ctx.io, `Ready after ${((result.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s (${result.ready?.via === 'dial-stdio' ? 'answered through buildctl dial-stdio' : 'its log says the server runs'}).`)
-    write(ctx.io, ok ? `bin/dagger version: ${result.verify?.output}` : `bin/dagger version failed: ${result.verify?.output ?? ''}`)
-    write(ctx.io, 'Point your shell at it: eval "$(dagger-explore engine env)"')
+    const launch = launched === undefined ? {} : {container: launched.plan.name, run: launched.plan.argv, replaced: launched.start.started && launched.start.replaced, ready: launched.ready, verify: launched.verify, exports: launched.exports}
+    json(ctx, {ok: code === EXIT.ok, ...launch, ...(launched === undefined || launched.start.started ? {} : {reason: launched.start.reason}), cell: cellJson(result)})
+  } else if (launched !== undefined && launched.start.started) {
+    const ready = launched.ready?.via === 'dial-stdio' ? 'answered through buildctl dial-stdio' : 'its log says the server runs'
+    write(ctx.io, `Started ${launched.plan.name}${launched.start.replaced ? ' (replaced the previous one)' : ''}; it ${ready} after ${((launched.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s. Point your shell at it: eval "$(dagger-explore engine env)"`)
   }
-  return ok ? EXIT.ok : EXIT.problem
+  return code
 }
 
 async function status(ctx: Ctx): Promise<number> {
@@ -372,11 +384,11 @@ export const main: CommandMain = async (argv, io, before) => {
   const settings = globalSettings(globals, io)
   const ctx: Ctx = {
     io,
+    settings,
     json: settings.json,
     yes: settings.yes,
     includeDev: values['include-dev'] === true,
     src: settings.daggerSrc ?? io.cwd,
-    notesDir: settings.notesDir,
     rec: new Recorder(),
     docker: await dockerService(io.env),
   }
