@@ -25,7 +25,7 @@ import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
 import {cellJson, renderCellPlain} from '../render-plain.js'
-import {globalSettings, parseCommandArgs, type GlobalSettings} from '../settings.js'
+import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 
@@ -372,7 +372,7 @@ const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, 
 const UNREACHABLE: ReadonlySet<DockerFailure> = new Set(['socket_missing', 'permission_denied', 'refused'])
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
@@ -381,7 +381,6 @@ export const main: CommandMain = async (argv, io, before) => {
   if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
     throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}. Example: dagger-explore engine status`)
   }
-  const settings = globalSettings(globals, io)
   const ctx: Ctx = {
     io,
     settings,

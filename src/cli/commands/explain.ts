@@ -4,7 +4,7 @@ import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categori
 import {explainFile, explainStream, refsFrom} from '../../core/explain/explain.js'
 import type {ExplainFailure, ExplainReport} from '../../core/explain/report.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {parseCommandArgs} from '../settings.js'
+import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage: dagger-explore explain [FILE|-] [--json]
 
@@ -109,10 +109,11 @@ function renderPlain(report: ExplainReport, source: string): string {
 }
 
 export const main: CommandMain = async (argv, io, before) => {
-  let values: {json?: boolean; help?: boolean}
+  let values: {help?: boolean}
   let positionals: string[]
+  let settings: GlobalSettings
   try {
-    ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
+    ;({values, positionals, settings} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
     return fail(io, `${(error as Error).message.replace(/\.?$/, '.')} Run \`dagger-explore explain --help\` for the options.`)
   }
@@ -145,7 +146,7 @@ export const main: CommandMain = async (argv, io, before) => {
     const err = error as NodeJS.ErrnoException
     return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`)
   }
-  if (values.json) {
+  if (settings.json) {
     const failures = report.failures.map((f) => {
       const advice = CATEGORY_ADVICE[f.category]
       return {category: f.category, op: f.op, url: f.url, host: f.host, ref: f.ref, count: f.count, line: f.line, text: f.text, why: f.hint ?? advice.meaning, fix: advice.fix, next: advice.next}

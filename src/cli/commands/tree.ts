@@ -62,12 +62,12 @@ export const main: CommandMain = async (argv, io, before) => {
   } catch (error) {
     return fail(io, false, `${(error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.')} See \`dagger-explore tree --help\`.`, EXIT.usage)
   }
-  const {values, positionals} = parsed
+  const {values, positionals, settings} = parsed
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
-  const json = values.json === true
+  const json = settings.json
   try {
     if (positionals.length !== 1) throw new UsageError('Give exactly one image or container, e.g. `dagger-explore tree localhost/dagger-engine.dev:latest`.')
     if (values.image && values.container) throw new UsageError('--image and --container exclude each other.')
