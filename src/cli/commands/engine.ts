@@ -50,7 +50,9 @@ Options
   --yes              approve replacing or removing containers (a build replaces a running
                      dev engine too); required when not in a terminal
   --include-dev      clean: remove the dev engine too
-  --notes-dir DIR    where the build's sidecar log goes (default: the notes folder)
+  --notes-dir DIR    where build and start write their session log (and the build its sidecar log)
+  --timeout MS       status, stop, clean: how long to wait on a silent Docker daemon (default 15000)
+  -v, --verbose      start: show the output of each command it ran
   --json             print one JSON object on stdout and nothing else there
   -h, --help         this help
 
@@ -61,7 +63,7 @@ Examples
   dagger-explore engine clean --yes
 `
 
-// --dagger-src, --yes, --notes-dir and --json are global options (cli/settings.ts).
+// --dagger-src, --yes, --notes-dir, --timeout, --verbose and --json are global options (cli/settings.ts).
 const OPTIONS = {
   'include-dev': {type: 'boolean'},
 } as const
@@ -88,7 +90,7 @@ function write(io: CliIO, text: string): void {
 }
 
 function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
-  for (const line of findingLines(findings, {color: ctx.io.color})) write(ctx.io, line)
+  for (const line of findingLines(findings, {color: ctx.settings.color})) write(ctx.io, line)
 }
 
 /** Text reaches the terminal through the clean writer; JSON values are cleaned too, for a consumer's `jq -r`. */
@@ -118,6 +120,15 @@ async function checkoutOrFail(ctx: Ctx): Promise<DaggerCheckout | number> {
   if (ctx.json) json(ctx, {ok: false, error: found.reason})
   else ctx.io.stderr.write(`dagger-explore: ${found.reason}\n`)
   return EXIT.problem
+}
+
+/**
+How long status, stop and clean wait on a silent daemon: --timeout when given, else the engine calls' own
+limit (longer than the notebook's ping: these list and stop containers). `load` keeps its own: an image
+import is silent while the daemon unpacks it.
+*/
+function dockerWait(ctx: Ctx): number {
+  return ctx.settings.timeoutMs ?? DOCKER_CALL_TIMEOUT_MS
 }
 
 function describeCheckout(c: DaggerCheckout): Record<string, unknown> {
@@ -263,7 +274,7 @@ async function start(ctx: Ctx): Promise<number> {
   const cell = makeLaunchCell({startOnly: true, onLaunch: (r) => (launched = r), ...(confirm === undefined ? {} : {confirm})})
   const {result, interrupted} = await runInSession(ctx, checkout, 'launch', cell)
   const started = launched?.start.started === true
-  if (!ctx.json) write(ctx.io, renderCellPlain(result, {color: ctx.io.color, verbose: ctx.settings.verbose}))
+  if (!ctx.json) write(ctx.io, renderCellPlain(result, {color: ctx.settings.color, verbose: ctx.settings.verbose}))
   if (launched !== undefined && !started && confirm === undefined && !ctx.yes && !interrupted) {
     return needsYes(ctx, launched.launchPlan?.existing === undefined ? `Starting the privileged ${launched.plan.name}` : `Replacing ${launched.plan.name}`, launched.launchPlan?.commands ?? [launched.plan.argv.join(' ')])
   }
@@ -281,7 +292,7 @@ async function start(ctx: Ctx): Promise<number> {
 
 async function status(ctx: Ctx): Promise<number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
-  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
+  const docker = await ctx.docker.client(dockerWait(ctx))
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const names = devNames(ctx.io.env)
   const dev = engines.find((e) => e.name === names.container)
@@ -323,7 +334,7 @@ async function env(ctx: Ctx): Promise<number> {
 }
 
 async function stop(ctx: Ctx): Promise<number> {
-  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
+  const docker = await ctx.docker.client(dockerWait(ctx))
   // Stopping changes a container like start and clean do: the same consent, asked or given by --yes.
   const running = (await listEngines(docker, ctx.io.env, ctx.rec)).find((e) => e.name === devNames(ctx.io.env).container && e.state === 'running')
   if (running !== undefined && !ctx.yes) {
@@ -345,7 +356,7 @@ async function stop(ctx: Ctx): Promise<number> {
 }
 
 async function clean(ctx: Ctx): Promise<number> {
-  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
+  const docker = await ctx.docker.client(dockerWait(ctx))
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const plan = planClean(engines, ctx.includeDev)
   if (plan.remove.length === 0) {
