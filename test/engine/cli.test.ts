@@ -15,14 +15,17 @@ import {docker, type EngineLab, makeLab} from './lab.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
-async function run(args: string[], env: NodeJS.ProcessEnv, cwd = '/', before?: Record<string, string | boolean>): Promise<{code: number; stdout: string; stderr: string}> {
+/** With `answers`, it runs as in a terminal whose user types them. */
+async function run(args: string[], env: NodeJS.ProcessEnv, cwd = '/', before?: Record<string, string | boolean>, answers?: string): Promise<{code: number; stdout: string; stderr: string}> {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
   let out = ''
   let err = ''
   stdout.on('data', (c: Buffer) => (out += c.toString()))
   stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const io: CliIO = {stdout, stderr, stdin: new PassThrough(), env, cwd, color: false, interactive: false}
+  const stdin = new PassThrough()
+  if (answers !== undefined) stdin.end(answers)
+  const io: CliIO = {stdout, stderr, stdin, env, cwd, color: false, interactive: answers !== undefined}
   const code = await main(args, io, before)
   return {code, stdout: out, stderr: err}
 }
@@ -124,6 +127,13 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('needs --yes')
     expect(again.stderr).toContain(`docker rm -fv ${lab.devName}`)
+    // In a terminal it asks once, with the exact commands; no leaves the engine as it was and exits 1.
+    const running = docker(['inspect', '-f', '{{.Id}}', lab.devName])
+    const declined = await run(['start', '--dagger-src', fixture.root], env, '/', undefined, 'n\n')
+    expect(declined.code).toBe(1)
+    expect(declined.stderr).toContain(`This will run:\n  docker rm -fv ${lab.devName}\n  docker run -d`)
+    expect(declined.stderr.match(/Go ahead\? \[y\/N\]/g)).toHaveLength(1)
+    expect(docker(['inspect', '-f', '{{.Id}}', lab.devName])).toBe(running)
     const replaced = await run(['start', '--dagger-src', fixture.root, '--yes', '--json'], env)
     expect(JSON.parse(replaced.stdout)).toMatchObject({ok: true, replaced: true})
 
