@@ -37,7 +37,8 @@ Actions
            streamed and kept in a sidecar file; explains a failure; a re-run reuses the cache
   load     load bin/engine.tar into Docker and tag it localhost/dagger-engine.dev:latest
   start    (re)start dagger-engine.dev from that image with the era's flags, wait until it
-           answers, then check bin/dagger version against it
+           answers, then check bin/dagger version against it; prints the Launch engine cell as
+           \`check launch\` does (with --json, its record is under "cell")
   status   the checkout, every engine container (dev and bootstrap) and which one your
            environment points at
   env      print the export lines for the dev engine:  eval "$(dagger-explore engine env)"
