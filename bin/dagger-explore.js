@@ -5,14 +5,32 @@
 // documented interrupted code 130, not Node's default death by signal (143, 129). A command that
 // handles the signal itself (the plain runner, engine build, the TUI) has its own listener and
 // decides; signal-exit's listeners (execa's child cleanup) are not counted, as signal-exit counts
-// them itself, and it still cleans up on exit. Only Node's own bootstrap (~25 ms) comes before this.
+// them itself, and it still cleans up on exit. A note being written when the signal comes is let
+// finish (up to a second), so no half-written temporary file stays beside the notes. Only Node's own
+// bootstrap (~25 ms) comes before this.
 var stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP']
 var signalExit = Symbol.for('signal-exit emitter')
+var inFlightWrites = Symbol.for('dagger-explore in-flight writes')
+var stopping = false
 function onStopSignal(signal) {
   var emitter = globalThis[signalExit]
   var theirs = emitter && typeof emitter.count === 'number' ? emitter.count : 0
   if (process.listenerCount(signal) - 1 - theirs > 0) return
-  process.exit(130)
+  var writes = globalThis[inFlightWrites]
+  if (!writes || writes.size === 0) process.exit(130)
+  if (stopping) return
+  stopping = true
+  setTimeout(function () {
+    process.exit(130)
+  }, 1000)
+  // A save is several writes in a row (the log, then its state): look again once each batch lands.
+  var look = function () {
+    if (writes.size === 0) process.exit(130)
+    Promise.all(Array.from(writes)).then(function () {
+      setImmediate(look)
+    })
+  }
+  look()
 }
 for (var i = 0; i < stopSignals.length; i++) process.on(stopSignals[i], onStopSignal)
 

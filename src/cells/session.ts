@@ -46,7 +46,8 @@ export class Session {
   private closing: Promise<void> | undefined
   private constructor(
     readonly log: SessionLog,
-    private readonly options: SessionOptions,
+    // Replaced once at most: when the user names the checkout at first start (useCheckout).
+    private options: SessionOptions,
     /** The daemon every cell of this session talks to, resolved once when the session opened. */
     readonly docker: DockerService,
   ) {}
@@ -58,6 +59,19 @@ export class Session {
   /** The working directory the session started in (the UI's default for exports and recipes). */
   get cwd(): string {
     return this.options.settings.cwd
+  }
+
+  /**
+  The checkout the user named at first start (none was found): the cells run on it from now on and
+  the log header names it. The cells see it at once; the header gets the commit once git's files are read.
+  */
+  async useCheckout(root: string): Promise<void> {
+    this.options = {...this.options, settings: {...this.options.settings, daggerSrc: root}}
+    this.log.setCheckout(root, root)
+    const id = await identifyCheckout(root).catch(() => undefined)
+    if (id !== undefined) this.log.setCheckout(checkoutText(id), id.root)
+    const saveError = await this.save(() => this.log.flush())
+    if (saveError) throw saveError
   }
 
   /** Every run of the cell in this session, oldest first, declines included. */
@@ -140,6 +154,9 @@ export class Session {
     })
     const result = await runCell(entry, context)
     this.keep(result)
+    // A cell that ends after the session closed (a signal stopped it mid-run) is not written after the
+    // closing line: the log is final by then, and the process exits without waiting for another write.
+    if (this.closing !== undefined) return result
     const saveError = await this.save(() => this.log.addResult(forLog(result)))
     // The cell's result stands; the finding says the note is not on disk yet (the next save retries).
     return saveError ? {...result, findings: [...result.findings, notSavedFinding(saveError)]} : result

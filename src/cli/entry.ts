@@ -1,4 +1,5 @@
 import {releaseDockerConnections} from '../core/docker/open-connections.js'
+import {writesSettled} from '../core/system/in-flight-writes.js'
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
 import {cleanWriter} from './clean-writer.js'
@@ -43,21 +44,29 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 /**
 Once the command has its answer (or was interrupted) nothing it started may keep the process alive: a
 Docker socket that answers one byte a second, a keep-alive agent or a request whose deadline passed
-would otherwise hold it for a minute or more. The timer is unref'd, so a clean exit never waits on it.
+would otherwise hold it for a minute or more. It ends by process.exit, once both streams have taken
+their last write, and not by letting the event loop drain: a drained loop closes Node's signal watchers
+before the process is gone, and a stop signal in that window killed it by the signal (exit 129/143)
+instead of the documented 130. The timer is the backstop for a stream that never drains.
 */
-function exitSoon(): void {
-  // Letting go of the Docker sockets first lets the process end on its own, at once; the timer is the backstop.
+function finish(code: number): void {
+  process.exitCode = code
   releaseDockerConnections()
-  setTimeout(() => process.exit(), 500).unref()
+  setTimeout(() => process.exit(code), 1000).unref()
+  // A note write still under way (a cell that ended as the command did) lands before the exit.
+  let pending = 3
+  const done = (): void => {
+    pending -= 1
+    if (pending === 0) process.exit(code)
+  }
+  void writesSettled(800).then(done)
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || !stream.writable) done()
+    else stream.write('', done)
+  }
 }
 
 main(argv, io).then(
-  (code) => {
-    process.exitCode = code
-    exitSoon()
-  },
-  (error: unknown) => {
-    process.exitCode = reportError(error, io) || EXIT.problem
-    exitSoon()
-  },
+  (code) => finish(code),
+  (error: unknown) => finish(reportError(error, io) || EXIT.problem),
 )

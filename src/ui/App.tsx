@@ -237,7 +237,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
         {position}
       </Text>
       <Text dimColor wrap="truncate-end">
-        {OWN_KEYS.has(state.mode) ? hintLine(state.mode, context, columns) || ' ' : ' '}
+        {OWN_KEYS.has(state.mode) || state.mode === 'checkout' ? hintLine(state.mode, context, columns) || ' ' : ' '}
       </Text>
     </Box>
   )

@@ -3,7 +3,7 @@ import type {Line} from './cell-lines.js'
 import {EDITOR_KEYS, KEYMAP, type Mode} from './keymap.js'
 import {wrapLine} from './wrap.js'
 
-const WHERE: Partial<Record<Mode, string>> = {browse: 'In the notebook', summary: 'In the summary', note: 'While writing a note', confirm: 'When asked to approve a step', search: 'While typing a search', help: 'In this help'}
+const WHERE: Partial<Record<Mode, string>> = {browse: 'In the notebook', summary: 'In the summary', note: 'While writing a note', confirm: 'When asked to approve a step', search: 'While typing a search', checkout: 'When asked where the dagger checkout is', help: 'In this help'}
 
 /** Every key of every mode, from the same keymap as the footer, as rows the overlay scrolls through. */
 export function helpLines(): string[] {

@@ -35,6 +35,8 @@ export type Action =
   | 'approve'
   | 'decline'
   | 'apply'
+  | 'complete'
+  | 'clear'
 
 /** What decides whether a key means something right now; the footer shows only those that do. */
 export interface KeyContext {
@@ -127,6 +129,12 @@ export const KEYMAP: readonly Binding[] = [
 
   {action: 'apply', keys: 'Enter', description: 'search for what you typed', short: 'search', mode: 'search', hint: true, match: (_, k) => k.return},
   {action: 'cancel', keys: 'Esc', description: 'leave the search', short: 'cancel', mode: 'search', hint: true, match: (_, k) => k.escape},
+
+  {action: 'complete', keys: 'Tab', description: 'complete the folder name (several matches are listed)', short: 'complete', mode: 'checkout', hint: true, match: (_, k) => k.tab},
+  {action: 'apply', keys: 'Enter', description: 'use the path as the dagger checkout', short: 'use path', mode: 'checkout', hint: true, match: (_, k) => k.return},
+  {action: 'clear', keys: 'Ctrl-U', description: 'clear the path', short: 'clear', mode: 'checkout', hint: false, match: (i, k) => k.ctrl && i === 'u'},
+  {action: 'back', keys: 'Esc', description: 'go on without a checkout (the engine cells say what they need)', short: 'skip', mode: 'checkout', hint: true, match: (_, k) => k.escape},
+  {action: 'quit', keys: 'Ctrl-C', description: 'quit (the notes are saved)', short: 'quit', mode: 'checkout', hint: true, match: (i, k) => k.ctrl && i === 'c'},
 
   {action: 'down', keys: '↓/j', description: 'scroll the help', short: 'down', mode: 'help', hint: false, match: down},
   {action: 'up', keys: '↑/k', description: 'scroll the help back', short: 'up', mode: 'help', hint: false, match: up},

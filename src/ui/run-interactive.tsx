@@ -1,12 +1,14 @@
 import {Box, render, useWindowSize} from 'ink'
 import type {ReactNode} from 'react'
 import {prepareSession, type PreparedSession} from '../cells/prepare-session.js'
+import {findDaggerRoot} from '../core/engine/checkout.js'
 import {CELLS} from '../cells/registry.js'
 import {shareHint} from '../core/notebook/share-hint.js'
 import {exitCodeFor} from '../core/types.js'
 import {EXIT, type CliIO} from '../core/io.js'
 import type {GlobalSettings} from '../core/settings.js'
 import {App} from './App.js'
+import {needsCheckout} from './first-start/complete.js'
 import {restoreScreenOnCrash} from './layout/screen.js'
 import {TooSmall, tooSmall} from './layout/TooSmall.js'
 
@@ -34,9 +36,13 @@ export async function runInteractive(settings: GlobalSettings, io: CliIO, prepar
   // First start (no saved session but this new one) or --guided: walk the cells with an intro.
   const guided = settings.guided || (!settings.resume && earlier === 0)
   const notes = new Map(CELLS.map((c) => [c.id, session.log.notesOf(c.id)] as const).filter(([, n]) => n.length > 0))
+  // No --dagger-src, none at or above the working directory, none carried by a resumed session: ask for it first.
+  // A failed save stays in session.saveError: the next save writes the header too, and says so.
+  const onChosen = (root: string): void => void session.useCheckout(root).catch(() => undefined)
+  const askCheckout = needsCheckout(session.settings.daggerSrc, session.cwd, findDaggerRoot) ? {cwd: session.cwd, onChosen} : undefined
   const instance = render(
     <SizeGuard>
-      <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} />
+      <App session={session} cells={CELLS} onQuit={(h) => (state.how = h)} guided={guided} initialResults={new Map(session.results)} initialNotes={notes} {...(askCheckout ? {askCheckout} : {})} />
     </SizeGuard>,
     {
       // Ink writes its own escapes: it gets the terminal itself (what it shows is cleaned at the source).

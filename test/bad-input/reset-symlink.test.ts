@@ -27,6 +27,18 @@ describe('daemon-config reset on a symlink', () => {
     const r = await cli(['daemon-config', 'reset', bad, '--yes'])
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toMatch(/does not parse as a JSON object/)
+    expect(r.stderr).toMatch(/not text: it holds a NUL byte/)
     expect(readFileSync(bad)).toEqual(Buffer.from([0x7b, 0x00, 0xff, 0x7d]))
+  })
+
+  it('calls a binary file (an ELF header) not text, as the check does, not a JSON syntax error at its first byte', async () => {
+    const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00])
+    const bad = path.join(dir, 'elf.json')
+    writeFileSync(bad, elf)
+    const r = await cli(['daemon-config', 'reset', bad, '--yes'])
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toMatch(/not text: it holds a NUL byte/)
+    expect(r.stderr).not.toMatch(/not valid JSON|control character/)
+    expect(readFileSync(bad)).toEqual(elf)
   })
 })

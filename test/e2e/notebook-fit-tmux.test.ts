@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
+import {fakeCheckout} from '../helpers/checkout.js'
 import {BIN} from '../helpers/cli.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {Tmux} from '../helpers/tmux.js'
@@ -50,7 +51,7 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
   ] as const) {
     it(`at ${cols}x${rows}: intro, a run, the guided banner, the summary and help all fit`, async () => {
       const notesDir = await mkdtemp(path.join(tmpdir(), 'de-fit-'))
-      tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir], {cols, rows, env: {CI: '', TERM: 'xterm-256color'}})
+      tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols, rows, env: {CI: '', TERM: 'xterm-256color'}})
       await expectFits(tmux, await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.')), rows, cols)
       await tmux.keys('Enter')
       const ran = await tmux.waitFor((s) => /ran at/.test(s) && /Enter continue/.test(s), 30_000)
@@ -72,7 +73,7 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
 
   it('re-renders cleanly on resize and says when the terminal is too small', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-fit-'))
-    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
+    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Escape')
     await tmux.waitFor((s) => s.includes('Not run yet'))
@@ -88,7 +89,7 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
 
   it('Ctrl-C while writing a note keeps the draft in the log', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-fit-'))
-    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
+    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Escape')
     await tmux.waitFor((s) => s.includes('Not run yet'))
@@ -106,7 +107,7 @@ describe.skipIf(skipWithoutDocker())('the notebook fits the terminal', () => {
 
   it('SIGTERM while writing a note keeps the draft in the log too', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-fit-'))
-    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
+    tmux = await Tmux.start([NODE, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols: 80, rows: 24, env: {CI: '', TERM: 'xterm-256color'}})
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Escape')
     await tmux.waitFor((s) => s.includes('Not run yet'))

@@ -2,6 +2,7 @@ import {mkdtemp, readdir, readFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
+import {fakeCheckout} from '../helpers/checkout.js'
 import {BIN} from '../helpers/cli.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {Tmux} from '../helpers/tmux.js'
@@ -15,7 +16,7 @@ afterEach(async () => {
 describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
   it('opens, runs Environment, takes a note, quits, and leaves the notes on disk', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
-    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {cols: 100, rows: 30, env: {CI: '', TERM: 'xterm-256color'}})
+    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols: 100, rows: 30, env: {CI: '', TERM: 'xterm-256color'}})
     // A first start opens the guided run: the intro, then Enter runs Environment.
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Enter')
@@ -43,7 +44,7 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
 
   it('Ctrl-C quits at once, exits 130 and finishes the log', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
-    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {env: {CI: ''}})
+    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {env: {CI: ''}})
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('C-c')
     await tmux.waitFor((s) => s.includes('Notes saved to'))
@@ -54,7 +55,7 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
 
   it('fits an 80x24 terminal', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
-    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {cols: 80, rows: 24, env: {CI: ''}})
+    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols: 80, rows: 24, env: {CI: ''}})
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Enter')
     const screen = await tmux.waitFor((s) => /ran at/.test(s))
@@ -66,7 +67,7 @@ describe.skipIf(skipWithoutDocker())('the real binary in a terminal', () => {
 
   it('uses a 200-column terminal without breaking its layout', async () => {
     const notesDir = await mkdtemp(path.join(tmpdir(), 'de-e2e-'))
-    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir], {cols: 200, rows: 50, env: {CI: ''}})
+    tmux = await Tmux.start([process.execPath, BIN, '--notes-dir', notesDir, '--dagger-src', await fakeCheckout(notesDir)], {cols: 200, rows: 50, env: {CI: ''}})
     await tmux.waitFor((s) => s.includes('Welcome to dagger-explore.'))
     await tmux.keys('Enter')
     const screen = await tmux.waitFor((s) => /ran at/.test(s))

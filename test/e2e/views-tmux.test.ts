@@ -3,6 +3,7 @@ import {mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {fakeCheckout} from '../helpers/checkout.js'
 import {BIN} from '../helpers/cli.js'
 import {skipWithoutDocker} from '../helpers/docker.js'
 import {frameProblems, NODE, screenRows, Tmux} from '../helpers/tmux.js'
@@ -39,7 +40,9 @@ async function start(cols: number, rows: number, env: Record<string, string> = {
   // A raised max-concurrent-downloads: the Docker daemon cell's finding names the reset-daemon-config recipe.
   const config = path.join(notes, 'daemon.json')
   await writeFile(config, '{"max-concurrent-downloads": 10}\n')
-  const t = await Tmux.start([NODE, BIN, '--notes-dir', notes, '--image', IMAGE, '--daemon-config', config], {cols, rows, socketPrefix: 'uiviews', env: {CI: '', TERM: 'xterm-256color', ...env}})
+  // A checkout, so the notebook opens at once instead of asking where one is.
+  const src = await fakeCheckout(notes)
+  const t = await Tmux.start([NODE, BIN, '--notes-dir', notes, '--dagger-src', src, '--image', IMAGE, '--daemon-config', config], {cols, rows, socketPrefix: 'uiviews', env: {CI: '', TERM: 'xterm-256color', ...env}})
   opened.push(t)
   await t.waitFor((s) => s.includes('Welcome to dagger-explore.'))
   return t

@@ -83,11 +83,13 @@ const CASES: readonly Case[] = [
   {text: 'http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR', category: 'reset'},
   {
     text: 'Get "https://registry-1.docker.io/v2/": dial tcp [2600:1f18:2148:bc02:22:27bd:19a4:87d4]:443: connect: network is unreachable',
-    category: 'tcp_refused',
+    category: 'net_unreachable',
     op: 'ping GET',
   },
-  {text: 'dial tcp 10.9.9.9:443: connect: no route to host', category: 'tcp_refused', host: '10.9.9.9:443'},
-  {text: 'Error: connect EHOSTUNREACH 10.9.9.9:443', category: 'tcp_refused'},
+  {text: 'dial tcp 10.9.9.9:443: connect: no route to host', category: 'net_unreachable', host: '10.9.9.9:443'},
+  {text: 'Error: connect EHOSTUNREACH 10.9.9.9:443', category: 'net_unreachable'},
+  {text: 'Error: connect ENETUNREACH 2001:db8::1:443', category: 'net_unreachable'},
+  {text: 'dial tcp 10.9.9.9:443: connect: connection refused', category: 'tcp_refused', host: '10.9.9.9:443'},
   {text: 'Error: Client network socket disconnected before secure TLS connection was established', category: 'eof'},
   {text: 'Error: socket hang up', category: 'eof'},
   // TLS.

@@ -13,7 +13,7 @@ export class Tmux {
     readonly session: string,
   ) {}
 
-  static async start(command: readonly string[], options: {cols?: number; rows?: number; env?: Record<string, string>; socketPrefix?: string} = {}): Promise<Tmux> {
+  static async start(command: readonly string[], options: {cols?: number; rows?: number; env?: Record<string, string>; socketPrefix?: string; cwd?: string} = {}): Promise<Tmux> {
     const id = `${options.socketPrefix ?? 'de'}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
     const t = new Tmux(id, id)
     const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`])
@@ -25,7 +25,7 @@ export class Tmux {
     // the program's last words ("Notes saved to …").
     const wrapped = ['sh', '-c', '"$@"; echo "[exited $?]"; sleep 0.5', 'sh', ...command]
     const run = options.env?.PATH === undefined ? wrapped : ['env', `PATH=${options.env.PATH}`, ...wrapped]
-    await execa('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', t.session, '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), ...envArgs, '--', ...run], {timeout: 10_000})
+    await execa('tmux', ['-L', t.socket, '-f', '/dev/null', 'new-session', '-d', '-s', t.session, '-x', String(options.cols ?? 100), '-y', String(options.rows ?? 30), ...(options.cwd === undefined ? [] : ['-c', options.cwd]), ...envArgs, '--', ...run], {timeout: 10_000})
     // Keep the pane after the program exits so its last words can still be read.
     await execa('tmux', ['-L', t.socket, 'set-option', '-t', t.session, 'remain-on-exit', 'on'], {timeout: 5000, reject: false})
     return t

@@ -1,5 +1,5 @@
 import {defaultSettings} from '../../src/cells/context.js'
-import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {render} from 'ink-testing-library'
@@ -7,7 +7,8 @@ import {describe, expect, it} from 'vitest'
 import {Session} from '../../src/cells/session.js'
 import {CELLS} from '../../src/cells/registry.js'
 import {App} from '../../src/ui/App.js'
-import {CLONE_COMMAND} from '../../src/ui/first-start/FirstStart.js'
+import {CLONE_COMMAND, firstStartRows} from '../../src/ui/first-start/FirstStart.js'
+import {FAKE_COMMIT, fakeCheckout} from '../helpers/checkout.js'
 import {completeDirectory} from '../../src/ui/first-start/complete.js'
 import {waitForFrame} from '../helpers/ink.js'
 
@@ -43,6 +44,8 @@ describe('first start with no checkout', () => {
     const ui = render(<App session={session} cells={CELLS} onQuit={() => {}} guided askCheckout={{cwd: dir, onChosen: (root) => chosen.push(root)}} />)
     const asked = await waitForFrame(ui.lastFrame, (f) => f.includes('No dagger checkout found'))
     expect(asked).toContain(CLONE_COMMAND)
+    // The footer names the keys of this screen and no other (no q: q is a letter of a path here).
+    expect(asked.trimEnd().split('\n').at(-1)).toBe('Tab complete  Enter use path  Esc skip  Ctrl-C quit')
     await new Promise((r) => setTimeout(r, 250))
     ui.stdin.write('da')
     ui.stdin.write('\t')
@@ -72,5 +75,37 @@ describe('first start with no checkout', () => {
     ui.stdin.write('\u001B')
     await waitForFrame(ui.lastFrame, (f) => f.includes('Not run yet') && f.includes('No checkout: the engine cells'))
     ui.unmount()
+  })
+})
+
+describe('the first-start screen at its smallest', () => {
+  it('keeps the question, the input and the clone command when the matches do not fit', () => {
+    const candidates = Array.from({length: 200}, (_, i) => `folder-${i}`)
+    const rows = firstStartRows({cwd: '/home/someone/projects', input: 'fol', candidates, problem: ''}, 60, 17)
+    expect(rows.length).toBeLessThanOrEqual(17)
+    expect(rows.every((r) => r.text.length <= 60)).toBe(true)
+    const text = rows.map((r) => r.text)
+    expect(text).toContain(`  ${CLONE_COMMAND}`)
+    expect(text).toContain('Path to the checkout: fol█')
+    expect(text.join('\n')).toMatch(/… \d+ more rows of matches/)
+  })
+
+  it('shows the end of a path wider than the screen, where the cursor is', () => {
+    const input = `/very/long/${'x'.repeat(80)}/dagger-ends-here`
+    const row = firstStartRows({cwd: '/', input, candidates: [], problem: ''}, 60, 17).find((r) => r.text.startsWith('Path to the checkout: '))
+    expect(row?.text.length).toBe(60)
+    expect(row?.text.endsWith('dagger-ends-here█')).toBe(true)
+  })
+})
+
+describe('naming the checkout at first start', () => {
+  it('the cells run on it and the log header names it with its commit', async () => {
+    const notesDir = await mkdtemp(path.join(tmpdir(), 'de-ui-'))
+    const session = await Session.start({env: process.env, settings: defaultSettings({notesDir, cwd: notesDir})})
+    expect(await readFile(session.log.path, 'utf8')).not.toContain('| Checkout |')
+    const root = await fakeCheckout()
+    await session.useCheckout(root)
+    expect(session.settings.daggerSrc).toBe(root)
+    expect(await readFile(session.log.path, 'utf8')).toContain(`| Checkout | ${root} (main at ${FAKE_COMMIT.slice(0, 12)}) |`)
   })
 })

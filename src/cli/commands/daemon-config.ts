@@ -179,9 +179,9 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
     throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads. Run the reset on the daemon's host, or name a FILE to reset explicitly`)
   }
-  let text: string
+  let bytes: Buffer
   try {
-    text = (await readRegularFile(file)).toString('utf8')
+    bytes = await readRegularFile(file)
   } catch (error) {
     const code = (error as {code?: string}).code
     if (code === 'ENOENT') throw new UsageError(`${sanitize(file)} does not exist, so there is nothing to reset: the daemon already runs on its defaults.`)
@@ -190,11 +190,13 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     return EXIT.problem
   }
   const lintTarget = target ?? parseEngineVersion(found.info?.ServerVersion)
-  const lint = lintDaemonConfig(text, lintTarget === undefined ? {} : {target: lintTarget})
+  // Linted as bytes, as the check does: a binary file is "not text", not a JSON syntax error at byte 1.
+  const lint = lintDaemonConfig(bytes, lintTarget === undefined ? {} : {target: lintTarget})
+  const text = bytes.toString('utf8')
   if (lint.value === undefined && text.trim() !== '') {
     // A reset removes keys from an object; a file that does not parse (binary, 10,000 brackets) has none to remove.
     const why = lint.findings.find((f) => f.status === 'fail')
-    const message = `${file} does not parse as a JSON object${why ? ` (${why.title}${why.detail ? `: ${why.detail}` : ''})` : ''}, so reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks); nothing was changed.`
+    const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop. Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks); nothing was changed.`
     if (settings.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message)}, null, 2))
     else write(io.stderr, `dagger-explore: ${message}`)
     return EXIT.problem

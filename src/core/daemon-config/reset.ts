@@ -15,6 +15,7 @@ import {parseStrictJson, toValue, type JsonMember, type JsonNode} from './json-s
 import {lintDaemonConfig, type LintOptions, type LintResult} from './lint.js'
 import {RESETTABLE_RISK_KEYS} from './risks.js'
 import {keySpec} from './schema.js'
+import {tracked} from '../system/in-flight-writes.js'
 
 /** JSON values of the defaults a key can be set back to (the others are dropped instead). */
 export const DEFAULT_VALUES: Readonly<Record<string, unknown>> = {
@@ -217,7 +218,12 @@ Writes a temp file beside `file` (same mode, same owner when we may set it), flu
 renames it over `file`, so readers see the old or the new file, never half of one. (Not
 write-file-atomic: it reads __filename, which the ESM bundle does not define.)
 */
-async function replaceAtomically(file: string, content: string, mode: number, uid: number, gid: number): Promise<void> {
+function replaceAtomically(file: string, content: string, mode: number, uid: number, gid: number): Promise<void> {
+  // Tracked: a stop signal lets the rename land (or the temp file go) before the process exits.
+  return tracked(() => replaceNow(file, content, mode, uid, gid))
+}
+
+async function replaceNow(file: string, content: string, mode: number, uid: number, gid: number): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.dagger-explore-${process.pid}-${Date.now()}.tmp`)
   const handle = await open(temp, 'wx', mode)
   try {

@@ -4,6 +4,7 @@ import {rename, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {ExportLine} from './exports.js'
 import type {ProgressSummary} from './progress.js'
+import {tracked} from '../system/in-flight-writes.js'
 
 /** One build attempt, remembered so a retry can say how much came from cache. */
 export interface BuildAttempt {
@@ -57,8 +58,11 @@ export async function saveState(env: NodeJS.ProcessEnv, state: CheckoutState): P
   // Written beside and renamed over, so a crash never leaves half a file. (Not write-file-atomic: it
   // reads __filename, which the ESM bundle does not define.)
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`
-  await writeFile(temp, `${JSON.stringify(trimmed, null, 2)}\n`, {mode: 0o600})
-  await rename(temp, file)
+  // Tracked: a stop signal lets the rename land before the process exits, so no temp file stays.
+  await tracked(async () => {
+    await writeFile(temp, `${JSON.stringify(trimmed, null, 2)}\n`, {mode: 0o600})
+    await rename(temp, file)
+  })
 }
 
 /** Steps from cache on a retry: the plain sentence the Build cell shows after a failed attempt. */

@@ -45,11 +45,12 @@ const NETWORK_RULES: readonly Rule[] = [
     pattern: /Client\.Timeout exceeded|context deadline exceeded|request canceled|timeout awaiting response headers|UND_ERR_(?:HEADERS|BODY)_TIMEOUT|read tcp \S+: (?:read: )?i\/o timeout/,
   },
   {category: 'tcp_timeout', pattern: /i\/o timeout/},
-  // No route is reported with the refusals, as diagnose does: the address cannot be reached at all.
+  // No route is not a refusal: nothing reached the wire (diagnose's net_unreachable says the same).
   {
-    category: 'tcp_refused',
-    pattern: /connection refused|\bECONNREFUSED\b|network is unreachable|no route to host|cannot assign requested address|\bE(?:NET|HOST)UNREACH\b|\bEADDRNOTAVAIL\b/,
+    category: 'net_unreachable',
+    pattern: /network is unreachable|no route to host|cannot assign requested address|\bE(?:NET|HOST)UNREACH\b|\bEADDRNOTAVAIL\b/,
   },
+  {category: 'tcp_refused', pattern: /connection refused|\bECONNREFUSED\b/},
   // Node's words for a quiet close (Go's `EOF`), before the resets.
   {category: 'eof', pattern: /socket hang up|disconnected before secure TLS connection|\bEPIPE\b/},
   {category: 'reset', pattern: /connection reset|\bECONNRESET\b|broken pipe|forcibly closed|GOAWAY|stream error: stream ID \d+; INTERNAL_ERROR/i},
@@ -299,7 +300,7 @@ export function classifyStatement(text: string): Classification | null {
     const loop = LOOPBACK_PORT.exec(text)
     host = PROXY_ADDRESS.exec(text)?.[1] ?? (loop ? `${loop[1]}:${loop[2]}` : host)
   }
-  if (host === null && (category === 'tcp_refused' || category === 'tcp_timeout' || category === 'reset')) {
+  if (host === null && (category === 'tcp_refused' || category === 'net_unreachable' || category === 'tcp_timeout' || category === 'reset')) {
     host = lastMatch(DIAL_ADDRESS, text)
   }
   if (op === 'unknown' && category === 'other') op = 'step'

@@ -9,6 +9,7 @@ import {loadState, statePath, stateJson, type SessionState} from './session-stat
 import {readRegularFile} from '../system/read-regular.js'
 import {checkNotesDir, NotesDirError} from './notes-dir.js'
 import {NoteSaveError, saveFailure} from './save-error.js'
+import {tracked} from '../system/in-flight-writes.js'
 
 /** `$XDG_STATE_HOME/dagger-explore/notes`, falling back to `~/.local/state/dagger-explore/notes`. */
 export function defaultNotesDir(env: NodeJS.ProcessEnv): string {
@@ -29,7 +30,11 @@ export function sessionStamp(date: Date): string {
 Writes the whole document to a temporary file, fsyncs it and renames it over the log, so the file
 on disk is always a complete, valid document: a `kill -9` loses at most the cell that was running.
 */
-async function writeDurably(file: string, text: string, sync = true): Promise<void> {
+function writeDurably(file: string, text: string, sync = true): Promise<void> {
+  return tracked(() => writeNow(file, text, sync))
+}
+
+async function writeNow(file: string, text: string, sync: boolean): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`
   try {
     const handle = await open(tmp, 'w', 0o600)
