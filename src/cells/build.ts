@@ -9,7 +9,6 @@ import {buildDevEngine, buildReplacement, type EngineBuildResult} from '../core/
 import {approve, type Confirm, type ConfirmRequest} from '../core/engine/docker-api.js'
 import {confirmRecordingDeclines, earlierData, type CellContext, type CellDefinition} from './cell.js'
 import type {Finding} from '../core/types.js'
-import {fixOnce} from './fix-once.js'
 import {checkoutFor} from './engine-checkout.js'
 import {beforeBuildChecks} from './journey-checks.js'
 
@@ -99,7 +98,7 @@ function report(ctx: CellContext, result: EngineBuildResult): readonly string[] 
       detail: f.detail ?? 'Extracted from the build output.',
       fix: explanation.refs.length > 0 ? 'Probe the image in the Registry cell, then run the build again.' : 'See the sidecar file for the context around it.',
     }))
-    for (const f of fixOnce(failures.map((f) => pointAtRegistry(ctx, f, explanation.refs)))) ctx.recorder.finding(f)
+    for (const f of failures) ctx.recorder.finding(pointAtRegistry(ctx, f, explanation.refs))
   }
   return explanation?.refs ?? []
 }

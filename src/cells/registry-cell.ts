@@ -19,7 +19,6 @@ import {DEFAULT_TIMEOUT_MS} from '../core/registry/prober.js'
 import {parseReference, quoteInput} from '../core/registry/reference.js'
 import {earlierData, type CellContext, type CellDefinition} from './cell.js'
 import {layerStatus, STATUS_GLYPH} from '../core/present/status.js'
-import {fixOnce} from './fix-once.js'
 
 function listOption(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined
@@ -167,7 +166,7 @@ async function probe(ctx: CellContext): Promise<void> {
     (r) => [...r.results.map((d) => `${d.canonical}\n${describeLayers(d)}\nverdict: ${verdictText(d)}`), ...(r.control ? [`control ${r.control.ref}: ${r.control.ok ? 'ok' : `${r.control.category} at ${r.control.layer ?? '?'} on ${r.control.host ?? '?'}`}`] : [])].join('\n\n'),
   )
   for (const d of report.results) rec.fact(d.ref, verdictText(d))
-  for (const f of fixOnce(findingsFor(report.results.filter((d) => !d.ok)))) rec.finding(f)
+  for (const f of findingsFor(report.results.filter((d) => !d.ok))) rec.finding(f)
   for (const d of report.results.filter((x) => x.ok && x.notes.length > 0)) {
     rec.finding({id: 'registry-family-path', status: 'warn', title: `${d.ref} works, but not over every address family`, detail: d.notes.join(' '), fix: 'Fix the broken route (often IPv6: a global address without a working route), or disable that family on the interface; docker falls back, but each pull waits first.'})
   }

@@ -2,8 +2,7 @@ import {releaseDockerConnections} from '../core/docker/open-connections.js'
 import {writesSettled} from '../core/system/in-flight-writes.js'
 import {EXIT, type CliIO} from './io.js'
 import {main, reportError} from './main.js'
-import {cleanWriter} from './clean-writer.js'
-import {redactStream} from './redacting-output.js'
+import {guardOutput} from './redacting-output.js'
 
 /** `CI` or `CONTINUOUS_INTEGRATION` set to anything but 0/false, as is-in-ci reads it. */
 export function inCI(env: NodeJS.ProcessEnv): boolean {
@@ -18,16 +17,13 @@ const wantsNoColor =
 // chalk (under Ink) ignores NO_COLOR: FORCE_COLOR=0 must be set before it loads.
 if (wantsNoColor) env.FORCE_COLOR = '0'
 
-// No secret leaves by either stream, whichever route the text took.
-redactStream(process.stdout)
-redactStream(process.stderr)
-
 const color = !wantsNoColor && (process.stdout.isTTY === true || argv.includes('--color'))
 // Every command's text leaves through these: no escape from a session file, a container name or a
 // daemon.json key reaches the terminal; the colour the program adds itself (SGR only) survives.
+// No secret leaves by either stream, whichever route the text took (Ink writes to the streams directly).
 const io: CliIO = {
-  stdout: cleanWriter(process.stdout, {keepSgr: color}),
-  stderr: cleanWriter(process.stderr, {keepSgr: color && process.stderr.isTTY === true}),
+  stdout: guardOutput(process.stdout, {keepSgr: color}),
+  stderr: guardOutput(process.stderr, {keepSgr: color && process.stderr.isTTY === true}),
   stdin: process.stdin,
   env,
   cwd: process.cwd(),

@@ -1,4 +1,5 @@
-import {cellBlocks, commandOutcome, commandPrompt} from '../core/present/cell-blocks.js'
+import {cellBlocks, commandPrompt, commandTail} from '../core/present/cell-blocks.js'
+import {pollOf} from '../core/present/polls.js'
 import {findingBlockLines} from '../core/present/finding-lines.js'
 import {findingJson} from '../core/present/finding-json.js'
 import {paintStatus} from '../core/present/status.js'
@@ -20,7 +21,7 @@ export function renderCellPlain(result: CellResult, options: {color: boolean; ve
       for (const fact of block.facts) out.push(...hang(`    ${fact.label}: `, fact.value))
     } else if (block.kind === 'command') {
       const c = block.command
-      out.push(`    ${commandPrompt(c)} ${displayArgv(c.argv)}  (${commandOutcome(c)}, ${formatDuration(c.durationMs)})`)
+      out.push(`    ${commandPrompt(c)} ${displayArgv(c.argv)}  ${commandTail(c)}`)
       if (!options.verbose) continue
       for (const line of block.excerpt) out.push(`      | ${line}`)
       if (block.more > 0) out.push(`      | … ${block.more} more lines in the session log`)
@@ -42,13 +43,20 @@ export function cellJson(result: CellResult): Record<string, unknown> {
     durationMs: result.durationMs,
     facts: result.facts.map((f) => ({label: f.label, value: f.value})),
     findings: result.findings.map((f) => findingJson(f)),
-    commands: result.commands.map((c) => ({
-      kind: c.kind,
-      argv: c.argv,
-      exitCode: c.exitCode,
-      output: c.output,
-      startedAt: c.startedAt,
-      durationMs: c.durationMs,
-    })),
+    commands: result.commands.map((c) => {
+      const poll = pollOf(c)
+      return {
+        kind: c.kind,
+        argv: c.argv,
+        exitCode: c.exitCode,
+        output: c.output,
+        startedAt: c.startedAt,
+        durationMs: c.durationMs,
+        // A poll is one record: how many identical calls, over how long, and the first answer when the last differs.
+        count: poll?.count ?? 1,
+        overSeconds: poll?.overSeconds ?? null,
+        firstOutput: poll?.firstAnswer ?? null,
+      }
+    }),
   }
 }

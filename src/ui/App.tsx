@@ -161,6 +161,23 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
         </Suspense>
       )
     }
+    if (state.mode === 'tree' && treeView) {
+      return (
+        <Suspense fallback={<Text dimColor>Opening the filetree…</Text>}>
+          <TreeExplorer
+            image={treeView.inspection.image}
+            tree={treeView.inspection.tree}
+            checklist={treeView.checklist}
+            readFile={treeView.readFile}
+            name="engine image"
+            exportDir={path.dirname(session.log.path)}
+            height={rows}
+            width={columns}
+            onClose={() => notebook.dispatch({type: 'closeView'})}
+          />
+        </Suspense>
+      )
+    }
     if (state.mode === 'recipe' && recipe) {
       return (
         <Suspense fallback={<Text dimColor>{`Opening the recipe ${recipe.name}…`}</Text>}>
@@ -187,23 +204,6 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
       const skip = () => notebook.dispatch({type: 'closeView', message: 'No checkout: the engine cells will say what they need.'})
       return <FirstStart cwd={askCheckout.cwd} width={columns} height={bodyHeight} active onChosen={chosen} onSkip={skip} />
     }
-    if (state.mode === 'tree' && treeView) {
-      return (
-        <Suspense fallback={<Text dimColor>Opening the filetree…</Text>}>
-          <TreeExplorer
-            image={treeView.inspection.image}
-            tree={treeView.inspection.tree}
-            checklist={treeView.checklist}
-            readFile={treeView.readFile}
-            name="engine image"
-            exportDir={path.dirname(session.log.path)}
-            height={bodyHeight}
-            width={columns}
-            onClose={() => notebook.dispatch({type: 'closeView'})}
-          />
-        </Suspense>
-      )
-    }
     return (
       <Box flexDirection="row" height={bodyHeight}>
         <Rail state={state} height={bodyHeight} />
@@ -215,8 +215,8 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     )
   })()
 
-  // The build log and the recipe have their own keys and footer, so they get every row: their header first, their footer last.
-  const ownView = (state.mode === 'build' && liveBuild.current) || (state.mode === 'recipe' && recipe) ? pane : undefined
+  // The build log, the recipe and the explorer have their own keys and footer, so they get every row: their header first, their footer last.
+  const ownView = (state.mode === 'build' && liveBuild.current) || (state.mode === 'recipe' && recipe) || (state.mode === 'tree' && treeView) ? pane : undefined
   if (ownView !== undefined) {
     return (
       <Box flexDirection="column" width={columns} height={rows} overflow="hidden">

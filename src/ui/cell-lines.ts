@@ -1,4 +1,5 @@
-import {cellBlocks, commandOutcome, commandPrompt, sameFixText, type Block} from '../core/present/cell-blocks.js'
+import {cellBlocks, commandOutcome, commandPrompt, commandTail, sameFixText, type Block} from '../core/present/cell-blocks.js'
+import {pollText} from '../core/present/polls.js'
 import {factLines} from '../core/present/layout.js'
 import {statusMark} from '../core/present/status.js'
 import {displayArgv, formatDuration} from '../core/notebook/markdown.js'
@@ -43,11 +44,15 @@ function blockLines(block: Block, first: {command: boolean}): Line[] {
       return [{text: ''}, ...factLines(block.facts).map((l): Line => ({text: l.text, hang: l.hang, ...(l.label ? {verbatim: true} : {})}))]
     case 'command': {
       const c = block.command
+      const poll = pollText(c)
       const head: Line[] = first.command ? [] : [{text: ''}, {text: 'Commands and calls', bold: true}]
       first.command = true
       return [
         ...head,
-        {text: `${commandPrompt(c)} ${displayArgv(c.argv)}  (${commandOutcome(c)}, ${formatDuration(c.durationMs)})`, dim: true, verbatim: true},
+        // A poll's count goes on a line of its own that wraps: on a long request cut at the pane's edge it would be lost.
+        ...(poll === ''
+          ? [{text: `${commandPrompt(c)} ${displayArgv(c.argv)}  ${commandTail(c)}`, dim: true, verbatim: true}]
+          : [{text: `${commandPrompt(c)} ${displayArgv(c.argv)}  (${commandOutcome(c)})`, dim: true, verbatim: true}, {text: `  ${poll}`, dim: true, hang: 2}]),
         ...block.excerpt.map((line): Line => ({text: `  ${line}`, verbatim: true})),
         ...(block.more > 0 ? [{text: `  … ${block.more} more lines in the session log`, dim: true}] : []),
       ]

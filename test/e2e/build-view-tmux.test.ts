@@ -44,13 +44,13 @@ describe.skipIf(skipWithoutDocker())('the build log view of the real binary fits
     expect(await frameProblems(t, {cols, rows, header: /^build (?:failed|succeeded|running)/, footer: /↑↓ PgUp PgDn scroll · /, freeRows: APP_FREE_ROWS})).toEqual([])
     const screen = screenRows(await t.screen(), rows)
     expect(screen[0]).toMatch(/build failed:/)
-    // Lines wider than the pane end in …, and the footer offers ←→.
-    const cut = screen.filter((r) => /\d+ .*…$/.test(r.trimEnd()))
+    // Lines wider than the pane end in the cell pane's cut mark …→, and the footer offers ←→.
+    const cut = screen.filter((r) => /\d+ .*…→$/.test(r.trimEnd()))
     expect(cut.length).toBeGreaterThan(0)
     expect(screen.join('\n')).toContain('←→ h/l sideways')
     await t.keys('l')
     // Scrolled sideways: the rows now start with the left mark.
-    await t.waitFor((s) => /^\s*\d+ …/m.test(s))
+    await t.waitFor((s) => /^\s*\d+ ←…/m.test(s))
     expect(await t.historySize()).toBe(0)
     await t.keys('q')
     await t.keys('q')

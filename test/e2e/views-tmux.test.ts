@@ -17,9 +17,8 @@ const SIZES = [
   [100, 30],
   [200, 50],
 ] as const
-/** The recipe and build views get every row; the explorer still sits in the notebook frame, whose two key rows stay blank under it. */
+/** The recipe view, the build log and the explorer get every row: their own header first, their own footer last. */
 const APP_FREE_ROWS = 0
-const EXPLORER_FREE_ROWS = 2
 
 /** Times and the session file's name differ between two starts; everything else must be equal. */
 function normalized(screen: string): string {
@@ -64,7 +63,8 @@ async function openExplorer(t: Tmux): Promise<void> {
 /** An SGR sequence that sets a foreground or background colour (30–37, 38;…, 40–47, 48;…, 90–97, 100–107). */
 const COLOUR = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/
 const RECIPE_HEADER = /Recipe \(step \d+\/\d+\): /
-const EXPLORER = {header: /^dagger-explore/, footer: /^\d+\/\d+ · ↑↓ move · /, freeRows: EXPLORER_FREE_ROWS}
+// The way out stays on the footer at every width; the later keys give way.
+const EXPLORER = {header: /^engine image layer \d+ of \d+/, footer: /^\d+\/\d+ · ↑↓ move · .*q close$/}
 
 describe.skipIf(skipWithoutDocker())('every view of the real binary fits the terminal (tmux)', () => {
   beforeAll(async () => {
@@ -93,7 +93,7 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     await openExplorer(t)
     expect(await frameProblems(t, {cols, rows, ...EXPLORER})).toEqual([])
     const explorer = screenRows(await t.screen(), rows)
-    expect(explorer[1]).toMatch(/^engine image layer/)
+    expect(explorer[0]).toMatch(/^engine image layer/)
     expect(explorer.filter((r) => r.startsWith('▶'))).toHaveLength(1)
     fresh.set(`${cols}x${rows}`, normalized(await t.steady()))
     await t.keys('q')
@@ -123,7 +123,8 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
   it('after a resize the explorer looks as a fresh start at that size draws it', async () => {
     const t = await start(80, 24)
     await openExplorer(t)
-    for (const [cols, rows] of [[200, 50], [100, 30]] as const) {
+    // Growing, then shrinking to the smallest size that still draws the view.
+    for (const [cols, rows] of [[200, 50], [100, 30], [60, 20]] as const) {
       await t.resize(cols, rows)
       await t.waitFor((s) => screenRows(s, rows).some((r) => r.length > 0) && !s.includes('too small'))
       expect(await frameProblems(t, {cols, rows, ...EXPLORER})).toEqual([])
@@ -139,6 +140,34 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     expect(await t.historySize()).toBe(0)
   }, 150_000)
 
+  it('at 60x20 the explorer keeps the frame through every key: every layer, expanded, at the end, filtered, an open file, an export', async () => {
+    const [cols, rows] = [60, 20] as const
+    const t = await start(cols, rows)
+    await openExplorer(t)
+    // A message (folded, exported) comes first on the footer, before the keys.
+    const TREE = {...EXPLORER, footer: /^\d+\/\d+ · .* · q close$/}
+    const FILE = {header: /^\/\S+ \(/, footer: /^\d+\/\d+ · ↑↓ j\/k PgUp\/PgDn scroll.* · q or Esc back to the tree$/}
+    const steps: [string[], (s: string) => boolean, typeof TREE | typeof FILE][] = [
+      [['e'], (s) => s.includes('▾'), TREE],
+      [['G'], (s) => /^(\d+)\/\1 · /m.test(s), TREE],
+      [['PageUp'], (s) => !/^(\d+)\/\1 · /m.test(s), TREE],
+      [['['], (s) => /^engine image layer 1 of/m.test(s), TREE],
+      [['['], (s) => /^engine image layer 0 of/m.test(s), TREE],
+      [[']', ']'], (s) => /^engine image layer 2 of/m.test(s), TREE],
+      [['/'], (s) => /^\/▌/m.test(s), TREE],
+      [[...'os-release', 'Enter'], (s) => s.includes('filter: os-release'), TREE],
+      [['x'], (s) => s.includes('Exported to'), TREE],
+      [['G', 'o'], (s) => /^\/\S+ \(/m.test(s), FILE],
+      [['j', 'l'], (s) => /^\d+\/\d+ · ↑↓ j\/k/m.test(s), FILE],
+      [['q'], (s) => /^engine image layer/m.test(s), TREE],
+    ]
+    for (const [keys, shown, frame] of steps) {
+      for (const k of keys) await t.keys(k)
+      await t.waitFor(shown)
+      expect(await frameProblems(t, {cols, rows, ...frame}), `after ${keys.join(' ')}`).toEqual([])
+    }
+  }, 120_000)
+
   it('under NO_COLOR the cursor, the legend and the selected step read without colour', async () => {
     const t = await start(80, 24, {NO_COLOR: '1'})
     await openExplorer(t)
@@ -146,7 +175,7 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     expect(await t.styled()).not.toMatch(COLOUR)
     const rows = screenRows(screen, 24)
     expect(rows.filter((r) => r.startsWith('▶'))).toHaveLength(1)
-    expect(rows[2]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified/)
+    expect(rows[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified/)
     await t.keys('r')
     await t.waitFor((s) => s.includes('r - □ removed'))
     await t.keys('q')

@@ -20,7 +20,7 @@ describe('BuildView in a narrow pane', () => {
     const rows = frame.split('\n')
     expect(Math.max(...rows.map((r) => r.length))).toBeLessThanOrEqual(60)
     const cut = rows.find((r) => r.includes('#21 ERROR')) ?? ''
-    expect(cut.trimEnd().endsWith('…')).toBe(true)
+    expect(cut.trimEnd().endsWith('…→')).toBe(true)
     expect(frame).toContain('←→ h/l sideways')
     expect(frame).not.toContain('manifests/1.21.3-alpine3.18": EOF')
     for (let i = 0; i < 20; i++) {
@@ -28,7 +28,7 @@ describe('BuildView in a narrow pane', () => {
       await settle()
     }
     frame = await waitForFrame(app.lastFrame, (f) => f.includes('alpine3.18": EOF'))
-    expect(frame).toMatch(/ {0,7}\d+ …/)
+    expect(frame).toMatch(/ {0,7}\d+ ←…/)
     app.stdin.write('\u001B[D')
     frame = await waitForFrame(app.lastFrame, (f) => !f.includes('alpine3.18": EOF'))
     for (let i = 0; i < 30; i++) {

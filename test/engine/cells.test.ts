@@ -6,7 +6,8 @@ import {makeLaunchCell} from '../../src/cells/launch.js'
 import type {BuildViewModel} from '../../src/core/engine/build-view-model.js'
 import type {ConfirmRequest} from '../../src/core/engine/docker-api.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
-import type {CellId, CellResult} from '../../src/core/types.js'
+import {cellJson, renderCellPlain} from '../../src/cli/render-plain.js'
+import type {CellId, CellResult, Finding} from '../../src/core/types.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {FAKE_GO_DIR, makeCheckout, type FixtureCheckout} from './fixtures/checkout.js'
 import {docker, type EngineLab, makeLab} from './lab.js'
@@ -68,6 +69,29 @@ describe.skipIf(skip)('Build engine and Launch engine cells', () => {
     expect(extracted[0]?.fix).toBe(`The fix is in the Registry cell's finding "Can't pull ${ref}: eof at the tls layer on registry-1.docker.io"; then run the build again.`)
     expect(extracted[0]?.detail).not.toMatch(/\sFix: /)
     expect(run.findings.some((f) => f.fix === fix || (f.detail ?? '').includes(fix))).toBe(false)
+  })
+
+  it('two failures sharing a fix: the recorded findings (and --json) keep it whole on each, plain output shows it once', async () => {
+    const env = {...lab.env([FAKE_GO_DIR]), FIXTURE_SECOND_FAILURE: '1'}
+    const twice = makeCheckout('internal-mage', lab.engineTar, {failFirst: true, parent: lab.dir})
+    const run = await runCell(makeBuildCell(), env, lab.dir, {daggerSrc: twice.root})
+    const extracted = run.findings.filter((f) => f.id.startsWith('build-failure-'))
+    expect(extracted).toHaveLength(2)
+    const [first, second] = extracted as [Finding, Finding]
+    expect(second.fix).toBe(first.fix)
+    const sentence = / Fix: [\s\S]*$/.exec(first.detail ?? '')?.[0]
+    expect(sentence).toBeDefined()
+    expect(second.detail?.endsWith(sentence!)).toBe(true)
+    const result: CellResult = {cell: 'build', title: 'Build engine', status: 'fail', startedAt: new Date().toISOString(), durationMs: 1, findings: run.findings, facts: run.facts, commands: run.commands}
+    const json = cellJson(result) as {findings: {id: string; fix: string | null; detail: string | null}[]}
+    const jsonExtracted = json.findings.filter((f) => f.id.startsWith('build-failure-'))
+    expect(jsonExtracted.map((f) => f.fix)).toEqual([first.fix, first.fix])
+    for (const f of jsonExtracted) expect(f.detail?.endsWith(sentence!)).toBe(true)
+    const plain = renderCellPlain(result, {color: false})
+    expect(plain.split(first.fix!)).toHaveLength(2)
+    expect(plain.split(sentence!.trim())).toHaveLength(2)
+    expect(plain.split(`Fix: same as "${first.title.slice(0, 79)}…" above`)).toHaveLength(3)
+    expect(plain).not.toMatch(/same fix as for|Fix: as for/)
   })
 
   it('launches with approval through the hook and never removes without it', async () => {

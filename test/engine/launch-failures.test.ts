@@ -6,6 +6,7 @@ import {launchFailureFix} from '../../src/core/engine/launch-fix.js'
 import {devNames} from '../../src/core/engine/names.js'
 import {progressLine, type WaitProgress} from '../../src/core/engine/wait-progress.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
+import {pollText} from '../../src/core/present/polls.js'
 import {dockerAvailable} from '../helpers/docker.js'
 import {docker, type EngineLab, makeLab} from './lab.js'
 import {dockerClient} from '../helpers/cell-context.js'
@@ -90,6 +91,8 @@ describe.skipIf(skip)('launch progress', () => {
     expect(progressLine(seen[0]!)).toMatch(/: \d s of 7 s, last log line "level=info msg="loading cache""$/)
     const polls = waitRec.commands.filter((c) => c.argv[0] === 'GET')
     expect(polls).toHaveLength(1)
-    expect(polls[0]!.output).toMatch(/^polled ×\d+ over \d+\.\d s; last state: running$/)
+    expect(polls[0]!.output).toBe('State.Status: running')
+    expect(polls[0]!.repeat?.count).toBeGreaterThanOrEqual(2)
+    expect(pollText(polls[0]!)).toMatch(/^×\d+ over \d+\.\d s, the same answer each time$/)
   })
 })

@@ -32,6 +32,19 @@ describe.skipIf(skip)('a slow engine start in plain mode, through the built bina
     expect(progress[0]).toMatch(new RegExp(`^  … waiting for ${lab.devName.replace(/\./g, '\\.')} to answer \`buildctl dial-stdio\`: \\d s of 60 s, last log line "level=info msg="warming the cache""$`))
     expect(r.stdout).toMatch(/answers through buildctl dial-stdio after [6-9]\.\d s/)
     const log = readFileSync(path.join(notes, readdirSync(notes).find((f) => f.endsWith('.md'))!), 'utf8')
-    expect(log.match(/polled ×\d+ over \d+\.\d s; last state: running/g)).toHaveLength(1)
-  }, 120_000)
+    // The wait's inspections are one line with a count, the same on stdout and in the log.
+    const poll = `GET /containers/${lab.devName.replace(/\./g, '\\.')}/json  ×\\d+ over \\d+\\.\\d s, the same answer each time`
+    expect(r.stdout.match(new RegExp(`^    API ${poll} \\(exit 0\\)$`, 'gm'))).toHaveLength(1)
+    expect(log.match(new RegExp(`# Docker API: ${poll}\nState\\.Status: running\n`, 'g'))).toHaveLength(1)
+
+    // --json: the same wait is one recorded call carrying its count and span.
+    docker(['rm', '-fv', lab.devName])
+    const j = await cli(['check', 'launch', '--json', '--yes', '--dagger-src', fixture.root, '--notes-dir', notes], {env: lab.env([FAKE_GO_DIR]), timeout: 90_000})
+    const cell = JSON.parse(j.stdout.trim().split('\n').at(-1)!) as {commands: {argv: string[]; count: number; overSeconds: number | null; output: string}[]}
+    const inspections = cell.commands.filter((c) => c.argv.join(' ') === `GET /containers/${lab.devName}/json` && c.count > 1)
+    expect(inspections).toHaveLength(1)
+    expect(inspections[0]).toMatchObject({output: 'State.Status: running', firstOutput: null})
+    expect(inspections[0]!.count).toBeGreaterThanOrEqual(2)
+    expect(inspections[0]!.overSeconds).toBeGreaterThanOrEqual(2)
+  }, 200_000)
 })

@@ -143,7 +143,7 @@ describe('polls are recorded once with a count', () => {
     const changed = new Recorder()
     for (const [i, state] of ['created', 'created', 'running'].entries()) changed.record({kind: 'api', argv: ['GET', '/containers/x/json'], exitCode: 0, output: `/x ${state}`, startedAt: new Date(Date.parse('2026-11-23T10:00:00Z') + i * 1000).toISOString(), durationMs: 10})
     await log.addResult(result({cell: 'environment', title: 'Environment', commands: changed.commands}))
-    expect(await readFile(log.path, 'utf8')).toContain('# Docker API: GET /containers/x/json  ×3 over 2.0 s, first answer:\n/x created\n# last answer (from 2026-11-23T10:00:02.000Z):\n/x running\n```')
+    expect(await readFile(log.path, 'utf8')).toContain('# Docker API: GET /containers/x/json  ×3 over 2.0 s, the answer changed\n# first answer:\n/x created\n# last answer (from 2026-11-23T10:00:02.000Z):\n/x running\n```')
   })
 })
 

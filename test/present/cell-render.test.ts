@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {renderCellPlain} from '../../src/cli/render-plain.js'
-import {cellBlocks, OUTPUT_EXCERPT_LINES, repeatedFixes} from '../../src/core/present/cell-blocks.js'
-import {MORE_MARK} from '../../src/core/present/layout.js'
+import {cellBlocks, fixesShownOnce, OUTPUT_EXCERPT_LINES} from '../../src/core/present/cell-blocks.js'
+import {MORE_MARK} from '../../src/core/present/sideways.js'
 import {STATUS_STYLE} from '../../src/core/present/status.js'
 import {renderSession, type SessionDocument} from '../../src/core/notebook/markdown.js'
 import {STATUSES, type CellResult, type Finding} from '../../src/core/types.js'
@@ -63,9 +63,26 @@ describe('one renderer of a cell result', () => {
   })
 
   it('names the first finding that carried a repeated fix, among problems only', () => {
-    const same = repeatedFixes(result.findings)
-    expect([...same.keys()]).toEqual([2, 3, 4, 5])
-    for (const title of same.values()) expect(title).toBe('golang:1.24-alpine: EOF at blob on registry-1.docker.io')
+    const shown = fixesShownOnce(result.findings)
+    expect(shown.flatMap((s, i) => (s.sameFixAs === undefined ? [] : [i]))).toEqual([2, 3, 4, 5])
+    for (const s of shown) if (s.sameFixAs !== undefined) expect(s.sameFixAs).toBe('golang:1.24-alpine: EOF at blob on registry-1.docker.io')
+  })
+
+  // (Moved from the cells' fix-once helper, which rewrote the recorded findings and so reached --json too.)
+  it('a repeated "Fix:" sentence in a detail points at the first finding too; the findings themselves keep every fix', () => {
+    const fix = 'Check max-concurrent-downloads in the Docker daemon cell (default 3) and reload the daemon.\nIf it stays, Docker Hub may be having an incident.'
+    const failure = (i: number): Finding => ({id: `build-failure-${i}`, status: 'fail', title: `failure ${i}: EOF`, detail: `Seen at step ${i}. Fix: retry the pull. Check with: docker pull alpine.`, fix})
+    const findings = [failure(1), failure(2), failure(3), {id: 'other', status: 'warn', title: 'other', fix: 'Something else.'} satisfies Finding]
+    const out = fixesShownOnce(findings)
+    expect(out[0]).toEqual({finding: failure(1)})
+    expect(out[1]?.sameFixAs).toBe('failure 1: EOF')
+    expect(out[2]?.finding.detail).toBe('Seen at step 3. (Fix: same as "failure 1: EOF" above)')
+    expect(out[3]).toEqual({finding: findings[3]})
+    expect(out.filter((s) => s.sameFixAs === undefined && s.finding.fix === fix)).toHaveLength(1)
+    expect(findings.filter((f) => f.fix === fix)).toHaveLength(3)
+    const long = {...failure(4), title: 'x'.repeat(300)}
+    expect(fixesShownOnce([long, failure(5)])[1]?.sameFixAs).toBe(long.title)
+    expect(renderCellPlain({...result, findings: [long, failure(5)]}, {color: false})).toContain(`Fix: same as "${'x'.repeat(79)}…" above`)
   })
 
   it('TUI: the repeated Registry fix once, later findings point at it; findings before facts; 12 output lines', () => {

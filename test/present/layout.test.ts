@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {factLabelWidth, factLines, LESS_MARK, MORE_MARK, reflow, sideways, tokens, wrapText, type LayoutRow} from '../../src/core/present/layout.js'
+import {factLabelWidth, factLines, reflow, tokens, wrapText, type LayoutRow} from '../../src/core/present/layout.js'
+import {MORE_MARK} from '../../src/core/present/sideways.js'
 
 const WIDTHS = Array.from({length: 181}, (_, i) => 20 + i)
 
@@ -209,32 +210,5 @@ describe('fact tables', () => {
     expect(rows[0]!.text.startsWith(`${'Why this file'.padEnd(hang)}The running`)).toBe(true)
     for (const r of rows.slice(1)) expect(r.text.slice(0, hang).trim()).toBe('')
     expect(rows.map((r) => r.text.trim()).join(' ').split(/\s+/)).toEqual(lines[1]!.text.split(/\s+/))
-  })
-})
-
-describe('sideways', () => {
-  const line = 'ERROR: failed to solve: process "/bin/sh -c go build -o /usr/local/bin/dagger-engine ./cmd/engine" did not complete successfully: exit code: 1'
-
-  it('shows every character of a cut line across its windows, marked on the hidden sides', () => {
-    for (const width of [20, 33, 60, 80]) {
-      const seen = new Set<number>()
-      for (let offset = 0; offset <= line.length; offset++) {
-        const row = sideways(line, offset, width)
-        expect(row.text.length).toBeLessThanOrEqual(width)
-        expect(row.full).toBe(line)
-        if (offset > 0) expect(row.text.startsWith(LESS_MARK)).toBe(true)
-        const body = row.text.replace(LESS_MARK, '').replace(MORE_MARK, '')
-        const at = line.indexOf(body, offset === 0 ? 0 : Math.min(offset, line.length - (width - LESS_MARK.length)))
-        expect(at).toBeGreaterThanOrEqual(0)
-        for (let i = 0; i < body.length; i++) seen.add(at + i)
-      }
-      expect(seen.size).toBe(line.length)
-      // The last window ends at the line's end, without a marker on the right.
-      expect(sideways(line, 10_000, width).text.endsWith('exit code: 1')).toBe(true)
-    }
-  })
-
-  it('leaves a line that fits as it is', () => {
-    expect(sideways('short', 5, 20)).toEqual({text: 'short'})
   })
 })

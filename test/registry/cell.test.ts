@@ -6,7 +6,9 @@ import type {CellContext, CellTuning} from '../../src/cells/cell.js'
 import type {Settings} from '../../src/core/settings.js'
 import {testContext} from '../helpers/cell-context.js'
 import {registryCell} from '../../src/cells/registry-cell.js'
+import {cellJson, renderCellPlain} from '../../src/cli/render-plain.js'
 import {Recorder} from '../../src/core/notebook/recorder.js'
+import type {CellResult} from '../../src/core/types.js'
 import {DEV_IMAGE_SETS} from '../../src/core/registry/dev-images.js'
 import {labAvailable, labRegistry} from '../lab/lab.js'
 import {startFronts, type Fronts} from './fronts.js'
@@ -82,6 +84,24 @@ describe('the Registry cell', () => {
     expect(fails[0]!.title).toMatch(/^Can't pull 2 images: /)
     expect(fails[1]!.title).toContain(`Can't pull ${healthy}/library/missing:1: `)
     expect(new Set(fails.map((f) => f.fix)).size).toBe(2)
+  })
+
+  it('plain output shows a fix shared by several findings once, each repeat pointing back at it; --json keeps each whole', async () => {
+    const closed = fronts.ref('closeOnAccept')
+    const bad = [':nope', 'a//b', 'x@@y']
+    const {ctx, rec} = await context({control: 'none'}, {registryRefs: [...bad, closed].join(',')})
+    await registryCell.run(ctx)
+    const result: CellResult = {cell: 'registry', title: 'Registry', status: 'fail', startedAt: new Date().toISOString(), durationMs: 1, findings: rec.findings, facts: rec.facts, commands: rec.commands}
+    const warned = rec.findings.filter((f) => f.id === 'registry-bad-reference')
+    expect(warned).toHaveLength(3)
+    const fix = warned[0]!.fix!
+    const plain = renderCellPlain(result, {color: false}).split('\n')
+    expect(plain.filter((l) => l.includes(fix))).toHaveLength(1)
+    expect(plain.filter((l) => l === `      Fix: same as "${warned[0]!.title}" above`)).toHaveLength(2)
+    expect(plain.join('\n')).not.toMatch(/same fix as for/i)
+    const json = cellJson(result) as {findings: {id: string; fix: string | null}[]}
+    expect(json.findings.filter((f) => f.id === 'registry-bad-reference').map((f) => f.fix)).toEqual([fix, fix, fix])
+    expect(JSON.stringify(json)).not.toMatch(/same (fix )?as/i)
   })
 
   it('preloads the dev-build list and, with a registry host override, probes it only there', async () => {

@@ -3,13 +3,14 @@ import {render} from 'ink-testing-library'
 import {describe, expect, it} from 'vitest'
 import {checkComponents} from '../../src/core/tree/components.js'
 import {mergeLayers} from '../../src/core/tree/merge.js'
+import {footerLine, TREE_HINTS} from '../../src/ui/tree/footer.js'
 import {TreeExplorer} from '../../src/ui/tree/TreeExplorer.js'
 import {waitForFrame} from '../helpers/ink.js'
 import {ENGINE_TOML, v09BrokenLayers} from './era-fixtures.js'
 import {removeTemp, tempDir} from './fixtures.js'
 import {memoryImage} from './memory-image.js'
 
-async function setup(extra: {exportDir?: string} = {}) {
+async function setup(extra: {exportDir?: string; width?: number} = {}) {
   const image = await memoryImage(v09BrokenLayers())
   const tree = mergeLayers(image.layers)
   const checklist = checkComponents(image, tree)
@@ -21,7 +22,7 @@ async function setup(extra: {exportDir?: string} = {}) {
       checklist={checklist}
       name="dagger-engine.dev"
       height={12}
-      width={110}
+      width={extra.width ?? 110}
       readFile={async (path) => (path === '/etc/dagger/engine.toml' ? ENGINE_TOML : undefined)}
       onClose={() => closed.push('closed')}
       {...(extra.exportDir ? {exportDir: extra.exportDir} : {})}
@@ -103,5 +104,38 @@ describe('TreeExplorer (Ink)', () => {
     } finally {
       await removeTemp(dir)
     }
+  })
+
+  it('at 60 columns the footer keeps the way out: later keys give way, a long message is cut before it', async () => {
+    const {ui} = await setup({width: 60})
+    const last = (f: string) => f.split('\n').at(-1) ?? ''
+    let frame = ui.lastFrame() ?? ''
+    expect(last(frame)).toMatch(/^1\/\d+ · ↑↓ move · .* · q close$/)
+    expect(last(frame).length).toBeLessThanOrEqual(60)
+    ui.stdin.write('e')
+    frame = await waitForFrame(ui.lastFrame, (f) => f.includes('folders expanded'))
+    expect(last(frame)).toMatch(/folders expanded\. · .*q close$/)
+    ui.stdin.write('/')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('/▌'))
+    ui.stdin.write('engine.toml')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('/engine.toml▌'))
+    ui.stdin.write('\r')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('filter: engine.toml'))
+    ui.stdin.write('G')
+    await waitForFrame(ui.lastFrame, (f) => f.includes('3/3'))
+    ui.stdin.write('o')
+    frame = await waitForFrame(ui.lastFrame, (f) => f.includes('insecure-entitlements'))
+    expect(last(frame)).toMatch(/^1\/\d+ · .*q or Esc back to the tree$/)
+    ui.unmount()
+  })
+
+  it('footerLine fits the width with the way out last, whatever the width', () => {
+    for (let width = 20; width <= 200; width++) {
+      const line = footerLine('12/345 · Exported to /tmp/a/very/long/path/tree-2026-12-03T080000.json', TREE_HINTS, 'q close', width)
+      expect(line.length, line).toBeLessThanOrEqual(Math.max(width, 12))
+      expect(line.endsWith(' · q close')).toBe(true)
+    }
+    expect(footerLine('1/3', TREE_HINTS, 'q close', 200)).toBe(`1/3 · ${TREE_HINTS.join(' · ')} · q close`)
+    expect(footerLine('1/3', TREE_HINTS, 'q close', 40)).toBe('1/3 · ↑↓ move · space fold · q close')
   })
 })

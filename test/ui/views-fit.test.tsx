@@ -8,7 +8,6 @@ import {planSteps, type RecipePlan} from '../../src/core/recipes/plan.js'
 import {checkComponents} from '../../src/core/tree/components.js'
 import {mergeLayers} from '../../src/core/tree/merge.js'
 import {TooSmall} from '../../src/ui/layout/TooSmall.js'
-import {sideways} from '../../src/ui/layout/sideways.js'
 import {RecipeView} from '../../src/ui/recipe/RecipeView.js'
 import {TreeExplorer} from '../../src/ui/tree/TreeExplorer.js'
 import {settle, waitForFrame} from '../helpers/ink.js'
@@ -45,10 +44,18 @@ describe('views fit the rows and columns they are given', () => {
     expect(r).toHaveLength(height)
     expect(Math.max(...r.map((l) => l.length))).toBeLessThanOrEqual(width)
     expect(r[0]).toMatch(/^dagger-engine\.dev layer 3 of 3/)
-    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move/)
+    expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move.* · q close$/)
     expect(r.filter((l) => l.startsWith('▶'))).toHaveLength(1)
-    // Four distinct legend entries, each naming the glyph its rows carry.
-    expect(r[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ /)
+    // Four distinct legend entries, each naming the glyph its rows carry, and the layer keys: packed tighter under 70 columns.
+    expect(r[1]).toMatch(width < 70 ? /^a\+■ added m~■ modified r-■ removed u■ / : /^a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified {2}\[ \] layer$/)
+  })
+
+  it('at 60 columns, the smallest terminal, the legend keeps the layer keys', async () => {
+    const image = await memoryImage(v09BrokenLayers())
+    const tree = mergeLayers(image.layers)
+    const ui = render(<TreeExplorer image={image} tree={tree} name="dagger-engine.dev" height={20} width={60} />)
+    const r = rows(await waitForFrame(ui.lastFrame, (f) => f.includes('dagger-engine.dev')))
+    expect(r[1]).toBe('a+■ added m~■ modified r-■ removed u■ unmodified [ ] layer')
   })
 
   it('an opened file fits too, and long lines scroll sideways with their cut marked', async () => {
@@ -70,7 +77,7 @@ describe('views fit the rows and columns they are given', () => {
     let r = rows(frame)
     expect(r).toHaveLength(10)
     expect(r.at(-1)).toMatch(/^1\/\d+ · ↑↓ j\/k/)
-    expect(r.find((l) => l.startsWith('# xxx'))).toMatch(/x…$/)
+    expect(r.find((l) => l.startsWith('# xxx'))).toMatch(/x…→$/)
     for (let i = 0; i < 5; i++) {
       ui.stdin.write('l')
       await settle()
@@ -78,7 +85,7 @@ describe('views fit the rows and columns they are given', () => {
     frame = await waitForFrame(ui.lastFrame, (f) => f.includes('xEND'))
     r = rows(frame)
     expect(r).toHaveLength(10)
-    expect(r.find((l) => l.includes('xEND'))).toMatch(/^…x+END$/)
+    expect(r.find((l) => l.includes('xEND'))).toMatch(/^←…x+END$/)
   })
 
   it.each(SIZES)('the recipe view at %ix%i: header first, footer last, the selected step marked, cut lines marked', async (width, height) => {
@@ -140,14 +147,5 @@ describe('views fit the rows and columns they are given', () => {
     const ui = render(<TooSmall columns={40} rows={10} />)
     expect(rows(ui.lastFrame() ?? '').join(' ')).toContain('terminal too small (need 60x20, have 40x10)')
     expect(rows(ui.lastFrame() ?? '').length).toBeLessThanOrEqual(10)
-  })
-
-  it('sideways marks what it cuts on either side and keeps styles', () => {
-    expect(sideways('abcdefghij', 0, 5)).toBe('abcd…')
-    expect(sideways('abcdefghij', 3, 5)).toBe('…efg…')
-    expect(sideways('abcdefghij', 5, 5)).toBe('…ghij')
-    expect(sideways('abc', 0, 5)).toBe('abc')
-    expect(sideways('abc', 9, 5)).toBe('…')
-    expect(stripAnsi(sideways('\u001B[31mabcdefghij\u001B[39m', 0, 5))).toBe('abcd…')
   })
 })

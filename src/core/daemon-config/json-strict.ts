@@ -270,14 +270,9 @@ class Parser {
 
   private parseObject(): JsonNode {
     const pos = this.pos()
-    this.advance()
     const members: JsonMember[] = []
     const seen = new Map<string, Pos>()
-    this.skipSpace()
-    if (this.text[this.i] === '}') {
-      this.advance()
-      return {kind: 'object', members, pos, end: this.pos()}
-    }
+    if (this.openedEmpty('}')) return {kind: 'object', members, pos, end: this.pos()}
     for (;;) {
       this.skipSpace()
       const c = this.text[this.i]
@@ -305,61 +300,59 @@ class Parser {
       this.skipSpace()
       const value = this.parseValue()
       members.push({key, keyPos, value})
-      this.skipSpace()
-      const next = this.text[this.i]
-      if (next === ',') {
-        const commaPos = this.pos()
-        this.advance()
-        this.skipSpace()
-        if (this.text[this.i] === '}') {
-          this.problems.push({code: 'trailing-comma', message: 'A comma after the last member of an object.', pos: commaPos})
-          this.advance()
-          return {kind: 'object', members, pos, end: this.pos()}
-        }
-        continue
-      }
-      if (next === '}') {
-        this.advance()
-        return {kind: 'object', members, pos, end: this.pos()}
-      }
-      if (next === undefined) this.stop('The file ends inside an object: a closing } is missing.')
-      if (next === '"') this.stop('A comma is missing between two members.')
-      this.stop(`Unexpected ${describeChar(next)} after a member: expected , or }.`)
+      const closed = this.closeOrComma('}', {
+        last: 'member of an object',
+        unclosed: 'The file ends inside an object: a closing } is missing.',
+        unexpected: (next) => (next === '"' ? 'A comma is missing between two members.' : `Unexpected ${describeChar(next)} after a member: expected , or }.`),
+      })
+      if (closed) return {kind: 'object', members, pos, end: this.pos()}
     }
   }
 
   private parseArray(): JsonNode {
     const pos = this.pos()
-    this.advance()
     const items: JsonNode[] = []
-    this.skipSpace()
-    if (this.text[this.i] === ']') {
-      this.advance()
-      return {kind: 'array', items, pos, end: this.pos()}
-    }
+    if (this.openedEmpty(']')) return {kind: 'array', items, pos, end: this.pos()}
     for (;;) {
       this.skipSpace()
       items.push(this.parseValue())
-      this.skipSpace()
-      const next = this.text[this.i]
-      if (next === ',') {
-        const commaPos = this.pos()
-        this.advance()
-        this.skipSpace()
-        if (this.text[this.i] === ']') {
-          this.problems.push({code: 'trailing-comma', message: 'A comma after the last item of a list.', pos: commaPos})
-          this.advance()
-          return {kind: 'array', items, pos, end: this.pos()}
-        }
-        continue
-      }
-      if (next === ']') {
-        this.advance()
-        return {kind: 'array', items, pos, end: this.pos()}
-      }
-      if (next === undefined) this.stop('The file ends inside a list: a closing ] is missing.')
-      this.stop(`Unexpected ${describeChar(next)} in a list: expected , or ].`)
+      const closed = this.closeOrComma(']', {
+        last: 'item of a list',
+        unclosed: 'The file ends inside a list: a closing ] is missing.',
+        unexpected: (next) => `Unexpected ${describeChar(next)} in a list: expected , or ].`,
+      })
+      if (closed) return {kind: 'array', items, pos, end: this.pos()}
     }
+  }
+
+  /** Past the opening bracket: true, and past the closing one too, when the container is empty. */
+  private openedEmpty(close: '}' | ']'): boolean {
+    this.advance()
+    this.skipSpace()
+    if (this.text[this.i] !== close) return false
+    this.advance()
+    return true
+  }
+
+  /**
+  What follows a member or an item: a comma and more (false), or the closing bracket, also after a
+  trailing comma, which is noted (true, past the bracket). Anything else stops with the container's words.
+  */
+  private closeOrComma(close: '}' | ']', words: {last: string; unclosed: string; unexpected: (next: string) => string}): boolean {
+    this.skipSpace()
+    const next = this.text[this.i]
+    if (next === ',') {
+      const commaPos = this.pos()
+      this.advance()
+      this.skipSpace()
+      if (this.text[this.i] !== close) return false
+      this.problems.push({code: 'trailing-comma', message: `A comma after the last ${words.last}.`, pos: commaPos})
+    } else if (next !== close) {
+      if (next === undefined) this.stop(words.unclosed)
+      this.stop(words.unexpected(next))
+    }
+    this.advance()
+    return true
   }
 
   private parseString(): string {

@@ -65,33 +65,32 @@ function problemFinding(p: ParseProblem, root: JsonNode | undefined, target: Eng
   const pos = at(p.pos)
   // A comment after the closing brace is, to dockerd, just text after the root value.
   const afterRoot = root !== undefined && p.pos.offset >= root.end.offset
+  // What the whole-file parser (23.0) accepts with a warning and the releases before it refuse.
+  const untilWholeFile = (f: {id: string; title: string; fix: string}, accepted: string, refused: string): ConfigFinding => ({
+    id: f.id,
+    status: wholeFile ? 'warn' : 'fail',
+    ...pos,
+    title: f.title,
+    detail: wholeFile ? accepted : refused,
+    fix: f.fix,
+  })
   switch (afterRoot && p.code === 'comment' ? 'trailing-content' : p.code) {
     case 'empty':
-      return {
-        id: 'json-empty',
-        status: wholeFile ? 'warn' : 'fail',
-        ...pos,
-        title: 'The config file is empty',
-        detail: wholeFile
-          ? 'dockerd treats an empty file as "no settings", so every option has its default. That is fine if intended, but an empty file is often a failed edit.'
-          : `dockerd ${label} refuses to start on an empty config file ("unable to configure the Docker daemon with file …: EOF"); releases from 23.0 treat it as no settings.`,
-        fix: 'Write {} into the file, or delete it, to make "no settings" explicit.',
-      }
+      return untilWholeFile(
+        {id: 'json-empty', title: 'The config file is empty', fix: 'Write {} into the file, or delete it, to make "no settings" explicit.'},
+        'dockerd treats an empty file as "no settings", so every option has its default. That is fine if intended, but an empty file is often a failed edit.',
+        `dockerd ${label} refuses to start on an empty config file ("unable to configure the Docker daemon with file …: EOF"); releases from 23.0 treat it as no settings.`,
+      )
     case 'binary':
       return {id: 'json-binary', status: 'fail', ...pos, title: 'The config file is not text', detail: `${p.message} dockerd refuses to start ("invalid character … looking for beginning of value"). The file was probably overwritten by something else.`, fix: 'Restore the file from a backup, or replace it with {} and add back the settings you need.'}
     case 'too-large':
       return {id: 'json-too-large', status: 'fail', ...pos, title: 'The config file is far too large', detail: `${p.message} It is not a hand-written daemon config; it was probably overwritten by a log or another file.`, fix: 'Restore the file from a backup, or replace it with {} and add back the settings you need.'}
     case 'bom':
-      return {
-        id: 'json-bom',
-        status: wholeFile ? 'warn' : 'fail',
-        ...pos,
-        title: 'The config file starts with a byte-order mark',
-        detail: wholeFile
-          ? 'dockerd skips a UTF-8 byte-order mark (added by some Windows editors); older releases refuse such a file.'
-          : `dockerd ${label} refuses the file ("invalid character 'ï' looking for beginning of value"): it does not skip the byte-order mark some editors add. Releases from 23.0 do.`,
-        fix: 'Save the file as UTF-8 without BOM.',
-      }
+      return untilWholeFile(
+        {id: 'json-bom', title: 'The config file starts with a byte-order mark', fix: 'Save the file as UTF-8 without BOM.'},
+        'dockerd skips a UTF-8 byte-order mark (added by some Windows editors); older releases refuse such a file.',
+        `dockerd ${label} refuses the file ("invalid character 'ï' looking for beginning of value"): it does not skip the byte-order mark some editors add. Releases from 23.0 do.`,
+      )
     case 'comment':
       return {id: 'json-comment', status: 'fail', ...pos, title: 'A comment in the config file', detail: `${p.message} dockerd reads strict JSON and refuses to start on it ("invalid character '/' looking for beginning of object key string").`, fix: 'Remove the comment; keep notes in a separate file.'}
     case 'trailing-comma':

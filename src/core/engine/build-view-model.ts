@@ -78,10 +78,7 @@ export class BuildViewModel {
   }
 
   startSearch(): void {
-    this.searching = true
-    this.query = ''
-    this.matches = []
-    this.matchCursor = -1
+    this.clearSearch(true)
   }
 
   typeSearch(text: string): void {
@@ -93,7 +90,11 @@ export class BuildViewModel {
   }
 
   cancelSearch(): void {
-    this.searching = false
+    this.clearSearch(false)
+  }
+
+  private clearSearch(typing: boolean): void {
+    this.searching = typing
     this.query = ''
     this.matches = []
     this.matchCursor = -1

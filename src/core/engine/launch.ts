@@ -319,7 +319,8 @@ async function pollInspect(docker: Docker, name: string): Promise<Docker.Contain
 
 /**
 Waits until the container runs and answers (dial-stdio, or the readiness log line); on timeout throws
-with its last logs. It polls twice a second and records the polls once ("GET …/json ×118 over 60 s"),
+with its last logs. It polls twice a second; the recorder folds the polls into one record with a
+count, which every output shows as one line ("GET …/json  ×118 over 60.0 s, the same answer each time"),
 and tells `onProgress` every few seconds what it waits for and the engine's last log line.
 */
 export async function waitForEngine(docker: Docker, name: string, rec: Recorder, timeoutMs = READY_TIMEOUT_MS, onProgress?: (p: WaitProgress) => void): Promise<ReadyResult> {
@@ -328,24 +329,18 @@ export async function waitForEngine(docker: Docker, name: string, rec: Recorder,
   const argv = ['docker', 'exec', '-i', name, 'buildctl', 'dial-stdio']
   const report = throttledProgress(onProgress)
   let lastState = 'unknown'
-  let polls = 0
   let probes = 0
   let lastLine: string | undefined
-  const recordPolls = (): void => {
-    if (polls === 0) return
-    const over = Date.now() - started
-    rec.record({kind: 'api', argv: ['GET', `/containers/${name}/json`], exitCode: 0, output: `polled ×${polls} over ${(over / 1000).toFixed(1)} s; last state: ${lastState}`, startedAt, durationMs: over})
-  }
   while (Date.now() - started < timeoutMs) {
+    const polledAt = Date.now()
     const info = await pollInspect(docker, name).catch(() => undefined)
-    polls++
+    // Each inspection is recorded as the answer it gave; identical ones in a row become one record with a count.
+    rec.record({kind: 'api', argv: ['GET', `/containers/${name}/json`], exitCode: info === undefined ? 1 : 0, output: info === undefined ? 'no such container' : `State.Status: ${info.State.Status}`, startedAt: new Date(polledAt).toISOString(), durationMs: Date.now() - polledAt})
     if (info === undefined) {
-      recordPolls()
       throw new LaunchError(`${name} disappeared while starting.`, await containerLogs(docker, name))
     }
     lastState = info.State.Status
     if (!info.State.Running && (info.State.Status === 'exited' || info.State.Status === 'dead')) {
-      recordPolls()
       const logs = await containerLogs(docker, name)
       throw new LaunchError(`${name} exited with code ${info.State.ExitCode} while starting${info.State.Error ? ` (${sanitize(info.State.Error)})` : ''}.`, logs)
     }
@@ -353,14 +348,12 @@ export async function waitForEngine(docker: Docker, name: string, rec: Recorder,
       probes++
       const answered = await probeDialStdio(docker, name, 3000).catch(() => false)
       if (answered) {
-        recordPolls()
         rec.record({kind: 'api', argv, exitCode: 0, output: `HTTP/2 SETTINGS frame received: the engine answers${probes > 1 ? ` (attempt ${probes})` : ''}`, startedAt, durationMs: Date.now() - started})
         return {via: 'dial-stdio', waitedMs: Date.now() - started}
       }
       const logs = await containerLogs(docker, name, 200)
       lastLine = logs.at(-1) ?? lastLine
       if (logs.some((l) => READY_LOG.test(l))) {
-        recordPolls()
         rec.record({kind: 'api', argv: ['docker', 'logs', name], exitCode: 0, output: logs.find((l) => READY_LOG.test(l)) ?? '', startedAt, durationMs: Date.now() - started})
         return {via: 'log', waitedMs: Date.now() - started}
       }
@@ -368,7 +361,6 @@ export async function waitForEngine(docker: Docker, name: string, rec: Recorder,
     report({waitingFor: info.State.Running ? `waiting for ${name} to answer \`buildctl dial-stdio\`` : `waiting for ${name} to run (state ${lastState})`, elapsedMs: Date.now() - started, limitMs: timeoutMs, ...(lastLine === undefined ? {} : {lastLine: lastLine.length > 200 ? `${lastLine.slice(0, 200)}…` : lastLine})})
     await new Promise((r) => setTimeout(r, 500))
   }
-  recordPolls()
   const logs = await containerLogs(docker, name)
   rec.record({kind: 'api', argv, exitCode: 1, output: `no answer within ${timeoutMs} ms (state ${lastState}, ${probes} attempts)\n${logs.join('\n')}`, startedAt, durationMs: Date.now() - started})
   throw new LaunchError(`${name} did not answer within ${Math.round(timeoutMs / 1000)} s (state: ${lastState}).`, logs)

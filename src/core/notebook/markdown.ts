@@ -2,9 +2,11 @@ import type {CellId, CellResult, CommandRecord, Status} from '../types.js'
 import {sanitize} from './sanitize.js'
 import {cellBlocks, sameFixText} from '../present/cell-blocks.js'
 import {STATUS_GLYPH, STATUS_LABEL} from '../present/status.js'
+import {formatDuration} from '../present/duration.js'
+import {pollText, shownOutput} from '../present/polls.js'
 
-// The status vocabulary lives in core/present; re-exported for the modules that import it from here.
-export {STATUS_GLYPH, STATUS_LABEL}
+// The status vocabulary and the duration format live in core/present; re-exported for the modules that import it from here.
+export {formatDuration, STATUS_GLYPH, STATUS_LABEL}
 
 export interface SessionHeader {
   readonly startedAt: Date
@@ -105,27 +107,8 @@ export function displayArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const minutes = Math.floor(ms / 60_000)
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
-}
-
 export function cellExitCode(status: Status): number {
   return status === 'fail' || status === 'crashed' ? 1 : 0
-}
-
-/**
-How a folded poll reads: a count and time span after the command, and the last answer when it
-differs from the first (the first is the record's own output).
-*/
-export function repeatLines(command: CommandRecord): {suffix: string; head: string} {
-  const r = command.repeat
-  if (r === undefined || r.count < 2) return {suffix: '', head: ''}
-  const suffix = `  ×${r.count} over ${formatDuration(r.spanMs)}`
-  if (r.firstOutput === undefined) return {suffix: `${suffix}, the same answer each time`, head: ''}
-  return {suffix: `${suffix}, first answer:`, head: `${r.firstOutput}\n# last answer (from ${r.lastStartedAt}):\n`}
 }
 
 /** The one-line outcome of a run: its headline finding, or that it was declined. */
@@ -155,12 +138,16 @@ function runsList(s: CellSection): string[] {
 function commandBlock(command: CommandRecord, sidecar: string | undefined): string {
   const prompt = command.kind === 'exec' ? '$' : command.kind === 'api' ? '# Docker API:' : '# read:'
   const status = command.exitCode === null ? 'did not finish' : `exit ${command.exitCode}`
-  const repeat = repeatLines(command)
+  const poll = pollText(command)
+  const line = `${prompt} ${displayArgv(command.argv)}${poll === '' ? '' : `  ${poll}`}`
+  const output = shownOutput(command)
+  // A poll's span is on its first line; one call's duration here would read as the whole wait's.
+  const outcome = poll === '' ? `${status} after ${formatDuration(command.durationMs)}` : status
   if (sidecar !== undefined) {
-    const head = command.output.split('\n').slice(0, 20).join('\n')
-    return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${repeat.head}${head}\n…`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)}; full output in [${sidecar}](${encodeURI(sidecar)}))`
+    const head = output.split('\n').slice(0, 20).join('\n')
+    return `${fence(`${line}\n${head}\n…`, 'console')}\n\n(${outcome}; full output in [${sidecar}](${encodeURI(sidecar)}))`
   }
-  return `${fence(`${prompt} ${displayArgv(command.argv)}${repeat.suffix}\n${repeat.head}${command.output}`, 'console')}\n\n(${status} after ${formatDuration(command.durationMs)})`
+  return `${fence(`${line}\n${output}`, 'console')}\n\n(${outcome})`
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path'
 import type {CellId, CellResult} from '../types.js'
 import {needsSidecar, renderSession, shownRun, type CellSection, type SessionDocument, type SessionHeader} from './markdown.js'
 import {sanitize} from './sanitize.js'
+import {shownOutput} from '../present/polls.js'
 import {fitToBudget} from './log-budget.js'
 import {loadState, statePath, stateJson, type SessionState} from './session-state.js'
 import {readRegularFile} from '../system/read-regular.js'
@@ -252,9 +253,8 @@ export class SessionLog {
       const [cell, index] = key.split(':')
       const command = doc.sections.find((s) => s.id === cell)?.result?.commands[Number(index)]
       if (command === undefined) continue
-      const first = command.repeat?.firstOutput
       try {
-        await writeDurably(path.join(path.dirname(this.file), file), sanitize(first === undefined ? command.output : `${first}\n# last answer:\n${command.output}`), sync)
+        await writeDurably(path.join(path.dirname(this.file), file), sanitize(shownOutput(command)), sync)
         this.sidecars.set(key, file)
       } catch (error) {
         sidecarError ??= error as NoteSaveError

@@ -16,8 +16,9 @@ export function cleanOutput(text: string, options: {keepSgr?: boolean} = {}): st
   if (!options.keepSgr) return redact(stripControl(text))
   // Odd parts are the SGR sequences the split captured; everything between them is cleaned whole.
   const kept = text.split(SGR).map((part, i) => (i % 2 === 1 ? part : stripControl(part))).join('')
-  // A colour code inside a secret must not hide it from the redactor: a text that holds one goes out without colour.
+  // A colour code inside a secret must not hide it from the redactor: the redactor reads the text without
+  // colour (one pass), and a text that holds a secret goes out without colour.
   const bare = stripControl(text)
   const redacted = redact(bare)
-  return redacted === bare ? redact(kept) : redacted
+  return redacted === bare ? kept : redacted
 }

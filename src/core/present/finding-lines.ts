@@ -1,5 +1,5 @@
 import type {Finding} from '../types.js'
-import {repeatedFixes, sameFixText} from './cell-blocks.js'
+import {fixesShownOnce, sameFixText} from './cell-blocks.js'
 import {paintStatus, statusMark} from './status.js'
 
 export interface FindingLineOptions {
@@ -34,6 +34,5 @@ order, why and fix for problems only, a fix repeated from an earlier finding sho
 For subcommands that print findings of their own (engine build, tree --components, daemon-config).
 */
 export function findingLines(findings: readonly Finding[], options: FindingLineOptions): string[] {
-  const same = repeatedFixes(findings)
-  return findings.flatMap((f, i) => findingBlockLines(f, f.status !== 'pass', same.get(i), options))
+  return fixesShownOnce(findings).flatMap(({finding, sameFixAs}) => findingBlockLines(finding, finding.status !== 'pass', sameFixAs, options))
 }

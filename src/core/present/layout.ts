@@ -2,11 +2,10 @@
 Text layout for fixed-width panes, pure. Prose wraps at word boundaries with a hanging indent;
 a command (a `code span`), a path or a URL is one unbreakable token: it moves to its own row and,
 when wider than the pane, is cut with MORE_MARK and the row carries the whole token in `full`, so a
-view can scroll sideways or open it. Widths are in UTF-16 units, as elsewhere in the panes.
+view can scroll sideways or open it (the cut itself is core/present/sideways, the app's one). Wrapping
+counts UTF-16 units, as elsewhere in the panes; the cut counts terminal columns.
 */
-
-/** Ends a row that was cut: there is more to the right. */
-export const MORE_MARK = '…→'
+import {cutRow} from './sideways.js'
 
 export interface LayoutRow {
   readonly text: string
@@ -23,13 +22,6 @@ export interface WrapOptions {
 
 /** A label such as `Why: ` whose value hangs under its first word. */
 const LABEL = /^(Why|Fix|Recipe|Docs): /
-
-/** One row, cut to `width` with MORE_MARK when longer; the cut row keeps the whole text in `full`. */
-export function cutRow(text: string, width: number): LayoutRow {
-  if (text.length <= width) return {text}
-  const room = Math.max(0, width - MORE_MARK.length)
-  return {text: `${text.slice(0, room)}${MORE_MARK}`.slice(0, Math.max(width, 1)), full: text}
-}
 
 /**
 Splits text into the tokens wrapping may never break: runs of non-blanks, where a backtick code span
@@ -179,23 +171,3 @@ export function factLines(facts: readonly {readonly label: string; readonly valu
   return out
 }
 
-/** Starts a row scrolled sideways: there is more to the left. */
-export const LESS_MARK = '←…'
-
-/**
-The window of a long line (a cut row's `full`) `offset` columns to the right, with LESS_MARK when
-text is hidden on the left and MORE_MARK when on the right; the offset is clamped so the last
-window ends at the line's end. For a view that scrolls a cut command or log line sideways.
-*/
-export function sideways(text: string, offset: number, width: number): LayoutRow {
-  const w = Math.max(1, Math.floor(width))
-  if (text.length <= w) return {text}
-  const lead = LESS_MARK.length
-  const maxOffset = text.length - (w - lead)
-  const at = Math.max(0, Math.min(Math.floor(offset), maxOffset))
-  if (at === 0) return cutRow(text, w)
-  const room = w - lead
-  const rest = text.slice(at)
-  const body = rest.length <= room ? rest : `${rest.slice(0, Math.max(0, room - MORE_MARK.length))}${MORE_MARK}`
-  return {text: `${LESS_MARK}${body}`.slice(0, w), full: text}
-}

@@ -1,7 +1,7 @@
 import {Box, Text, useInput} from 'ink'
 import {type ReactNode, useEffect, useRef, useState} from 'react'
 import type {BuildViewModel, ViewLine} from '../../core/engine/build-view-model.js'
-import {anyWider, shiftBy, sideways, widestOf} from '../layout/sideways.js'
+import {anyWider, LESS_MARK, MORE_MARK, shiftBy, sideways, widestOf} from '../../core/present/sideways.js'
 
 export interface BuildViewProps {
   readonly view: BuildViewModel
@@ -36,11 +36,14 @@ function OutputLines({lines, width, shift}: {readonly lines: readonly ViewLine[]
   let buffer = ''
   lines.forEach((line, i) => {
     if (i > 0) buffer += '\n'
-    // A cut line ends (or starts, scrolled sideways) with …: the key error line is never cut silently.
-    const text = sideways(line.text, shift, room)
-    const from = shift > 0 ? shift : 0
-    const m = line.match && {start: line.match.start - from, end: line.match.end - from}
-    const match = m && m.start >= (shift > 0 ? 1 : 0) && m.end <= text.length - (text.endsWith('…') && text !== line.text ? 1 : 0) ? m : undefined
+    // A cut line ends (or starts, scrolled sideways) with the cut marks: the key error line is never cut silently.
+    const row = sideways(line.text, shift, room)
+    const text = row.text
+    // The left mark stands on the first columns of the window, so a column keeps its place in the row.
+    const m = line.match && {start: line.match.start - shift, end: line.match.end - shift}
+    const lead = shift > 0 ? LESS_MARK.length : 0
+    const tail = row.full !== undefined && text.endsWith(MORE_MARK) ? MORE_MARK.length : 0
+    const match = m && m.start >= lead && m.end <= text.length - tail ? m : undefined
     if (match === undefined) {
       buffer += text
       return

@@ -9,7 +9,7 @@ import {describeDryRun, runStep, type RunStepOptions, type StepOutcome} from '..
 import {recipeRunResult} from '../../core/recipes/result.js'
 import type {PreparedStep} from '../../core/recipes/types.js'
 import type {CellResult} from '../../core/types.js'
-import {anyWider, shiftBy, sideways, widestOf} from '../layout/sideways.js'
+import {anyWider, shiftBy, sideways, widestOf} from '../../core/present/sideways.js'
 import {renderRecipeMarkdown} from './markdown.js'
 import {budget, commandText, findLine, fitRows, panelRows, stepItems, wrapRows, type Panel} from './rows.js'
 
@@ -172,7 +172,7 @@ export function RecipeView({plan, recorder, onClose, onRan, width = 100, height 
       <Box flexDirection="column" height={rows.doc} overflow="hidden">
         {markdown.slice(at, at + rows.doc).map((line, i) => (
           <Text key={i} wrap="truncate-end">
-            {sideways(line, shift, width) || ' '}
+            {sideways(line, shift, width).text || ' '}
           </Text>
         ))}
       </Box>

@@ -2,7 +2,6 @@ import stripAnsi from 'strip-ansi'
 import wrapAnsi from 'wrap-ansi'
 import type {PlannedStep} from '../../core/recipes/plan.js'
 import type {StepOutcome} from '../../core/recipes/run.js'
-import {CUT_MARK} from '../layout/sideways.js'
 
 /** One screen row of the recipe view's lower part, with the colour it is drawn in (words carry the meaning). */
 export interface PanelRow {
@@ -66,7 +65,7 @@ export function panelRows(panel: Panel, step: PlannedStep | undefined, width: nu
 export function fitRows(rows: readonly PanelRow[], room: number, hint: string): PanelRow[] {
   if (rows.length <= room) return [...rows]
   if (room <= 0) return []
-  return [...rows.slice(0, room - 1), {text: `${CUT_MARK} ${rows.length - room + 1} more lines ${hint}`, bold: true}]
+  return [...rows.slice(0, room - 1), {text: `… ${rows.length - room + 1} more lines ${hint}`, bold: true}]
 }
 
 /** Splits the rows under the header between the markdown, the step's command and the panel: the panel first (a confirmation must show its argv), the markdown last. */

@@ -16,7 +16,8 @@ import type {FileTree} from '../../core/tree/file-tree.js'
 import {mergeLayers} from '../../core/tree/merge.js'
 import {formatSize, sanitizeName, type TreeRow} from '../../core/tree/render.js'
 import type {ImageLayers} from '../../core/tree/types.js'
-import {shiftBy, sideways, widestOf} from '../layout/sideways.js'
+import {cutRow, shiftBy, sideways, widestOf} from '../../core/present/sideways.js'
+import {FILE_HINTS, footerLine, TREE_HINTS} from './footer.js'
 
 export interface TreeExplorerProps {
   /** The image or container as read, layer by layer. */
@@ -65,7 +66,7 @@ function Row({row, selected, component, width}: {readonly row: TreeRow; readonly
     <Text wrap="truncate-end" inverse={selected} {...(color ? {color} : {})}>
       {head}
       <Text bold={component} {...(component && !color ? {color: 'cyan'} : {})}>
-        {name.length > room ? `${name.slice(0, room - 1)}…` : name}
+        {cutRow(name, room).text}
       </Text>
     </Text>
   )
@@ -84,19 +85,16 @@ function FileView({open, height, width, shift}: {readonly open: NonNullable<Expl
       <Box flexDirection="column" flexGrow={1}>
         {shown.map((line, i) => (
           <Text key={i} wrap="truncate-end">
-            {sideways(line, shift, width) || ' '}
+            {sideways(line, shift, width).text || ' '}
           </Text>
         ))}
       </Box>
       <Text dimColor wrap="truncate-end">
-        {`${open.scroll + 1}/${Math.max(1, lines.length)} · ↑↓ j/k PgUp/PgDn scroll · ←→ h/l sideways · q or Esc back to the tree`}
+        {footerLine(`${open.scroll + 1}/${Math.max(1, lines.length)}`, FILE_HINTS, 'q or Esc back to the tree', width)}
       </Text>
     </Box>
   )
 }
-
-/** The footer's keys; the change keys (a m r u) and the layer keys ([ ]) sit on the legend line. */
-export const TREE_HINTS = '↑↓ move · space fold · / filter · n N next component · o open file · c/e fold all · x J export text/JSON · q close'
 
 /**
 A dive-like explorer of an image's filetree: rows of mode, uid:gid, size and tree, changes of the
@@ -214,7 +212,9 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
   const index = cursorIndex(view, rows)
   const shown = rows.slice(view.top, view.top + height)
   const layer = image.layers[view.layer]
-  const shows = LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')
+  const wide = `${LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')}  [ ] layer`
+  // Under 70 columns the legend packs tighter, so the layer keys stay on screen.
+  const legend = wide.length <= width ? wide : `${LEGEND.map(([k, change, glyph]) => `${k}${glyph.trim()}${view.show[change] ? '■' : '□'} ${change}`).join(' ')} [ ] layer`
   const filter = view.draft !== undefined ? `/${view.draft}▌` : view.filter ? `filter: ${view.filter}` : ''
   const missing = checklist ? checklist.items.filter((i) => i.state === 'missing' || i.state === 'empty').length : 0
   const position = `${rows.length > 0 ? `${index + 1}/${rows.length}` : '0/0'}${view.message ? ` · ${sanitize(view.message)}` : ''}`
@@ -227,7 +227,7 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
       </Text>
       <Text dimColor wrap="truncate-end">
         {filter ? `${filter}   ` : ''}
-        {shows}  [ ] layer
+        {legend}
       </Text>
       <Box flexDirection="column" flexGrow={1}>
         {shown.length === 0 ? <Text dimColor>(nothing to show with these filters)</Text> : null}
@@ -236,7 +236,7 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
         ))}
       </Box>
       <Text dimColor wrap="truncate-end">
-        {`${position} · ${TREE_HINTS}`}
+        {footerLine(position, TREE_HINTS, 'q close', width)}
       </Text>
     </Box>
   )
