@@ -24,6 +24,7 @@ import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
+import {plainLive} from '../plain-progress.js'
 import {cellJson, renderCellPlain} from '../render-plain.js'
 import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
@@ -137,31 +138,36 @@ function describeCheckout(c: DaggerCheckout): Record<string, unknown> {
 }
 
 /**
-Runs one cell in a Session of its own, as `check` does (the session log keeps the run). Every stopping
-signal, not just Ctrl-C, closes the session, which aborts what the cell runs (hack/dev's whole process
-group). A throw inside the cell reaches the caller instead of becoming a crashed result.
+Runs one cell in a Session of its own, as `check` does (the session log keeps the run; a long wait
+prints the same progress lines on stderr). Every stopping signal, not just Ctrl-C, closes the
+session, which aborts what the cell runs (hack/dev's whole process group). With `stopAtOnce`, a
+signal ends the wait at once, as `check` does, for a cell whose Docker calls may not heed the abort;
+`result` is then absent. A throw inside the cell reaches the caller instead of becoming a crashed result.
 */
-async function runInSession(ctx: Ctx, checkout: DaggerCheckout, id: CellId, cell: CellDefinition): Promise<{result: CellResult; interrupted: boolean}> {
+async function runInSession(ctx: Ctx, checkout: DaggerCheckout, id: CellId, cell: CellDefinition, stopAtOnce = false): Promise<{result: CellResult | undefined; interrupted: boolean; session: Session}> {
   let thrown: unknown
   const entry: CellEntry = {...findCell(id)!, load: async () => ({id, run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
   const session = await Session.start({settings: {...ctx.settings, daggerSrc: checkout.root}, env: ctx.io.env, docker: ctx.docker})
   let interrupted = false
+  let onInterrupt: () => void = () => undefined
+  const interruption = new Promise<undefined>((resolve) => (onInterrupt = () => resolve(undefined)))
   const onSignal = (): void => {
     interrupted = true
+    if (stopAtOnce) onInterrupt()
     void session.close('interrupted')
   }
   const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   // not `once`: see run-plain.ts (signal-exit re-raises when alone)
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal)
-  let result: CellResult
+  let result: CellResult | undefined
   try {
-    result = await session.run(entry)
+    result = await Promise.race([session.run(entry, {live: plainLive(ctx.io)}), interruption])
   } finally {
     for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal)
     await session.close('finished')
   }
   if (thrown !== undefined && !interrupted) throw thrown
-  return {result, interrupted}
+  return {result, interrupted, session}
 }
 
 async function build(ctx: Ctx): Promise<number> {
@@ -273,14 +279,18 @@ async function start(ctx: Ctx): Promise<number> {
   let launched: EngineLaunchResult | undefined
   const confirm = confirmFor(ctx)
   const cell = makeLaunchCell({startOnly: true, onLaunch: (r) => (launched = r), ...(confirm === undefined ? {} : {confirm})})
-  const {result, interrupted} = await runInSession(ctx, checkout, 'launch', cell)
+  const {result, interrupted, session} = await runInSession(ctx, checkout, 'launch', cell, true)
+  if (interrupted || result === undefined) {
+    ctx.io.stderr.write(`Interrupted. ${session.saveError ? session.saveError.message : `Notes saved to ${session.log.path}`}\n`)
+    return EXIT.interrupted
+  }
   const started = launched?.start.started === true
   if (!ctx.json) write(ctx.io, renderCellPlain(result, {color: ctx.settings.color, verbose: ctx.settings.verbose}))
-  if (launched !== undefined && !started && confirm === undefined && !ctx.yes && !interrupted) {
+  if (launched !== undefined && !started && confirm === undefined && !ctx.yes) {
     return needsYes(ctx, launched.launchPlan?.existing === undefined ? `Starting the privileged ${launched.plan.name}` : `Replacing ${launched.plan.name}`, launched.launchPlan?.commands ?? [launched.plan.argv.join(' ')])
   }
   // Declined or not brought up is a problem for this command, whatever else the cell saw.
-  const code = interrupted ? EXIT.interrupted : started ? exitCodeFor([result.status]) : EXIT.problem
+  const code = started ? exitCodeFor([result.status]) : EXIT.problem
   if (ctx.json) {
     const launch = launched === undefined ? {} : {container: launched.plan.name, run: launched.plan.argv, replaced: launched.start.started && launched.start.replaced, ready: launched.ready, verify: launched.verify, exports: launched.exports}
     json(ctx, {ok: code === EXIT.ok, ...launch, ...(launched === undefined || launched.start.started ? {} : {reason: launched.start.reason}), cell: cellJson(result)})
