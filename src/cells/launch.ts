@@ -8,7 +8,8 @@ import {inspectContainer, LaunchError} from '../core/engine/launch.js'
 import {devNames} from '../core/engine/names.js'
 import {launchFailureFix} from '../core/engine/launch-fix.js'
 import {explainMessage} from '../core/engine/explain-bridge.js'
-import {launchDevEngine} from '../core/engine/session.js'
+import {shellQuote} from '../core/engine/exports.js'
+import {type EngineLaunchResult, launchDevEngine} from '../core/engine/session.js'
 import type {WaitProgress} from '../core/engine/wait-progress.js'
 import {sanitize} from '../core/notebook/sanitize.js'
 import {DaggerExploreError} from '../core/errors.js'
@@ -19,6 +20,13 @@ import {launchChecks} from './journey-checks.js'
 /** How the UI approves destructive steps (defaults to ctx.confirm); without one only `--yes` approves. */
 export interface LaunchCellHooks {
   readonly confirm?: Confirm
+  /**
+  `engine start`: start the image already tagged (loading is `engine load`), replace a running dev
+  engine instead of keeping it (a restart), and report old engines without removing them (`engine clean` does).
+  */
+  readonly startOnly?: boolean
+  /** Told what the launch did, or would have done when it was not approved; the command prints from it. */
+  readonly onLaunch?: (result: EngineLaunchResult) => void
 }
 
 async function imageExists(docker: Docker, ref: string, ctx: CellContext): Promise<boolean> {
@@ -34,8 +42,10 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
   const yes = ctx.settings.yes
   const names = devNames(ctx.env)
   const tar = path.join(checkout.root, 'bin', 'engine.tar')
-  let skipLoad = false
-  if (!checkout.era.writesEngineTar) {
+  let skipLoad = hooks.startOnly === true
+  if (skipLoad) {
+    // Starting only: the tagged image is started as it is, whatever bin/engine.tar holds now.
+  } else if (!checkout.era.writesEngineTar) {
     // The dev module's deploy loads and starts the engine itself and writes no tarball: a bin/engine.tar
     // here is left from an older build, and loading it would replace the engine just built.
     if (existsSync(tar)) ctx.recorder.fact('bin/engine.tar', `not loaded: ${checkout.era.label} writes none, so this one is left from an older build (${statSync(tar).mtime.toISOString()})`)
@@ -77,21 +87,26 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
   try {
     const live = ctx.live
     const progress = live === undefined ? undefined : (p: WaitProgress): void => live({kind: 'progress', ...p})
-    const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm}), ...(progress === undefined ? {} : {progress})})
+    const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.env, rec: ctx.recorder, yes, skipLoad, reuseRunning: hooks.startOnly !== true, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm}), ...(progress === undefined ? {} : {progress})})
     if (result.imageId !== undefined && result.start.started) {
       const how = result.loaded === true ? 'loaded from bin/engine.tar' : skipLoad ? 'already tagged' : 'bin/engine.tar holds an image Docker already has, so nothing was loaded'
       ctx.recorder.fact(result.loaded === true ? 'Loaded image' : 'Engine image', `${result.imageId} → ${names.image} (${how})`)
     }
+    hooks.onLaunch?.(result)
     const planned = result.launchPlan?.commands ?? []
     if (planned.length > 0) ctx.recorder.fact(result.start.started ? 'Ran' : 'Not run (not approved)', planned.join('\n'))
     ctx.recorder.fact('Run', result.plan.argv.join(' '))
     if (!result.start.started) {
+      // Only what was seen: a container that exists is named as existing, a fresh start is not.
+      const existing = result.launchPlan?.existing !== undefined
       ctx.recorder.finding({
         id: 'engine-replace-not-approved',
         status: 'warn',
-        title: `${names.container} already exists; it was left as it is`,
-        detail: `Starting the new engine means removing the existing ${names.container} first (\`docker rm -fv ${names.container}\`; the named volume with its cache stays). That needs your approval.`,
-        fix: `Approve it when asked, or run \`dagger-explore engine start --yes\`${checkout.root === ctx.cwd ? '' : ` --dagger-src ${checkout.root}`}.`,
+        title: existing ? `${names.container} already exists; it was left as it is` : `${names.container} was not started`,
+        detail: existing
+          ? `Starting the new engine means removing the existing ${names.container} first (\`docker rm -fv ${names.container}\`; the named volume with its cache stays). That needs your approval.`
+          : `It runs as a privileged container (\`${result.plan.argv.join(' ')}\`), which needs your approval.`,
+        fix: `Approve it when asked, or run \`dagger-explore engine start --yes${checkout.root === ctx.cwd ? '' : ` --dagger-src ${shellQuote(checkout.root)}`}\`.`,
       })
       return false
     }
@@ -133,7 +148,7 @@ function engineLine(e: EngineContainer): string {
   return `${e.state} ${ageText(e.ageSeconds)} old, image ${e.image}, volumes ${e.volumes.join(' ') || 'none'}${e.pointedAt ? ', your environment points here' : ''}`
 }
 
-async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
+async function tidy(ctx: CellContext, hooks: LaunchCellHooks, remove: boolean): Promise<void> {
   const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
   const engines = await listEngines(docker, ctx.env, ctx.recorder)
   const label = {dev: 'Dev engine', bootstrap: 'Bootstrap engine', custom: 'Custom engine'} as const
@@ -152,7 +167,7 @@ async function tidy(ctx: CellContext, hooks: LaunchCellHooks): Promise<void> {
   const plan = planClean(engines)
   if (plan.remove.length === 0) return
   const yes = ctx.settings.yes
-  if (hooks.confirm !== undefined || yes) {
+  if (remove && (hooks.confirm !== undefined || yes)) {
     const result = await removeEngines(docker, plan, {yes, ...(hooks.confirm === undefined ? {} : {confirm: hooks.confirm})}, ctx.recorder)
     if (result.approved) {
       const failed = result.outcomes.filter((o) => !o.removed)
@@ -181,12 +196,12 @@ export function makeLaunchCell(hooks: LaunchCellHooks = {}): CellDefinition<'lau
       const given = hooks.confirm ?? ctx.confirm
       // Declining the start is this run's decline; declining the tidy-up afterwards is not (the engine may have started).
       const confirm = confirmRecordingDeclines(given, ctx.recorder)
-      const asked: LaunchCellHooks = confirm === undefined ? {} : {confirm}
+      const asked: LaunchCellHooks = {...hooks, ...(confirm === undefined ? {} : {confirm})}
       const checkout = await checkoutFor(ctx)
       if (checkout === undefined) return
       await launchChecks(ctx)
       await launch(ctx, checkout, asked)
-      await tidy(ctx, given === undefined ? {} : {confirm: given})
+      await tidy(ctx, given === undefined ? {} : {confirm: given}, hooks.startOnly !== true)
     },
   }
 }

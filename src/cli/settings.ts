@@ -83,8 +83,17 @@ export function globalSettings(values: GlobalValues, io: CliIO): GlobalSettings 
     notesDir,
     cwd: io.cwd,
     dockerTimeoutMs: timeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
+    ...(timeoutMs === undefined ? {} : {timeoutMs}),
     ...optional,
   }
+}
+
+/**
+The --timeout of a command whose wait is not the Docker daemon's (diagnose: per layer; recipe: per
+detection), in that command's range: read from the settings, so the flag is parsed once for all.
+*/
+export function commandTimeoutMs(settings: Pick<GlobalSettings, 'timeoutMs'>, range: TimeoutRange): number {
+  return settings.timeoutMs === undefined ? range.fallback : parseTimeoutMs(String(settings.timeoutMs), range)
 }
 
 /** Flags that take a value: the word after one of them is that value, not a subcommand. */
@@ -111,20 +120,30 @@ export function parseGlobals(argv: readonly string[]): GlobalValues {
 
 type CommandOptions<T extends ParseArgsOptionsConfig> = Omit<typeof GLOBAL_OPTIONS, keyof T> & T
 type CommandValues<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{args: string[]; options: CommandOptions<T>; strict: true; allowPositionals: true}>>['values']
+interface ParsedCommand<T extends ParseArgsOptionsConfig> {
+  /** The command's own flags (and the globals merged in, for the parser's sake: read globals from `settings`). */
+  values: CommandValues<T>
+  positionals: string[]
+  globals: GlobalValues
+}
 
 /**
 Parses a subcommand's arguments: its own flags plus every global one, so a global means the same
 before or after the name (`--yes tree --help` = `tree --help --yes`). A command's own flag of the same
 name wins after the name (`tree --image` is a switch); a global given before the name with another
 type stays a global and does not reach the command's values. With `io`, the globals are checked as
-the notebook checks them (a bad --timeout is refused by every command alike), unless --help was asked.
+the notebook checks them (a bad --timeout is refused by every command alike), unless --help was asked,
+and `settings` is the one parsed object every command reads the globals from (with --help, the
+defaults when a global is bad: help always answers).
 */
+export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(argv: readonly string[], own: T, before: GlobalValues | undefined, io: CliIO): ParsedCommand<T> & {settings: GlobalSettings}
+export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(argv: readonly string[], own: T, before?: GlobalValues): ParsedCommand<T>
 export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(
   argv: readonly string[],
   own: T,
   before: GlobalValues = {},
   io?: CliIO,
-): {values: CommandValues<T>; positionals: string[]; globals: GlobalValues} {
+): ParsedCommand<T> & {settings?: GlobalSettings} {
   const options = {...GLOBAL_OPTIONS, ...own} as ParseArgsOptionsConfig
   const parsed = parseArgs({args: [...argv], options, strict: true, allowPositionals: true})
   const after = parsed.values as Record<string, string | boolean | string[] | undefined>
@@ -141,6 +160,14 @@ export function parseCommandArgs<const T extends ParseArgsOptionsConfig>(
     values[key] = value
     if (key in global && sameType(key)) globals[key] = value
   }
-  if (io !== undefined && values.help !== true) globalSettings(globals, io)
-  return {values: values as CommandValues<T>, positionals: parsed.positionals, globals}
+  const parsedCommand = {values: values as CommandValues<T>, positionals: parsed.positionals, globals}
+  if (io === undefined) return parsedCommand
+  if (values.help !== true) return {...parsedCommand, settings: globalSettings(globals, io)}
+  let settings: GlobalSettings
+  try {
+    settings = globalSettings(globals, io)
+  } catch {
+    settings = globalSettings({}, io)
+  }
+  return {...parsedCommand, settings}
 }

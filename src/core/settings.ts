@@ -18,6 +18,8 @@ export interface Settings {
   readonly image?: string
   readonly daemonConfig?: string
   readonly dockerTimeoutMs: number
+  /** `--timeout` as given, absent without it: for commands whose wait is another one (diagnose's per layer). */
+  readonly timeoutMs?: number
 }
 
 /** The name the CLI modules use for the settings they parse. */

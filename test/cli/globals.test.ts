@@ -1,6 +1,7 @@
-import {mkdtemp} from 'node:fs/promises'
+import {mkdtemp, readdir, readFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {COMMANDS, HELP} from '../../src/cli/main.js'
 import {CELLS} from '../../src/cells/registry.js'
@@ -61,6 +62,29 @@ describe('global options before or after the subcommand', () => {
     expect(parsed.globals).toMatchObject({image: 'foo', yes: true, json: true})
     expect(parsed.positionals).toEqual(['x'])
     expect(() => parseCommandArgs(['--bogus'], own)).toThrow(/Unknown option '--bogus'/)
+  })
+})
+
+describe('one settings object per command', () => {
+  const io = {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {HOME: '/home/u'}, cwd: '/work', color: true, interactive: false}
+
+  it('parseCommandArgs hands the command the parsed globals from either side of its name', () => {
+    const {settings} = parseCommandArgs(['status', '--timeout', '250', '--dagger-src', 'src'], {}, {json: true, 'notes-dir': 'notes'}, io)
+    expect(settings).toMatchObject({json: true, plain: true, color: false, timeoutMs: 250, dockerTimeoutMs: 250, notesDir: '/work/notes', daggerSrc: '/work/src', cwd: '/work'})
+    expect(parseCommandArgs([], {}, {}, io).settings.timeoutMs).toBeUndefined()
+    // --help always answers: a bad global then leaves the defaults instead of refusing.
+    expect(parseCommandArgs(['--help', '--timeout', 'soon'], {}, {}, io).settings.dockerTimeoutMs).toBe(3000)
+    expect(() => parseCommandArgs(['--timeout', 'soon'], {}, {}, io)).toThrow(UsageError)
+  })
+
+  it('no command rebuilds the settings or reads a global from the merged values', async () => {
+    const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/commands')
+    for (const name of await readdir(dir)) {
+      const text = await readFile(path.join(dir, name), 'utf8')
+      expect(text, name).not.toMatch(/\b(globalSettings|defaultSettings|parseTimeoutMs)\(/)
+      // tree's own --image is a switch, so `values.image` is its flag there, not the global.
+      expect(text, name).not.toMatch(/\bvalues(\.(json|yes|timeout|plain|verbose|control|refs)\b|\['(notes-dir|dagger-src|no-color|registry-host|daemon-config)'\])/)
+    }
   })
 })
 

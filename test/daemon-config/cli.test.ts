@@ -56,6 +56,15 @@ describe('dagger-explore daemon-config', () => {
     expect(out()).toMatch(/0 errors, 1 warning\./)
   })
 
+  test('the global --daemon-config FILE, before or after the name, is the file linted (as the Docker daemon cell reads it)', async () => {
+    const p = await file('global.json', '{"max-concurrent-downloads": 10}')
+    for (const [args, before] of [[['--daemon-config', p, '--json'], undefined], [['--json'], {'daemon-config': p}]] as const) {
+      const {io, out} = fakeIO()
+      expect(await main([...args], io, before)).toBe(0)
+      expect(JSON.parse(out())).toMatchObject({file: p, source: 'argument', findings: [{id: 'daemon-max-concurrent-downloads'}]})
+    }
+  })
+
   test('a clean file exits 0; --target judges against an older dockerd', async () => {
     const p = await file('clean.json', '{"log-format": "json"}')
     expect(await main([p, '--target', '29.0'], fakeIO().io)).toBe(0)

@@ -1,5 +1,9 @@
 import {execFileSync} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
+import {createServer, type Server, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
 import {PassThrough} from 'node:stream'
 import {listSessions} from '../../src/core/notebook/session-log.js'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -11,16 +15,28 @@ import {docker, type EngineLab, makeLab} from './lab.js'
 
 const skip = !dockerAvailable() && process.env.CI !== 'true'
 
-async function run(args: string[], env: NodeJS.ProcessEnv, cwd = '/'): Promise<{code: number; stdout: string; stderr: string}> {
+/** With `answers`, it runs as in a terminal whose user types them. */
+async function run(args: string[], env: NodeJS.ProcessEnv, cwd = '/', before?: Record<string, string | boolean>, answers?: string): Promise<{code: number; stdout: string; stderr: string}> {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
   let out = ''
   let err = ''
   stdout.on('data', (c: Buffer) => (out += c.toString()))
   stderr.on('data', (c: Buffer) => (err += c.toString()))
-  const io: CliIO = {stdout, stderr, stdin: new PassThrough(), env, cwd, color: false, interactive: false}
-  const code = await main(args, io)
+  const stdin = new PassThrough()
+  if (answers !== undefined) stdin.end(answers)
+  const io: CliIO = {stdout, stderr, stdin, env, cwd, color: false, interactive: answers !== undefined}
+  const code = await main(args, io, before)
   return {code, stdout: out, stderr: err}
+}
+
+/** A Docker socket that accepts and never answers: only a timeout ends a call to it. */
+async function silentSocket(): Promise<{host: string; close: () => Promise<void>}> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'de-engine-silent-')), 'docker.sock')
+  const held: Socket[] = []
+  const server: Server = createServer((socket) => void held.push(socket))
+  await new Promise<void>((resolve) => server.listen(file, resolve))
+  return {host: `unix://${file}`, close: () => new Promise((resolve) => (held.forEach((s) => s.destroy()), server.close(() => resolve())))}
 }
 
 describe('engine command: usage', () => {
@@ -36,6 +52,21 @@ describe('engine command: usage', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('No dagger checkout found at /tmp')
     expect(r.stderr).not.toContain('    at ')
+  })
+
+  it('--timeout, before or after the action, is how long status and stop wait on a silent daemon (15 s without it)', async () => {
+    const silent = await silentSocket()
+    try {
+      const env = {DOCKER_HOST: silent.host, HOME: tmpdir()}
+      for (const [args, before] of [[['status', '--timeout', '300'], undefined], [['stop'], {timeout: '300'}]] as const) {
+        const started = Date.now()
+        const r = await run([...args], env, '/', before)
+        expect(r.code, r.stderr).toBe(1)
+        expect(Date.now() - started, args.join(' ')).toBeLessThan(5000)
+      }
+    } finally {
+      await silent.close()
+    }
   })
 })
 
@@ -78,15 +109,31 @@ describe.skipIf(skip)('engine command against the real daemon', () => {
     expect(unapproved.code).toBe(2)
     expect(unapproved.stderr).toContain('needs --yes')
     expect(unapproved.stderr).toContain('--privileged')
-    const started = await run(['start', '--dagger-src', fixture.root, '--yes'], env)
+    // An old bootstrap engine: `engine start --yes` approves the start, not removing it (`engine clean` does that).
+    const bootstrap = `dagger-engine-${lab.id}`
+    lab.docker(['create', '--name', bootstrap, '--network', 'none', lab.imageRef])
+    const startNotes = mkdtempSync(path.join(lab.dir, 'start-notes-'))
+    const started = await run(['start', '--dagger-src', fixture.root, '--yes', '--notes-dir', startNotes], env)
     expect(started.code).toBe(0)
     expect(started.stdout).toContain('answered through buildctl dial-stdio')
     expect(started.stdout).toContain('bin/dagger version: dagger devel-fixture')
+    expect(started.stdout).not.toMatch(/Removed \d+ old engine/)
+    docker(['rm', '-fv', bootstrap])
+    // It ran as the Launch engine cell of a Session, as `check launch` does, and the log went to --notes-dir.
+    const [startLog] = await listSessions(startNotes)
+    expect(await readFile(startLog!.file, 'utf8')).toMatch(/Launch engine[\s\S]*started and answers through buildctl dial-stdio/)
 
     const again = await run(['start', '--dagger-src', fixture.root], env)
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('needs --yes')
     expect(again.stderr).toContain(`docker rm -fv ${lab.devName}`)
+    // In a terminal it asks once, with the exact commands; no leaves the engine as it was and exits 1.
+    const running = docker(['inspect', '-f', '{{.Id}}', lab.devName])
+    const declined = await run(['start', '--dagger-src', fixture.root], env, '/', undefined, 'n\n')
+    expect(declined.code).toBe(1)
+    expect(declined.stderr).toContain(`This will run:\n  docker rm -fv ${lab.devName}\n  docker run -d`)
+    expect(declined.stderr.match(/Go ahead\? \[y\/N\]/g)).toHaveLength(1)
+    expect(docker(['inspect', '-f', '{{.Id}}', lab.devName])).toBe(running)
     const replaced = await run(['start', '--dagger-src', fixture.root, '--yes', '--json'], env)
     expect(JSON.parse(replaced.stdout)).toMatchObject({ok: true, replaced: true})
 

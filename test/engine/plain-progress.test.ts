@@ -46,5 +46,30 @@ describe.skipIf(skip)('a slow engine start in plain mode, through the built bina
     expect(inspections[0]).toMatchObject({output: 'State.Status: running', firstOutput: null})
     expect(inspections[0]!.count).toBeGreaterThanOrEqual(2)
     expect(inspections[0]!.overSeconds).toBeGreaterThanOrEqual(2)
+
+    // engine start runs the same cell in a session: the same progress line on stderr while it waits.
+    const env = lab.env([FAKE_GO_DIR])
+    const started = await cli(['engine', 'start', '--yes', '--dagger-src', fixture.root, '--notes-dir', notes], {env, timeout: 90_000})
+    // No build ran here, so there is no bin/dagger to check against the engine: that alone fails (exit 1).
+    expect(started.stdout).toMatch(/answers through buildctl dial-stdio after [6-9]\.\d s/)
+    expect(started.stdout).toContain('bin/dagger version failed against the new engine')
+    expect(started.exitCode, started.stdout).toBe(1)
+    expect(started.stderr).toMatch(/^  … waiting for \S+ to answer `buildctl dial-stdio`: \d s of 60 s/m)
+    // Ctrl-C during that wait ends it at once with 130, and the session log says it was interrupted.
+    const cutNotes = path.join(lab.dir, 'cut-notes')
+    const pending = cli(['engine', 'start', '--yes', '--dagger-src', fixture.root, '--notes-dir', cutNotes], {env, timeout: 90_000})
+    let killedAt = 0
+    pending.stderr?.on('data', (chunk: Buffer) => {
+      if (killedAt === 0 && chunk.toString().includes('  … waiting for')) {
+        killedAt = Date.now()
+        pending.kill('SIGINT')
+      }
+    })
+    const cut = await pending
+    expect(killedAt).toBeGreaterThan(0)
+    expect(cut.exitCode, cut.stderr).toBe(130)
+    expect(Date.now() - killedAt).toBeLessThan(2500)
+    expect(cut.stderr).toContain(`Interrupted. Notes saved to ${cutNotes}`)
+    expect(readFileSync(path.join(cutNotes, readdirSync(cutNotes).find((f) => f.endsWith('.md'))!), 'utf8')).toContain('Session interrupted')
   }, 200_000)
 })

@@ -1,6 +1,6 @@
 import {CELLS, findCell} from '../../cells/registry.js'
 import {EXIT, UsageError, type CommandMain} from '../io.js'
-import {globalSettings, parseCommandArgs} from '../settings.js'
+import {parseCommandArgs} from '../settings.js'
 import {runPlain} from '../run-plain.js'
 
 const HELP = `Usage: dagger-explore check [CELL...] [--json] [--notes-dir DIR] [--timeout MS] [-v]
@@ -17,7 +17,7 @@ Examples
 `
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, {}, before, io)
+  const {values, positionals, settings} = parseCommandArgs(argv, {}, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
@@ -27,6 +27,5 @@ export const main: CommandMain = async (argv, io, before) => {
     if (!cell) throw new UsageError(`"${name}" is not a cell.`, {fix: `Name one of the cells: ${CELLS.map((c) => c.id).join(', ')}; e.g. \`dagger-explore check environment\`.`})
     return cell
   })
-  const settings = globalSettings(globals, io)
   return runPlain({...settings, plain: true}, io, cells)
 }

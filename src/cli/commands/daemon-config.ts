@@ -15,7 +15,7 @@ import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
 import {Prompter} from '../prompt.js'
-import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
+import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 import {NotRegularFileError, readRegularFile} from '../../core/system/read-regular.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
@@ -29,7 +29,8 @@ duplicate keys…), unknown keys, types and allowed values, flags that clash wit
 settings that break Dagger builds (a raised max-concurrent-downloads, dead mirrors, a large MTU…).
 Without FILE it lints the file the running daemon reads and compares it with the daemon (/info).
 
-  FILE               the daemon.json to lint (default: the one in force, and why)
+  FILE               the daemon.json to lint (default: the global --daemon-config FILE, else the
+                     one in force, and why)
   --json             JSON on stdout only: {"file","source","valid","findings":[…]}
   --target VERSION   judge as this dockerd release (default: the running daemon's, else current)
   --timeout MS       how long Docker calls may take (default ${DEFAULT_DOCKER_TIMEOUT_MS})
@@ -65,10 +66,6 @@ function write(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`)
 }
 
-function parseTimeout(value: string | undefined): number {
-  return parseTimeoutMs(value, {fallback: DEFAULT_DOCKER_TIMEOUT_MS})
-}
-
 function parseTarget(value: string | undefined): EngineVersion | undefined {
   if (value === undefined) return undefined
   const v = parseEngineVersion(value)
@@ -92,27 +89,27 @@ async function isFileInForce(io: CliIO, found: DaemonDiscovery, explicit: string
 }
 
 async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
-  const {values, positionals} = parseCommandArgs(args, LINT_OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(args, LINT_OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
   }
   if (positionals.length > 1) throw new UsageError(`daemon-config takes at most one FILE; got ${positionals.length} (${positionals.map((p) => sanitize(p)).join(', ')}).`, {fix: 'Lint one file at a time, or none to lint the one in force.'})
-  const timeoutMs = parseTimeout(values.timeout)
+  const timeoutMs = settings.dockerTimeoutMs
   const target = parseTarget(values.target)
-  const explicit = positionals[0]
+  const explicit = positionals[0] ?? settings.daemonConfig
   const found = await discover(io, timeoutMs, explicit)
   const compare = await isFileInForce(io, found, explicit, timeoutMs)
   const analysis = await analyseDaemonConfig(new Recorder(), found, io.env, {...(target === undefined ? {} : {target}), compare})
   if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist.`, {fix: 'Name an existing daemon.json, or run `dagger-explore daemon-config` without FILE to lint the one in force.'})
   if (analysis.readError !== undefined) {
     const {message, fix} = readErrorMessage(analysis.location.file, analysis.readError)
-    if (values.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message), fix: fix ?? null}, null, 2))
+    if (settings.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message), fix: fix ?? null}, null, 2))
     else write(io.stderr, `dagger-explore: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
     return EXIT.problem
   }
   const valid = !analysis.findings.some((f) => f.status === 'fail')
-  if (values.json) {
+  if (settings.json) {
     write(
       io.stdout,
       JSON.stringify(
@@ -165,20 +162,20 @@ async function pickKeys(prompter: Prompter, lint: ReturnType<typeof lintDaemonCo
 }
 
 async function resetMain(args: readonly string[], io: CliIO, before: GlobalValues | undefined): Promise<number> {
-  const {values, positionals} = parseCommandArgs(args, RESET_OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(args, RESET_OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
   }
   if (positionals.length > 1) throw new UsageError(`daemon-config reset takes at most one FILE; got ${positionals.length}.`, {fix: 'Reset one file at a time, or name none to reset the one in force.'})
-  const timeoutMs = parseTimeout(values.timeout)
+  const timeoutMs = settings.dockerTimeoutMs
   const target = parseTarget(values.target)
-  const explicit = positionals[0]
+  const explicit = positionals[0] ?? settings.daemonConfig
   const found = await discover(io, timeoutMs, explicit)
   // A symlinked daemon.json is reset where it points (the link stays a link), and the output says so.
   const named = found.location.file
   const file = await realpath(named).catch(() => named)
-  if (file !== named) write(values.json ? io.stderr : io.stdout, `${named} is a symlink to ${file}: the reset reads and changes ${file}, and the link is kept.`)
+  if (file !== named) write(settings.json ? io.stderr : io.stdout, `${named} is a symlink to ${file}: the reset reads and changes ${file}, and the link is kept.`)
   if (explicit === undefined && found.location.elsewhere === true && found.location.source !== 'docker-desktop') {
     throw new UsageError(`The daemon is not on this machine (${found.location.why}), so resetting ${file} here would change nothing it reads.`, {fix: "Run the reset on the daemon's host, or name a FILE to reset explicitly."})
   }
@@ -205,15 +202,15 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     const why = lint.findings.find((f) => f.status === 'fail')
     const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop; nothing was changed.`
     const fix = `Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks).`
-    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message), fix: sanitize(fix)}, null, 2))
+    if (settings.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message), fix: sanitize(fix)}, null, 2))
     else write(io.stderr, `dagger-explore: ${message}\nFix: ${fix}`)
     return EXIT.problem
   }
   const drop = values.drop ?? []
   const defaults = values.default ?? []
-  const prompter = io.interactive && values.yes !== true && !values.json ? new Prompter(io) : undefined
+  const prompter = io.interactive && !settings.yes && !settings.json ? new Prompter(io) : undefined
   try {
-    return await resetWith(io, values, found, file, text, lint, lintTarget, drop, defaults, prompter, timeoutMs, explicit)
+    return await resetWith(io, settings, found, file, text, lint, lintTarget, drop, defaults, prompter, timeoutMs, explicit)
   } finally {
     prompter?.close()
   }
@@ -221,7 +218,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
 
 async function resetWith(
   io: CliIO,
-  values: {json?: boolean | undefined; yes?: boolean | undefined},
+  settings: Pick<GlobalSettings, 'json' | 'yes'>,
   found: DaemonDiscovery,
   file: string,
   text: string,
@@ -244,7 +241,7 @@ async function resetWith(
     }
   }
   if (chosen.drop.length + chosen.defaults.length === 0) {
-    if (values.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, message: 'Nothing to reset.'}, null, 2))
+    if (settings.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, message: 'Nothing to reset.'}, null, 2))
     else write(io.stdout, `${file}: nothing to reset — no risky or refused keys. Name keys with --drop KEY or --default KEY.`)
     return EXIT.ok
   }
@@ -265,7 +262,7 @@ async function resetWith(
       ...(found.daemon === undefined ? {} : {pid: found.daemon.pid, argv: found.daemon.argv}),
     },
   )
-  if (!values.json) {
+  if (!settings.json) {
     write(io.stdout, `${file} (${found.location.why})`)
     for (const c of plan.changes) write(io.stdout, `  ${c.action === 'drop' ? 'drop' : 'set back'} ${c.key}: ${c.before}${c.after === undefined ? '' : ` → ${c.after}`}`)
     if (plan.reformatted) write(io.stdout, '  The file was not clean JSON (comments or trailing commas), so it is rewritten from what it means; those go too.')
@@ -273,11 +270,11 @@ async function resetWith(
     write(io.stdout, plan.diff)
     if (!after.valid) write(io.stdout, `Note: dockerd would still refuse the new file: ${after.findings.filter((f) => f.status === 'fail').map((f) => f.title).join('; ')}.`)
   }
-  let confirmed = values.yes === true
+  let confirmed = settings.yes
   if (!confirmed) {
-    if (!io.interactive || values.json === true) {
-      if (values.json) write(io.stdout, JSON.stringify(resetJson(found, plan, undefined, advice, 'not written: --json and non-interactive use need --yes'), null, 2))
-      write(io.stderr, `dagger-explore: nothing written. ${values.json ? 'With --json' : 'Without a terminal'}, reset needs --yes to write the file (review the diff first).`)
+    if (!io.interactive || settings.json) {
+      if (settings.json) write(io.stdout, JSON.stringify(resetJson(found, plan, undefined, advice, 'not written: --json and non-interactive use need --yes'), null, 2))
+      write(io.stderr, `dagger-explore: nothing written. ${settings.json ? 'With --json' : 'Without a terminal'}, reset needs --yes to write the file (review the diff first).`)
       return EXIT.usage
     }
     const answer = (await prompter?.ask(`Write this to ${file} (a backup is kept next to it)? [y/N] `)) ?? ''
@@ -291,7 +288,7 @@ async function resetWith(
   const outcome = await writeResetPlan(plan)
   const inForce = await isFileInForce(io, found, explicit, timeoutMs)
   if (!inForce) {
-    if (values.json) {
+    if (settings.json) {
       write(io.stdout, JSON.stringify({...resetJson(found, plan, outcome, advice), restart: null, message: 'not the file the running daemon reads: no restart needed'}, null, 2))
       return outcome.written ? EXIT.ok : EXIT.problem
     }
@@ -299,7 +296,7 @@ async function resetWith(
     write(io.stdout, 'This is not the file the running daemon reads, so there is nothing to restart for it.')
     return outcome.written ? EXIT.ok : EXIT.problem
   }
-  if (values.json) {
+  if (settings.json) {
     write(io.stdout, JSON.stringify(resetJson(found, plan, outcome, advice), null, 2))
     return outcome.written ? EXIT.ok : EXIT.problem
   }

@@ -50,7 +50,7 @@ import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
 import {ImageReferenceError, parseReference} from '../../core/registry/reference.js'
 import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
+import {commandTimeoutMs, parseCommandArgs} from '../settings.js'
 import {layerStatus, STATUS_GLYPH} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--timeout MS] [--json]
@@ -143,7 +143,7 @@ function printReport(io: CliIO, report: DiagnoseReport): void {
 }
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     write(io.stdout, HELP)
     return EXIT.ok
@@ -151,21 +151,21 @@ export const main: CommandMain = async (argv, io, before) => {
   if (positionals.length === 0) {
     throw new UsageError('diagnose needs at least one image reference; none was given.', {fix: 'Name one, e.g. `dagger-explore diagnose golang:1.21.3-alpine3.18`; `dagger-explore diagnose --help` lists the options.'})
   }
-  const timeoutMs = parseTimeoutMs(values.timeout, {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000})
+  const timeoutMs = commandTimeoutMs(settings, {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000})
   const attempts = wholeNumber('--attempts', values.attempts, 1, 1, MAX_ATTEMPTS, '8')
   let platform: Platform
   let control: string | null
   try {
     platform = values.platform === undefined ? hostPlatform() : parsePlatform(values.platform)
     for (const ref of positionals) parseReference(ref)
-    control = values.control === undefined ? DEFAULT_CONTROL : values.control.trim().toLowerCase() === 'none' ? null : values.control
+    control = settings.control === undefined ? DEFAULT_CONTROL : settings.control.trim().toLowerCase() === 'none' ? null : settings.control
     if (control !== null) parseReference(control)
   } catch (error) {
     if (error instanceof ImageReferenceError || error instanceof PlatformError) throw new UsageError(sanitize(error.message), {fix: error.fix && sanitize(error.fix), cause: error})
     throw error
   }
   const report = await diagnose(positionals, {env: io.env, timeoutMs, platform, attempts, control})
-  if (values.json) write(io.stdout, JSON.stringify(sanitizeDeep(report), null, 2))
+  if (settings.json) write(io.stdout, JSON.stringify(sanitizeDeep(report), null, 2))
   // The text goes through the clean writer (cli/clean-writer.ts); JSON values are cleaned for `jq -r`.
   else printReport(io, report)
   return report.ok ? EXIT.ok : EXIT.problem

@@ -9,21 +9,24 @@ import {devEnvironment, exportText, shellQuote} from '../../core/engine/exports.
 import {LaunchError, loadEngineImage, probeDialStdio, tagDevImage} from '../../core/engine/launch.js'
 import {devNames} from '../../core/engine/names.js'
 import type {PreflightReport} from '../../core/engine/preflight.js'
-import {type EngineBuildResult, launchDevEngine} from '../../core/engine/session.js'
+import type {EngineBuildResult, EngineLaunchResult} from '../../core/engine/session.js'
 import {makeBuildCell} from '../../cells/build.js'
-import {defaultSettings} from '../../cells/context.js'
+import type {CellDefinition} from '../../cells/cell.js'
+import {makeLaunchCell} from '../../cells/launch.js'
 import {findCell, type CellEntry} from '../../cells/registry.js'
 import {Session} from '../../cells/session.js'
 import {loadState, saveState} from '../../core/engine/state.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitizeDeep} from '../../core/notebook/sanitize.js'
-import type {Finding} from '../../core/types.js'
+import {exitCodeFor, type CellId, type CellResult, type Finding} from '../../core/types.js'
 import {classifyDockerError} from '../../core/docker/client.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
-import {globalSettings, parseCommandArgs} from '../settings.js'
+import {plainLive} from '../plain-progress.js'
+import {cellJson, renderCellPlain} from '../render-plain.js'
+import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage: dagger-explore engine ACTION [--dagger-src DIR] [--json] [--yes]
 
@@ -35,7 +38,8 @@ Actions
            streamed and kept in a sidecar file; explains a failure; a re-run reuses the cache
   load     load bin/engine.tar into Docker and tag it localhost/dagger-engine.dev:latest
   start    (re)start dagger-engine.dev from that image with the era's flags, wait until it
-           answers, then check bin/dagger version against it
+           answers, then check bin/dagger version against it; prints the Launch engine cell as
+           \`check launch\` does (with --json, its record is under "cell")
   status   the checkout, every engine container (dev and bootstrap) and which one your
            environment points at
   env      print the export lines for the dev engine:  eval "$(dagger-explore engine env)"
@@ -48,7 +52,9 @@ Options
   --yes              approve replacing or removing containers (a build replaces a running
                      dev engine too); required when not in a terminal
   --include-dev      clean: remove the dev engine too
-  --notes-dir DIR    where the build's sidecar log goes (default: the notes folder)
+  --notes-dir DIR    where build and start write their session log (and the build its sidecar log)
+  --timeout MS       status, stop, clean: how long to wait on a silent Docker daemon (default 15000)
+  -v, --verbose      start: show the output of each command it ran
   --json             print one JSON object on stdout and nothing else there
   -h, --help         this help
 
@@ -59,7 +65,7 @@ Examples
   dagger-explore engine clean --yes
 `
 
-// --dagger-src, --yes, --notes-dir and --json are global options (cli/settings.ts).
+// --dagger-src, --yes, --notes-dir, --timeout, --verbose and --json are global options (cli/settings.ts).
 const OPTIONS = {
   'include-dev': {type: 'boolean'},
 } as const
@@ -69,11 +75,12 @@ type Action = (typeof ACTIONS)[number]
 
 interface Ctx {
   readonly io: CliIO
+  /** The global options as parsed once; `json` and `yes` below are its values. */
+  readonly settings: GlobalSettings
   readonly json: boolean
   readonly yes: boolean
   readonly includeDev: boolean
   readonly src: string
-  readonly notesDir: string
   readonly rec: Recorder
   /** The daemon of this command, resolved once. */
   readonly docker: DockerService
@@ -85,7 +92,7 @@ function write(io: CliIO, text: string): void {
 }
 
 function printFindings(ctx: Ctx, findings: readonly Finding[]): void {
-  for (const line of findingLines(findings, {color: ctx.io.color})) write(ctx.io, line)
+  for (const line of findingLines(findings, {color: ctx.settings.color})) write(ctx.io, line)
 }
 
 /** Text reaches the terminal through the clean writer; JSON values are cleaned too, for a consumer's `jq -r`. */
@@ -117,8 +124,50 @@ async function checkoutOrFail(ctx: Ctx): Promise<DaggerCheckout | number> {
   return EXIT.problem
 }
 
+/**
+How long status, stop and clean wait on a silent daemon: --timeout when given, else the engine calls' own
+limit (longer than the notebook's ping: these list and stop containers). `load` keeps its own: an image
+import is silent while the daemon unpacks it.
+*/
+function dockerWait(ctx: Ctx): number {
+  return ctx.settings.timeoutMs ?? DOCKER_CALL_TIMEOUT_MS
+}
+
 function describeCheckout(c: DaggerCheckout): Record<string, unknown> {
   return {root: c.root, version: versionText(c), describe: c.describe ?? null, tags: c.tags, era: c.era.id, eraLabel: c.era.label, entrypoint: c.era.entrypoint, ...(c.versionEra ? {versionSuggestsEra: c.versionEra} : {})}
+}
+
+/**
+Runs one cell in a Session of its own, as `check` does (the session log keeps the run; a long wait
+prints the same progress lines on stderr). Every stopping signal, not just Ctrl-C, closes the
+session, which aborts what the cell runs (hack/dev's whole process group). With `stopAtOnce`, a
+signal ends the wait at once, as `check` does, for a cell whose Docker calls may not heed the abort;
+`result` is then absent. A throw inside the cell reaches the caller instead of becoming a crashed result.
+*/
+async function runInSession(ctx: Ctx, checkout: DaggerCheckout, id: CellId, cell: CellDefinition, stopAtOnce = false): Promise<{result: CellResult | undefined; interrupted: boolean; session: Session}> {
+  let thrown: unknown
+  const entry: CellEntry = {...findCell(id)!, load: async () => ({id, run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
+  const session = await Session.start({settings: {...ctx.settings, daggerSrc: checkout.root}, env: ctx.io.env, docker: ctx.docker})
+  let interrupted = false
+  let onInterrupt: () => void = () => undefined
+  const interruption = new Promise<undefined>((resolve) => (onInterrupt = () => resolve(undefined)))
+  const onSignal = (): void => {
+    interrupted = true
+    if (stopAtOnce) onInterrupt()
+    void session.close('interrupted')
+  }
+  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  // not `once`: see run-plain.ts (signal-exit re-raises when alone)
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal)
+  let result: CellResult | undefined
+  try {
+    result = await Promise.race([session.run(entry, {live: plainLive(ctx.io)}), interruption])
+  } finally {
+    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal)
+    await session.close('finished')
+  }
+  if (thrown !== undefined && !interrupted) throw thrown
+  return {result, interrupted, session}
 }
 
 async function build(ctx: Ctx): Promise<number> {
@@ -129,7 +178,6 @@ async function build(ctx: Ctx): Promise<number> {
   let replacement: {request: ConfirmRequest; approved: boolean} | undefined
   let result: EngineBuildResult | undefined
   let output: BuildOutput | undefined
-  let thrown: unknown
   const confirm = ctx.yes ? undefined : confirmFor(ctx)
   const cell = makeBuildCell({
     ...(confirm === undefined ? {} : {confirm}),
@@ -155,20 +203,7 @@ async function build(ctx: Ctx): Promise<number> {
     },
     onBuildEnd: (r) => (result = r),
   })
-  const entry: CellEntry = {...findCell('build')!, load: async () => ({id: 'build', run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
-  const session = await Session.start({settings: defaultSettings({notesDir: ctx.notesDir, cwd: ctx.io.cwd, daggerSrc: checkout.root, yes: ctx.yes}), env: ctx.io.env, docker: ctx.docker})
-  // Every stopping signal, not just Ctrl-C: closing the session aborts hack/dev's whole process group.
-  const onSigint = (): void => void session.close('interrupted')
-  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-  // not `once`: see run-plain.ts (signal-exit re-raises when alone)
-  for (const sig of STOP_SIGNALS) process.on(sig, onSigint)
-  try {
-    await session.run(entry)
-  } finally {
-    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSigint)
-    await session.close('finished')
-  }
-  if (thrown !== undefined) throw thrown
+  await runInSession(ctx, checkout, 'build', cell)
   const blocking = pre?.findings.filter((f) => f.status === 'fail') ?? []
   if (pre === undefined || blocking.length > 0) {
     if (ctx.json) json(ctx, {ok: false, checkout: describeCheckout(checkout), preflight: pre?.findings ?? []})
@@ -240,36 +275,35 @@ async function load(ctx: Ctx): Promise<number> {
 async function start(ctx: Ctx): Promise<number> {
   const checkout = await checkoutOrFail(ctx)
   if (typeof checkout === 'number') return checkout
+  // The Launch engine cell and Session of `check launch`, starting the image `engine load` tagged.
+  let launched: EngineLaunchResult | undefined
   const confirm = confirmFor(ctx)
-  const result = await launchDevEngine({checkout, docker: ctx.docker, env: ctx.io.env, rec: ctx.rec, skipLoad: true, yes: ctx.yes, ...(confirm === undefined ? {} : {confirm})})
-  if (!result.start.started) {
-    if (confirm === undefined && !ctx.yes) {
-      const replacing = result.start.reason.includes('replacing')
-      return needsYes(
-        ctx,
-        replacing ? `Replacing ${result.plan.name}` : `Starting the privileged ${result.plan.name}`,
-        result.launchPlan?.commands ?? (replacing ? [`docker rm -fv ${result.plan.name}`, result.plan.argv.join(' ')] : [result.plan.argv.join(' ')]),
-      )
-    }
-    if (ctx.json) json(ctx, {ok: false, reason: result.start.reason})
-    else write(ctx.io, result.start.reason)
-    return EXIT.problem
+  const cell = makeLaunchCell({startOnly: true, onLaunch: (r) => (launched = r), ...(confirm === undefined ? {} : {confirm})})
+  const {result, interrupted, session} = await runInSession(ctx, checkout, 'launch', cell, true)
+  if (interrupted || result === undefined) {
+    ctx.io.stderr.write(`Interrupted. ${session.saveError ? session.saveError.message : `Notes saved to ${session.log.path}`}\n`)
+    return EXIT.interrupted
   }
-  const ok = result.verify?.ok === true
+  const started = launched?.start.started === true
+  if (!ctx.json) write(ctx.io, renderCellPlain(result, {color: ctx.settings.color, verbose: ctx.settings.verbose}))
+  if (launched !== undefined && !started && confirm === undefined && !ctx.yes) {
+    return needsYes(ctx, launched.launchPlan?.existing === undefined ? `Starting the privileged ${launched.plan.name}` : `Replacing ${launched.plan.name}`, launched.launchPlan?.commands ?? [launched.plan.argv.join(' ')])
+  }
+  // Declined or not brought up is a problem for this command, whatever else the cell saw.
+  const code = started ? exitCodeFor([result.status]) : EXIT.problem
   if (ctx.json) {
-    json(ctx, {ok, container: result.plan.name, run: result.plan.argv, replaced: result.start.replaced, ready: result.ready, verify: result.verify, exports: result.exports})
-  } else {
-    write(ctx.io, `Started ${result.plan.name}${result.start.replaced ? ' (replaced the previous one)' : ''}:\n  ${result.plan.argv.join(' ')}`)
-    write(ctx.io, `Ready after ${((result.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s (${result.ready?.via === 'dial-stdio' ? 'answered through buildctl dial-stdio' : 'its log says the server runs'}).`)
-    write(ctx.io, ok ? `bin/dagger version: ${result.verify?.output}` : `bin/dagger version failed: ${result.verify?.output ?? ''}`)
-    write(ctx.io, 'Point your shell at it: eval "$(dagger-explore engine env)"')
+    const launch = launched === undefined ? {} : {container: launched.plan.name, run: launched.plan.argv, replaced: launched.start.started && launched.start.replaced, ready: launched.ready, verify: launched.verify, exports: launched.exports}
+    json(ctx, {ok: code === EXIT.ok, ...launch, ...(launched === undefined || launched.start.started ? {} : {reason: launched.start.reason}), cell: cellJson(result)})
+  } else if (launched !== undefined && launched.start.started) {
+    const ready = launched.ready?.via === 'dial-stdio' ? 'answered through buildctl dial-stdio' : 'its log says the server runs'
+    write(ctx.io, `Started ${launched.plan.name}${launched.start.replaced ? ' (replaced the previous one)' : ''}; it ${ready} after ${((launched.ready?.waitedMs ?? 0) / 1000).toFixed(1)} s. Point your shell at it: eval "$(dagger-explore engine env)"`)
   }
-  return ok ? EXIT.ok : EXIT.problem
+  return code
 }
 
 async function status(ctx: Ctx): Promise<number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
-  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
+  const docker = await ctx.docker.client(dockerWait(ctx))
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const names = devNames(ctx.io.env)
   const dev = engines.find((e) => e.name === names.container)
@@ -311,7 +345,7 @@ async function env(ctx: Ctx): Promise<number> {
 }
 
 async function stop(ctx: Ctx): Promise<number> {
-  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
+  const docker = await ctx.docker.client(dockerWait(ctx))
   // Stopping changes a container like start and clean do: the same consent, asked or given by --yes.
   const running = (await listEngines(docker, ctx.io.env, ctx.rec)).find((e) => e.name === devNames(ctx.io.env).container && e.state === 'running')
   if (running !== undefined && !ctx.yes) {
@@ -333,7 +367,7 @@ async function stop(ctx: Ctx): Promise<number> {
 }
 
 async function clean(ctx: Ctx): Promise<number> {
-  const docker = await ctx.docker.client(DOCKER_CALL_TIMEOUT_MS)
+  const docker = await ctx.docker.client(dockerWait(ctx))
   const engines = await listEngines(docker, ctx.io.env, ctx.rec)
   const plan = planClean(engines, ctx.includeDev)
   if (plan.remove.length === 0) {
@@ -356,10 +390,9 @@ async function clean(ctx: Ctx): Promise<number> {
 
 const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
 
-/** Docker failures that mean the daemon cannot be reached at all. */
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
@@ -368,14 +401,13 @@ export const main: CommandMain = async (argv, io, before) => {
   if (action === undefined || !(ACTIONS as readonly string[]).includes(action) || positionals.length > 1) {
     throw new UsageError(`engine needs one action: ${ACTIONS.join(', ')}${action === undefined ? '' : `; "${positionals.join(' ')}" is not one`}.`, {fix: 'Name one, e.g. `dagger-explore engine status`.'})
   }
-  const settings = globalSettings(globals, io)
   const ctx: Ctx = {
     io,
+    settings,
     json: settings.json,
     yes: settings.yes,
     includeDev: values['include-dev'] === true,
     src: settings.daggerSrc ?? io.cwd,
-    notesDir: settings.notesDir,
     rec: new Recorder(),
     docker: await dockerService(io.env),
   }

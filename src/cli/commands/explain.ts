@@ -4,7 +4,7 @@ import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categori
 import {explainFile, explainStream, refsFrom} from '../../core/explain/explain.js'
 import type {ExplainFailure, ExplainReport} from '../../core/explain/report.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {parseCommandArgs} from '../settings.js'
+import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage: dagger-explore explain [FILE|-] [--json]
 
@@ -113,10 +113,11 @@ function renderPlain(report: ExplainReport, source: string): string {
 }
 
 export const main: CommandMain = async (argv, io, before) => {
-  let values: {json?: boolean; help?: boolean}
+  let values: {help?: boolean}
   let positionals: string[]
+  let settings: GlobalSettings
   try {
-    ;({values, positionals} = parseCommandArgs(argv, {}, before, io))
+    ;({values, positionals, settings} = parseCommandArgs(argv, {}, before, io))
   } catch (error) {
     return fail(io, (error as Error).message.replace(/\.?$/, '.'), (error instanceof UsageError ? error.fix : undefined) ?? 'Run `dagger-explore explain --help` for the options.', argv.includes('--json'))
   }
@@ -125,7 +126,7 @@ export const main: CommandMain = async (argv, io, before) => {
     return EXIT.ok
   }
   if (positionals.length > 1) {
-    return fail(io, `explain reads one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}.`, 'To read several, join them: cat a.log b.log | dagger-explore explain -', values.json === true)
+    return fail(io, `explain reads one log file (or - for standard input), not ${positionals.length}: ${positionals.join(' ')}.`, 'To read several, join them: cat a.log b.log | dagger-explore explain -', settings.json === true)
   }
   const target = positionals[0] ?? '-'
   let report: ExplainReport
@@ -133,23 +134,23 @@ export const main: CommandMain = async (argv, io, before) => {
   try {
     if (target === '-') {
       if (io.stdin.isTTY === true) {
-        return fail(io, 'no log given and standard input is a terminal.', 'Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).', values.json === true)
+        return fail(io, 'no log given and standard input is a terminal.', 'Give a log file (dagger-explore explain build.log) or pipe one in (./hack/dev 2>&1 | dagger-explore explain -).', settings.json === true)
       }
       source = 'standard input'
       report = await explainStream(io.stdin as AsyncIterable<Uint8Array | string>)
     } else {
       const file = path.resolve(io.cwd, target)
       const problem = await unreadable(file, target)
-      if (problem !== null) return fail(io, problem.message, problem.fix, values.json === true)
+      if (problem !== null) return fail(io, problem.message, problem.fix, settings.json === true)
       source = target
       report = await explainFile(file)
     }
   } catch (error) {
-    if (error instanceof UsageError) return fail(io, error.message, error.fix, values.json === true)
+    if (error instanceof UsageError) return fail(io, error.message, error.fix, settings.json === true)
     const err = error as NodeJS.ErrnoException
-    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`, undefined, values.json === true)
+    return fail(io, `reading ${target === '-' ? 'standard input' : target} failed (${err.code ?? err.message}); nothing was explained.`, undefined, settings.json === true)
   }
-  if (values.json) {
+  if (settings.json) {
     const failures = report.failures.map((f) => {
       const advice = CATEGORY_ADVICE[f.category]
       return {category: f.category, op: f.op, url: f.url, host: f.host, ref: f.ref, count: f.count, line: f.line, text: f.text, why: f.hint ?? advice.meaning, fix: advice.fix, next: advice.next}

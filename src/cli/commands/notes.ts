@@ -2,7 +2,7 @@ import {open, rename, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {listSessions} from '../../core/notebook/session-log.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {globalSettings, parseCommandArgs, type GlobalSettings} from '../settings.js'
+import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage
   dagger-explore notes [--notes-dir DIR] [--json]
@@ -34,23 +34,22 @@ const EXPORT_OPTIONS = {
 } as const
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals, globals} = parseCommandArgs(argv, EXPORT_OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(argv, EXPORT_OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
   const [verb, ...rest] = positionals
-  if (verb === 'export') return await exportCommand(values, rest, io, globalSettings(globals, io))
+  if (verb === 'export') return await exportCommand(values, rest, io, settings)
   if (positionals.length > 0 && !(verb === 'list' && rest.length === 0)) {
     throw new UsageError(`"notes ${positionals.join(' ')}" is not known.`, {fix: 'Use `dagger-explore notes` to list sessions or `dagger-explore notes export [SESSION] --out FILE` to write one to share.'})
   }
   for (const flag of ['out', 'force', 'max-sidecar-lines'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to \`dagger-explore notes export\`; listing sessions takes only --notes-dir and --json`, {fix: `Add export before the options (\`dagger-explore notes export --${flag} …\`), or leave --${flag} out to list sessions.`})
   }
-  const settings = globalSettings(globals, io)
   // Summary lines are markdown: drop backslash escapes (`\-` for the skipped glyph) before showing them.
   const sessions = (await listSessions(settings.notesDir)).map((s) => ({...s, summary: s.summary.map((line) => line.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1'))}))
-  if (values.json) {
+  if (settings.json) {
     io.stdout.write(`${JSON.stringify({notesDir: settings.notesDir, sessions: sessions.map((s) => ({file: s.file, title: s.title, summary: s.summary, modified: s.modified.toISOString()}))})}\n`)
     return EXIT.ok
   }
@@ -88,7 +87,7 @@ async function exportCommand(values: ExportValues, positionals: readonly string[
     const exported = await exportSession(session, {maxSidecarLines: maxLines ?? DEFAULT_MAX_SIDECAR_LINES})
     if (exported.sidecars.some((s) => s.file === out)) throw new UsageError(`--out ${values.out} is one of the session's sidecar logs.`, {fix: 'Choose another file.'})
     await writeOut(out, values.out, exported.text, values.force === true)
-    if (values.json) {
+    if (settings.json) {
       io.stdout.write(`${JSON.stringify({session, out, sidecars: exported.sidecars.map((s) => ({file: s.file, lines: s.lines, included: s.included}))})}\n`)
       return EXIT.ok
     }

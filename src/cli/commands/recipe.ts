@@ -8,7 +8,7 @@ import {RecipeError} from '../../core/recipes/types.js'
 import {recipeRunResult} from '../../core/recipes/result.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {askOnce} from '../prompt.js'
-import {parseCommandArgs, parseTimeoutMs} from '../settings.js'
+import {commandTimeoutMs, parseCommandArgs, type GlobalSettings} from '../settings.js'
 
 const HELP = `Usage: dagger-explore recipe --list [--json]
        dagger-explore recipe NAME [--var k=v ...] [--print | --dry-run | --run] [--step NAME ...] [--yes] [--json]
@@ -102,19 +102,15 @@ function chooseSteps(plan: RecipePlan, names: readonly string[] | undefined): Pl
 }
 
 /** Writes the run into a session log like any notebook run, under the cell the recipe belongs to. */
-async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, notesDir: string | undefined): Promise<string | undefined> {
+async function saveRun(io: CliIO, plan: RecipePlan, recorder: Recorder, outcomes: readonly StepOutcome[], started: Date, settings: GlobalSettings): Promise<string | undefined> {
   const {Session} = await import('../../cells/session.js')
-  const {defaultSettings} = await import('../../cells/context.js')
-  const {defaultNotesDir} = await import('../../core/notebook/session-log.js')
-  const path = await import('node:path')
-  const settings = defaultSettings({notesDir: notesDir ? path.resolve(io.cwd, notesDir) : defaultNotesDir(io.env), cwd: io.cwd})
   const session = await Session.start({settings, env: io.env})
   await session.log.addResult(recipeRunResult(plan, recorder, outcomes, started))
   await session.close('finished')
   return session.log.path
 }
 
-async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[], options: {yes: boolean; json: boolean; notesDir: string | undefined; chosen: boolean}): Promise<number> {
+async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[], options: {yes: boolean; json: boolean; settings: GlobalSettings; chosen: boolean}): Promise<number> {
   if (!options.yes && !io.interactive) {
     throw new UsageError('Running recipe steps without a terminal needs --yes (nothing is run without confirmation).', {fix: reviewFix(plan.recipe.name)})
   }
@@ -170,7 +166,7 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
       break
     }
   }
-  const logPath = await saveRun(io, plan, recorder, outcomes, started, options.notesDir).catch((error: unknown) => {
+  const logPath = await saveRun(io, plan, recorder, outcomes, started, options.settings).catch((error: unknown) => {
     io.stderr.write(`dagger-explore: the run could not be saved to the session log: ${error instanceof Error ? error.message : String(error)}\n`)
     return undefined
   })
@@ -184,14 +180,14 @@ async function runPlan(io: CliIO, plan: RecipePlan, steps: readonly PlannedStep[
 }
 
 export const main: CommandMain = async (argv, io, before) => {
-  const {values, positionals} = parseCommandArgs(argv, OPTIONS, before, io)
+  const {values, positionals, settings} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
-  const json = values.json === true
+  const json = settings.json
   // Checked before --list too, so a bad value is refused however the command is used.
-  const timeoutMs = parseTimeoutMs(values.timeout, {fallback: 10_000})
+  const timeoutMs = commandTimeoutMs(settings, {fallback: 10_000})
   if (values.list) {
     const recipes = await loadAllRecipes()
     if (json) write(io, JSON.stringify(recipes.map((r) => ({name: r.name, title: r.title, summary: r.summary, suggestedBy: r.suggestedBy, steps: r.steps.map((s) => s.name)}))))
@@ -206,7 +202,7 @@ export const main: CommandMain = async (argv, io, before) => {
   const modes = [values.print, values['dry-run'], values.run].filter(Boolean).length
   if (modes > 1) throw new UsageError('--print, --dry-run and --run exclude each other.', {fix: 'Choose one of them.'})
 
-  if (values.run && values.yes !== true && !io.interactive) {
+  if (values.run && !settings.yes && !io.interactive) {
     throw new UsageError('Running recipe steps without a terminal needs --yes (nothing is run without confirmation).', {fix: reviewFix(sanitize(name))})
   }
 
@@ -222,7 +218,7 @@ export const main: CommandMain = async (argv, io, before) => {
 
   if (values.run) {
     try {
-      return await runPlan(io, plan, steps, {yes: values.yes === true, json, notesDir: values['notes-dir'], chosen: (values.step?.length ?? 0) > 0})
+      return await runPlan(io, plan, steps, {yes: settings.yes, json, settings, chosen: (values.step?.length ?? 0) > 0})
     } catch (error) {
       if (error instanceof RecipeError) throw new UsageError(error.message, {fix: error.fix, cause: error})
       throw error
@@ -242,7 +238,7 @@ export const main: CommandMain = async (argv, io, before) => {
     return EXIT.ok
   }
   const {renderRecipeMarkdown} = await import('../../ui/recipe/markdown.js')
-  const color = io.color && values['no-color'] !== true
+  const color = settings.color
   const width = (io.stdout as NodeJS.WriteStream).columns ?? 100
   write(io, renderRecipeMarkdown(plan.recipe, {color, width: Math.min(width, 120), values: valuesOf(plan.variables)}))
   write(io, `\nValues for this machine:\n${variableLines(plan).join('\n')}\n\nSteps, filled in:`)

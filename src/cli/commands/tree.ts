@@ -65,12 +65,12 @@ export const main: CommandMain = async (argv, io, before) => {
   } catch (error) {
     return fail(io, false, (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.'), EXIT.usage, (error instanceof UsageError ? error.fix : undefined) ?? HELP_FIX)
   }
-  const {values, positionals} = parsed
+  const {values, positionals, settings} = parsed
   if (values.help) {
     io.stdout.write(HELP)
     return EXIT.ok
   }
-  const json = values.json === true
+  const json = settings.json
   try {
     if (positionals.length !== 1) {
       throw new UsageError(`tree reads exactly one image or container; ${positionals.length === 0 ? 'none was given' : `${positionals.length} were given`}.`, {fix: 'Name one, e.g. `dagger-explore tree localhost/dagger-engine.dev:latest`.'})
