@@ -390,7 +390,6 @@ async function clean(ctx: Ctx): Promise<number> {
 
 const RUN: Record<Action, (ctx: Ctx) => Promise<number>> = {build, load, start, status, env, stop, clean}
 
-
 export const main: CommandMain = async (argv, io, before) => {
   const {values, positionals, settings} = parseCommandArgs(argv, OPTIONS, before, io)
   if (values.help) {
