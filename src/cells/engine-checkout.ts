@@ -11,7 +11,7 @@ export async function checkoutFor(ctx: CellContext): Promise<DaggerCheckout | un
       status: 'fail',
       title: 'No dagger checkout to build',
       detail: found.reason,
-      fix: 'Clone the repository and point this tool at it: `git clone https://github.com/dagger/dagger && dagger-explore --dagger-src dagger` (or run dagger-explore from inside the clone).',
+      fix: found.fix ?? 'Clone the repository and point this tool at it: `git clone https://github.com/dagger/dagger && dagger-explore --dagger-src dagger` (or run dagger-explore from inside the clone).',
     })
     return undefined
   }

@@ -51,6 +51,9 @@ describe('engine command: usage', () => {
     const r = await run(['env', '--dagger-src', '/tmp'], {})
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('No dagger checkout found at /tmp')
+    // What was seen, then what to do on its own line, as every error prints.
+    expect(r.stderr).not.toMatch(/github\.com\/dagger\/dagger\)\. Run from/)
+    expect(r.stderr).toMatch(/\nFix: Run from inside a clone of github\.com\/dagger\/dagger .*--dagger-src DIR\./)
     expect(r.stderr).not.toContain('    at ')
   })
 

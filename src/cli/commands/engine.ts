@@ -119,8 +119,8 @@ function needsYes(ctx: Ctx, what: string, commands: readonly string[]): number {
 async function checkoutOrFail(ctx: Ctx): Promise<DaggerCheckout | number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
   if (found.ok) return found.checkout
-  if (ctx.json) json(ctx, {ok: false, error: found.reason})
-  else ctx.io.stderr.write(`dagger-explore: ${found.reason}\n`)
+  if (ctx.json) json(ctx, {ok: false, error: found.reason, fix: found.fix ?? null})
+  else ctx.io.stderr.write(`dagger-explore: ${found.reason}\n${found.fix === undefined ? '' : `Fix: ${found.fix}\n`}`)
   return EXIT.problem
 }
 
@@ -314,13 +314,14 @@ async function status(ctx: Ctx): Promise<number> {
       ok: true,
       checkout: found.ok ? describeCheckout(found.checkout) : null,
       checkoutProblem: found.ok ? null : found.reason,
+      checkoutFix: found.ok ? null : (found.fix ?? null),
       runnerHost: ctx.io.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? null,
       devEngine: dev ? {...dev, answers} : null,
       engines,
     })
     return EXIT.ok
   }
-  write(ctx.io, found.ok ? `Checkout ${found.checkout.root}: ${versionText(found.checkout)}, ${found.checkout.era.label}` : `No checkout: ${found.reason}`)
+  write(ctx.io, found.ok ? `Checkout ${found.checkout.root}: ${versionText(found.checkout)}, ${found.checkout.era.label}` : `No checkout: ${found.reason}${found.fix === undefined ? '' : `\n  Fix: ${found.fix}`}`)
   write(ctx.io, `_EXPERIMENTAL_DAGGER_RUNNER_HOST: ${ctx.io.env._EXPERIMENTAL_DAGGER_RUNNER_HOST ?? '(not set: dagger starts its own bootstrap engine)'}`)
   if (engines.length === 0) write(ctx.io, 'No engine containers.')
   for (const e of engines) {

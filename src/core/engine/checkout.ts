@@ -17,7 +17,8 @@ export interface DaggerCheckout {
   readonly versionEra?: EraId
 }
 
-export type CheckoutLookup = {readonly ok: true; readonly checkout: DaggerCheckout} | {readonly ok: false; readonly reason: string}
+/** A failed lookup says what was seen (`reason`) and, apart, what to do about it (`fix`). */
+export type CheckoutLookup = {readonly ok: true; readonly checkout: DaggerCheckout} | {readonly ok: false; readonly reason: string; readonly fix?: string}
 
 const MODULE = /^module\s+github\.com\/dagger\/dagger\s*$/m
 
@@ -68,12 +69,13 @@ Finds the checkout from `dir` (the `--dagger-src` value or the working directory
 version with git. Never throws: a missing checkout comes back as a reason to show.
 */
 export async function detectCheckout(dir: string, rec: Recorder): Promise<CheckoutLookup> {
-  if (!isDir(dir)) return {ok: false, reason: `${dir} is not a directory. Pass the folder of a dagger clone with --dagger-src DIR.`}
+  if (!isDir(dir)) return {ok: false, reason: `${dir} is not a directory.`, fix: 'Pass the folder of a dagger clone with --dagger-src DIR.'}
   const root = findDaggerRoot(dir)
   if (root === undefined) {
     return {
       ok: false,
-      reason: `No dagger checkout found at ${path.resolve(dir)} or above it (looked for a go.mod declaring module github.com/dagger/dagger). Run from inside a clone of github.com/dagger/dagger or pass --dagger-src DIR.`,
+      reason: `No dagger checkout found at ${path.resolve(dir)} or above it (looked for a go.mod declaring module github.com/dagger/dagger).`,
+      fix: 'Run from inside a clone of github.com/dagger/dagger (`git clone https://github.com/dagger/dagger`), or pass --dagger-src DIR.',
     }
   }
   const eraId = eraFromFiles(root)
@@ -81,6 +83,7 @@ export async function detectCheckout(dir: string, rec: Recorder): Promise<Checko
     return {
       ok: false,
       reason: `${root} is a dagger checkout but has none of the known build entrypoints (internal/mage, ci/mage, dev/mage, .dagger/mage, hack/build), so this tool does not know how to build it.`,
+      fix: `Check out a release tag from v0.9 on, for example \`git -C ${root} checkout v0.18.0\`: those are the layouts this tool knows.`,
     }
   }
   const described = await rec.exec('git', ['-C', root, 'describe', '--tags', '--match', 'v[0-9]*'], {timeoutMs: 10_000})
