@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink'
 import {useEffect, useMemo, useReducer, useRef, useState} from 'react'
+import {errorText} from '../../core/errors.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import type {Checklist} from '../../core/tree/components.js'
 import {
@@ -139,7 +140,7 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
       const text = await readFile(`/${path}`)
       dispatchRaw({action: text === undefined ? {type: 'open-done', path, error: 'The file is not in this image.'} : {type: 'open-done', path, text}, ctx: {tree, rows, height}})
     } catch (error) {
-      dispatchRaw({action: {type: 'open-done', path, error: sanitize(error instanceof Error ? error.message : String(error))}, ctx: {tree, rows, height}})
+      dispatchRaw({action: {type: 'open-done', path, error: sanitize(errorText(error))}, ctx: {tree, rows, height}})
     }
   }
 
@@ -149,7 +150,7 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
       const where = onExport ? await onExport(format, exportContent(format, image, tree, name)) : await writeTreeExport(exportDir, format, image, tree, name)
       dispatchRaw({action: {type: 'message', text: `Exported to ${where}`}, ctx: {tree, rows, height}})
     } catch (error) {
-      dispatchRaw({action: {type: 'message', text: `Export failed: ${error instanceof Error ? error.message : String(error)}`}, ctx: {tree, rows, height}})
+      dispatchRaw({action: {type: 'message', text: `Export failed: ${errorText(error)}`}, ctx: {tree, rows, height}})
     }
   }
 
