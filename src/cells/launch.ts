@@ -95,7 +95,9 @@ async function launch(ctx: CellContext, checkout: DaggerCheckout, hooks: LaunchC
     hooks.onLaunch?.(result)
     const planned = result.launchPlan?.commands ?? []
     if (planned.length > 0) ctx.recorder.fact(result.start.started ? 'Ran' : 'Not run (not approved)', planned.join('\n'))
-    ctx.recorder.fact('Run', result.plan.argv.join(' '))
+    // The start command is in that list unless the running engine was kept; then it is what would start one.
+    const startLine = result.plan.argv.join(' ')
+    if (!planned.includes(startLine)) ctx.recorder.fact(result.start.started ? 'Run' : 'Start command', startLine)
     if (!result.start.started) {
       // Only what was seen: a container that exists is named as existing, a fresh start is not.
       const existing = result.launchPlan?.existing !== undefined

@@ -62,6 +62,8 @@ describe.skipIf(skip)('Launch asks before it changes anything in Docker', () => 
     expect(launch?.action).toMatch(/^Load bin\/engine\.tar, tag it as .*, replace the existing .* \(created, image .*\) with a new privileged one$/)
     expect(declined.findings.find((f) => f.id === 'engine-replace-not-approved')?.status).toBe('warn')
     expect(declined.facts.find((f) => f.label === 'Not run (not approved)')?.value.split('\n')).toEqual(launch?.commands)
+    // The docker run line is shown once, in that list, not again as a fact of its own.
+    expect(declined.facts.filter((f) => f.value.includes('docker run -d')).map((f) => f.label)).toEqual(['Not run (not approved)'])
 
     // Approved: the tag still had not moved when the question was asked, and everything ran after it.
     const approvedDuring: string[] = []
