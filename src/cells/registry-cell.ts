@@ -67,7 +67,7 @@ function verdictText(d: Diagnosis): string {
   if (d.ok) return `ok (${d.ms} ms)`
   const v = d.verdict
   const scope = v.scope ? `, ${v.scope}` : ''
-  return `✗ ${v.category} at ${v.layer ?? '?'} on ${v.host ?? '?'}${v.flaky ? ` (flaky: ${Math.round(v.successRatio * 100)}% of attempts pass)` : ''}${scope}`
+  return `✗ ${v.category} at ${v.layer ?? '?'} on ${v.where ?? v.host ?? '?'}${v.flaky ? ` (flaky: ${Math.round(v.successRatio * 100)}% of attempts pass)` : ''}${scope}`
 }
 
 /** Failures with one cause: the same category at the same layer of the same host, with the same fix. */
@@ -106,7 +106,7 @@ function findingFor(group: readonly Diagnosis[], index: number): Finding {
   return {
     id: index === 0 ? 'registry-verdict' : `registry-verdict-${index + 1}`,
     status: 'fail',
-    title: `Can't pull ${what}: ${v.category} at the ${v.layer ?? '?'} layer on ${v.host ?? '?'}`,
+    title: `Can't pull ${what}: ${v.category} at the ${v.layer ?? '?'} layer on ${v.where ?? v.host ?? '?'}`,
     detail: `${failing ? `${failing.detail}.` : v.summary}${refs}${flaky}${scope}`,
     fix: v.fix,
     ...(quiet ? {recipe: 'registry-eof'} : {}),

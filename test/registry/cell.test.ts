@@ -46,7 +46,7 @@ describe('the Registry cell', () => {
     await registryCell.run(ctx)
     const facts = Object.fromEntries(rec.facts.map((f) => [f.label, f.value]))
     expect(facts[fronts.ref('healthy')]).toMatch(/^ok/)
-    expect(facts[fronts.ref('closeOnAccept')]).toMatch(/eof at tls on 127\.0\.0\.1, registry_specific/)
+    expect(facts[fronts.ref('closeOnAccept')]).toMatch(/eof at tls on 127\.0\.0\.1:\d+, registry_specific/)
     expect(facts[fronts.ref('r404')]).toMatch(/http_404 at manifest/)
     const fails = rec.findings.filter((f) => f.status === 'fail')
     expect(fails.map((f) => f.id)).toEqual(['registry-verdict', 'registry-verdict-2'])

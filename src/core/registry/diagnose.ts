@@ -13,6 +13,8 @@ export interface Verdict {
   readonly category: Category
   readonly layer: LayerName | null
   readonly host: string | null
+  /** Where it failed as people name it: the registry with its port (`127.0.0.1:5443`), or the other host a redirect led to. */
+  readonly where: string | null
   readonly scope: Scope
   readonly flaky: boolean
   readonly successRatio: number
@@ -89,7 +91,7 @@ export function decide(ref: ImageReference, attempts: readonly ProbeResult[], co
   const flaky = passed > 0 && passed < attempts.length
   const failing = attempts.filter((a) => !a.ok && a.failure)
   if (failing.length === 0) {
-    return {category: 'ok', layer: null, host: null, scope: null, flaky: false, successRatio, summary: `all layers pass for ${ref.canonical}`, fix: 'Nothing to fix.'}
+    return {category: 'ok', layer: null, host: null, where: null, scope: null, flaky: false, successRatio, summary: `all layers pass for ${ref.canonical}`, fix: 'Nothing to fix.'}
   }
   // The most common failure across attempts decides; ties go to the earliest layer.
   const counts = new Map<string, {n: number; failure: LayerResult}>()
@@ -102,10 +104,11 @@ export function decide(ref: ImageReference, attempts: readonly ProbeResult[], co
   }
   const top = [...counts.values()].sort((a, b) => b.n - a.n)[0]?.failure as LayerResult
   const scope: Scope = control === null ? null : control.ok ? 'registry_specific' : 'general'
+  const where = top.host === ref.host ? ref.authority : top.host
   const fix = fixFor({
     category: top.category,
     layer: top.name,
-    host: top.host,
+    host: where,
     registryHost: ref.host,
     registryName: ref.domain,
     isDockerHub: ref.isDockerHub,
@@ -120,10 +123,11 @@ export function decide(ref: ImageReference, attempts: readonly ProbeResult[], co
     category: top.category,
     layer: top.name,
     host: top.host,
+    where,
     scope,
     flaky,
     successRatio,
-    summary: `${top.category} at ${top.name} on ${top.host}${ratio}${flaky ? ' (flaky)' : ''}`,
+    summary: `${top.category} at ${top.name} on ${where}${ratio}${flaky ? ' (flaky)' : ''}`,
     fix,
   }
 }
