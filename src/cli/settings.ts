@@ -49,6 +49,11 @@ export function parseTimeoutMs(value: string | undefined, {fallback, min = 1, ma
   return n
 }
 
+/** A command's own wait flag (diagnose's --layer-timeout), read with the one validator the global --timeout uses. */
+export function ownTimeoutMs(value: string | undefined, range: TimeoutRange, flag: string): number {
+  return parseTimeoutMs(value, range, flag)
+}
+
 /** Reads the options every notebook mode shares; throws UsageError on a bad value. */
 export function globalSettings(values: GlobalValues, io: CliIO): GlobalSettings {
   const timeout = typeof values.timeout === 'string' ? values.timeout : undefined

@@ -343,13 +343,13 @@ export function buildCases(): BadInputCase[] {
   const tlsEnv = {NODE_EXTRA_CA_CERTS: tlsFaults.certs.caFile, HOME: scratch, DOCKER_CONFIG: path.join(scratch, 'no-docker-config')}
   for (const [fault, [category, layer, detail]] of Object.entries(TLS_VERDICTS) as [TlsFault, readonly [string, string, RegExp]][]) {
     const ref = tlsFaults.ref(fault)
-    const diag = ['diagnose', ref, '--control', 'none', '--timeout', '1500']
+    const diag = ['diagnose', ref, '--control', 'none', '--layer-timeout', '1500']
     cases.push({group: 'tls faults', name: `diagnose --json: ${fault}`, args: [...diag, '--json'], env: tlsEnv, codes: [1], boundMs: 10_000, says: new RegExp(`"category": "${category}",\\s+"layer": "${layer}"`)})
     cases.push({group: 'tls faults', name: `diagnose: ${fault}`, args: diag, env: tlsEnv, codes: [1], boundMs: 10_000, says: detail})
     cases.push({group: 'tls faults', name: `check registry --refs: ${fault}`, args: ['check', 'registry', '--plain', ...nd, '--refs', ref, '--control', 'none', '--timeout', '1500'], env: tlsEnv, codes: [1], boundMs: 15_000, says: new RegExp(`${category} at ${layer}`)})
   }
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    cases.push({group: 'tls faults', name: `${sig} during a stalled TLS handshake`, args: ['diagnose', tlsFaults.ref('handshakeStall'), '--control', 'none', '--timeout', '8000'], env: tlsEnv, codes: [130], boundMs: 700 + 1500, signal: {name: sig, afterMs: 700, afterHandler: true}})
+    cases.push({group: 'tls faults', name: `${sig} during a stalled TLS handshake`, args: ['diagnose', tlsFaults.ref('handshakeStall'), '--control', 'none', '--layer-timeout', '8000'], env: tlsEnv, codes: [130], boundMs: 700 + 1500, signal: {name: sig, afterMs: 700, afterHandler: true}})
   }
 
   // Signals at seeded random moments while a session writes its notes: whatever the moment, the

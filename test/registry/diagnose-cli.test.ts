@@ -59,14 +59,24 @@ describe('dagger-explore diagnose', () => {
     expect(Object.keys(layer).sort()).toEqual(['address', 'category', 'detail', 'family', 'host', 'ms', 'name', 'status'])
   })
 
-  it('gives a never-answering registry its verdict within the timeout', async () => {
-    const {io, out} = makeIO()
+  it('gives a never-answering registry its verdict within the per-layer wait', async () => {
+    const {io, out, err} = makeIO()
+    const started = performance.now()
+    const code = await main([fronts.ref('neverAnswer'), '--control', 'none', '--layer-timeout', '800'], io)
+    expect(performance.now() - started).toBeLessThan(1400)
+    expect(code).toBe(1)
+    expect(out()).toMatch(/tls_handshake_timeout at tls on 127\.0\.0\.1:\d+/)
+    expect(out()).toMatch(/Fix: /)
+    expect(err()).toBe('')
+  })
+
+  it('takes --timeout (the Docker wait everywhere else) as the per-layer wait, and says so', async () => {
+    const {io, err} = makeIO()
     const started = performance.now()
     const code = await main([fronts.ref('neverAnswer'), '--control', 'none', '--timeout', '800'], io)
     expect(performance.now() - started).toBeLessThan(1400)
     expect(code).toBe(1)
-    expect(out()).toMatch(/tls_handshake_timeout at tls on 127\.0\.0\.1/)
-    expect(out()).toMatch(/Fix: /)
+    expect(err()).toBe('dagger-explore: diagnose takes --timeout 800 as --layer-timeout 800, the wait per layer (it makes no Docker call).\n')
   })
 
   it('reports flaky attempts', async () => {

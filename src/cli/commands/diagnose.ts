@@ -1,5 +1,5 @@
 /**
-`dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--timeout MS] [--json]`
+`dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--layer-timeout MS] [--json]`
 
 Probes each image reference layer by layer, the way a puller reaches it, and names the first layer
 that fails. Exit codes: 0 every reference passes, 1 at least one fails (or is flaky), 2 bad usage.
@@ -50,10 +50,10 @@ import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
 import {ImageReferenceError, parseReference} from '../../core/registry/reference.js'
 import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {commandTimeoutMs, parseCommandArgs} from '../settings.js'
+import {commandTimeoutMs, ownTimeoutMs, parseCommandArgs} from '../settings.js'
 import {layerStatus, STATUS_GLYPH} from '../../core/present/status.js'
 
-const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--timeout MS] [--json]
+const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--layer-timeout MS] [--json]
 
 Probes each image reference layer by layer, the way docker reaches it, per address family (IPv4 and
 IPv6 apart): DNS -> TCP -> TLS (certificate, issuer, expiry) -> GET /v2/ -> token from the realm
@@ -68,7 +68,8 @@ A control registry tells a problem with one registry from a general one.
   --platform os/arch  platform to pick from an index (default: this machine's, ${formatPlatform(hostPlatform())})
   --attempts N        run N probes of each reference at once, as a puller does (default 1, at most 16);
                       a mix of passes and failures is reported as flaky
-  --timeout MS        time allowed per layer in milliseconds (default ${DEFAULT_TIMEOUT_MS})
+  --layer-timeout MS  time allowed per layer in milliseconds (default ${DEFAULT_TIMEOUT_MS}); --timeout, the
+                      Docker wait everywhere else, is read as this here (diagnose makes no Docker call)
   --json              JSON on stdout only (shape documented in the README)
   -h, --help          this help
 
@@ -84,8 +85,10 @@ Examples
   dagger-explore diagnose 127.0.0.1:5443/lab/busybox --control none --json
 `
 
-// --control, --timeout and --json are global options (cli/settings.ts); here --timeout is the wait per layer.
+// --control, --timeout and --json are global options (cli/settings.ts). --timeout is the Docker wait in every
+// other command; diagnose makes no Docker call, so its own wait, per layer, has its own name.
 const OPTIONS = {
+  'layer-timeout': {type: 'string'},
   platform: {type: 'string'},
   attempts: {type: 'string'},
 } as const
@@ -151,7 +154,11 @@ export const main: CommandMain = async (argv, io, before) => {
   if (positionals.length === 0) {
     throw new UsageError('diagnose needs at least one image reference; none was given.', {fix: 'Name one, e.g. `dagger-explore diagnose golang:1.21.3-alpine3.18`; `dagger-explore diagnose --help` lists the options.'})
   }
-  const timeoutMs = commandTimeoutMs(settings, {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000})
+  const layerRange = {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000}
+  const timeoutMs = values['layer-timeout'] !== undefined ? ownTimeoutMs(values['layer-timeout'], layerRange, '--layer-timeout') : commandTimeoutMs(settings, layerRange)
+  if (values['layer-timeout'] === undefined && settings.timeoutMs !== undefined) {
+    write(io.stderr, `dagger-explore: diagnose takes --timeout ${settings.timeoutMs} as --layer-timeout ${timeoutMs}, the wait per layer (it makes no Docker call).`)
+  }
   const attempts = wholeNumber('--attempts', values.attempts, 1, 1, MAX_ATTEMPTS, '8')
   let platform: Platform
   let control: string | null
