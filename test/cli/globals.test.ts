@@ -54,6 +54,12 @@ describe('global options before or after the subcommand', () => {
     expect((await cli(['--timeout', 'soon', 'explain', '--help'])).exitCode).toBe(0)
   })
 
+  it('a global --image before tree, with no name after it, is the image tree reads', async () => {
+    const r = await cli(['--image', 'bad!', 'tree', '--json'])
+    expect(r.exitCode).toBe(2)
+    expect(JSON.parse(r.stdout)).toMatchObject({ok: false, error: expect.stringContaining('"bad!" is neither a container name nor an image reference')})
+  })
+
   it('merges globals given before the name into the command values unless the command gives the flag another type', () => {
     const own = {image: {type: 'boolean'}, layer: {type: 'string'}} as const
     const parsed = parseCommandArgs(['x', '--layer', '2', '--json'], own, {image: 'foo', yes: true})

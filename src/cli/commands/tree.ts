@@ -60,7 +60,7 @@ function fail(io: CliIO, json: boolean, message: string, code: number, fix?: str
 export const main: CommandMain = async (argv, io, before) => {
   let parsed
   try {
-    // --image after the name is tree's switch; a global --image IMAGE before it is the Components cell's and not read here.
+    // --image after the name is tree's switch; a global --image IMAGE before it names the image to read when no name is given.
     parsed = parseCommandArgs(argv, OPTIONS, before, io)
   } catch (error) {
     return fail(io, false, (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.'), EXIT.usage, (error instanceof UsageError ? error.fix : undefined) ?? HELP_FIX)
@@ -72,7 +72,8 @@ export const main: CommandMain = async (argv, io, before) => {
   }
   const json = settings.json
   try {
-    if (positionals.length !== 1) {
+    const byGlobal = positionals.length === 0 && settings.image !== undefined
+    if (positionals.length !== 1 && !byGlobal) {
       throw new UsageError(`tree reads exactly one image or container; ${positionals.length === 0 ? 'none was given' : `${positionals.length} were given`}.`, {fix: 'Name one, e.g. `dagger-explore tree localhost/dagger-engine.dev:latest`.'})
     }
     if (values.image && values.container) throw new UsageError('--image and --container exclude each other.', {fix: 'Pass one of them, or neither to look the name up as both.'})
@@ -84,9 +85,9 @@ export const main: CommandMain = async (argv, io, before) => {
       layer = Number(values.layer)
       if (!Number.isInteger(layer) || layer < 0) throw new UsageError(`--layer takes a layer number (0 is the bottom layer); "${values.layer}" is not one.`, {fix: 'Pass a whole number from 0 up, e.g. --layer 0.'})
     }
-    const ref = positionals[0] as string
+    const ref = byGlobal ? (settings.image as string) : (positionals[0] as string)
     const docker = await (await dockerService(io.env)).client(STREAM_IDLE_TIMEOUT_MS)
-    const prefer = values.image ? 'image' : values.container ? 'container' : undefined
+    const prefer = values.image || byGlobal ? 'image' : values.container ? 'container' : undefined
     const found = await inspectTarget(docker, ref, {...(prefer ? {prefer} : {}), ...(values.era ? {era: values.era} : {})})
     const name = found.target.name
     if (values.components) {
