@@ -142,9 +142,14 @@ describe.skipIf(skip)('the binary cleans what Docker hands back (lab dockerd)', 
     expect(json.exitCode).toBe(0)
     clean(json, 'tree --json')
     pureJson(json.stdout)
+    // A global --image before the command, with no name after it, is the image read.
+    const byGlobal = await cli(['--image', LAB_BASE, 'tree', '--json'])
+    expect(byGlobal.exitCode, byGlobal.stderr).toBe(0)
+    expect(byGlobal.stdout).toBe(json.stdout)
     const components = await cli(['tree', engine, '--components', '--json'])
     clean(components, 'tree --components --json')
     const [doc] = pureJson(components.stdout) as [{findings: Record<string, unknown>[]}]
+    expect(Array.isArray(doc.findings), components.stdout.slice(0, 400)).toBe(true)
     for (const f of doc.findings) expect(Object.keys(f)).toEqual(['id', 'status', 'title', 'detail', 'fix', 'docs', 'recipe'])
     const text = await cli(['tree', engine, '--components'])
     clean(text, 'tree --components')

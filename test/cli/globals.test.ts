@@ -54,7 +54,7 @@ describe('global options before or after the subcommand', () => {
     expect((await cli(['--timeout', 'soon', 'explain', '--help'])).exitCode).toBe(0)
   })
 
-  it('a global --image before tree, with no name after it, is the image tree reads', async () => {
+  it('a bad global --image before tree is reported as JSON under --json', async () => {
     const r = await cli(['--image', 'bad!', 'tree', '--json'])
     expect(r.exitCode).toBe(2)
     expect(JSON.parse(r.stdout)).toMatchObject({ok: false, error: expect.stringContaining('"bad!" is neither a container name nor an image reference')})

@@ -63,7 +63,9 @@ export const main: CommandMain = async (argv, io, before) => {
     // --image after the name is tree's switch; a global --image IMAGE before it names the image to read when no name is given.
     parsed = parseCommandArgs(argv, OPTIONS, before, io)
   } catch (error) {
-    return fail(io, false, (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.'), EXIT.usage, (error instanceof UsageError ? error.fix : undefined) ?? HELP_FIX)
+    // The settings did not parse, so --json is read off the words themselves: a JSON caller still gets JSON.
+    const json = argv.includes('--json') || before?.json === true
+    return fail(io, json, (error instanceof Error ? error.message : String(error)).replace(/\.?$/, '.'), EXIT.usage, (error instanceof UsageError ? error.fix : undefined) ?? HELP_FIX)
   }
   const {values, positionals, settings} = parsed
   if (values.help) {
