@@ -16,21 +16,14 @@ function onStopSignal(signal) {
   var emitter = globalThis[signalExit]
   var theirs = emitter && typeof emitter.count === 'number' ? emitter.count : 0
   if (process.listenerCount(signal) - 1 - theirs > 0) return
-  var writes = globalThis[inFlightWrites]
-  if (!writes || writes.size === 0) process.exit(130)
+  // The app's own wait (core/system/in-flight-writes.ts), which looks again as each write of a save lands.
+  var inFlight = globalThis[inFlightWrites]
+  if (!inFlight || inFlight.writes.size === 0) process.exit(130)
   if (stopping) return
   stopping = true
-  setTimeout(function () {
+  inFlight.settled(1000).then(function () {
     process.exit(130)
-  }, 1000)
-  // A save is several writes in a row (the log, then its state): look again once each batch lands.
-  var look = function () {
-    if (writes.size === 0) process.exit(130)
-    Promise.all(Array.from(writes)).then(function () {
-      setImmediate(look)
-    })
-  }
-  look()
+  })
 }
 for (var i = 0; i < stopSignals.length; i++) process.on(stopSignals[i], onStopSignal)
 

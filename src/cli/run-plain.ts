@@ -5,6 +5,7 @@ import {CELLS, type CellEntry} from '../cells/registry.js'
 import {cellJson, renderCellPlain} from './render-plain.js'
 import {EXIT, type CliIO} from './io.js'
 import {plainLive} from './plain-progress.js'
+import {watchStopSignals} from './stop-signals.js'
 import type {GlobalSettings} from './settings.js'
 
 /**
@@ -14,21 +15,8 @@ object per cell. Ctrl-C stops the running cell, writes the closing line and exit
 export async function runPlain(settings: GlobalSettings, io: CliIO, cells: readonly CellEntry[]): Promise<number> {
   const chosen = cells.length > 0 ? cells : CELLS
   const session = await Session.open({settings, env: io.env})
-  let interrupted = false
-  let onInterrupt: () => void = () => undefined
   // A cell whose Docker calls do not heed the abort (a daemon answering one byte a second) must not hold Ctrl-C up.
-  const interruption = new Promise<undefined>((resolve) => (onInterrupt = () => resolve(undefined)))
-  const onSignal = () => {
-    interrupted = true
-    onInterrupt()
-    void session.close('interrupted')
-  }
-  // `on`, not `once`: execa's child cleanup (signal-exit) also listens while a child runs, and re-raises
-  // the signal, killing us before the closing line, when it finds itself the only listener left, which
-  // a `once` listener is not any more by the time signal-exit's runs. close() runs once however often.
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  process.on('SIGHUP', onSignal)
+  const signals = watchStopSignals(() => void session.close('interrupted'))
   const results: CellResult[] = []
   try {
     if (!settings.json) {
@@ -36,13 +24,13 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
       io.stdout.write(`dagger-explore: notes go to ${session.log.path}${resumed}\n\n`)
     }
     for (const entry of chosen) {
-      if (interrupted) break
-      const result = await Promise.race([session.run(entry, {live: plainLive(io)}), interruption])
-      if (interrupted || result === undefined) break
+      if (signals.stopped()) break
+      const result = await Promise.race([session.run(entry, {live: plainLive(io)}), signals.interruption])
+      if (signals.stopped() || result === undefined) break
       results.push(result)
       io.stdout.write(settings.json ? `${JSON.stringify(cellJson(result))}\n` : `${renderCellPlain(result, {color: io.color, verbose: settings.verbose})}\n`)
     }
-    if (interrupted) {
+    if (signals.stopped()) {
       await session.close('interrupted') // the one the signal handler started
       io.stderr.write(session.saveError ? `Interrupted. ${session.saveError.message}\n` : `Interrupted. Notes saved to ${session.log.path}\n${shareHint(session.log.path, settings.notesDir, io.env)}\n`)
       return EXIT.interrupted
@@ -50,9 +38,7 @@ export async function runPlain(settings: GlobalSettings, io: CliIO, cells: reado
     await session.close('finished')
   } finally {
     // Kept until the log is closed, so a late Ctrl-C still ends with a closing line, not a bare kill.
-    process.removeListener('SIGINT', onSignal)
-    process.removeListener('SIGTERM', onSignal)
-    process.removeListener('SIGHUP', onSignal)
+    signals.release()
   }
   const summary = results.map((r) => `${r.title}: ${r.status}`).join(', ')
   const saved = session.saveError ? `dagger-explore: ${session.saveError.message}` : `Notes saved to ${session.log.path}`

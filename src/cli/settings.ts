@@ -49,11 +49,6 @@ export function parseTimeoutMs(value: string | undefined, {fallback, min = 1, ma
   return n
 }
 
-/** A command's own wait flag (diagnose's --layer-timeout), read with the one validator the global --timeout uses. */
-export function ownTimeoutMs(value: string | undefined, range: TimeoutRange, flag: string): number {
-  return parseTimeoutMs(value, range, flag)
-}
-
 /** Reads the options every notebook mode shares; throws UsageError on a bad value. */
 export function globalSettings(values: GlobalValues, io: CliIO): GlobalSettings {
   const timeout = typeof values.timeout === 'string' ? values.timeout : undefined
@@ -96,8 +91,11 @@ export function globalSettings(values: GlobalValues, io: CliIO): GlobalSettings 
 /**
 The --timeout of a command whose wait is not the Docker daemon's (diagnose: per layer; recipe: per
 detection), in that command's range: read from the settings, so the flag is parsed once for all.
+A command with a wait flag of its own (diagnose's --layer-timeout) passes it: given, it wins, read
+with the same validator.
 */
-export function commandTimeoutMs(settings: Pick<GlobalSettings, 'timeoutMs'>, range: TimeoutRange): number {
+export function commandTimeoutMs(settings: Pick<GlobalSettings, 'timeoutMs'>, range: TimeoutRange, own?: {readonly flag: string; readonly value: string | undefined}): number {
+  if (own?.value !== undefined) return parseTimeoutMs(own.value, range, own.flag)
   return settings.timeoutMs === undefined ? range.fallback : parseTimeoutMs(String(settings.timeoutMs), range)
 }
 

@@ -50,7 +50,7 @@ import {DEFAULT_TIMEOUT_MS} from '../../core/registry/prober.js'
 import {ImageReferenceError, parseReference} from '../../core/registry/reference.js'
 import {sanitize, sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
-import {commandTimeoutMs, ownTimeoutMs, parseCommandArgs} from '../settings.js'
+import {commandTimeoutMs, parseCommandArgs} from '../settings.js'
 import {layerStatus, STATUS_GLYPH} from '../../core/present/status.js'
 
 const HELP = `Usage: dagger-explore diagnose REF... [--control REF] [--platform os/arch] [--attempts N] [--layer-timeout MS] [--json]
@@ -155,7 +155,7 @@ export const main: CommandMain = async (argv, io, before) => {
     throw new UsageError('diagnose needs at least one image reference; none was given.', {fix: 'Name one, e.g. `dagger-explore diagnose golang:1.21.3-alpine3.18`; `dagger-explore diagnose --help` lists the options.'})
   }
   const layerRange = {fallback: DEFAULT_TIMEOUT_MS, min: 100, max: 120_000}
-  const timeoutMs = values['layer-timeout'] !== undefined ? ownTimeoutMs(values['layer-timeout'], layerRange, '--layer-timeout') : commandTimeoutMs(settings, layerRange)
+  const timeoutMs = commandTimeoutMs(settings, layerRange, {flag: '--layer-timeout', value: values['layer-timeout']})
   if (values['layer-timeout'] === undefined && settings.timeoutMs !== undefined) {
     write(io.stderr, `dagger-explore: diagnose takes --timeout ${settings.timeoutMs} as --layer-timeout ${timeoutMs}, the wait per layer (it makes no Docker call).`)
   }

@@ -25,6 +25,7 @@ import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
 import {askOnce} from '../prompt.js'
 import {plainLive} from '../plain-progress.js'
+import {watchStopSignals} from '../stop-signals.js'
 import {cellJson, renderCellPlain} from '../render-plain.js'
 import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 
@@ -148,24 +149,16 @@ async function runInSession(ctx: Ctx, checkout: DaggerCheckout, id: CellId, cell
   let thrown: unknown
   const entry: CellEntry = {...findCell(id)!, load: async () => ({id, run: (c) => cell.run(c).catch((error: unknown) => ((thrown = error), Promise.reject(error)))})}
   const session = await Session.start({settings: {...ctx.settings, daggerSrc: checkout.root}, env: ctx.io.env, docker: ctx.docker})
-  let interrupted = false
-  let onInterrupt: () => void = () => undefined
-  const interruption = new Promise<undefined>((resolve) => (onInterrupt = () => resolve(undefined)))
-  const onSignal = (): void => {
-    interrupted = true
-    if (stopAtOnce) onInterrupt()
-    void session.close('interrupted')
-  }
-  const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-  // not `once`: see run-plain.ts (signal-exit re-raises when alone)
-  for (const sig of STOP_SIGNALS) process.on(sig, onSignal)
+  const signals = watchStopSignals(() => void session.close('interrupted'))
   let result: CellResult | undefined
   try {
-    result = await Promise.race([session.run(entry, {live: plainLive(ctx.io)}), interruption])
+    const run = session.run(entry, {live: plainLive(ctx.io)})
+    result = await (stopAtOnce ? Promise.race([run, signals.interruption]) : run)
   } finally {
-    for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal)
+    signals.release()
     await session.close('finished')
   }
+  const interrupted = signals.stopped()
   if (thrown !== undefined && !interrupted) throw thrown
   return {result, interrupted, session}
 }

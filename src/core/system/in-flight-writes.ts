@@ -6,16 +6,20 @@ process exits 130, instead of cutting it and leaving a `.tmp` beside the notes.
 */
 const KEY = Symbol.for('dagger-explore in-flight writes')
 
-type Registry = Set<Promise<unknown>>
+/** What bin reads off the global: whether a write is under way, and the one wait for them all. */
+interface Registry {
+  readonly writes: Set<Promise<unknown>>
+  readonly settled: (limitMs: number) => Promise<void>
+}
 
 function registry(): Registry {
   const holder = globalThis as unknown as Record<symbol, Registry | undefined>
-  return (holder[KEY] ??= new Set())
+  return (holder[KEY] ??= {writes: new Set(), settled: writesSettled})
 }
 
 /** Runs the write, listed as in flight until it settles. */
 export function tracked<T>(write: () => Promise<T>): Promise<T> {
-  const writes = registry()
+  const {writes} = registry()
   const running = write()
   const settled = running.then(
     () => undefined,
@@ -32,7 +36,7 @@ a log save is several writes in a row (sidecars, the log, its state), and the ne
 previous one lands.
 */
 export function writesSettled(limitMs: number): Promise<void> {
-  const writes = registry()
+  const {writes} = registry()
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, limitMs)
     const look = (): void => {
