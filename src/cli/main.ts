@@ -2,7 +2,7 @@ import {CELLS} from '../cells/registry.js'
 import {VERSION} from '../version.js'
 import {sanitize} from '../core/notebook/sanitize.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
-import {globalSettings, parseGlobals, subcommandIndex} from './settings.js'
+import {globalOptionLines, globalSettings, parseGlobals, subcommandIndex} from './settings.js'
 
 interface Command {
   /** What follows the command's name in the usage line. */
@@ -37,24 +37,7 @@ Every command takes --help, --json and works without a terminal.
 Cells: ${CELLS.map((c) => c.id).join(', ')}
 
 Options
-  --plain               plain lines, no prompts (implied without a TTY or under CI=true)
-  --json                one JSON object per finished cell (JSON Lines); implies --plain
-  --notes-dir DIR       where session logs go (default $XDG_STATE_HOME/dagger-explore/notes)
-  --timeout MS          how long to wait for the Docker daemon (default 3000)
-  --dagger-src DIR      the dagger checkout to build (default: the current directory)
-  --yes                 approve destructive steps without asking (needed without a terminal)
-  --refs REF,REF        more image references for the Registry cell to probe
-  --registry-host HOST  probe the dev build's images on this registry (a mirror) instead of their own
-  --control REF|none    the control registry image (default gcr.io/distroless/static-debian12)
-  --image IMAGE         the engine image or container the Components cell reads
-  --daemon-config FILE  the daemon.json the Docker daemon cell lints (default: the one in force)
-  --guided              walk the cells in order with an intro and a summary (the default on first start)
-  --resume              carry on the latest session: its results, notes and log file
-  --resume-any-checkout with --resume: carry on even if the session worked on another checkout
-  -v, --verbose         show command output in plain mode
-  --no-color            no colour (also NO_COLOR=1 or TERM=dumb)
-  -h, --help            this help
-  --version             print the version
+${globalOptionLines()}
 
 Examples
   npx dagger-explore

@@ -32,6 +32,46 @@ export const GLOBAL_OPTIONS = {
   version: {type: 'boolean'},
 } as const satisfies ParseArgsOptionsConfig
 
+/**
+How each global option reads in `--help`, in the order shown; `null` keeps an option out of the help
+(`--color` only undoes a `--no-color` given earlier). The help's Options list is made from this table,
+and the type makes every option in GLOBAL_OPTIONS appear here.
+*/
+export const GLOBAL_OPTION_HELP: Readonly<Record<keyof typeof GLOBAL_OPTIONS, {readonly value?: string; readonly help: string} | null>> = {
+  plain: {help: 'plain lines, no prompts (implied without a TTY or under CI=true)'},
+  json: {help: 'one JSON object per finished cell (JSON Lines); implies --plain'},
+  'notes-dir': {value: 'DIR', help: 'where session logs go (default $XDG_STATE_HOME/dagger-explore/notes)'},
+  timeout: {value: 'MS', help: 'how long to wait for the Docker daemon (default 3000)'},
+  'dagger-src': {value: 'DIR', help: 'the dagger checkout to build (default: the current directory or one above it)'},
+  yes: {help: 'approve destructive steps without asking (needed without a terminal)'},
+  refs: {value: 'REF,REF', help: 'more image references for the Registry cell to probe'},
+  'registry-host': {value: 'HOST', help: "probe the dev build's images on this registry (a mirror) instead of their own"},
+  control: {value: 'REF|none', help: 'the control registry image (default gcr.io/distroless/static-debian12)'},
+  image: {value: 'IMAGE', help: 'the engine image or container the Components cell reads'},
+  'daemon-config': {value: 'FILE', help: 'the daemon.json the Docker daemon cell lints (default: the one in force)'},
+  guided: {help: 'walk the cells in order with an intro and a summary (the default on first start)'},
+  resume: {help: 'carry on the latest session: its results, notes and log file'},
+  'resume-any-checkout': {help: 'with --resume: carry on even if the session worked on another checkout'},
+  verbose: {help: 'show command output in plain mode'},
+  'no-color': {help: 'no colour (also NO_COLOR=1 or TERM=dumb)'},
+  color: null,
+  help: {help: 'this help'},
+  version: {help: 'print the version'},
+}
+
+/** The Options lines of `--help`, from GLOBAL_OPTION_HELP. */
+export function globalOptionLines(): string {
+  const config: ParseArgsOptionsConfig = GLOBAL_OPTIONS
+  return Object.entries(GLOBAL_OPTION_HELP)
+    .flatMap(([name, entry]) => {
+      if (entry === null) return []
+      const short = config[name]?.short
+      const flag = `${short === undefined ? '' : `-${short}, `}--${name}${entry.value === undefined ? '' : ` ${entry.value}`}`
+      return [`  ${flag.padEnd(21)} ${entry.help}`]
+    })
+    .join('\n')
+}
+
 export interface TimeoutRange {
   /** Used when the flag is absent. */
   readonly fallback: number
