@@ -9,7 +9,9 @@ import {build} from 'esbuild'
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '../..')
 const out = mkdtempSync(path.join(os.tmpdir(), 'dx-bench-explain-bundle-'))
-const common = {bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning'}
+// As in scripts/build.mjs, dockerode's tree (ssh2 and its native addons) stays out of the bundle: explain never loads it,
+// but a lazy import of it is reachable from the settings module every command shares.
+const common = {bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning', external: ['dockerode', 'ssh2', 'cpu-features', 'react-devtools-core']}
 try {
   // The command behind a minimal entry with real stdin/stdout, as the CLI dispatcher would call it.
   const entrySource = path.join(out, 'entry.ts')
