@@ -11,6 +11,7 @@ import {Confirm as ConfirmBox} from './Confirm.js'
 import {HelpOverlay, helpRows} from './HelpOverlay.js'
 import {hintLine, keystrokes, type Mode} from './keymap.js'
 import {FirstStart} from './first-start/FirstStart.js'
+import {headerDetail} from './notebook/header.js'
 import {historyFrom} from './notebook/history.js'
 import {keyContext} from './notebook/keys.js'
 import {LinesBox} from './notebook/Lines.js'
@@ -228,7 +229,7 @@ export function App({session, cells, onQuit, guided = false, initialResults, ini
     <Box flexDirection="column" width={columns} height={rows}>
       <Text wrap="truncate-end">
         <Text bold>dagger-explore</Text>
-        <Text dimColor>{`  notes: ${session.log.path}`}</Text>
+        <Text dimColor>{sanitize(headerDetail(session.log.checkoutRoot, session.log.path))}</Text>
       </Text>
       <Box height={bodyHeight} overflow="hidden">
         {body}

@@ -15,7 +15,7 @@ export interface NotebookSession {
   run(entry: CellEntry, extra?: {confirm?: Confirm; live?: (view: LiveView) => void}): Promise<CellResult>
   note(cell: CellId, text: string): Promise<void>
   recordRecipe(cell: CellId, recipe: string, commands: readonly CommandRecord[]): Promise<void>
-  readonly log: {readonly path: string}
+  readonly log: {readonly path: string; readonly checkoutRoot?: string | undefined}
   /** Every run of a cell, oldest first (the run-history contract); without it the notebook starts from `initialResults`. */
   history?(id: CellId): readonly CellResult[]
   /** The working directory the session started in (recipes and exports start there). */
