@@ -32,6 +32,12 @@ function scopeSentence(ctx: FixContext): string {
   return ''
 }
 
+/** Whether a host names its port: `h:5000`, `[::1]:5000`; not a bare IPv6 address (`::1`, `[::1]`), whose colons are the address's own. */
+export function namesPort(host: string): boolean {
+  if (host.startsWith('[')) return /\]:\d+$/.test(host)
+  return /^[^:]*:\d+$/.test(host)
+}
+
 /** The fix text for a verdict. */
 export function fixFor(ctx: FixContext): string {
   const host = ctx.host ?? ctx.registryHost
@@ -51,7 +57,7 @@ export function fixFor(ctx: FixContext): string {
     case 'dns':
       return `The name ${host} does not resolve on this machine. Check /etc/resolv.conf and any VPN that changes DNS, then retry; if the daemon started before the network came up, restart it (sudo systemctl restart docker). The "dns" key in daemon.json only affects containers, not the daemon's own pulls.${scope}`
     case 'tcp_refused':
-      return `Nothing accepts connections at ${host}${host.includes(':') ? '' : ' (port 443)'}, or a firewall rejects them. Check the registry address and port, and any firewall or VPN rules on this machine.${scope}`
+      return `Nothing accepts connections at ${host}${namesPort(host) ? '' : ' (port 443)'}, or a firewall rejects them. Check the registry address and port, and any firewall or VPN rules on this machine.${scope}`
     case 'net_unreachable':
       return `This machine has no route to ${host}'s address (ENETUNREACH/EHOSTUNREACH): no connection was attempted on the wire. Check the routing table (\`ip route\`), the VPN, and for an IPv6 address whether this network has IPv6 at all.${scope}`
     case 'tcp_timeout':
