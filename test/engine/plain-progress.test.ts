@@ -30,7 +30,8 @@ describe.skipIf(skip)('a slow engine start in plain mode, through the built bina
     expect(progress.length).toBeGreaterThanOrEqual(1)
     expect(progress.length).toBeLessThanOrEqual(2)
     expect(progress[0]).toMatch(new RegExp(`^  … waiting for ${lab.devName.replace(/\./g, '\\.')} to answer \`buildctl dial-stdio\`: \\d s of 60 s, last log line "level=info msg="warming the cache""$`))
-    expect(r.stdout).toMatch(/answers through buildctl dial-stdio after [6-9]\.\d s/)
+    // Ready either way: dial-stdio answered, or (on a loaded machine, when the probe right after the log line timed out) the line itself.
+    expect(r.stdout).toMatch(/answers (?:through buildctl dial-stdio|\(readiness log line\)) after [6-9]\.\d s/)
     const log = readFileSync(path.join(notes, readdirSync(notes).find((f) => f.endsWith('.md'))!), 'utf8')
     // The wait's inspections are one line with a count, the same on stdout and in the log.
     const poll = `GET /containers/${lab.devName.replace(/\./g, '\\.')}/json  ×\\d+ over \\d+\\.\\d s, the same answer each time`
@@ -51,7 +52,7 @@ describe.skipIf(skip)('a slow engine start in plain mode, through the built bina
     const env = lab.env([FAKE_GO_DIR])
     const started = await cli(['engine', 'start', '--yes', '--dagger-src', fixture.root, '--notes-dir', notes], {env, timeout: 90_000})
     // No build ran here, so there is no bin/dagger to check against the engine: that alone fails (exit 1).
-    expect(started.stdout).toMatch(/answers through buildctl dial-stdio after [6-9]\.\d s/)
+    expect(started.stdout).toMatch(/answers (?:through buildctl dial-stdio|\(readiness log line\)) after [6-9]\.\d s/)
     expect(started.stdout).toContain('bin/dagger version failed against the new engine')
     expect(started.exitCode, started.stdout).toBe(1)
     expect(started.stderr).toMatch(/^  … waiting for \S+ to answer `buildctl dial-stdio`: \d s of 60 s/m)

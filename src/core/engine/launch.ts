@@ -358,6 +358,11 @@ export async function waitForEngine(docker: Docker, name: string, rec: Recorder,
       const logs = await containerLogs(docker, name, 200)
       lastLine = logs.at(-1) ?? lastLine
       if (logs.some((l) => READY_LOG.test(l))) {
+        // The server logs that it listens just before it accepts: one more probe usually sees it answer, the stronger proof.
+        if (await probeDialStdio(docker, name, 3000).catch(() => false)) {
+          rec.record({kind: 'api', argv, exitCode: 0, output: `HTTP/2 SETTINGS frame received: the engine answers (attempt ${probes + 1})`, startedAt, durationMs: Date.now() - started})
+          return {via: 'dial-stdio', waitedMs: Date.now() - started}
+        }
         rec.record({kind: 'api', argv: ['docker', 'logs', name], exitCode: 0, output: logs.find((l) => READY_LOG.test(l)) ?? '', startedAt, durationMs: Date.now() - started})
         return {via: 'log', waitedMs: Date.now() - started}
       }
