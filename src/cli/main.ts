@@ -1,7 +1,7 @@
 import {CELLS} from '../cells/registry.js'
 import {VERSION} from '../version.js'
-import {sanitize} from '../core/notebook/sanitize.js'
-import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+import {EXIT, UsageError, type CliIO, type CommandMain} from './io.js'
+import {failureOf, writeFailure} from './report.js'
 import {globalOptionLines, globalSettings, parseGlobals, subcommandIndex} from './settings.js'
 
 interface Command {
@@ -106,24 +106,10 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
-One paragraph on stderr, "Fix: …" on its own line when the error has one; with --json also
-`{ok: false, error, fix}` on stdout, so a script reading stdout sees why there is no result. A stack
-trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG.
-*/
+/** Reports an error that ended the program (see writeFailure) and returns its exit code. A stack trace only for our own bugs, and only with DAGGER_EXPLORE_DEBUG. */
 export function reportError(error: unknown, io: CliIO, json = false): number {
-  const err = error as Error & {code?: string}
-  const parseError = !(error instanceof DaggerExploreError) && typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')
-  const expected = error instanceof DaggerExploreError || parseError
-  const message = expected
-    ? sanitize(err.message).replace(/\.?$/, '.')
-    : `something went wrong inside dagger-explore: ${sanitize(err?.message ?? String(error))}. Your notes written so far are kept.`
-  const fix =
-    error instanceof DaggerExploreError ? error.fix && sanitize(error.fix)
-    : parseError ? 'Run `dagger-explore --help` for the options.'
-    : 'Run again with DAGGER_EXPLORE_DEBUG=1 for details and report it.'
-  io.stderr.write(`dagger-explore: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
-  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
-  if (!expected && io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`)
-  return error instanceof DaggerExploreError ? error.exitCode : parseError ? EXIT.usage : EXIT.problem
+  const failure = failureOf(error)
+  writeFailure(io, failure, {json})
+  if (!failure.expected && io.env.DAGGER_EXPLORE_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`)
+  return failure.exitCode
 }

@@ -54,6 +54,20 @@ describe('reportError', () => {
     expect(JSON.parse(t.out())).toEqual({ok: false, error: 'Broken.', fix: 'Mend it.'})
   })
 
+  it('prints where to read more on a Docs line, and as docs in JSON, when the error says', () => {
+    const t = io()
+    expect(reportError(new DaggerExploreError('Broken', {fix: 'Mend it.', docs: 'https://example.invalid/mend'}), t.io, true)).toBe(1)
+    expect(t.err()).toBe('dagger-explore: Broken.\nFix: Mend it.\nDocs: https://example.invalid/mend\n')
+    expect(JSON.parse(t.out())).toEqual({ok: false, error: 'Broken.', fix: 'Mend it.', docs: 'https://example.invalid/mend'})
+  })
+
+  it('points a bad Docker endpoint at the docker CLI docs for DOCKER_HOST and DOCKER_CONTEXT', async () => {
+    const t = io()
+    t.io.env.DOCKER_HOST = 'bogus://x'
+    expect(await main(['engine', 'status'], t.io)).toBe(1)
+    expect(t.err()).toContain('\nDocs: https://docs.docker.com/engine/reference/commandline/cli/#environment-variables\n')
+  })
+
   it('keeps internal bugs to one paragraph without a stack trace', () => {
     const t = io()
     expect(reportError(new TypeError('x is undefined'), t.io)).toBe(1)
@@ -75,7 +89,7 @@ describe('engine errors', () => {
     const {main: engine} = await import('../../src/cli/commands/engine.js')
     const t = io()
     expect(await engine(['status'], t.io)).toBe(1)
-    expect(t.err()).toMatch(/^dagger-explore engine status: connect ENOENT \/tmp\/de-no-such\.sock\nFix: Is the Docker daemon running, and can you use its socket\?/)
+    expect(t.err()).toMatch(/^dagger-explore engine status: connect ENOENT \/tmp\/de-no-such\.sock\.\nFix: Is the Docker daemon running, and can you use its socket\?/)
     const j = io()
     expect(await engine(['status', '--json'], j.io)).toBe(1)
     expect(JSON.parse(j.out())).toMatchObject({ok: false, error: expect.stringMatching(/ENOENT/), fix: expect.stringMatching(/Is the Docker daemon running/)})

@@ -95,7 +95,7 @@ describe('dagger-explore daemon-config', () => {
   test('a folder named as FILE: what it is, then what to name instead, in text and in --json', async () => {
     const text = fakeIO()
     expect(await main([dir], text.io)).toBe(1)
-    expect(text.err()).toBe(`dagger-explore: ${dir} is a directory, not a regular file, so it was not read: dockerd reads daemon.json as a regular file.\nFix: Name the file itself.\n`)
+    expect(text.err()).toBe(`dagger-explore daemon-config: ${dir} is a directory, not a regular file, so it was not read: dockerd reads daemon.json as a regular file.\nFix: Name the file itself.\n`)
     const json = fakeIO()
     expect(await main([dir, '--json'], json.io)).toBe(1)
     expect(JSON.parse(json.out())).toMatchObject({valid: false, error: expect.stringMatching(/is a directory, not a regular file/), fix: 'Name the file itself.'})

@@ -1,3 +1,4 @@
+import {failureOf, writeFailure} from '../report.js'
 import {existsSync} from 'node:fs'
 import {realpath} from 'node:fs/promises'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
@@ -104,8 +105,7 @@ async function lintMain(args: readonly string[], io: CliIO, before: GlobalValues
   if (explicit !== undefined && analysis.missing) throw new UsageError(`${sanitize(analysis.location.file)} does not exist.`, {fix: 'Name an existing daemon.json, or run `dagger-explore daemon-config` without FILE to lint the one in force.'})
   if (analysis.readError !== undefined) {
     const {message, fix} = readErrorMessage(analysis.location.file, analysis.readError)
-    if (settings.json) write(io.stdout, JSON.stringify({file: analysis.location.file, source: analysis.location.source, valid: false, findings: [], error: sanitize(message), fix: fix ?? null}, null, 2))
-    else write(io.stderr, `dagger-explore: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
+    writeFailure(io, {message, fix}, {command: 'daemon-config', json: settings.json, fields: {file: analysis.location.file, source: analysis.location.source, valid: false, findings: []}})
     return EXIT.problem
   }
   const valid = !analysis.findings.some((f) => f.status === 'fail')
@@ -202,8 +202,7 @@ async function resetMain(args: readonly string[], io: CliIO, before: GlobalValue
     const why = lint.findings.find((f) => f.status === 'fail')
     const message = `${file} does not parse as a JSON object${why ? `: ${why.detail ?? why.title}` : '.'} So reset cannot say which keys to drop; nothing was changed.`
     const fix = `Fix or replace the file by hand (\`dagger-explore daemon-config ${file}\` shows where it breaks).`
-    if (settings.json) write(io.stdout, JSON.stringify({file, source: found.location.source, changes: [], diff: '', written: false, error: sanitize(message), fix: sanitize(fix)}, null, 2))
-    else write(io.stderr, `dagger-explore: ${message}\nFix: ${fix}`)
+    writeFailure(io, {message, fix}, {command: 'daemon-config reset', json: settings.json, fields: {file, source: found.location.source, changes: [], diff: '', written: false}})
     return EXIT.problem
   }
   const drop = values.drop ?? []
@@ -368,15 +367,10 @@ export const main: CommandMain = async (argv, io, before) => {
     if (argv[0] === 'reset') return await resetMain(argv.slice(1), io, before)
     return await lintMain(argv, io, before)
   } catch (error) {
-    const err = error as Error & {code?: string}
-    if (error instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      const fix = error instanceof UsageError ? error.fix : 'Run `dagger-explore daemon-config --help` for the options.'
-      const message = err.message.replace(/\.?$/, '.')
-      write(io.stderr, `dagger-explore daemon-config: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}`)
-      if (argv.includes('--json')) write(io.stdout, JSON.stringify({ok: false, error: message, fix: fix ?? null}))
-      return EXIT.usage
-    }
-    throw error
+    const failure = failureOf(error, 'dagger-explore daemon-config --help')
+    if (failure.exitCode !== EXIT.usage) throw error
+    writeFailure(io, failure, {command: 'daemon-config', json: argv.includes('--json')})
+    return EXIT.usage
   }
 }
 

@@ -1,3 +1,4 @@
+import {writeFailure} from '../report.js'
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {BuildOutput} from '../../core/engine/build-output.js'
@@ -120,8 +121,7 @@ function needsYes(ctx: Ctx, what: string, commands: readonly string[]): number {
 async function checkoutOrFail(ctx: Ctx): Promise<DaggerCheckout | number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
   if (found.ok) return found.checkout
-  if (ctx.json) json(ctx, {ok: false, error: found.reason, fix: found.fix ?? null})
-  else ctx.io.stderr.write(`dagger-explore: ${found.reason}\n${found.fix === undefined ? '' : `Fix: ${found.fix}\n`}`)
+  writeFailure(ctx.io, {message: found.reason, fix: found.fix}, {command: `engine`, json: ctx.json})
   return EXIT.problem
 }
 
@@ -409,11 +409,12 @@ export const main: CommandMain = async (argv, io, before) => {
   } catch (error) {
     // Docker and launch failures are expected conditions: one paragraph, never a stack trace.
     const message = error instanceof Error ? error.message : String(error)
-    const logs = error instanceof LaunchError && error.logs.length > 0 ? `\nLast lines of the container's log:\n${error.logs.map((l) => `  ${l}`).join('\n')}` : ''
+    const logs = error instanceof LaunchError ? error.logs : []
     // Our errors carry their fix; a raw Docker error gets the one its failure kind (from its code) calls for.
     const fix = error instanceof DaggerExploreError ? error.fix : classifyDockerError(error).fix
-    if (ctx.json) json(ctx, {ok: false, error: message, fix: fix ?? null, logs: error instanceof LaunchError ? error.logs : []})
-    else io.stderr.write(`dagger-explore engine ${action}: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}${logs}\n`)
+    const docs = error instanceof DaggerExploreError ? error.docs : undefined
+    const tail = logs.length > 0 ? `\nLast lines of the container's log:\n${logs.map((l) => `  ${l}`).join('\n')}` : ''
+    writeFailure(io, {message, fix, docs}, {command: `engine ${action}`, json: ctx.json, fields: {logs}, tail})
     return EXIT.problem
   }
 }

@@ -1,3 +1,4 @@
+import {writeFailure} from '../report.js'
 import {open, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categories.js'
@@ -29,10 +30,8 @@ Examples
 Exit codes: 0 no failure found, 1 failures found, 2 bad usage or unreadable input.
 `
 
-/** As reportError: the message, then "Fix: …" on its own line when there is one; with --json also `{ok: false, error, fix}` on stdout. */
 function fail(io: CliIO, message: string, fix?: string, json = false): number {
-  io.stderr.write(`dagger-explore explain: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
-  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
+  writeFailure(io, {message, fix}, {command: 'explain', json})
   return EXIT.usage
 }
 

@@ -1,3 +1,4 @@
+import {writeFailure} from '../report.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
 import {checklistJson, checklistText} from '../../core/tree/checklist-text.js'
 import {checklistFindings, ERAS, missingItems} from '../../core/tree/components.js'
@@ -50,10 +51,8 @@ const OPTIONS = {
 
 const HELP_FIX = 'See `dagger-explore tree --help`.'
 
-/** As reportError: the message, then "Fix: …" on its own line; `{ok: false, error, fix}` with --json. */
 function fail(io: CliIO, json: boolean, message: string, code: number, fix?: string): number {
-  if (json) io.stdout.write(`${JSON.stringify({ok: false, error: message, fix: fix ?? null})}\n`)
-  else io.stderr.write(`dagger-explore tree: ${message}${fix === undefined ? '' : `\nFix: ${fix}`}\n`)
+  writeFailure(io, {message, fix}, {command: 'tree', json})
   return code
 }
 

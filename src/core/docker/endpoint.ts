@@ -46,13 +46,16 @@ export interface EndpointWarning {
   readonly fix: string
 }
 
+/** Where Docker documents how the CLI picks its endpoint (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_CONFIG), the rules this module follows. */
+export const ENDPOINT_DOCS = 'https://docs.docker.com/engine/reference/commandline/cli/#environment-variables'
+
 export class EndpointError extends DaggerExploreError {
   override readonly name = 'EndpointError'
   constructor(
     message: string,
     override readonly fix: string,
   ) {
-    super(message, {fix})
+    super(message, {fix, docs: ENDPOINT_DOCS})
   }
 }
 
