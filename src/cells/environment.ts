@@ -212,7 +212,7 @@ export const environmentCell: CellDefinition<'environment'> = {
     const endpoint = ctx.docker.endpoint
     if (endpoint === undefined) {
       const error = ctx.docker.error
-      rec.finding({id: 'docker-endpoint-invalid', status: 'fail', title: "Can't tell which Docker daemon to use", detail: error?.message ?? 'No endpoint was chosen.', fix: error?.fix ?? 'Check DOCKER_HOST and DOCKER_CONTEXT.'})
+      rec.finding({id: 'docker-endpoint-invalid', status: 'fail', title: "Can't tell which Docker daemon to use", detail: error?.message ?? 'No endpoint was chosen.', fix: error?.fix ?? 'Check DOCKER_HOST and DOCKER_CONTEXT.', ...(error?.docs === undefined ? {} : {docs: error.docs})})
       await checkCli(ctx, host.platform)
       return
     }

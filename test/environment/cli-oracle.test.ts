@@ -1,3 +1,4 @@
+import {ENDPOINT_DOCS} from '../../src/core/docker/endpoint.js'
 import {execFileSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
@@ -85,6 +86,7 @@ describe('the Environment cell chooses the endpoint the docker CLI chooses', () 
         expect(f?.status).toBe('fail')
         expect(f?.detail).toContain(`context "${reason?.[1]}"`)
         expect(f?.detail).toContain(reason?.[2])
+        expect(f?.docs).toBe(ENDPOINT_DOCS)
         expect(chosen).toBeUndefined()
       }
     })
