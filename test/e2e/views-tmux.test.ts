@@ -175,7 +175,9 @@ describe.skipIf(skipWithoutDocker())('every view of the real binary fits the ter
     expect(await t.styled()).not.toMatch(COLOUR)
     const rows = screenRows(screen, 24)
     expect(rows.filter((r) => r.startsWith('▶'))).toHaveLength(1)
-    expect(rows[1]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified/)
+    // At 80 columns the layer's details take the row under the header, whole; the legend follows.
+    expect(rows[1]).toMatch(/^layer: \S+ \S+, \d+ entries, \S+$/)
+    expect(rows[2]).toMatch(/a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified/)
     await t.keys('r')
     await t.waitFor((s) => s.includes('r - □ removed'))
     await t.keys('q')

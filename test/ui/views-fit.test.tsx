@@ -46,8 +46,12 @@ describe('views fit the rows and columns they are given', () => {
     expect(r[0]).toMatch(/^dagger-engine\.dev layer 3 of 3/)
     expect(r.at(-1)).toMatch(/^\d+\/\d+ · ↑↓ move.* · q close$/)
     expect(r.filter((l) => l.startsWith('▶'))).toHaveLength(1)
+    // The layer's details whole: beside the header where they fit, else on a row of their own under it.
+    expect(r.slice(0, 2).join('\n')).toMatch(/layer: 483 B, 2 entries, layer-3$/m)
+    const legendRow = r[1]?.startsWith('layer: ') ? 2 : 1
+    expect(legendRow).toBe(width < 196 ? 2 : 1)
     // Four distinct legend entries, each naming the glyph its rows carry, and the layer keys: packed tighter under 70 columns.
-    expect(r[1]).toMatch(width < 70 ? /^a\+■ added m~■ modified r-■ removed u■ / : /^a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified {2}\[ \] layer$/)
+    expect(r[legendRow]).toMatch(width < 70 ? /^a\+■ added m~■ modified r-■ removed u■ / : /^a \+ ■ added {2}m ~ ■ modified {2}r - ■ removed {2}u ■ unmodified {2}\[ \] layer$/)
   })
 
   it('at 60 columns, the smallest terminal, the legend keeps the layer keys', async () => {
@@ -55,7 +59,8 @@ describe('views fit the rows and columns they are given', () => {
     const tree = mergeLayers(image.layers)
     const ui = render(<TreeExplorer image={image} tree={tree} name="dagger-engine.dev" height={20} width={60} />)
     const r = rows(await waitForFrame(ui.lastFrame, (f) => f.includes('dagger-engine.dev')))
-    expect(r[1]).toBe('a+■ added m~■ modified r-■ removed u■ unmodified [ ] layer')
+    expect(r[1]).toBe('layer: 483 B, 2 entries, layer-3')
+    expect(r[2]).toBe('a+■ added m~■ modified r-■ removed u■ unmodified [ ] layer')
   })
 
   it('an opened file fits too, and long lines scroll sideways with their cut marked', async () => {

@@ -15,10 +15,11 @@ import {
 import {exportContent, writeTreeExport, type ExportFormat} from '../../core/tree/export-file.js'
 import type {FileTree} from '../../core/tree/file-tree.js'
 import {mergeLayers} from '../../core/tree/merge.js'
-import {formatSize, sanitizeName, type TreeRow} from '../../core/tree/render.js'
+import {sanitizeName, type TreeRow} from '../../core/tree/render.js'
 import type {ImageLayers} from '../../core/tree/types.js'
 import {cutRow, shiftBy, sideways, widestOf} from '../../core/present/sideways.js'
 import {FILE_HINTS, footerLine, TREE_HINTS} from './footer.js'
+import {explorerHeader} from './header.js'
 
 export interface TreeExplorerProps {
   /** The image or container as read, layer by layer. */
@@ -103,7 +104,7 @@ viewed layer in colour, expected components in bold. All logic lives in `explore
 */
 export function TreeExplorer({image, tree: topTree, checklist, name = 'image', height: total = 20, width = 120, active = true, readFile, onExport, exportDir = process.cwd(), onClose}: TreeExplorerProps) {
   // The rows of tree (or of an open file) the window shows at once.
-  const height = Math.max(1, total - CHROME_ROWS)
+  const height = Math.max(1, total - CHROME_ROWS - (explorerHeader(sanitize(name), image, 0, checklist, width).rows - 1))
   const [shift, setShift] = useState(0)
   const top = useMemo(() => topTree ?? mergeLayers(image.layers), [topTree, image])
   const trees = useRef(new Map<number, FileTree>())
@@ -212,20 +213,20 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
 
   const index = cursorIndex(view, rows)
   const shown = rows.slice(view.top, view.top + height)
-  const layer = image.layers[view.layer]
+  const head = explorerHeader(sanitize(name), image, view.layer, checklist, width)
   const wide = `${LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')}  [ ] layer`
   // Under 70 columns the legend packs tighter, so the layer keys stay on screen.
   const legend = wide.length <= width ? wide : `${LEGEND.map(([k, change, glyph]) => `${k}${glyph.trim()}${view.show[change] ? '■' : '□'} ${change}`).join(' ')} [ ] layer`
   const filter = view.draft !== undefined ? `/${view.draft}▌` : view.filter ? `filter: ${view.filter}` : ''
-  const missing = checklist ? checklist.items.filter((i) => i.state === 'missing' || i.state === 'empty').length : 0
   const position = `${rows.length > 0 ? `${index + 1}/${rows.length}` : '0/0'}${view.message ? ` · ${sanitize(view.message)}` : ''}`
   return (
     <Box flexDirection="column" width={width} height={total} overflow="hidden">
       <Text wrap="truncate-end">
-        <Text bold>{sanitize(name)}</Text> layer {view.layer} of {view.layerCount - 1}
-        {checklist ? ` · ${checklist.items.length - missing}/${checklist.items.length} components (${checklist.eraTitle})` : ''}
-        {layer ? ` · layer: ${formatSize(layer.bytes)}, ${layer.paths.length} entries, ${layer.key.slice(0, 24)}` : ''}
+        <Text bold>{head.name}</Text>
+        {head.view}
+        {head.rows === 1 ? head.detail : ''}
       </Text>
+      {head.rows === 2 ? <Text wrap="truncate-end">{head.detail || ' '}</Text> : null}
       <Text dimColor wrap="truncate-end">
         {filter ? `${filter}   ` : ''}
         {legend}
