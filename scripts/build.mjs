@@ -2,6 +2,7 @@
 // chosen command needs (importing ink and react as separate ESM modules costs about twice as much).
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {build} from 'esbuild'
+import {EXTERNAL} from './externals.mjs'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 rmSync(new URL('../dist', import.meta.url), {recursive: true, force: true})
@@ -15,8 +16,7 @@ const result = await build({
   target: 'node22',
   jsx: 'automatic',
   chunkNames: 'chunks/[name]-[hash]',
-  // dockerode pulls in ssh2 and optional native addons: keep it (and its tree) as an installed dependency.
-  external: ['dockerode', 'ssh2', 'cpu-features', 'react-devtools-core'],
+  external: EXTERNAL,
   define: {__DAGGER_EXPLORE_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"'},
   // Bundled CommonJS dependencies (write-file-atomic among them) expect require, __filename and __dirname.
   banner: {

@@ -5,13 +5,14 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {build} from 'esbuild'
+import {EXTERNAL} from '../../scripts/externals.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '../..')
 const out = mkdtempSync(path.join(os.tmpdir(), 'dx-bench-explain-bundle-'))
-// As in scripts/build.mjs, dockerode's tree (ssh2 and its native addons) stays out of the bundle: explain never loads it,
-// but a lazy import of it is reachable from the settings module every command shares.
-const common = {bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning', external: ['dockerode', 'ssh2', 'cpu-features', 'react-devtools-core']}
+// As in the real build, dockerode's tree stays out of the bundle: explain never loads it, but a lazy
+// import of it is reachable from the settings module every command shares.
+const common = {bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning', external: EXTERNAL}
 try {
   // The command behind a minimal entry with real stdin/stdout, as the CLI dispatcher would call it.
   const entrySource = path.join(out, 'entry.ts')

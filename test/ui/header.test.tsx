@@ -17,6 +17,8 @@ describe('the notebook header', () => {
     expect(shortPath('/home/ann', '/home/ann')).toBe('~')
     expect(shortPath('/home/anna/dagger', '/home/ann')).toBe('/home/anna/dagger')
     expect(shortPath('/srv/dagger', '/')).toBe('/srv/dagger')
+    expect(shortPath('/home/ann/..cache/x', '/home/ann')).toBe('~/..cache/x')
+    expect(shortPath('/home/x', '/home/ann')).toBe('/home/x')
   })
 
   it('names the checkout before the notes, or says there is none', () => {

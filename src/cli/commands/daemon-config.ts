@@ -1,4 +1,3 @@
-import {failureOf, writeFailure} from '../report.js'
 import {existsSync} from 'node:fs'
 import {realpath} from 'node:fs/promises'
 import {DEFAULT_DOCKER_TIMEOUT_MS} from '../../core/docker/client.js'
@@ -14,6 +13,7 @@ import {DEFAULT_VALUES, ResetError, checkPlan, shellQuote, planReset, recheckAft
 import {parseEngineVersion, type EngineVersion} from '../../core/daemon-config/version.js'
 import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitize} from '../../core/notebook/sanitize.js'
+import {failureOf, writeFailure} from '../report.js'
 import {EXIT, UsageError, type CliIO, type CommandMain, type GlobalValues} from '../io.js'
 import {Prompter} from '../prompt.js'
 import {parseCommandArgs, type GlobalSettings} from '../settings.js'

@@ -1,4 +1,3 @@
-import {writeFailure} from '../report.js'
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {BuildOutput} from '../../core/engine/build-output.js'
@@ -21,6 +20,7 @@ import {Recorder} from '../../core/notebook/recorder.js'
 import {sanitizeDeep} from '../../core/notebook/sanitize.js'
 import {exitCodeFor, type CellId, type CellResult, type Finding} from '../../core/types.js'
 import {classifyDockerError} from '../../core/docker/client.js'
+import {writeFailure} from '../report.js'
 import {DaggerExploreError, EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {findingJson} from '../../core/present/finding-json.js'
 import {findingLines} from '../../core/present/finding-lines.js'
@@ -121,7 +121,7 @@ function needsYes(ctx: Ctx, what: string, commands: readonly string[]): number {
 async function checkoutOrFail(ctx: Ctx): Promise<DaggerCheckout | number> {
   const found = await detectCheckout(ctx.src, ctx.rec)
   if (found.ok) return found.checkout
-  writeFailure(ctx.io, {message: found.reason, fix: found.fix}, {command: `engine`, json: ctx.json})
+  writeFailure(ctx.io, {message: found.reason, fix: found.fix}, {command: 'engine', json: ctx.json})
   return EXIT.problem
 }
 

@@ -1,9 +1,9 @@
-import {writeFailure} from '../report.js'
 import {open, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {CATEGORY_ADVICE, type ExplainCategory} from '../../core/explain/categories.js'
 import {explainFile, explainStream, refsFrom} from '../../core/explain/explain.js'
 import type {ExplainFailure, ExplainReport} from '../../core/explain/report.js'
+import {writeFailure} from '../report.js'
 import {EXIT, UsageError, type CliIO, type CommandMain} from '../io.js'
 import {parseCommandArgs, type GlobalSettings} from '../settings.js'
 

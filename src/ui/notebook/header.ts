@@ -5,7 +5,8 @@ import path from 'node:path'
 export function shortPath(file: string, home = os.homedir()): string {
   if (home === '' || home === '/') return file
   const rel = path.relative(home, file)
-  return rel === '' ? '~' : rel.startsWith('..') || path.isAbsolute(rel) ? file : `~/${rel}`
+  const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)
+  return rel === '' ? '~' : outside ? file : `~/${rel}`
 }
 
 /**

@@ -19,7 +19,7 @@ import {sanitizeName, type TreeRow} from '../../core/tree/render.js'
 import type {ImageLayers} from '../../core/tree/types.js'
 import {cutRow, shiftBy, sideways, widestOf} from '../../core/present/sideways.js'
 import {FILE_HINTS, footerLine, TREE_HINTS} from './footer.js'
-import {explorerHeader} from './header.js'
+import {explorerHeader, headerRows} from './header.js'
 
 export interface TreeExplorerProps {
   /** The image or container as read, layer by layer. */
@@ -104,7 +104,8 @@ viewed layer in colour, expected components in bold. All logic lives in `explore
 */
 export function TreeExplorer({image, tree: topTree, checklist, name = 'image', height: total = 20, width = 120, active = true, readFile, onExport, exportDir = process.cwd(), onClose}: TreeExplorerProps) {
   // The rows of tree (or of an open file) the window shows at once.
-  const height = Math.max(1, total - CHROME_ROWS - (explorerHeader(sanitize(name), image, 0, checklist, width).rows - 1))
+  const headRows = useMemo(() => headerRows(sanitize(name), image, checklist, width), [name, image, checklist, width])
+  const height = Math.max(1, total - CHROME_ROWS - (headRows - 1))
   const [shift, setShift] = useState(0)
   const top = useMemo(() => topTree ?? mergeLayers(image.layers), [topTree, image])
   const trees = useRef(new Map<number, FileTree>())
@@ -213,7 +214,7 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
 
   const index = cursorIndex(view, rows)
   const shown = rows.slice(view.top, view.top + height)
-  const head = explorerHeader(sanitize(name), image, view.layer, checklist, width)
+  const head = explorerHeader(sanitize(name), image, view.layer, checklist, headRows)
   const wide = `${LEGEND.map(([k, change, glyph]) => `${k} ${glyph}${view.show[change] ? '■' : '□'} ${change}`).join('  ')}  [ ] layer`
   // Under 70 columns the legend packs tighter, so the layer keys stay on screen.
   const legend = wide.length <= width ? wide : `${LEGEND.map(([k, change, glyph]) => `${k}${glyph.trim()}${view.show[change] ? '■' : '□'} ${change}`).join(' ')} [ ] layer`
@@ -224,9 +225,9 @@ export function TreeExplorer({image, tree: topTree, checklist, name = 'image', h
       <Text wrap="truncate-end">
         <Text bold>{head.name}</Text>
         {head.view}
-        {head.rows === 1 ? head.detail : ''}
+        {headRows === 1 ? head.detail : ''}
       </Text>
-      {head.rows === 2 ? <Text wrap="truncate-end">{head.detail || ' '}</Text> : null}
+      {headRows === 2 ? <Text wrap="truncate-end">{head.detail || ' '}</Text> : null}
       <Text dimColor wrap="truncate-end">
         {filter ? `${filter}   ` : ''}
         {legend}
